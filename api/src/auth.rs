@@ -1,0 +1,324 @@
+//! Bearer JWT authentication. HS256 with a shared secret, or RS256/ES256 with
+//! the public key (PEM) of a municipal identity provider. The subject is a
+//! professional id; the professional must exist and be active, and the
+//! effective roles are those both the token and the record grant.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use kyky_domain::{Actor, CodeSet, Role};
+use kyky_persistence::{AuditContext, StoreError, professionals};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::telemetry::RequestId;
+
+/// Shortest HS256 secret accepted: 256 bits, as RFC 7518 requires for HS256.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Token claims.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// Professional id.
+    pub sub: String,
+    /// Optional here only so that a missing claim is reported as missing;
+    /// validation requires `iat` and `exp`.
+    #[serde(default)]
+    pub iat: Option<i64>,
+    #[serde(default)]
+    pub exp: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Role codes; unknown ones are ignored.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}
+
+/// How tokens are verified (and, with a shared secret, minted).
+#[derive(Clone)]
+pub struct Auth {
+    algorithm: Algorithm,
+    decoding: DecodingKey,
+    encoding: Option<EncodingKey>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Keys never print.
+        f.debug_struct("Auth")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthConfigError {
+    #[error("KYKY_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")]
+    SecretTooShort,
+    #[error("unsupported JWT algorithm {0}: use HS256, RS256 or ES256")]
+    Algorithm(String),
+    #[error("the public key is not a valid {0} PEM key")]
+    PublicKey(&'static str),
+    #[error("the private key is not a valid {0} PEM key")]
+    PrivateKey(&'static str),
+    #[error("{0} needs a public key (KYKY_JWT_PUBLIC_KEY_FILE)")]
+    MissingPublicKey(&'static str),
+}
+
+impl Auth {
+    pub fn hs256(secret: &[u8]) -> Result<Self, AuthConfigError> {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(AuthConfigError::SecretTooShort);
+        }
+        Ok(Self {
+            algorithm: Algorithm::HS256,
+            decoding: DecodingKey::from_secret(secret),
+            encoding: Some(EncodingKey::from_secret(secret)),
+            issuer: None,
+            audience: None,
+        })
+    }
+
+    /// RS256 or ES256 with a public key; with a private key too, tokens can be
+    /// minted (for tests and `kyky token`).
+    pub fn asymmetric(
+        algorithm: &str,
+        public_pem: &[u8],
+        private_pem: Option<&[u8]>,
+    ) -> Result<Self, AuthConfigError> {
+        let (algorithm, decoding, encoding) = match algorithm {
+            "RS256" => (
+                Algorithm::RS256,
+                DecodingKey::from_rsa_pem(public_pem)
+                    .map_err(|_| AuthConfigError::PublicKey("RSA"))?,
+                private_pem
+                    .map(|pem| {
+                        EncodingKey::from_rsa_pem(pem)
+                            .map_err(|_| AuthConfigError::PrivateKey("RSA"))
+                    })
+                    .transpose()?,
+            ),
+            "ES256" => (
+                Algorithm::ES256,
+                DecodingKey::from_ec_pem(public_pem)
+                    .map_err(|_| AuthConfigError::PublicKey("EC P-256"))?,
+                private_pem
+                    .map(|pem| {
+                        EncodingKey::from_ec_pem(pem)
+                            .map_err(|_| AuthConfigError::PrivateKey("EC P-256"))
+                    })
+                    .transpose()?,
+            ),
+            other => return Err(AuthConfigError::Algorithm(other.to_owned())),
+        };
+        Ok(Self {
+            algorithm,
+            decoding,
+            encoding,
+            issuer: None,
+            audience: None,
+        })
+    }
+
+    /// Require (and mint with) these `iss` / `aud` values.
+    #[must_use]
+    pub fn with_issuer_and_audience(
+        mut self,
+        issuer: Option<String>,
+        audience: Option<String>,
+    ) -> Self {
+        self.issuer = issuer;
+        self.audience = audience;
+        self
+    }
+
+    pub fn algorithm_name(&self) -> &'static str {
+        match self.algorithm {
+            Algorithm::RS256 => "RS256",
+            Algorithm::ES256 => "ES256",
+            _ => "HS256",
+        }
+    }
+
+    /// Mints a token for `professional_id`; `None` when only a public key is known.
+    pub fn mint(
+        &self,
+        professional_id: Uuid,
+        roles: &BTreeSet<Role>,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Option<String> {
+        let claims = Claims {
+            sub: professional_id.to_string(),
+            iat: Some(now.timestamp()),
+            exp: Some((now + ttl).timestamp()),
+            nbf: None,
+            roles: roles.iter().map(|r| r.code().to_owned()).collect(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        jsonwebtoken::encode(
+            &Header::new(self.algorithm),
+            &claims,
+            self.encoding.as_ref()?,
+        )
+        .ok()
+    }
+
+    /// Verifies signature, algorithm, `exp`, `nbf` and (if configured) `iss`/`aud`.
+    pub fn verify(&self, token: &str) -> ApiResult<Claims> {
+        let mut validation = Validation::new(self.algorithm);
+        validation.leeway = 30;
+        validation.validate_nbf = true;
+        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        match &self.issuer {
+            Some(issuer) => validation.set_issuer(&[issuer]),
+            None => validation.iss = None,
+        }
+        match &self.audience {
+            Some(audience) => validation.set_audience(&[audience]),
+            None => validation.validate_aud = false,
+        }
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map(|data| data.claims)
+            .map_err(|error| {
+                let reason = match error.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    ErrorKind::InvalidSignature => "the token's signature does not verify",
+                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                        "the token's algorithm is not accepted"
+                    }
+                    ErrorKind::InvalidIssuer => "the token's issuer is not accepted",
+                    ErrorKind::InvalidAudience => "the token's audience is not accepted",
+                    ErrorKind::MissingRequiredClaim(_) => {
+                        "the token lacks a required claim (sub, iat, exp)"
+                    }
+                    _ => "the token is malformed",
+                };
+                ApiError::unauthorized(reason)
+            })
+    }
+}
+
+/// The authenticated caller. A handler that takes a `Caller` cannot forget to
+/// authenticate.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    pub request_id: Option<String>,
+}
+
+impl Caller {
+    pub fn require(&self, role: Role) -> ApiResult<()> {
+        if self.actor.has_role(role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this operation needs the {} role",
+                role.code()
+            )))
+        }
+    }
+
+    /// Client data is for professionals and integration accounts, by relationship.
+    pub fn require_client_work(&self) -> ApiResult<()> {
+        if self.actor.works_with_clients() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "client data needs the professional or integration role",
+            ))
+        }
+    }
+
+    pub fn audit(&self, now: DateTime<Utc>) -> AuditContext {
+        AuditContext {
+            actor: self.actor.clone(),
+            request_id: self.request_id.clone(),
+            at: now,
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("send an Authorization: Bearer <token> header"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is malformed"))?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+        ApiError::unauthorized("the Authorization header must be: Bearer <token>")
+    })?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::unauthorized(
+            "the Authorization header must be: Bearer <token>",
+        ));
+    }
+    Ok(token.trim().to_owned())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
+        Box::pin(async move {
+            let state = state.ok_or_else(ApiError::internal)?;
+            let claims = state.auth.verify(&token?)?;
+            let id = Uuid::parse_str(&claims.sub).map_err(|_| {
+                ApiError::unauthorized("the token's subject is not a professional id")
+            })?;
+            let db = state.db.clone();
+            let professional = web::block(move || db.run(|conn| professionals::get(conn, id)))
+                .await?
+                .map_err(|error| match error {
+                    StoreError::NotFound => {
+                        ApiError::unauthorized("the token's professional is not known")
+                    }
+                    other => other.into(),
+                })?;
+            if !professional.active {
+                return Err(ApiError::unauthorized(
+                    "the professional has been deactivated",
+                ));
+            }
+            let claimed: BTreeSet<Role> = claims
+                .roles
+                .iter()
+                .filter_map(|r| Role::from_str(r).ok())
+                .collect();
+            let roles = kyky_domain::access::effective_roles(&claimed, &professional.fields.roles);
+            tracing::Span::current().record("professional.id", tracing::field::display(id));
+            Ok(Self {
+                actor: Actor {
+                    professional_id: id,
+                    organisation_id: professional.organisation_id,
+                    roles,
+                },
+                request_id,
+            })
+        })
+    }
+}

@@ -1,0 +1,155 @@
+//! Command line and configuration: every flag also reads a `KYKY_*` variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::auth::{Auth, AuthConfigError};
+use crate::telemetry::LogFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kyky",
+    version,
+    about = "Kyky: shared backend for Finnish work-ability support (työkyvyn tuki)"
+)]
+pub struct Cli {
+    /// Log format.
+    #[arg(
+        long,
+        env = "KYKY_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve(ServeArgs),
+    /// Run pending database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Mint a bearer token for a professional with the configured key.
+    Token(TokenArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://path` (embedded default) or `postgres://user:pass@host/db`.
+    #[arg(long, env = "KYKY_DATABASE_URL", default_value = "sqlite://kyky.db")]
+    pub database_url: String,
+    /// Maximum pooled database connections.
+    #[arg(long, env = "KYKY_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct JwtArgs {
+    /// Shared secret for HS256 (at least 32 bytes). Required unless a public key is given or --demo.
+    #[arg(long, env = "KYKY_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// HS256, or RS256 / ES256 with --jwt-public-key-file (a municipal identity provider).
+    #[arg(long, env = "KYKY_JWT_ALGORITHM", default_value = "HS256")]
+    pub jwt_algorithm: String,
+    /// PEM public key that verifies RS256/ES256 tokens.
+    #[arg(long, env = "KYKY_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// PEM private key for minting RS256/ES256 tokens with `kyky token` (testing only).
+    #[arg(long, env = "KYKY_JWT_PRIVATE_KEY_FILE")]
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// Required `iss` claim, if set.
+    #[arg(long, env = "KYKY_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` claim, if set.
+    #[arg(long, env = "KYKY_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no token key configured: set KYKY_JWT_SECRET (HS256, at least 32 bytes) or KYKY_JWT_ALGORITHM=RS256|ES256 with KYKY_JWT_PUBLIC_KEY_FILE; `kyky serve --demo` generates a key"
+    )]
+    MissingKey,
+    #[error("cannot read {path}: {error}")]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(transparent)]
+    Auth(#[from] AuthConfigError),
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
+    std::fs::read(path).map_err(|error| ConfigError::Read {
+        path: path.clone(),
+        error,
+    })
+}
+
+impl JwtArgs {
+    /// Builds the verifier; `None` when no key is configured at all.
+    pub fn auth(&self) -> Result<Option<Auth>, ConfigError> {
+        let auth = if self.jwt_algorithm.eq_ignore_ascii_case("HS256") {
+            match &self.jwt_secret {
+                Some(secret) => Auth::hs256(secret.as_bytes())?,
+                None => return Ok(None),
+            }
+        } else {
+            let public = self
+                .jwt_public_key_file
+                .as_ref()
+                .ok_or(AuthConfigError::MissingPublicKey("RS256/ES256"))?;
+            let private = self.jwt_private_key_file.as_ref().map(read).transpose()?;
+            Auth::asymmetric(
+                &self.jwt_algorithm.to_ascii_uppercase(),
+                &read(public)?,
+                private.as_deref(),
+            )?
+        };
+        Ok(Some(auth.with_issuer_and_audience(
+            self.jwt_issuer.clone(),
+            self.jwt_audience.clone(),
+        )))
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KYKY_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "KYKY_WORKERS")]
+    pub workers: Option<usize>,
+    /// Load demo data into an empty database and print bearer tokens for demo users.
+    /// Without `KYKY_JWT_SECRET`, generates a key for this run.
+    #[arg(long, env = "KYKY_DEMO")]
+    pub demo: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub jwt: JwtArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// Professional id (the token's `sub`).
+    #[arg(long)]
+    pub professional: Uuid,
+    /// Lifetime, e.g. `30m`, `8h`, `7d`.
+    #[arg(long, default_value = "8h", value_parser = humantime::parse_duration)]
+    pub ttl: std::time::Duration,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub jwt: JwtArgs,
+}

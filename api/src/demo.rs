@@ -1,0 +1,413 @@
+//! Demo data following the seeds: Espoo employment services and its
+//! work-ability team, Kela, adult social services and an NGO, with synthetic
+//! clients whose henkilötunnus use the test range 900–999.
+//!
+//! Ids are fixed so that tokens and links in docs work on every demo database.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kyky_domain::entities::{
+    Address, ClientFields, ExternalRef, OrganisationFields, ProfessionalFields,
+};
+use kyky_domain::{Actor, Hetu, Language, OrganisationKind, ProfessionalTitle, Role};
+use kyky_persistence::{AuditContext, Db, StoreError, StoreResult, organisations, professionals};
+use uuid::Uuid;
+
+const fn id(n: u128) -> Uuid {
+    Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0000 | n)
+}
+
+pub const EMPLOYMENT_ESPOO: Uuid = id(0x101);
+pub const HEALTH_CARE: Uuid = id(0x102);
+pub const SOCIAL_SERVICES: Uuid = id(0x103);
+pub const KELA: Uuid = id(0x104);
+pub const NGO: Uuid = id(0x105);
+pub const TYP: Uuid = id(0x106);
+
+pub const SOCIAL_COUNSELLOR: Uuid = id(0x201);
+pub const OWN_COACH: Uuid = id(0x202);
+pub const NURSE: Uuid = id(0x203);
+pub const PHYSICIAN: Uuid = id(0x204);
+pub const TEAM_SOCIAL_COUNSELLOR: Uuid = id(0x205);
+pub const KELA_EXPERT: Uuid = id(0x206);
+pub const JOB_COACH: Uuid = id(0x207);
+pub const ADMIN: Uuid = id(0x208);
+pub const SOFIA_INTEGRATION: Uuid = id(0x209);
+
+/// A demo user printed with a token.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoUser {
+    pub id: Uuid,
+    pub label: &'static str,
+}
+
+pub const USERS: &[DemoUser] = &[
+    DemoUser {
+        id: SOCIAL_COUNSELLOR,
+        label: "Sanna Virtanen, social counsellor, Työllisyys Espoo",
+    },
+    DemoUser {
+        id: OWN_COACH,
+        label: "Mikko Korhonen, own coach, Työllisyys Espoo",
+    },
+    DemoUser {
+        id: NURSE,
+        label: "Liisa Nieminen, public health nurse, work-ability team (health care)",
+    },
+    DemoUser {
+        id: TEAM_SOCIAL_COUNSELLOR,
+        label: "Aino Laine, social counsellor, adult social services",
+    },
+    DemoUser {
+        id: KELA_EXPERT,
+        label: "Pekka Heikkinen, Kela expert",
+    },
+    DemoUser {
+        id: ADMIN,
+        label: "Kaisa Ylläpito, administrator (no client data)",
+    },
+    DemoUser {
+        id: SOFIA_INTEGRATION,
+        label: "Sofia CRM integration account, Työllisyys Espoo",
+    },
+];
+
+fn organisation(
+    name: &str,
+    kind: OrganisationKind,
+    business_id: Option<&str>,
+    refs: &[(&str, &str)],
+) -> OrganisationFields {
+    OrganisationFields {
+        name: name.to_owned(),
+        kind,
+        business_id: business_id.map(str::to_owned),
+        municipality: Some("Espoo".to_owned()),
+        external_refs: refs
+            .iter()
+            .map(|(system, id)| ExternalRef {
+                system: (*system).into(),
+                id: (*id).into(),
+            })
+            .collect(),
+    }
+}
+
+fn professional(
+    first: &str,
+    last: &str,
+    title: ProfessionalTitle,
+    domain: &str,
+    roles: &[Role],
+) -> ProfessionalFields {
+    ProfessionalFields {
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        title,
+        email: Some(format!("{}.{}@{domain}", ascii(first), ascii(last))),
+        phone: Some("+358 9 816 20000".to_owned()),
+        roles: roles.iter().copied().collect::<BTreeSet<_>>(),
+    }
+}
+
+fn ascii(name: &str) -> String {
+    name.to_lowercase()
+        .replace('ä', "a")
+        .replace('ö', "o")
+        .replace(' ', "")
+}
+
+struct DemoClient {
+    born: (i32, u32, u32),
+    individual: u16,
+    first: &'static str,
+    last: &'static str,
+    language: Language,
+    by: Uuid,
+    by_organisation: Uuid,
+    also: &'static [(Uuid, Uuid)],
+}
+
+const CLIENTS: &[DemoClient] = &[
+    DemoClient {
+        born: (1985, 3, 14),
+        individual: 912,
+        first: "Matti",
+        last: "Meikäläinen",
+        language: Language::Finnish,
+        by: SOCIAL_COUNSELLOR,
+        by_organisation: EMPLOYMENT_ESPOO,
+        also: &[],
+    },
+    DemoClient {
+        born: (1979, 11, 2),
+        individual: 934,
+        first: "Maija",
+        last: "Mallikas",
+        language: Language::Finnish,
+        by: SOCIAL_COUNSELLOR,
+        by_organisation: EMPLOYMENT_ESPOO,
+        also: &[(TEAM_SOCIAL_COUNSELLOR, SOCIAL_SERVICES)],
+    },
+    DemoClient {
+        born: (1968, 6, 30),
+        individual: 951,
+        first: "Erkki",
+        last: "Esimerkki",
+        language: Language::Finnish,
+        by: OWN_COACH,
+        by_organisation: EMPLOYMENT_ESPOO,
+        also: &[(NURSE, HEALTH_CARE)],
+    },
+    DemoClient {
+        born: (2001, 1, 9),
+        individual: 967,
+        first: "Ella",
+        last: "Esimerkki",
+        language: Language::Finnish,
+        by: OWN_COACH,
+        by_organisation: EMPLOYMENT_ESPOO,
+        also: &[],
+    },
+    DemoClient {
+        born: (1990, 8, 21),
+        individual: 978,
+        first: "Anna-Lena",
+        last: "Lindqvist",
+        language: Language::Swedish,
+        by: SOCIAL_COUNSELLOR,
+        by_organisation: EMPLOYMENT_ESPOO,
+        also: &[(KELA_EXPERT, KELA)],
+    },
+    DemoClient {
+        born: (1995, 4, 5),
+        individual: 989,
+        first: "Ahmed",
+        last: "Hassan",
+        language: Language::English,
+        by: TEAM_SOCIAL_COUNSELLOR,
+        by_organisation: SOCIAL_SERVICES,
+        also: &[],
+    },
+];
+
+fn actor(professional_id: Uuid, organisation_id: Uuid) -> Actor {
+    Actor {
+        professional_id,
+        organisation_id,
+        roles: [Role::Professional].into_iter().collect(),
+    }
+}
+
+/// Loads the demo data into an empty database. Returns `false` (and changes
+/// nothing) when the database already has organisations.
+pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
+    if !db
+        .run(|conn| organisations::list(conn, None, 1))?
+        .is_empty()
+    {
+        return Ok(false);
+    }
+    db.transaction(|conn| {
+        let orgs = [
+            (
+                EMPLOYMENT_ESPOO,
+                organisation(
+                    "Työllisyys Espoo",
+                    OrganisationKind::MunicipalEmploymentServices,
+                    Some("0101263-6"),
+                    &[("sofia_crm", "ESP-TYO")],
+                ),
+            ),
+            (
+                HEALTH_CARE,
+                organisation(
+                    "Länsi-Uudenmaan hyvinvointialue, terveyspalvelut (työkyvyn tuen tiimi)",
+                    OrganisationKind::HealthCare,
+                    None,
+                    &[("lifecare", "LU-TK-01")],
+                ),
+            ),
+            (
+                SOCIAL_SERVICES,
+                organisation(
+                    "Länsi-Uudenmaan hyvinvointialue, aikuissosiaalityö",
+                    OrganisationKind::SocialServices,
+                    None,
+                    &[],
+                ),
+            ),
+            (
+                KELA,
+                organisation(
+                    "Kela, Espoon palvelupiste",
+                    OrganisationKind::Kela,
+                    Some("0246246-0"),
+                    &[],
+                ),
+            ),
+            (
+                NGO,
+                organisation(
+                    "Espoon Työpaja ry",
+                    OrganisationKind::ThirdSector,
+                    None,
+                    &[],
+                ),
+            ),
+            (
+                TYP,
+                organisation(
+                    "TYP Espoo",
+                    OrganisationKind::Typ,
+                    None,
+                    &[("typ_registry", "TYP-ESPOO")],
+                ),
+            ),
+        ];
+        for (id, fields) in &orgs {
+            organisations::insert(conn, *id, fields, now)?;
+        }
+        let staff = [
+            (
+                SOCIAL_COUNSELLOR,
+                EMPLOYMENT_ESPOO,
+                professional(
+                    "Sanna",
+                    "Virtanen",
+                    ProfessionalTitle::SocialCounsellor,
+                    "espoo.example",
+                    &[Role::Professional],
+                ),
+            ),
+            (
+                OWN_COACH,
+                EMPLOYMENT_ESPOO,
+                professional(
+                    "Mikko",
+                    "Korhonen",
+                    ProfessionalTitle::OwnCoach,
+                    "espoo.example",
+                    &[Role::Professional],
+                ),
+            ),
+            (
+                NURSE,
+                HEALTH_CARE,
+                professional(
+                    "Liisa",
+                    "Nieminen",
+                    ProfessionalTitle::PublicHealthNurse,
+                    "luvn.example",
+                    &[Role::Professional],
+                ),
+            ),
+            (
+                PHYSICIAN,
+                HEALTH_CARE,
+                professional(
+                    "Juha",
+                    "Mäkinen",
+                    ProfessionalTitle::Physician,
+                    "luvn.example",
+                    &[Role::Professional],
+                ),
+            ),
+            (
+                TEAM_SOCIAL_COUNSELLOR,
+                SOCIAL_SERVICES,
+                professional(
+                    "Aino",
+                    "Laine",
+                    ProfessionalTitle::SocialCounsellor,
+                    "luvn.example",
+                    &[Role::Professional],
+                ),
+            ),
+            (
+                KELA_EXPERT,
+                KELA,
+                professional(
+                    "Pekka",
+                    "Heikkinen",
+                    ProfessionalTitle::KelaExpert,
+                    "kela.example",
+                    &[Role::Professional],
+                ),
+            ),
+            (
+                JOB_COACH,
+                NGO,
+                professional(
+                    "Riikka",
+                    "Koskinen",
+                    ProfessionalTitle::JobCoach,
+                    "tyopaja.example",
+                    &[Role::Professional],
+                ),
+            ),
+            (
+                ADMIN,
+                EMPLOYMENT_ESPOO,
+                professional(
+                    "Kaisa",
+                    "Ylläpito",
+                    ProfessionalTitle::Other,
+                    "espoo.example",
+                    &[Role::Admin],
+                ),
+            ),
+            (
+                SOFIA_INTEGRATION,
+                EMPLOYMENT_ESPOO,
+                professional(
+                    "Sofia CRM",
+                    "integraatio",
+                    ProfessionalTitle::SystemAccount,
+                    "espoo.example",
+                    &[Role::Integration],
+                ),
+            ),
+        ];
+        for (id, organisation_id, fields) in &staff {
+            professionals::insert(conn, *id, *organisation_id, fields, now)?;
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    let today = now.date_naive();
+    for client in CLIENTS {
+        let (y, m, d) = client.born;
+        let born = NaiveDate::from_ymd_opt(y, m, d)
+            .ok_or_else(|| StoreError::Corrupt("demo birth date".into()))?;
+        let hetu = Hetu::from_parts(born, client.individual)
+            .ok_or_else(|| StoreError::Corrupt("demo hetu".into()))?;
+        let fields = ClientFields {
+            first_name: client.first.to_owned(),
+            last_name: client.last.to_owned(),
+            email: None,
+            phone: Some("040 000 0000".to_owned()),
+            address: Some(Address {
+                street_address: "Esimerkkikatu 1".into(),
+                postal_code: "02100".into(),
+                city: "Espoo".into(),
+            }),
+            preferred_language: client.language,
+        };
+        let ctx = AuditContext {
+            actor: actor(client.by, client.by_organisation),
+            request_id: Some("demo".into()),
+            at: now,
+        };
+        db.create_or_link_client(&ctx, &hetu, &fields, today)?;
+        for (by, organisation) in client.also {
+            let ctx = AuditContext {
+                actor: actor(*by, *organisation),
+                request_id: Some("demo".into()),
+                at: now,
+            };
+            db.create_or_link_client(&ctx, &hetu, &fields, today)?;
+        }
+    }
+    Ok(true)
+}

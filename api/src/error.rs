@@ -1,0 +1,347 @@
+//! Error policy: every failure leaves the API as RFC 9457 problem+json with a
+//! stable `type` per rule, so front-ends branch on `type`, never on `detail`.
+//! Validation failures list `{field, message}`. Internal errors are logged
+//! once, here, and answered without internals.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use kyky_domain::RelationshipError;
+use kyky_persistence::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Base of every problem `type` URI.
+pub const PROBLEM_BASE: &str = "https://kyky.fi/problems/";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Path of the field in the request, e.g. `address.postal_code`; `query.limit` and
+    /// `path.id` for query and path parameters.
+    #[schema(example = "personal_identity_code")]
+    pub field: String,
+    #[schema(example = "the check character does not match")]
+    pub message: String,
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://kyky.fi/problems/validation",
+    "title": "The request has invalid fields",
+    "status": 400,
+    "detail": "1 field is invalid",
+    "errors": [{"field": "personal_identity_code", "message": "the check character does not match"}]
+}))]
+pub struct Problem {
+    /// Stable identifier of the rule that failed; branch on this.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Invalid fields, for validation problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    slug: &'static str,
+    title: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            slug,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => format!("{} is invalid: {}", errors[0].field, errors[0].message),
+            n => format!("{n} fields are invalid"),
+        };
+        Self {
+            errors,
+            ..Self::new(
+                StatusCode::BAD_REQUEST,
+                "validation",
+                "The request has invalid fields",
+                detail,
+            )
+        }
+    }
+
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+            "The request could not be read",
+            detail,
+        )
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication is required",
+            detail,
+        )
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("no such {what}"),
+        )
+    }
+
+    pub fn conflict(slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, slug, title, detail)
+    }
+
+    pub fn unknown_reference(field: &'static str) -> Self {
+        Self {
+            errors: vec![FieldError {
+                field: field.to_owned(),
+                message: "does not name an existing record".into(),
+            }],
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-reference",
+                "The request refers to something that does not exist",
+                format!("{field} does not name an existing record"),
+            )
+        }
+    }
+
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition-failed",
+            "The resource has changed",
+            "If-Match does not match the current ETag: fetch the resource again and retry",
+        )
+    }
+
+    pub fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition-required",
+            "If-Match is required",
+            "send the ETag of the version you edited in If-Match",
+        )
+    }
+
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            "the database is not reachable; try again shortly",
+        )
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the request failed; it has been logged with its request id",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            problem_type: format!("{PROBLEM_BASE}{}", self.slug),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.slug, self.status, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Bearer realm="kyky", error="invalid_token""#),
+            ));
+        }
+        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<RelationshipError> for ApiError {
+    fn from(error: RelationshipError) -> Self {
+        let detail = error.to_string();
+        match error {
+            RelationshipError::AlreadyActive => Self::conflict(
+                "relationship-already-active",
+                "Relationship already active",
+                detail,
+            ),
+            RelationshipError::NotFound => Self::not_found("relationship"),
+            RelationshipError::AlreadyEnded => {
+                Self::conflict("relationship-ended", "Relationship has ended", detail)
+            }
+            RelationshipError::NotOwnOrganisation => Self::new(
+                StatusCode::FORBIDDEN,
+                "relationship-not-own-organisation",
+                "Not your organisation's relationship",
+                detail,
+            ),
+            RelationshipError::EndsBeforeStart => Self::field("ended_on", detail),
+            RelationshipError::PrimaryWhileOthersActive => Self::conflict(
+                "primary-relationship-required",
+                "A primary relationship is required",
+                detail,
+            ),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound | StoreError::AccessDenied => Self::not_found("resource"),
+            StoreError::Unavailable(reason) => {
+                tracing::warn!(error.reason = %reason, "database unavailable");
+                Self::unavailable()
+            }
+            StoreError::VersionMismatch => Self::precondition_failed(),
+            StoreError::UnknownReference(field) => Self::unknown_reference(field),
+            StoreError::Relationship(rule) => rule.into(),
+            StoreError::UniqueViolation(constraint) => {
+                tracing::info!(db.constraint = %constraint, "unique violation");
+                Self::conflict(
+                    "conflict",
+                    "Conflicts with existing data",
+                    "the change conflicts with existing data",
+                )
+            }
+            other => {
+                tracing::error!(error = %other, "request failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        StoreError::from(error).into()
+    }
+}
+
+/// Maps "not found" to a 404 that names what was missing.
+pub fn missing(what: &'static str) -> impl FnOnce(StoreError) -> ApiError {
+    move |error| match error {
+        StoreError::NotFound => ApiError::not_found(what),
+        other => other.into(),
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        tracing::error!("blocking task failed");
+        Self::internal()
+    }
+}
+
+/// Turns `validator` errors into field errors with dotted paths.
+pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
+    fn walk(prefix: &str, errors: &validator::ValidationErrors, out: &mut Vec<FieldError>) {
+        for (field, kind) in errors.errors() {
+            let path = if prefix.is_empty() {
+                field.to_string()
+            } else {
+                format!("{prefix}.{field}")
+            };
+            match kind {
+                validator::ValidationErrorsKind::Field(list) => {
+                    for e in list {
+                        let message = e
+                            .message
+                            .as_ref()
+                            .map_or_else(|| e.code.to_string(), ToString::to_string);
+                        out.push(FieldError {
+                            field: path.clone(),
+                            message,
+                        });
+                    }
+                }
+                validator::ValidationErrorsKind::Struct(inner) => walk(&path, inner, out),
+                validator::ValidationErrorsKind::List(items) => {
+                    for (index, inner) in items {
+                        walk(&format!("{path}[{index}]"), inner, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<FieldError> = Vec::new();
+    walk("", errors, &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    // One entry per field; several broken rules are joined in its message.
+    out.dedup_by(|later, kept| {
+        let same = later.field == kept.field;
+        if same {
+            kept.message = format!("{}; {}", kept.message, later.message);
+        }
+        same
+    });
+    out
+}

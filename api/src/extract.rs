@@ -1,0 +1,213 @@
+//! Request extractors that answer bad input with problem+json naming the field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::error::{ApiError, ApiResult, FieldError, field_errors};
+
+/// Largest JSON body accepted.
+pub const MAX_JSON_BYTES: usize = 256 * 1024;
+
+/// A JSON body, deserialized with the path of any bad field and then validated.
+#[derive(Debug)]
+pub struct ValidJson<T>(pub T);
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .is_some_and(|mime| {
+            mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
+        })
+}
+
+/// serde's message without its " at line L column C" suffix.
+fn strip_position(message: &str) -> &str {
+    message.find(" at line ").map_or(message, |i| &message[..i])
+}
+
+fn deserialize<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::malformed(format!("the body is not valid JSON: {inner}"));
+        }
+        let message = strip_position(&inner.to_string()).to_owned();
+        // serde reports a missing field at its parent; name the field itself.
+        let field = match message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'))
+        {
+            Some(missing) if path == "." => missing.to_owned(),
+            Some(missing) => format!("{path}.{missing}"),
+            None if path == "." => "body".to_owned(),
+            None => path,
+        };
+        ApiError::field(field, message)
+    })
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    "send the body as application/json",
+                ));
+            }
+            let body = body.await.map_err(|_| {
+                ApiError::new(
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload-too-large",
+                    "Payload too large",
+                    format!("the body may be at most {MAX_JSON_BYTES} bytes"),
+                )
+            })?;
+            let value: T = deserialize(&body)?;
+            value
+                .validate()
+                .map_err(|e| ApiError::validation(field_errors(&e)))?;
+            Ok(Self(value))
+        })
+    }
+}
+
+/// Cursor pagination parameters shared by every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1–100 (default 25).
+    #[param(minimum = 1, maximum = 100, example = 25)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page; omit for the first page.
+    pub cursor: Option<String>,
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub after: Option<Uuid>,
+}
+
+impl PageRequest {
+    /// Rows to fetch: one more than the page, to learn whether a next page exists.
+    pub fn fetch(self) -> i64 {
+        i64::from(self.limit) + 1
+    }
+
+    /// Cuts the fetched rows to the page and computes `next_cursor`.
+    pub fn finish<T>(self, mut rows: Vec<T>, id: impl Fn(&T) -> Uuid) -> (Vec<T>, Option<String>) {
+        let limit = self.limit as usize;
+        let next = (rows.len() > limit).then(|| {
+            rows.truncate(limit);
+            rows.last().map(|last| id(last).to_string())
+        });
+        (rows, next.flatten())
+    }
+}
+
+impl PageParams {
+    pub fn validate(&self) -> ApiResult<PageRequest> {
+        let mut errors = Vec::new();
+        let limit = kyky_domain::page::page_size(self.limit).unwrap_or_else(|message| {
+            errors.push(FieldError {
+                field: "limit".into(),
+                message: message.into(),
+            });
+            1
+        });
+        let after = match self.cursor.as_deref() {
+            None | Some("") => None,
+            Some(cursor) => Uuid::parse_str(cursor).map_or_else(
+                |_| {
+                    errors.push(FieldError {
+                        field: "cursor".into(),
+                        message: "not a cursor returned by this list".into(),
+                    });
+                    None
+                },
+                Some,
+            ),
+        };
+        if errors.is_empty() {
+            Ok(PageRequest { limit, after })
+        } else {
+            Err(ApiError::validation(errors))
+        }
+    }
+}
+
+/// The version the caller edited, from `If-Match: "<version>"`.
+pub fn if_match_version(req: &HttpRequest) -> ApiResult<i64> {
+    let value = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or_else(ApiError::precondition_required)?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::precondition_failed())?
+        .trim();
+    if value == "*" {
+        return Err(ApiError::precondition_required());
+    }
+    value
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .map_err(|_| ApiError::precondition_failed())
+}
+
+/// The ETag of a stored version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_suffix_is_stripped() {
+        assert_eq!(
+            strip_position("invalid type: integer `5`, expected a string at line 1 column 9"),
+            "invalid type: integer `5`, expected a string"
+        );
+    }
+
+    #[test]
+    fn pages_report_a_next_cursor_only_when_more_rows_exist() {
+        let request = PageRequest {
+            limit: 2,
+            after: None,
+        };
+        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+        let (page, next) = request.finish(ids.clone(), |id| *id);
+        assert_eq!(page, ids[..2]);
+        assert_eq!(next, Some(ids[1].to_string()));
+        let (page, next) = request.finish(ids[..2].to_vec(), |id| *id);
+        assert_eq!(page.len(), 2);
+        assert_eq!(next, None);
+    }
+}

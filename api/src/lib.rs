@@ -1,0 +1,14 @@
+//! Kyky's HTTP API: actix-web handlers, JWT auth, problem+json errors and the
+//! OpenAPI contract. The `kyky` binary is in `main.rs`.
+
+pub mod auth;
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+pub mod validation;

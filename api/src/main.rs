@@ -1,0 +1,135 @@
+//! The `kyky` binary: `serve`, `migrate`, `token`, `openapi`.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use kyky_api::auth::Auth;
+use kyky_api::cli::{Cli, Command, ConfigError, DatabaseArgs, ServeArgs, TokenArgs};
+use kyky_api::state::AppState;
+use kyky_api::{demo, server, telemetry};
+use kyky_domain::clock::{Clock, SystemClock};
+use kyky_persistence::{Db, professionals};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Migrate(args) => open_database(&args).map(|_| ()),
+        Command::Token(args) => token(args),
+        Command::Openapi => serde_json::to_string_pretty(&server::openapi())
+            .map(|spec| println!("{spec}"))
+            .map_err(Into::into),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kyky: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type AnyError = Box<dyn std::error::Error>;
+
+/// Connects and runs pending migrations.
+fn open_database(args: &DatabaseArgs) -> Result<Db, AnyError> {
+    let db = Db::connect(&args.database_url, args.db_pool_size)?;
+    let ran = db.migrate()?;
+    tracing::info!(
+        db.backend = db.backend_name(),
+        migrations.ran = ran,
+        "database ready"
+    );
+    Ok(db)
+}
+
+fn serve(args: ServeArgs) -> Result<(), AnyError> {
+    let auth = match (args.jwt.auth()?, args.demo) {
+        (Some(auth), _) => auth,
+        (None, true) => {
+            let secret: String = rand::rng()
+                .sample_iter(&Alphanumeric)
+                .take(48)
+                .map(char::from)
+                .collect();
+            println!("No KYKY_JWT_SECRET set: generated a signing key for this demo run only.");
+            println!(
+                "Tokens below stop working when the server stops; set KYKY_JWT_SECRET to keep them.\n"
+            );
+            Auth::hs256(secret.as_bytes())?
+        }
+        (None, false) => return Err(ConfigError::MissingKey.into()),
+    };
+    let db = open_database(&args.database)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if args.demo {
+        print_demo(&db, &auth, clock.now(), args.bind)?;
+    }
+    let listener = TcpListener::bind(args.bind)?;
+    tracing::info!(address = %args.bind, "listening");
+    let state = AppState {
+        db,
+        auth: Arc::new(auth),
+        clock,
+    };
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, Into::into));
+    actix_web::rt::System::new()
+        .block_on(async move { server::run(listener, state, workers)?.await })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_demo(
+    db: &Db,
+    auth: &Auth,
+    now: chrono::DateTime<chrono::Utc>,
+    bind: std::net::SocketAddr,
+) -> Result<(), AnyError> {
+    if demo::load(db, now)? {
+        println!(
+            "Loaded the demo data set (Espoo employment services, work-ability team, Kela, social services, an NGO)."
+        );
+    } else {
+        println!("The database already has data: demo data not loaded.");
+    }
+    println!("Swagger UI: http://{bind}/swagger-ui/  (Authorize → paste a token)\n");
+    println!("Bearer tokens, valid 12 hours:");
+    for user in demo::USERS {
+        let professional = db.run(|conn| professionals::get(conn, user.id));
+        let Ok(professional) = professional else {
+            continue;
+        };
+        if let Some(token) = auth.mint(
+            user.id,
+            &professional.fields.roles,
+            now,
+            chrono::Duration::hours(12),
+        ) {
+            println!("\n  {} ({})\n  {token}", user.label, user.id);
+        }
+    }
+    println!();
+    Ok(())
+}
+
+fn token(args: TokenArgs) -> Result<(), AnyError> {
+    let auth = args.jwt.auth()?.ok_or(ConfigError::MissingKey)?;
+    let db = open_database(&args.database)?;
+    let professional = db.run(|conn| professionals::get(conn, args.professional))?;
+    if !professional.active {
+        return Err("the professional is deactivated".into());
+    }
+    let ttl = chrono::Duration::from_std(args.ttl)?;
+    let token = auth
+        .mint(professional.id, &professional.fields.roles, SystemClock.now(), ttl)
+        .ok_or("only a public key is configured: tokens can only be minted with KYKY_JWT_SECRET or KYKY_JWT_PRIVATE_KEY_FILE")?;
+    println!("{token}");
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! The published contract. Paths are collected from the registered handlers;
+//! this module adds the security scheme, shared error responses and tags.
+
+use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kyky API",
+        description = "Shared backend for Finnish work-ability support (työkyvyn tuki): one named \
+responsible worker (asiakasvastaava) per client, escorted handovers (saattaen vaihtaen), consent \
+gating, work-ability teams, support plans and an access log the client can read.\n\n\
+Authenticate with a bearer JWT (`Authorize` above). Errors are RFC 9457 problem+json: branch on \
+`type`. Access to client data is by relationship to the client; without one a client is 404.",
+        license(name = "EUPL-1.2"),
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "me", description = "The caller"),
+        (name = "code-sets", description = "Codes with fi/sv/en labels"),
+        (name = "organisations", description = "Organisations (toimija)"),
+        (name = "professionals", description = "Professionals (ammattilainen) and system accounts"),
+        (name = "clients", description = "Clients (asiakas) and client relationships (asiakkuus)"),
+        (name = "operations", description = "Health checks"),
+    )
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+/// Shared error responses: (status, component name, description).
+const COMMON: &[(&str, &str, &str)] = &[
+    (
+        "400",
+        "BadRequest",
+        "Invalid input: `errors` names each field",
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "Missing, expired or invalid bearer token",
+    ),
+    ("403", "Forbidden", "Your roles do not allow this operation"),
+    (
+        "404",
+        "NotFound",
+        "No such resource, or no relationship that gives you access to it",
+    ),
+    ("413", "PayloadTooLarge", "The body is too large"),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body must be application/json",
+    ),
+    (
+        "500",
+        "InternalError",
+        "Unexpected failure; logged with the request id",
+    ),
+    ("503", "Unavailable", "The database is not reachable"),
+];
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Adds the bearer scheme and, to each operation, the error responses it can give.
+pub fn finish(api: &mut utoipa::openapi::OpenApi) {
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "JWT with `sub` = professional id, `exp`, `iat`, `roles`",
+                ))
+                .build(),
+        ),
+    );
+    for (status, name, description) in COMMON {
+        let problem = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build();
+        let mut response = ResponseBuilder::new()
+            .description(*description)
+            .content("application/problem+json", problem);
+        if *status == "401" {
+            response = response.header(
+                "WWW-Authenticate",
+                utoipa::openapi::header::HeaderBuilder::new()
+                    .schema(utoipa::openapi::schema::Object::with_type(
+                        utoipa::openapi::schema::Type::String,
+                    ))
+                    .description(Some("Bearer challenge"))
+                    .build(),
+            );
+        }
+        components
+            .responses
+            .insert((*name).to_owned(), RefOr::T(response.build()));
+    }
+    for (path, item) in &mut api.paths.paths {
+        let has_path_params = path.contains('{');
+        for operation in operations(item) {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_input = operation.request_body.is_some()
+                || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let has_body = operation.request_body.is_some();
+            for (status, name, _) in COMMON {
+                let applies = match *status {
+                    "400" => has_input,
+                    "401" | "403" => secured,
+                    "404" => has_path_params,
+                    "413" | "415" => has_body,
+                    _ => true,
+                };
+                if applies {
+                    operation
+                        .responses
+                        .responses
+                        .entry((*status).to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
+                }
+            }
+        }
+    }
+}

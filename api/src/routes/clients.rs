@@ -1,0 +1,410 @@
+//! Clients (asiakas). Access is by relationship: a professional sees a client
+//! when their organisation has an active client relationship (asiakkuus);
+//! everyone else is told the client does not exist. The henkilötunnus travels
+//! only in bodies, never in URLs, and is masked in lists.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use kyky_domain::entities::{Address, Client, ClientFields};
+use kyky_domain::{Hetu, Language};
+use kyky_persistence::clients;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{PageParams, ValidJson, etag, if_match_version};
+use crate::state::AppState;
+
+/// A postal address.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AddressDto {
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(example = "Kauppamiehentie 6 A 12", min_length = 1, max_length = 200)]
+    pub street_address: String,
+    #[validate(custom(function = "crate::validation::postal_code"))]
+    #[schema(example = "02150", pattern = r"^\d{5}$")]
+    pub postal_code: String,
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(example = "Espoo", min_length = 1, max_length = 100)]
+    pub city: String,
+}
+
+impl From<AddressDto> for Address {
+    fn from(a: AddressDto) -> Self {
+        Self {
+            street_address: a.street_address.trim().to_owned(),
+            postal_code: a.postal_code,
+            city: a.city.trim().to_owned(),
+        }
+    }
+}
+
+impl From<Address> for AddressDto {
+    fn from(a: Address) -> Self {
+        Self {
+            street_address: a.street_address,
+            postal_code: a.postal_code,
+            city: a.city,
+        }
+    }
+}
+
+fn default_language() -> Language {
+    Language::Finnish
+}
+
+/// A client's changeable fields (everything but the henkilötunnus).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "first_name": "Matti",
+    "last_name": "Meikäläinen",
+    "email": "matti@example.fi",
+    "phone": "040 123 4567",
+    "address": {"street_address": "Kauppamiehentie 6 A 12", "postal_code": "02150", "city": "Espoo"},
+    "preferred_language": "fi"
+}))]
+pub struct ClientUpdate {
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 100)]
+    pub first_name: String,
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 100)]
+    pub last_name: String,
+    #[validate(email, length(max = 254))]
+    #[schema(format = "email", max_length = 254)]
+    pub email: Option<String>,
+    #[validate(custom(function = "crate::validation::phone"))]
+    pub phone: Option<String>,
+    #[validate(nested)]
+    pub address: Option<AddressDto>,
+    /// Language the client is served in (fi/sv/en); default `fi`.
+    #[serde(default = "default_language")]
+    pub preferred_language: Language,
+}
+
+impl ClientUpdate {
+    fn into_fields(self) -> ClientFields {
+        ClientFields {
+            first_name: self.first_name.trim().to_owned(),
+            last_name: self.last_name.trim().to_owned(),
+            email: self.email,
+            phone: self.phone,
+            address: self.address.map(Into::into),
+            preferred_language: self.preferred_language,
+        }
+    }
+}
+
+/// A client to create. If a client with this henkilötunnus exists, it is not
+/// duplicated: the caller's organisation is linked to it and it is returned.
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "personal_identity_code": "010594Y9021",
+    "first_name": "Matti",
+    "last_name": "Meikäläinen",
+    "phone": "040 123 4567",
+    "preferred_language": "fi"
+}))]
+pub struct ClientInput {
+    /// Henkilötunnus (Finnish personal identity code), with check character.
+    /// Century signs `+`, `-YXWVU` and `A-F` are accepted.
+    #[validate(custom(function = "crate::validation::hetu"))]
+    #[schema(example = "010594Y9021", min_length = 11, max_length = 11)]
+    pub personal_identity_code: String,
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 100)]
+    pub first_name: String,
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 100)]
+    pub last_name: String,
+    #[validate(email, length(max = 254))]
+    #[schema(format = "email", max_length = 254)]
+    pub email: Option<String>,
+    #[validate(custom(function = "crate::validation::phone"))]
+    pub phone: Option<String>,
+    #[validate(nested)]
+    pub address: Option<AddressDto>,
+    #[serde(default = "default_language")]
+    pub preferred_language: Language,
+}
+
+/// Find a client by henkilötunnus (in the body, never in the URL).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ClientLookup {
+    #[validate(custom(function = "crate::validation::hetu"))]
+    #[schema(example = "010594Y9021", min_length = 11, max_length = 11)]
+    pub personal_identity_code: String,
+}
+
+/// A client, as seen by a professional with access.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClientView {
+    pub id: Uuid,
+    /// Henkilötunnus.
+    #[schema(example = "010594Y9021")]
+    pub personal_identity_code: String,
+    pub birth_date: NaiveDate,
+    #[schema(example = "Matti")]
+    pub first_name: String,
+    #[schema(example = "Meikäläinen")]
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<AddressDto>,
+    pub preferred_language: Language,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Client> for ClientView {
+    fn from(c: Client) -> Self {
+        Self {
+            id: c.id,
+            birth_date: c.hetu.birth_date(),
+            personal_identity_code: c.hetu.as_str().to_owned(),
+            first_name: c.fields.first_name,
+            last_name: c.fields.last_name,
+            email: c.fields.email,
+            phone: c.fields.phone,
+            address: c.fields.address.map(Into::into),
+            preferred_language: c.fields.preferred_language,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A client in a list: the henkilötunnus is masked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClientSummary {
+    pub id: Uuid,
+    /// Masked henkilötunnus: birth date, century sign and first digit of the individual number.
+    #[schema(example = "010594Y9***")]
+    pub personal_identity_code_masked: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub preferred_language: Language,
+}
+
+impl From<Client> for ClientSummary {
+    fn from(c: Client) -> Self {
+        Self {
+            id: c.id,
+            personal_identity_code_masked: c.hetu.masked(),
+            first_name: c.fields.first_name,
+            last_name: c.fields.last_name,
+            preferred_language: c.fields.preferred_language,
+        }
+    }
+}
+
+/// A page of clients.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientPage {
+    pub items: Vec<ClientSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, client: Client) -> HttpResponse {
+    response.insert_header((header::ETAG, etag(client.version)));
+    response.json(ClientView::from(client))
+}
+
+/// Create a client, or link your organisation to an existing one.
+///
+/// 201 when created; 200 when a client with this henkilötunnus already
+/// existed — your organisation now has a client relationship with it.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    request_body = ClientInput,
+    responses(
+        (status = 201, description = "Created", body = ClientView,
+            headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
+        (status = 200, description = "Existed already; your organisation is now linked", body = ClientView,
+            headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
+    )
+)]
+#[post("/clients")]
+pub async fn create_client(
+    state: web::Data<AppState>,
+    caller: Caller,
+    ValidJson(input): ValidJson<ClientInput>,
+) -> ApiResult<HttpResponse> {
+    caller.require_client_work()?;
+    let hetu = Hetu::parse(&input.personal_identity_code)
+        .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+    let fields = ClientUpdate {
+        first_name: input.first_name,
+        last_name: input.last_name,
+        email: input.email,
+        phone: input.phone,
+        address: input.address,
+        preferred_language: input.preferred_language,
+    }
+    .into_fields();
+    let ctx = caller.audit(state.now());
+    let today = ctx.at.date_naive();
+    let (client, created) = state
+        .blocking(move |db| Ok(db.create_or_link_client(&ctx, &hetu, &fields, today)?))
+        .await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    response.insert_header((header::LOCATION, format!("/api/v1/clients/{}", client.id)));
+    Ok(with_etag(response, client))
+}
+
+/// Find a client you have access to by henkilötunnus.
+///
+/// The henkilötunnus goes in the body so that it never appears in a URL or
+/// an access log line. 404 when no such client is visible to you.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    request_body = ClientLookup,
+    responses((status = 200, description = "The client", body = ClientView,
+        headers(("ETag" = String, description = "Version, for If-Match"))))
+)]
+#[post("/clients/lookup")]
+pub async fn lookup_client(
+    state: web::Data<AppState>,
+    caller: Caller,
+    ValidJson(input): ValidJson<ClientLookup>,
+) -> ApiResult<HttpResponse> {
+    caller.require_client_work()?;
+    let hetu = Hetu::parse(&input.personal_identity_code)
+        .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+    let ctx = caller.audit(state.now());
+    let client = state
+        .blocking(move |db| {
+            let found = db.run(|conn| clients::find_by_hetu(conn, &hetu))?;
+            let id = found.ok_or_else(|| ApiError::not_found("client"))?;
+            db.read_client(&ctx, id.id, "client.lookup", |conn, _| {
+                clients::get(conn, id.id)
+            })
+            .map_err(crate::error::missing("client"))
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), client))
+}
+
+/// List the clients your organisation has an active relationship with.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, description = "A page of clients, henkilötunnus masked", body = ClientPage))
+)]
+#[get("/clients")]
+pub async fn list_clients(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<ClientPage>> {
+    caller.require_client_work()?;
+    let page = page.validate()?;
+    let ctx = caller.audit(state.now());
+    let rows = state
+        .blocking(move |db| Ok(db.list_clients(&ctx, page.after, page.fetch())?))
+        .await?;
+    let (items, next_cursor) = page.finish(rows, |c| c.id);
+    Ok(web::Json(ClientPage {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// Get a client.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "The client", body = ClientView,
+        headers(("ETag" = String, description = "Version, for If-Match"))))
+)]
+#[get("/clients/{id}")]
+pub async fn get_client(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let client = state
+        .blocking(move |db| {
+            db.read_client(&ctx, id, "client.read", |conn, _| clients::get(conn, id))
+                .map_err(crate::error::missing("client"))
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), client))
+}
+
+/// Replace a client's fields. Needs `If-Match` with the ETag you edited.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("If-Match" = String, Header, description = "ETag of the version being replaced"),
+    ),
+    request_body = ClientUpdate,
+    responses(
+        (status = 200, description = "Updated", body = ClientView,
+            headers(("ETag" = String, description = "New version"))),
+        (status = 412, description = "The client changed since that ETag",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[put("/clients/{id}")]
+pub async fn update_client(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request: HttpRequest,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ClientUpdate>,
+) -> ApiResult<HttpResponse> {
+    let version = if_match_version(&request)?;
+    let (id, fields) = (id.into_inner(), input.into_fields());
+    let ctx = caller.audit(state.now());
+    let client = state
+        .blocking(move |db| {
+            db.write_client(&ctx, id, "client.update", |conn, _| {
+                clients::update(conn, id, version, &fields, ctx.at)
+            })
+            .map_err(crate::error::missing("client"))
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), client))
+}

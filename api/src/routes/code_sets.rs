@@ -1,0 +1,78 @@
+//! Code sets with fi/sv/en labels, so front-ends never hard-code codes.
+//! Public reference data: no token needed.
+
+use actix_web::{get, web};
+use kyky_domain::codes::{CodeSetDescription, all_code_sets};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LabelsDto {
+    #[schema(example = "Terveydenhoitaja")]
+    pub fi: String,
+    #[schema(example = "Hälsovårdare")]
+    pub sv: String,
+    #[schema(example = "Public health nurse")]
+    pub en: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeDto {
+    #[schema(example = "public_health_nurse")]
+    pub code: String,
+    pub labels: LabelsDto,
+}
+
+/// A named set of codes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeSetDto {
+    #[schema(example = "professional-titles")]
+    pub name: String,
+    pub description: String,
+    pub codes: Vec<CodeDto>,
+}
+
+impl From<CodeSetDescription> for CodeSetDto {
+    fn from(set: CodeSetDescription) -> Self {
+        Self {
+            name: set.name.to_owned(),
+            description: set.description.to_owned(),
+            codes: set
+                .codes
+                .into_iter()
+                .map(|c| CodeDto {
+                    code: c.code.to_owned(),
+                    labels: LabelsDto {
+                        fi: c.labels.fi.to_owned(),
+                        sv: c.labels.sv.to_owned(),
+                        en: c.labels.en.to_owned(),
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Every code set.
+#[utoipa::path(tag = "code-sets", responses((status = 200, description = "All code sets", body = Vec<CodeSetDto>)))]
+#[get("/code-sets")]
+pub async fn list_code_sets() -> web::Json<Vec<CodeSetDto>> {
+    web::Json(all_code_sets().into_iter().map(Into::into).collect())
+}
+
+/// One code set by name, e.g. `organisation-kinds`, `professional-titles`, `languages`, `roles`.
+#[utoipa::path(
+    tag = "code-sets",
+    params(("name" = String, Path, description = "Code set name", example = "professional-titles")),
+    responses((status = 200, description = "The code set", body = CodeSetDto))
+)]
+#[get("/code-sets/{name}")]
+pub async fn get_code_set(name: web::Path<String>) -> ApiResult<web::Json<CodeSetDto>> {
+    all_code_sets()
+        .into_iter()
+        .find(|set| set.name == name.as_str())
+        .map(|set| web::Json(set.into()))
+        .ok_or_else(|| ApiError::not_found("code set"))
+}

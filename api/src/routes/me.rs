@@ -1,0 +1,48 @@
+//! The caller's own record.
+
+use actix_web::{get, web};
+use kyky_domain::Role;
+use kyky_persistence::{organisations, professionals};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::routes::organisations::OrganisationView;
+use crate::routes::professionals::ProfessionalView;
+use crate::state::AppState;
+
+/// Who you are, in which organisation, with which roles in effect.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub professional: ProfessionalView,
+    pub organisation: OrganisationView,
+    /// Roles in effect: those your token claims that your record grants.
+    pub effective_roles: Vec<Role>,
+}
+
+/// The caller's professional record and effective roles.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses((status = 200, description = "You", body = Me))
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Me>> {
+    let actor = caller.actor.clone();
+    let (professional, organisation) = state
+        .blocking(move |db| {
+            Ok(db.run(|conn| {
+                Ok::<_, kyky_persistence::StoreError>((
+                    professionals::get(conn, actor.professional_id)?,
+                    organisations::get(conn, actor.organisation_id)?,
+                ))
+            })?)
+        })
+        .await?;
+    Ok(web::Json(Me {
+        professional: professional.into(),
+        organisation: organisation.into(),
+        effective_roles: caller.actor.roles.iter().copied().collect(),
+    }))
+}

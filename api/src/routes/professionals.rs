@@ -1,0 +1,321 @@
+//! Professionals (ammattilainen) and system accounts. Admins manage them;
+//! they are deactivated, never deleted, because history refers to them.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
+use kyky_domain::entities::{Professional, ProfessionalFields};
+use kyky_domain::{ProfessionalTitle, Role};
+use kyky_persistence::{StoreError, organisations, professionals};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{PageParams, ValidJson, etag, if_match_version};
+use crate::state::AppState;
+
+fn default_roles() -> Vec<Role> {
+    vec![Role::Professional]
+}
+
+/// A professional's fields, for create and (full) update.
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "organisation_id": "019a0000-0000-7000-8000-000000000001",
+    "first_name": "Sanna",
+    "last_name": "Virtanen",
+    "title": "social_counsellor",
+    "email": "sanna.virtanen@espoo.example",
+    "phone": "+358 40 123 4567",
+    "roles": ["professional"]
+}))]
+pub struct ProfessionalInput {
+    /// The organisation the professional works for. Fixed once created: someone
+    /// who moves to another organisation gets a new record.
+    pub organisation_id: Uuid,
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 100)]
+    pub first_name: String,
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 100)]
+    pub last_name: String,
+    pub title: ProfessionalTitle,
+    #[validate(email, length(max = 254))]
+    #[schema(format = "email", max_length = 254)]
+    pub email: Option<String>,
+    #[validate(custom(function = "crate::validation::phone"))]
+    #[schema(example = "+358 40 123 4567")]
+    pub phone: Option<String>,
+    /// Roles the professional may use; tokens carry a subset. Default `professional`.
+    #[serde(default = "default_roles")]
+    #[validate(length(min = 1, max = 3))]
+    #[schema(min_items = 1, max_items = 3)]
+    pub roles: Vec<Role>,
+}
+
+impl ProfessionalInput {
+    fn into_parts(self) -> (Uuid, ProfessionalFields) {
+        let fields = ProfessionalFields {
+            first_name: self.first_name.trim().to_owned(),
+            last_name: self.last_name.trim().to_owned(),
+            title: self.title,
+            email: self.email,
+            phone: self.phone,
+            roles: self.roles.into_iter().collect::<BTreeSet<_>>(),
+        };
+        (self.organisation_id, fields)
+    }
+}
+
+/// A professional.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProfessionalView {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    #[schema(example = "Sanna")]
+    pub first_name: String,
+    #[schema(example = "Virtanen")]
+    pub last_name: String,
+    pub title: ProfessionalTitle,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub roles: Vec<Role>,
+    /// Deactivated professionals cannot sign in; their history stays.
+    pub active: bool,
+    pub deactivated_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Professional> for ProfessionalView {
+    fn from(p: Professional) -> Self {
+        Self {
+            id: p.id,
+            organisation_id: p.organisation_id,
+            first_name: p.fields.first_name,
+            last_name: p.fields.last_name,
+            title: p.fields.title,
+            email: p.fields.email,
+            phone: p.fields.phone,
+            roles: p.fields.roles.into_iter().collect(),
+            active: p.active,
+            deactivated_at: p.deactivated_at,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A page of professionals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfessionalPage {
+    pub items: Vec<ProfessionalView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProfessionalFilter {
+    /// Only professionals of this organisation.
+    pub organisation_id: Option<Uuid>,
+}
+
+pub fn with_etag(
+    mut response: actix_web::HttpResponseBuilder,
+    professional: Professional,
+) -> HttpResponse {
+    response.insert_header((header::ETAG, etag(professional.version)));
+    response.json(ProfessionalView::from(professional))
+}
+
+/// Create a professional or system account (admin).
+#[utoipa::path(
+    tag = "professionals",
+    security(("bearer" = [])),
+    request_body = ProfessionalInput,
+    responses(
+        (status = 201, description = "Created", body = ProfessionalView,
+            headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
+        (status = 422, description = "organisation_id does not name an organisation",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/professionals")]
+pub async fn create_professional(
+    state: web::Data<AppState>,
+    caller: Caller,
+    ValidJson(input): ValidJson<ProfessionalInput>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Admin)?;
+    let now = state.now();
+    let (organisation_id, fields) = input.into_parts();
+    let professional = state
+        .blocking(move |db| {
+            Ok(db.transaction(|conn| {
+                if !organisations::exists(conn, organisation_id)? {
+                    return Err(StoreError::UnknownReference("organisation_id"));
+                }
+                professionals::insert(conn, Uuid::now_v7(), organisation_id, &fields, now)
+            })?)
+        })
+        .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        header::LOCATION,
+        format!("/api/v1/professionals/{}", professional.id),
+    ));
+    Ok(with_etag(response, professional))
+}
+
+/// List professionals, optionally of one organisation.
+#[utoipa::path(
+    tag = "professionals",
+    security(("bearer" = [])),
+    params(ProfessionalFilter, PageParams),
+    responses((status = 200, description = "A page of professionals", body = ProfessionalPage))
+)]
+#[get("/professionals")]
+pub async fn list_professionals(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    filter: web::Query<ProfessionalFilter>,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<ProfessionalPage>> {
+    let page = page.validate()?;
+    let organisation_id = filter.organisation_id;
+    let rows = state
+        .blocking(move |db| {
+            Ok(db
+                .run(|conn| professionals::list(conn, organisation_id, page.after, page.fetch()))?)
+        })
+        .await?;
+    let (items, next_cursor) = page.finish(rows, |p| p.id);
+    Ok(web::Json(ProfessionalPage {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// Get a professional.
+#[utoipa::path(
+    tag = "professionals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Professional id")),
+    responses((status = 200, description = "The professional", body = ProfessionalView,
+        headers(("ETag" = String, description = "Version, for If-Match"))))
+)]
+#[get("/professionals/{id}")]
+pub async fn get_professional(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let professional = state
+        .blocking(move |db| {
+            db.run(|conn| professionals::get(conn, id))
+                .map_err(missing("professional"))
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), professional))
+}
+
+/// Replace a professional's fields (admin). Needs `If-Match`.
+#[utoipa::path(
+    tag = "professionals",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Professional id"),
+        ("If-Match" = String, Header, description = "ETag of the version being replaced"),
+    ),
+    request_body = ProfessionalInput,
+    responses(
+        (status = 200, description = "Updated", body = ProfessionalView,
+            headers(("ETag" = String, description = "New version"))),
+        (status = 409, description = "organisation_id differs from the professional's organisation",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The professional changed since that ETag",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[put("/professionals/{id}")]
+pub async fn update_professional(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request: HttpRequest,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ProfessionalInput>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Admin)?;
+    let version = if_match_version(&request)?;
+    let (id, now) = (id.into_inner(), state.now());
+    let (organisation_id, fields) = input.into_parts();
+    let professional = state
+        .blocking(move |db| {
+            db.transaction(|conn| {
+                let current = professionals::get(conn, id).map_err(missing("professional"))?;
+                if current.organisation_id != organisation_id {
+                    return Err(ApiError::conflict(
+                        "organisation-change-not-supported",
+                        "A professional's organisation is fixed",
+                        "someone who moves to another organisation gets a new professional record",
+                    ));
+                }
+                Ok(professionals::update(conn, id, version, &fields, now)?)
+            })
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), professional))
+}
+
+/// Deactivate a professional (admin). Their tokens stop working at once; the
+/// record and its history stay. Deactivating twice changes nothing.
+#[utoipa::path(
+    tag = "professionals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Professional id")),
+    responses(
+        (status = 200, description = "Deactivated", body = ProfessionalView),
+        (status = 409, description = "An admin cannot deactivate themselves",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/professionals/{id}/deactivate")]
+pub async fn deactivate_professional(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Role::Admin)?;
+    let id = id.into_inner();
+    if id == caller.actor.professional_id {
+        return Err(ApiError::conflict(
+            "cannot-deactivate-self",
+            "Cannot deactivate yourself",
+            "another admin must deactivate your account, so that one always remains",
+        ));
+    }
+    let now = state.now();
+    let professional = state
+        .blocking(move |db| {
+            db.transaction(|conn| professionals::deactivate(conn, id, now))
+                .map_err(missing("professional"))
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), professional))
+}

@@ -1,0 +1,263 @@
+//! Client relationships (asiakkuus): which organisations the client is a
+//! client of. Exactly one active relationship is primary (pääasiakkuus).
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use kyky_domain::{OrganisationKind, Relationship, relationship};
+use kyky_persistence::relationships::{self, RelationshipRecord};
+use kyky_persistence::{DbConnection, StoreError, StoreResult, organisations};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, missing};
+use crate::extract::ValidJson;
+use crate::state::AppState;
+
+/// The organisation side of a relationship.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganisationRef {
+    pub id: Uuid,
+    #[schema(example = "Työllisyys Espoo")]
+    pub name: String,
+    pub kind: OrganisationKind,
+}
+
+/// A client relationship.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelationshipView {
+    pub id: Uuid,
+    pub organisation: OrganisationRef,
+    /// The primary relationship (pääasiakkuus): exactly one among the active ones.
+    pub is_primary: bool,
+    pub active: bool,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    /// Professional who recorded it.
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Open a relationship between the client and an organisation.
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"organisation_id": "019a0000-0000-7000-8000-000000000002", "primary": false}))]
+pub struct RelationshipInput {
+    pub organisation_id: Uuid,
+    /// Start date; default today.
+    pub started_on: Option<NaiveDate>,
+    /// Make this the primary relationship (the old primary stops being one in the
+    /// same step). The first active relationship is always primary.
+    #[serde(default)]
+    pub primary: bool,
+}
+
+/// End a relationship.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct EndRelationshipInput {
+    /// End date; default today. Not before the start date.
+    pub ended_on: Option<NaiveDate>,
+}
+
+fn views(
+    conn: &mut DbConnection,
+    records: Vec<RelationshipRecord>,
+) -> StoreResult<Vec<RelationshipView>> {
+    records
+        .into_iter()
+        .map(|record| {
+            let r = record.relationship;
+            let organisation = organisations::get(conn, r.organisation_id)?;
+            Ok(RelationshipView {
+                id: r.id,
+                organisation: OrganisationRef {
+                    id: organisation.id,
+                    name: organisation.name,
+                    kind: organisation.kind,
+                },
+                is_primary: r.is_primary && r.ended_on.is_none(),
+                active: r.ended_on.is_none(),
+                started_on: r.started_on,
+                ended_on: r.ended_on,
+                created_by: r.created_by,
+                created_at: record.created_at,
+            })
+        })
+        .collect()
+}
+
+fn view_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<RelationshipView> {
+    let record = relationships::get(conn, id)?;
+    views(conn, vec![record])?.pop().ok_or(StoreError::NotFound)
+}
+
+/// List the client's relationships, ended ones included.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "Relationships, oldest first", body = Vec<RelationshipView>))
+)]
+#[get("/clients/{id}/relationships")]
+pub async fn list_relationships(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<RelationshipView>>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let list = state
+        .blocking(move |db| {
+            db.read_client(&ctx, id, "relationship.list", |conn, _| {
+                let records = relationships::for_client(conn, id)?;
+                views(conn, records)
+            })
+            .map_err(missing("client"))
+        })
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// Open a relationship between the client and an organisation.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = RelationshipInput,
+    responses(
+        (status = 201, description = "Opened", body = RelationshipView),
+        (status = 409, description = "The organisation already has an active relationship",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "organisation_id does not name an organisation",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/relationships")]
+pub async fn open_relationship(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<RelationshipInput>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let started_on = input.started_on.unwrap_or_else(|| ctx.at.date_naive());
+    let view = state
+        .blocking(move |db| {
+            db.write_client(&ctx, id, "relationship.open", |conn, scope| {
+                if !organisations::exists(conn, input.organisation_id)? {
+                    return Err(StoreError::UnknownReference("organisation_id"));
+                }
+                let opened =
+                    relationship::open(&scope.relationships, input.organisation_id, input.primary)?;
+                if let Some(old) = opened.demote {
+                    relationships::set_primary(conn, old, false)?;
+                }
+                let new = Relationship {
+                    id: Uuid::now_v7(),
+                    organisation_id: input.organisation_id,
+                    is_primary: opened.is_primary,
+                    started_on,
+                    ended_on: None,
+                    created_by: ctx.actor.professional_id,
+                };
+                relationships::insert(conn, id, &new, ctx.at)?;
+                view_of(conn, new.id)
+            })
+            .map_err(missing("client"))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+fn scoped(relationship_id: Uuid, records: &[Relationship]) -> StoreResult<()> {
+    records
+        .iter()
+        .any(|r| r.id == relationship_id)
+        .then_some(())
+        .ok_or(StoreError::NotFound)
+}
+
+/// Make a relationship the primary one (pääasiakkuus); the old primary stops
+/// being primary in the same step.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("relationship_id" = Uuid, Path, description = "Relationship id"),
+    ),
+    responses(
+        (status = 200, description = "Now primary", body = RelationshipView),
+        (status = 409, description = "The relationship has ended",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/relationships/{relationship_id}/primary")]
+pub async fn make_primary(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<web::Json<RelationshipView>> {
+    let (id, relationship_id) = path.into_inner();
+    let ctx = caller.audit(state.now());
+    let view = state
+        .blocking(move |db| {
+            db.write_client(&ctx, id, "relationship.make_primary", |conn, scope| {
+                scoped(relationship_id, &scope.relationships)?;
+                if let Some(old) =
+                    relationship::make_primary(&scope.relationships, relationship_id)?
+                {
+                    relationships::set_primary(conn, old, false)?;
+                }
+                relationships::set_primary(conn, relationship_id, true)?;
+                view_of(conn, relationship_id)
+            })
+            .map_err(missing("relationship"))
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// End a relationship. Your organisation's own, or one you recorded. The primary
+/// relationship ends only when no other is active (make another primary first).
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("relationship_id" = Uuid, Path, description = "Relationship id"),
+    ),
+    request_body = EndRelationshipInput,
+    responses(
+        (status = 200, description = "Ended", body = RelationshipView),
+        (status = 409, description = "Already ended, or the primary while others are active",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/relationships/{relationship_id}/end")]
+pub async fn end_relationship(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    ValidJson(input): ValidJson<EndRelationshipInput>,
+) -> ApiResult<web::Json<RelationshipView>> {
+    let (id, relationship_id) = path.into_inner();
+    let ctx = caller.audit(state.now());
+    let ended_on = input.ended_on.unwrap_or_else(|| ctx.at.date_naive());
+    let view = state
+        .blocking(move |db| {
+            db.write_client(&ctx, id, "relationship.end", |conn, scope| {
+                scoped(relationship_id, &scope.relationships)?;
+                relationship::end(&scope.relationships, relationship_id, &ctx.actor, ended_on)?;
+                relationships::end(conn, relationship_id, ended_on)?;
+                view_of(conn, relationship_id)
+            })
+            .map_err(missing("relationship"))
+        })
+        .await?;
+    Ok(web::Json(view))
+}

@@ -1,0 +1,86 @@
+//! Builds the actix application and server.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::extract::MAX_JSON_BYTES;
+use crate::openapi::{ApiDoc, finish};
+use crate::routes;
+use crate::state::AppState;
+use crate::telemetry::request_id;
+
+/// Registers every documented route on a utoipa-aware app.
+fn documented<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+{
+    app.service(scope("/api/v1").configure(routes::api_v1))
+        .configure(routes::operations)
+}
+
+/// The OpenAPI document, generated from the same registrations the server uses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut api) =
+        documented(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    finish(&mut api);
+    api
+}
+
+/// Starts serving on `listener`. Workers stop gracefully on SIGTERM / Ctrl-C.
+pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let spec = openapi();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        documented(App::new().into_utoipa_app())
+            .into_app()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(MAX_JSON_BYTES))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|error, _| ApiError::field("query", error.to_string()).into()),
+            )
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|error, _| ApiError::field("path", error.to_string()).into()),
+            )
+            .app_data(
+                web::JsonConfig::default()
+                    .error_handler(|error, _| ApiError::malformed(error.to_string()).into()),
+            )
+            .service(
+                SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec.clone()),
+            )
+            .route(
+                "/swagger-ui",
+                web::get().to(|| async { redirect("/swagger-ui/") }),
+            )
+            .route("/", web::get().to(|| async { redirect("/swagger-ui/") }))
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(ApiError::not_found("route"))
+            }))
+            .wrap(from_fn(request_id))
+    })
+    .workers(workers.max(1))
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+fn redirect(to: &'static str) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}

@@ -1,0 +1,143 @@
+//! Who is asking, and what they may see of a client.
+//!
+//! Access to client data is by relationship to the client, never by role or by
+//! being logged in. Anyone without a basis is told the client does not exist.
+
+use std::collections::BTreeSet;
+
+use uuid::Uuid;
+
+use crate::codes::Role;
+use crate::relationship::Relationship;
+
+/// The authenticated caller: an active professional (or system account) of
+/// one organisation, with the roles their token and their record both carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub professional_id: Uuid,
+    pub organisation_id: Uuid,
+    pub roles: BTreeSet<Role>,
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Professionals and integration accounts work with clients; an admin
+    /// alone does not.
+    pub fn works_with_clients(&self) -> bool {
+        self.has_role(Role::Professional) || self.has_role(Role::Integration)
+    }
+}
+
+/// Why a caller may see a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessBasis {
+    /// The caller's organisation has an active client relationship (asiakkuus).
+    OrganisationRelationship,
+}
+
+impl AccessBasis {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::OrganisationRelationship => "organisation_relationship",
+        }
+    }
+}
+
+/// May `actor` read or write the client whose relationships are given?
+/// `None` means: answer as if the client did not exist.
+pub fn client_access(actor: &Actor, relationships: &[Relationship]) -> Option<AccessBasis> {
+    if !actor.works_with_clients() {
+        return None;
+    }
+    relationships
+        .iter()
+        .any(|r| r.is_active() && r.organisation_id == actor.organisation_id)
+        .then_some(AccessBasis::OrganisationRelationship)
+}
+
+/// Effective roles: those the token claims that the professional's record also
+/// grants, so that removing a role from a record takes effect at once even for
+/// tokens already issued.
+pub fn effective_roles(claimed: &BTreeSet<Role>, granted: &BTreeSet<Role>) -> BTreeSet<Role> {
+    claimed.intersection(granted).copied().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn actor(org: Uuid, roles: &[Role]) -> Actor {
+        Actor {
+            professional_id: Uuid::now_v7(),
+            organisation_id: org,
+            roles: roles.iter().copied().collect(),
+        }
+    }
+
+    fn relationship(org: Uuid, ended: bool) -> Relationship {
+        let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        Relationship {
+            id: Uuid::now_v7(),
+            organisation_id: org,
+            is_primary: true,
+            started_on: start,
+            ended_on: ended.then_some(start),
+            created_by: Uuid::now_v7(),
+        }
+    }
+
+    #[test]
+    fn professional_of_an_organisation_with_an_active_relationship_has_access() {
+        let org = Uuid::now_v7();
+        let caller = actor(org, &[Role::Professional]);
+        assert_eq!(
+            client_access(&caller, &[relationship(org, false)]),
+            Some(AccessBasis::OrganisationRelationship)
+        );
+    }
+
+    #[test]
+    fn an_ended_relationship_gives_no_access() {
+        let org = Uuid::now_v7();
+        let caller = actor(org, &[Role::Professional]);
+        assert_eq!(client_access(&caller, &[relationship(org, true)]), None);
+    }
+
+    #[test]
+    fn another_organisations_relationship_gives_no_access() {
+        let caller = actor(Uuid::now_v7(), &[Role::Professional]);
+        assert_eq!(
+            client_access(&caller, &[relationship(Uuid::now_v7(), false)]),
+            None
+        );
+    }
+
+    #[test]
+    fn admin_role_alone_gives_no_client_data() {
+        let org = Uuid::now_v7();
+        let caller = actor(org, &[Role::Admin]);
+        assert_eq!(client_access(&caller, &[relationship(org, false)]), None);
+    }
+
+    #[test]
+    fn integration_account_sees_its_own_organisations_clients() {
+        let org = Uuid::now_v7();
+        let caller = actor(org, &[Role::Integration]);
+        assert!(client_access(&caller, &[relationship(org, false)]).is_some());
+    }
+
+    #[test]
+    fn effective_roles_are_claimed_and_granted() {
+        let claimed = [Role::Admin, Role::Professional].into_iter().collect();
+        let granted = [Role::Professional].into_iter().collect();
+        assert_eq!(
+            effective_roles(&claimed, &granted),
+            [Role::Professional].into_iter().collect()
+        );
+    }
+}

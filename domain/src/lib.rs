@@ -1,0 +1,16 @@
+//! Kyky's domain: the rules of work-ability support (työkyvyn tuki), free of
+//! storage and HTTP so that every rule is unit-tested here.
+
+pub mod access;
+pub mod clock;
+pub mod codes;
+pub mod contact;
+pub mod entities;
+pub mod hetu;
+pub mod page;
+pub mod relationship;
+
+pub use access::{AccessBasis, Actor};
+pub use codes::{CodeSet, Language, OrganisationKind, ProfessionalTitle, Role};
+pub use hetu::{Hetu, HetuError};
+pub use relationship::{Relationship, RelationshipError};

@@ -1,0 +1,160 @@
+//! Clients (asiakas). The henkilötunnus is stored once, unique, and never
+//! used as a key in URLs; lookups by it go through request bodies.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::entities::{Address, Client, ClientFields};
+use kyky_domain::{Hetu, Language};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{client_relationships as rel, clients};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = clients)]
+struct ClientRow {
+    id: String,
+    hetu: String,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    street_address: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    preferred_language: String,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+fn to_domain(row: ClientRow) -> StoreResult<Client> {
+    let address = match (row.street_address, row.postal_code, row.city) {
+        (Some(street_address), Some(postal_code), Some(city)) => Some(Address {
+            street_address,
+            postal_code,
+            city,
+        }),
+        _ => None,
+    };
+    Ok(Client {
+        id: uuid(&row.id)?,
+        hetu: Hetu::parse(&row.hetu)
+            .map_err(|_| StoreError::Corrupt("a stored henkilötunnus is not valid".to_owned()))?,
+        fields: ClientFields {
+            first_name: row.first_name,
+            last_name: row.last_name,
+            email: row.email,
+            phone: row.phone,
+            address,
+            preferred_language: code::<Language>(&row.preferred_language)?,
+        },
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+pub fn find_by_hetu(conn: &mut DbConnection, hetu: &Hetu) -> StoreResult<Option<Client>> {
+    clients::table
+        .filter(clients::hetu.eq(hetu.as_str()))
+        .select(ClientRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(to_domain)
+        .transpose()
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    id: Uuid,
+    hetu: &Hetu,
+    fields: &ClientFields,
+    now: DateTime<Utc>,
+) -> StoreResult<Client> {
+    let address = fields.address.as_ref();
+    diesel::insert_into(clients::table)
+        .values(ClientRow {
+            id: id.to_string(),
+            hetu: hetu.as_str().to_owned(),
+            first_name: fields.first_name.clone(),
+            last_name: fields.last_name.clone(),
+            email: fields.email.clone(),
+            phone: fields.phone.clone(),
+            street_address: address.map(|a| a.street_address.clone()),
+            postal_code: address.map(|a| a.postal_code.clone()),
+            city: address.map(|a| a.city.clone()),
+            preferred_language: fields.preferred_language.to_string(),
+            version: 1,
+            created_at: naive(now),
+            updated_at: naive(now),
+        })
+        .execute(conn)?;
+    get(conn, id)
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Client> {
+    to_domain(
+        clients::table
+            .find(id.to_string())
+            .select(ClientRow::as_select())
+            .first(conn)?,
+    )
+}
+
+/// Replaces the changeable fields if the client is still at `expected_version`.
+pub fn update(
+    conn: &mut DbConnection,
+    id: Uuid,
+    expected_version: i64,
+    fields: &ClientFields,
+    now: DateTime<Utc>,
+) -> StoreResult<Client> {
+    let address = fields.address.as_ref();
+    let changed = diesel::update(
+        clients::table
+            .filter(clients::id.eq(id.to_string()))
+            .filter(clients::version.eq(expected_version)),
+    )
+    .set((
+        clients::first_name.eq(&fields.first_name),
+        clients::last_name.eq(&fields.last_name),
+        clients::email.eq(&fields.email),
+        clients::phone.eq(&fields.phone),
+        clients::street_address.eq(address.map(|a| a.street_address.clone())),
+        clients::postal_code.eq(address.map(|a| a.postal_code.clone())),
+        clients::city.eq(address.map(|a| a.city.clone())),
+        clients::preferred_language.eq(fields.preferred_language.to_string()),
+        clients::version.eq(expected_version + 1),
+        clients::updated_at.eq(naive(now)),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        get(conn, id)?;
+        return Err(StoreError::VersionMismatch);
+    }
+    get(conn, id)
+}
+
+/// Clients the organisation has an active relationship with, in id order.
+pub fn list_for_organisation(
+    conn: &mut DbConnection,
+    organisation_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<Client>> {
+    let mut query = clients::table
+        .inner_join(rel::table)
+        .filter(rel::organisation_id.eq(organisation_id.to_string()))
+        .filter(rel::ended_on.is_null())
+        .select(ClientRow::as_select())
+        .order(clients::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(clients::id.gt(after.to_string()));
+    }
+    query.load(conn)?.into_iter().map(to_domain).collect()
+}

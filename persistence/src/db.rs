@@ -1,0 +1,216 @@
+//! Connections and pools. One code path for SQLite (the embedded default) and
+//! PostgreSQL (production), chosen from the URL's scheme.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::StoreError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Every SQLite connection: write-ahead log so readers never block the writer,
+/// enforced foreign keys, and a wait instead of an immediate SQLITE_BUSY.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+#[derive(diesel::MultiConnection)]
+#[expect(
+    missing_debug_implementations,
+    reason = "diesel connections do not implement Debug"
+)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    /// A file path.
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` / `postgresql://…`, or `sqlite://path`, `sqlite:path`, or a bare path.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            return Err(StoreError::Configuration(
+                "the database URL must be postgres://… or sqlite://path".to_owned(),
+            ));
+        }
+        Ok(Self::Sqlite(path.to_owned()))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgresql",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// r2d2 manager that picks the backend itself: diesel's multi-connection
+/// `establish` tries each backend in turn and hides the real error.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Postgresql)
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// The database: a pool, plus a lock that queues SQLite write transactions in
+/// this process so that a transaction that reads first never fails with
+/// SQLITE_BUSY when it starts to write (PostgreSQL needs no such lock).
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    url: Arc<DatabaseUrl>,
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+impl Db {
+    /// Opens a pool lazily: connections are made on demand, so a server can
+    /// start (and report not-ready) while its database is down. `migrate`
+    /// fails fast when it cannot connect.
+    pub fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let url = DatabaseUrl::parse(url)?;
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            .build_unchecked(Manager { url: url.clone() });
+        Ok(Self {
+            pool,
+            url: Arc::new(url),
+            sqlite_writer: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        self.url.backend_name()
+    }
+
+    pub fn conn(&self) -> Result<PooledConnection, StoreError> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Runs pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, StoreError> {
+        let mut conn = self.conn()?;
+        let ran = match &mut *conn {
+            DbConnection::Postgresql(pg) => pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+            DbConnection::Sqlite(lite) => lite
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.len()),
+        };
+        ran.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Runs `work` without a transaction (single statements, reads).
+    pub fn run<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.conn()?;
+        work(&mut conn)
+    }
+
+    /// Runs `work` in one transaction: everything it writes lands, or nothing.
+    pub fn transaction<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
+        let mut conn = self.conn()?;
+        let _queued = matches!(*self.url, DatabaseUrl::Sqlite(_)).then(|| {
+            self.sqlite_writer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        });
+        (*conn).transaction(work)
+    }
+
+    /// Is the database answering?
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.conn()?
+            .batch_execute("SELECT 1")
+            .map_err(StoreError::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://kyky.db").unwrap(),
+            DatabaseUrl::Sqlite("kyky.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:/tmp/k.db").unwrap(),
+            DatabaseUrl::Sqlite("/tmp/k.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("kyky.db").unwrap(),
+            DatabaseUrl::Sqlite("kyky.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+        assert!(DatabaseUrl::parse("").is_err());
+    }
+}

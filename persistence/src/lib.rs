@@ -1,0 +1,19 @@
+//! Kyky's storage: diesel over SQLite (embedded default) and PostgreSQL
+//! (production) with one code path. Transactions live here: the domain
+//! decides, a repository stores the decision and its audit entries together.
+
+pub mod access_log;
+pub mod client_scope;
+pub mod clients;
+mod convert;
+pub mod db;
+pub mod error;
+pub mod organisations;
+pub mod professionals;
+pub mod relationships;
+mod schema;
+
+pub use access_log::AuditContext;
+pub use client_scope::ClientScope;
+pub use db::{Db, DbConnection};
+pub use error::{StoreError, StoreResult};

@@ -1,0 +1,184 @@
+//! Organisations (toimija) and their references in other systems.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::entities::{ExternalRef, Organisation, OrganisationFields};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{organisation_external_refs as refs, organisations};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = organisations)]
+struct OrganisationRow {
+    id: String,
+    name: String,
+    kind: String,
+    business_id: Option<String>,
+    municipality: Option<String>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = refs)]
+struct ExternalRefRow {
+    organisation_id: String,
+    system: String,
+    external_id: String,
+}
+
+fn to_domain(
+    row: OrganisationRow,
+    mut external_refs: Vec<ExternalRef>,
+) -> StoreResult<Organisation> {
+    external_refs.sort_by(|a, b| a.system.cmp(&b.system));
+    Ok(Organisation {
+        id: uuid(&row.id)?,
+        name: row.name,
+        kind: code(&row.kind)?,
+        business_id: row.business_id,
+        municipality: row.municipality,
+        external_refs,
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+fn load_refs(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<ExternalRefRow>> {
+    Ok(refs::table
+        .filter(refs::organisation_id.eq_any(ids))
+        .select(ExternalRefRow::as_select())
+        .load(conn)?)
+}
+
+fn attach_refs(
+    conn: &mut DbConnection,
+    rows: Vec<OrganisationRow>,
+) -> StoreResult<Vec<Organisation>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut all_refs = load_refs(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let mine = all_refs
+                .extract_if(.., |r| r.organisation_id == row.id)
+                .map(|r| ExternalRef {
+                    system: r.system,
+                    id: r.external_id,
+                })
+                .collect();
+            to_domain(row, mine)
+        })
+        .collect()
+}
+
+fn store_refs(conn: &mut DbConnection, id: Uuid, external_refs: &[ExternalRef]) -> StoreResult<()> {
+    diesel::delete(refs::table.filter(refs::organisation_id.eq(id.to_string()))).execute(conn)?;
+    for r in external_refs {
+        diesel::insert_into(refs::table)
+            .values(ExternalRefRow {
+                organisation_id: id.to_string(),
+                system: r.system.clone(),
+                external_id: r.id.clone(),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Creates an organisation. Call inside a transaction: the row and its
+/// external references land together.
+pub fn insert(
+    conn: &mut DbConnection,
+    id: Uuid,
+    fields: &OrganisationFields,
+    now: DateTime<Utc>,
+) -> StoreResult<Organisation> {
+    diesel::insert_into(organisations::table)
+        .values(OrganisationRow {
+            id: id.to_string(),
+            name: fields.name.clone(),
+            kind: fields.kind.to_string(),
+            business_id: fields.business_id.clone(),
+            municipality: fields.municipality.clone(),
+            version: 1,
+            created_at: naive(now),
+            updated_at: naive(now),
+        })
+        .execute(conn)?;
+    store_refs(conn, id, &fields.external_refs)?;
+    get(conn, id)
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Organisation> {
+    let row = organisations::table
+        .find(id.to_string())
+        .select(OrganisationRow::as_select())
+        .first(conn)?;
+    attach_refs(conn, vec![row])?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+pub fn exists(conn: &mut DbConnection, id: Uuid) -> StoreResult<bool> {
+    let count: i64 = organisations::table
+        .filter(organisations::id.eq(id.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
+/// A page in id (= creation) order, after `after`; fetches `limit` rows.
+pub fn list(
+    conn: &mut DbConnection,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<Organisation>> {
+    let mut query = organisations::table
+        .select(OrganisationRow::as_select())
+        .order(organisations::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(organisations::id.gt(after.to_string()));
+    }
+    let rows = query.load(conn)?;
+    attach_refs(conn, rows)
+}
+
+/// Replaces the organisation's fields if it is still at `expected_version`.
+pub fn update(
+    conn: &mut DbConnection,
+    id: Uuid,
+    expected_version: i64,
+    fields: &OrganisationFields,
+    now: DateTime<Utc>,
+) -> StoreResult<Organisation> {
+    let changed = diesel::update(
+        organisations::table
+            .filter(organisations::id.eq(id.to_string()))
+            .filter(organisations::version.eq(expected_version)),
+    )
+    .set((
+        organisations::name.eq(&fields.name),
+        organisations::kind.eq(fields.kind.to_string()),
+        organisations::business_id.eq(&fields.business_id),
+        organisations::municipality.eq(&fields.municipality),
+        organisations::version.eq(expected_version + 1),
+        organisations::updated_at.eq(naive(now)),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(if exists(conn, id)? {
+            StoreError::VersionMismatch
+        } else {
+            StoreError::NotFound
+        });
+    }
+    store_refs(conn, id, &fields.external_refs)?;
+    get(conn, id)
+}

@@ -1,0 +1,184 @@
+//! Professionals (ammattilainen) and system accounts. Never hard-deleted:
+//! history refers to them, so they are deactivated instead.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::entities::{Professional, ProfessionalFields};
+use kyky_domain::{CodeSet, Role};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::professionals;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = professionals)]
+struct ProfessionalRow {
+    id: String,
+    organisation_id: String,
+    first_name: String,
+    last_name: String,
+    title: String,
+    email: Option<String>,
+    phone: Option<String>,
+    roles: String,
+    active: bool,
+    deactivated_at: Option<NaiveDateTime>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+fn roles_column(roles: &BTreeSet<Role>) -> String {
+    roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+}
+
+fn to_domain(row: ProfessionalRow) -> StoreResult<Professional> {
+    let roles = row
+        .roles
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(code::<Role>)
+        .collect::<StoreResult<BTreeSet<_>>>()?;
+    Ok(Professional {
+        id: uuid(&row.id)?,
+        organisation_id: uuid(&row.organisation_id)?,
+        fields: ProfessionalFields {
+            first_name: row.first_name,
+            last_name: row.last_name,
+            title: code(&row.title)?,
+            email: row.email,
+            phone: row.phone,
+            roles,
+        },
+        active: row.active,
+        deactivated_at: row.deactivated_at.map(utc),
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    id: Uuid,
+    organisation_id: Uuid,
+    fields: &ProfessionalFields,
+    now: DateTime<Utc>,
+) -> StoreResult<Professional> {
+    diesel::insert_into(professionals::table)
+        .values(ProfessionalRow {
+            id: id.to_string(),
+            organisation_id: organisation_id.to_string(),
+            first_name: fields.first_name.clone(),
+            last_name: fields.last_name.clone(),
+            title: fields.title.to_string(),
+            email: fields.email.clone(),
+            phone: fields.phone.clone(),
+            roles: roles_column(&fields.roles),
+            active: true,
+            deactivated_at: None,
+            version: 1,
+            created_at: naive(now),
+            updated_at: naive(now),
+        })
+        .execute(conn)?;
+    get(conn, id)
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Professional> {
+    let row = professionals::table
+        .find(id.to_string())
+        .select(ProfessionalRow::as_select())
+        .first(conn)?;
+    to_domain(row)
+}
+
+/// Several at once, in no particular order; unknown ids are skipped.
+pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Professional>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    professionals::table
+        .filter(professionals::id.eq_any(ids))
+        .select(ProfessionalRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_domain)
+        .collect()
+}
+
+/// A page in id order, optionally of one organisation.
+pub fn list(
+    conn: &mut DbConnection,
+    organisation_id: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<Professional>> {
+    let mut query = professionals::table
+        .select(ProfessionalRow::as_select())
+        .order(professionals::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(org) = organisation_id {
+        query = query.filter(professionals::organisation_id.eq(org.to_string()));
+    }
+    if let Some(after) = after {
+        query = query.filter(professionals::id.gt(after.to_string()));
+    }
+    query.load(conn)?.into_iter().map(to_domain).collect()
+}
+
+/// Replaces the fields if the record is still at `expected_version`.
+pub fn update(
+    conn: &mut DbConnection,
+    id: Uuid,
+    expected_version: i64,
+    fields: &ProfessionalFields,
+    now: DateTime<Utc>,
+) -> StoreResult<Professional> {
+    let changed = diesel::update(
+        professionals::table
+            .filter(professionals::id.eq(id.to_string()))
+            .filter(professionals::version.eq(expected_version)),
+    )
+    .set((
+        professionals::first_name.eq(&fields.first_name),
+        professionals::last_name.eq(&fields.last_name),
+        professionals::title.eq(fields.title.to_string()),
+        professionals::email.eq(&fields.email),
+        professionals::phone.eq(&fields.phone),
+        professionals::roles.eq(roles_column(&fields.roles)),
+        professionals::version.eq(expected_version + 1),
+        professionals::updated_at.eq(naive(now)),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        get(conn, id)?;
+        return Err(StoreError::VersionMismatch);
+    }
+    get(conn, id)
+}
+
+/// Deactivates the professional; tokens already issued stop working at once.
+/// Deactivating twice changes nothing.
+pub fn deactivate(
+    conn: &mut DbConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Professional> {
+    let current = get(conn, id)?;
+    if !current.active {
+        return Ok(current);
+    }
+    diesel::update(professionals::table.filter(professionals::id.eq(id.to_string())))
+        .set((
+            professionals::active.eq(false),
+            professionals::deactivated_at.eq(Some(naive(now))),
+            professionals::version.eq(current.version + 1),
+            professionals::updated_at.eq(naive(now)),
+        ))
+        .execute(conn)?;
+    get(conn, id)
+}

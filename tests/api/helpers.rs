@@ -1,0 +1,342 @@
+//! Starts the real server on a free port with a fresh database and talks HTTP.
+//!
+//! SQLite by default (a new file per test). With `KYKY_TEST_DATABASE_URL`
+//! pointing at a PostgreSQL server, each test gets its own new database there.
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use chrono::{Duration, NaiveDate, Utc};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use kyky_api::auth::Auth;
+use kyky_api::state::AppState;
+use kyky_domain::clock::{Clock, SystemClock};
+use kyky_domain::entities::{OrganisationFields, ProfessionalFields};
+use kyky_domain::{Hetu, OrganisationKind, ProfessionalTitle, Role};
+use kyky_persistence::{Db, organisations, professionals};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const SECRET: &str = "kyky-test-secret-that-is-long-enough-for-hs256";
+
+/// Where the test database lives.
+fn database_url() -> String {
+    match std::env::var("KYKY_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("kyky_test_{}", Uuid::now_v7().simple());
+            let mut admin =
+                PgConnection::establish(&admin_url).expect("connect to KYKY_TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(base, _)| base);
+            format!("{base}/{name}")
+        }
+        _ => {
+            let dir = std::env::temp_dir().join("kyky-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            format!(
+                "sqlite://{}",
+                dir.join(format!("{}.db", Uuid::now_v7())).display()
+            )
+        }
+    }
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("KYKY_TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
+}
+
+/// A running server and what tests need to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub http: reqwest::Client,
+    pub db: Db,
+    pub auth: Auth,
+    /// An admin of the "Kyky operations" organisation, made at start.
+    pub admin: Uuid,
+    pub admin_token: String,
+    handle: ServerHandle,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The server runs on its own thread and System: this stops its workers
+        // and releases its database pool.
+        drop(self.handle.stop(false));
+    }
+}
+
+pub struct Spawn {
+    pub db: Db,
+    pub auth: Auth,
+    pub migrate: bool,
+}
+
+impl Spawn {
+    pub fn new() -> Self {
+        let db = Db::connect(&database_url(), 4).expect("database url");
+        Self {
+            db,
+            auth: Auth::hs256(SECRET.as_bytes()).expect("secret"),
+            migrate: true,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Spawn::new()).await
+}
+
+pub async fn spawn_with(spawn: Spawn) -> TestApp {
+    let Spawn { db, auth, migrate } = spawn;
+    let mut admin = Uuid::nil();
+    if migrate {
+        db.migrate().expect("migrations");
+        admin = db
+            .transaction(|conn| {
+                let now = Utc::now();
+                let org = organisations::insert(
+                    conn,
+                    Uuid::now_v7(),
+                    &OrganisationFields {
+                        name: "Kyky operations".into(),
+                        kind: OrganisationKind::Other,
+                        business_id: None,
+                        municipality: None,
+                        external_refs: vec![],
+                    },
+                    now,
+                )?;
+                let fields = professional_fields("Admin", ProfessionalTitle::Other, &[Role::Admin]);
+                professionals::insert(conn, Uuid::now_v7(), org.id, &fields, now).map(|p| p.id)
+            })
+            .expect("seed admin");
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("addr"));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let state = AppState {
+        db: db.clone(),
+        auth: Arc::new(auth.clone()),
+        clock,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = kyky_api::server::run(listener, state, 2).expect("server");
+            tx.send(server.handle()).expect("handle");
+            server.await
+        })
+    });
+    let handle = rx.recv().expect("server started");
+    // Only a public key (RS256/ES256 tests): those tests sign their own tokens.
+    let admin_roles = [Role::Admin].into_iter().collect();
+    let admin_token = auth
+        .mint(admin, &admin_roles, Utc::now(), Duration::hours(1))
+        .unwrap_or_default();
+    TestApp {
+        address,
+        http: reqwest::Client::new(),
+        db,
+        auth,
+        admin,
+        admin_token,
+        handle,
+    }
+}
+
+pub fn professional_fields(
+    name: &str,
+    title: ProfessionalTitle,
+    roles: &[Role],
+) -> ProfessionalFields {
+    ProfessionalFields {
+        first_name: name.into(),
+        last_name: "Testinen".into(),
+        title,
+        email: None,
+        phone: None,
+        roles: roles.iter().copied().collect::<BTreeSet<_>>(),
+    }
+}
+
+pub fn mint(auth: &Auth, professional: Uuid, roles: &[Role]) -> String {
+    let roles: BTreeSet<Role> = roles.iter().copied().collect();
+    auth.mint(professional, &roles, Utc::now(), Duration::hours(1))
+        .expect("mint")
+}
+
+/// A synthetic henkilötunnus in the test range 900–999, unique per `n`.
+pub fn test_hetu(n: u32) -> String {
+    let date = NaiveDate::from_ymd_opt(1960, 1, 1).expect("date")
+        + chrono::Days::new(u64::from(n % 15000));
+    let individual = 900 + u16::try_from(n % 100).expect("small");
+    Hetu::from_parts(date, individual)
+        .expect("hetu")
+        .as_str()
+        .to_owned()
+}
+
+/// A unique test henkilötunnus.
+pub fn fresh_hetu() -> String {
+    let n = u32::try_from(Uuid::now_v7().as_u128() % 1_000_000).expect("small");
+    test_hetu(n)
+}
+
+/// A professional able to work with clients, and their token.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub token: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(token)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put(&self, path: &str, token: &str, etag: Option<&str>, body: &Value) -> Response {
+        let mut request = self.request(Method::PUT, path, token).json(body);
+        if let Some(etag) = etag {
+            request = request.header("If-Match", etag);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Creates an organisation as the admin and returns its id.
+    pub async fn organisation(&self, name: &str, kind: &str) -> Uuid {
+        let response = self
+            .post(
+                "/api/v1/organisations",
+                &self.admin_token,
+                &json!({"name": name, "kind": kind}),
+            )
+            .await;
+        let body = expect_status(response, StatusCode::CREATED).await;
+        id_of(&body)
+    }
+
+    /// Creates a professional of `organisation_id` as the admin; returns a token for them.
+    pub async fn worker_in(&self, organisation_id: Uuid, title: &str) -> Worker {
+        let response = self
+            .post(
+                "/api/v1/professionals",
+                &self.admin_token,
+                &json!({"organisation_id": organisation_id, "first_name": "Testi", "last_name": "Työntekijä", "title": title}),
+            )
+            .await;
+        let body = expect_status(response, StatusCode::CREATED).await;
+        let id = id_of(&body);
+        Worker {
+            id,
+            organisation_id,
+            token: mint(&self.auth, id, &[Role::Professional]),
+        }
+    }
+
+    /// A professional in a new organisation.
+    pub async fn worker(&self, kind: &str, title: &str) -> Worker {
+        let organisation = self
+            .organisation(&format!("Org {}", Uuid::now_v7()), kind)
+            .await;
+        self.worker_in(organisation, title).await
+    }
+
+    /// Creates (or links) a client as `worker`; returns the response body.
+    pub async fn client(&self, worker: &Worker, hetu: &str) -> Value {
+        let response = self
+            .post(
+                "/api/v1/clients",
+                &worker.token,
+                &json!({"personal_identity_code": hetu, "first_name": "Matti", "last_name": "Meikäläinen"}),
+            )
+            .await;
+        assert!(
+            response.status().is_success(),
+            "create client: {}",
+            response.status()
+        );
+        response.json().await.expect("json")
+    }
+}
+
+pub fn id_of(body: &Value) -> Uuid {
+    body["id"]
+        .as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .expect("id in body")
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn expect_status(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).expect("JSON body")
+    }
+}
+
+/// Asserts a problem+json response with this status and problem type slug.
+pub async fn expect_problem(response: Response, status: StatusCode, slug: &str) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = expect_status(response, status).await;
+    assert_eq!(content_type, "application/problem+json", "body: {body}");
+    assert_eq!(
+        body["type"],
+        format!("https://kyky.fi/problems/{slug}"),
+        "body: {body}"
+    );
+    assert_eq!(body["status"], status.as_u16());
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "body: {body}"
+    );
+    body
+}
+
+/// The fields named by a validation problem.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,17 @@
+//! Black-box tests: each starts the real server and speaks HTTP to it.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly at the first surprise"
+)]
+
+mod auth;
+mod clients;
+mod errors;
+mod helpers;
+mod openapi;
+mod operations;
+mod organisations;
+mod professionals;
+mod relationships;

@@ -1,0 +1,177 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{Spawn, expect_problem, expect_status, spawn_app, spawn_with};
+
+#[tokio::test]
+async fn liveness_and_readiness_answer_200_with_the_backend() {
+    let app = spawn_app().await;
+    let live = expect_status(
+        app.http.get(app.url("/health/live")).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(live["status"], "ok");
+    let ready = expect_status(
+        app.http.get(app.url("/health/ready")).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let expected = if crate::helpers::is_postgres() {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(ready["database"], expected);
+}
+
+#[tokio::test]
+async fn an_unreachable_database_makes_readiness_and_requests_answer_503() {
+    let mut spawn = Spawn::new();
+    spawn.db = kyky_persistence::Db::connect("postgres://nobody@127.0.0.1:9/none", 2).unwrap();
+    spawn.migrate = false;
+    let app = spawn_with(spawn).await;
+    let ready = app.http.get(app.url("/health/ready")).send().await.unwrap();
+    expect_problem(ready, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    let token = crate::helpers::mint(&app.auth, uuid::Uuid::now_v7(), &[kyky_domain::Role::Admin]);
+    let listed = app.get("/api/v1/organisations", &token).await;
+    let problem = expect_problem(listed, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert!(
+        !problem["detail"].as_str().unwrap().contains("127.0.0.1"),
+        "no internals: {problem}"
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_a_plain_incoming_one_is_kept() {
+    let app = spawn_app().await;
+    let response = app.http.get(app.url("/health/live")).send().await.unwrap();
+    let generated = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&generated).is_ok());
+    let response = app
+        .http
+        .get(app.url("/health/live"))
+        .header("X-Request-Id", "sofia-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "sofia-123");
+    let response = app
+        .http
+        .get(app.url("/health/live"))
+        .header("X-Request-Id", "bad id\twith junk")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(response.headers()["x-request-id"], "bad id\twith junk");
+}
+
+#[tokio::test]
+async fn unknown_routes_are_problem_json_404() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, StatusCode::NOT_FOUND, "not-found").await;
+    let response = app
+        .http
+        .delete(app.url("/api/v1/organisations"))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, StatusCode::NOT_FOUND, "not-found").await;
+}
+
+#[tokio::test]
+async fn code_sets_carry_labels_in_three_languages_without_a_token() {
+    let app = spawn_app().await;
+    let all = expect_status(
+        app.http
+            .get(app.url("/api/v1/code-sets"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "organisation-kinds",
+        "professional-titles",
+        "languages",
+        "roles",
+    ] {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+    let titles = expect_status(
+        app.http
+            .get(app.url("/api/v1/code-sets/professional-titles"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let nurse = titles["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "public_health_nurse")
+        .unwrap();
+    assert_eq!(nurse["labels"]["fi"], "Terveydenhoitaja");
+    assert_eq!(nurse["labels"]["sv"], "Hälsovårdare");
+    assert_eq!(nurse["labels"]["en"], "Public health nurse");
+    let missing = app
+        .http
+        .get(app.url("/api/v1/code-sets/nope"))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(missing, StatusCode::NOT_FOUND, "not-found").await;
+}
+
+#[tokio::test]
+async fn demo_data_loads_once_with_test_identities_only() {
+    let fresh = Spawn::new();
+    fresh.db.migrate().unwrap();
+    assert!(kyky_api::demo::load(&fresh.db, chrono::Utc::now()).unwrap());
+    assert!(
+        !kyky_api::demo::load(&fresh.db, chrono::Utc::now()).unwrap(),
+        "second load is a no-op"
+    );
+    let demo = spawn_with(Spawn {
+        migrate: false,
+        ..fresh
+    })
+    .await;
+    let counsellor = crate::helpers::mint(
+        &demo.auth,
+        kyky_api::demo::SOCIAL_COUNSELLOR,
+        &[kyky_domain::Role::Professional],
+    );
+    let clients = expect_status(
+        demo.get("/api/v1/clients", &counsellor).await,
+        StatusCode::OK,
+    )
+    .await;
+    let items = clients["items"].as_array().unwrap();
+    assert!(items.len() >= 3);
+    for client in items {
+        let masked = client["personal_identity_code_masked"].as_str().unwrap();
+        assert_eq!(
+            &masked[7..],
+            "9***",
+            "test identities use individual numbers 900–999"
+        );
+    }
+}
