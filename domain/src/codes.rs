@@ -57,7 +57,7 @@ macro_rules! code_set {
     (
         $(#[$meta:meta])*
         $name:ident, $set:literal, $description:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal : $fi:literal, $sv:literal, $en:literal; )+
+            $( $(#[$vmeta:meta])* $variant:ident = $code:tt : $fi:literal, $sv:literal, $en:literal; )+
         }
     ) => {
         $(#[$meta])*

@@ -292,8 +292,12 @@ pub async fn create_client(
     tag = "clients",
     security(("bearer" = [])),
     request_body = ClientLookup,
-    responses((status = 200, description = "The client", body = ClientView,
-        headers(("ETag" = String, description = "Version, for If-Match"))))
+    responses(
+        (status = 200, description = "The client", body = ClientView,
+            headers(("ETag" = String, description = "Version, for If-Match"))),
+        (status = 404, description = "No client with this henkilötunnus is visible to you",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/clients/lookup")]
 pub async fn lookup_client(
