@@ -184,6 +184,16 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
+/// A JSON response carrying the representation's version as its `ETag`.
+pub fn json_with_etag(
+    mut response: actix_web::HttpResponseBuilder,
+    version: i64,
+    body: impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    response.insert_header((header::ETAG, etag(version)));
+    response.json(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

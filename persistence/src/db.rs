@@ -186,7 +186,37 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
+    use diesel::sql_types::Text;
+    use diesel::{QueryableByName, RunQueryDsl};
+
     use super::*;
+
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = Text)]
+        value: String,
+    }
+
+    fn pragma(conn: &mut DbConnection, name: &str, column: &str) -> String {
+        diesel::sql_query(format!(
+            "SELECT CAST({column} AS TEXT) AS value FROM pragma_{name}"
+        ))
+        .get_result::<Setting>(conn)
+        .unwrap()
+        .value
+    }
+
+    #[test]
+    fn every_sqlite_connection_uses_wal_foreign_keys_and_a_busy_timeout() {
+        let path = std::env::temp_dir().join(format!("kyky-pragma-{}.db", std::process::id()));
+        let db = Db::connect(&format!("sqlite://{}", path.display()), 2).unwrap();
+        let mut conn = db.conn().unwrap();
+        assert_eq!(pragma(&mut conn, "journal_mode", "journal_mode"), "wal");
+        assert_eq!(pragma(&mut conn, "foreign_keys", "foreign_keys"), "1");
+        assert_eq!(pragma(&mut conn, "busy_timeout", "timeout"), "5000");
+        drop(conn);
+        let _ = std::fs::remove_file(path);
+    }
 
     #[test]
     fn urls_choose_the_backend() {

@@ -16,7 +16,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{PageParams, ValidJson, etag, if_match_version};
+use crate::extract::{PageParams, ValidJson, if_match_version, json_with_etag};
 use crate::state::AppState;
 
 /// A postal address.
@@ -232,11 +232,6 @@ pub struct ClientPage {
     pub next_cursor: Option<String>,
 }
 
-fn with_etag(mut response: actix_web::HttpResponseBuilder, client: Client) -> HttpResponse {
-    response.insert_header((header::ETAG, etag(client.version)));
-    response.json(ClientView::from(client))
-}
-
 /// Create a client, or link your organisation to an existing one.
 ///
 /// 201 when created; 200 when a client with this henkilötunnus already
@@ -281,7 +276,7 @@ pub async fn create_client(
         HttpResponse::Ok()
     };
     response.insert_header((header::LOCATION, format!("/api/v1/clients/{}", client.id)));
-    Ok(with_etag(response, client))
+    Ok(etagged(response, client))
 }
 
 /// Find a client you have access to by henkilötunnus.
@@ -319,7 +314,7 @@ pub async fn lookup_client(
             .map_err(crate::error::missing("client"))
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), client))
+    Ok(etagged(HttpResponse::Ok(), client))
 }
 
 /// List the clients your organisation has an active relationship with.
@@ -370,7 +365,7 @@ pub async fn get_client(
                 .map_err(crate::error::missing("client"))
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), client))
+    Ok(etagged(HttpResponse::Ok(), client))
 }
 
 /// Replace a client's fields. Needs `If-Match` with the ETag you edited.
@@ -410,5 +405,9 @@ pub async fn update_client(
             .map_err(crate::error::missing("client"))
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), client))
+    Ok(etagged(HttpResponse::Ok(), client))
+}
+
+fn etagged(response: actix_web::HttpResponseBuilder, record: Client) -> HttpResponse {
+    json_with_etag(response, record.version, ClientView::from(record))
 }

@@ -14,7 +14,7 @@ use validator::{Validate, ValidationError};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson, etag, if_match_version};
+use crate::extract::{PageParams, ValidJson, if_match_version, json_with_etag};
 use crate::state::AppState;
 
 /// An identifier of the organisation in another system.
@@ -155,14 +155,6 @@ fn duplicate_ref(error: StoreError) -> ApiError {
     }
 }
 
-fn with_etag(
-    mut response: actix_web::HttpResponseBuilder,
-    organisation: Organisation,
-) -> HttpResponse {
-    response.insert_header((header::ETAG, etag(organisation.version)));
-    response.json(OrganisationView::from(organisation))
-}
-
 /// Create an organisation (admin).
 #[utoipa::path(
     tag = "organisations",
@@ -195,7 +187,7 @@ pub async fn create_organisation(
         header::LOCATION,
         format!("/api/v1/organisations/{}", organisation.id),
     ));
-    Ok(with_etag(response, organisation))
+    Ok(etagged(response, organisation))
 }
 
 /// List organisations, oldest first.
@@ -243,7 +235,7 @@ pub async fn get_organisation(
                 .map_err(missing("organisation"))
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), organisation))
+    Ok(etagged(HttpResponse::Ok(), organisation))
 }
 
 /// Replace an organisation's fields (admin). Needs `If-Match` with the ETag you edited.
@@ -286,5 +278,9 @@ pub async fn update_organisation(
                 })
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), organisation))
+    Ok(etagged(HttpResponse::Ok(), organisation))
+}
+
+fn etagged(response: actix_web::HttpResponseBuilder, record: Organisation) -> HttpResponse {
+    json_with_etag(response, record.version, OrganisationView::from(record))
 }

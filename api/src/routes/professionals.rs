@@ -16,7 +16,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson, etag, if_match_version};
+use crate::extract::{PageParams, ValidJson, if_match_version, json_with_etag};
 use crate::state::AppState;
 
 fn default_roles() -> Vec<Role> {
@@ -133,14 +133,6 @@ pub struct ProfessionalFilter {
     pub organisation_id: Option<Uuid>,
 }
 
-pub fn with_etag(
-    mut response: actix_web::HttpResponseBuilder,
-    professional: Professional,
-) -> HttpResponse {
-    response.insert_header((header::ETAG, etag(professional.version)));
-    response.json(ProfessionalView::from(professional))
-}
-
 /// Create a professional or system account (admin).
 #[utoipa::path(
     tag = "professionals",
@@ -177,7 +169,7 @@ pub async fn create_professional(
         header::LOCATION,
         format!("/api/v1/professionals/{}", professional.id),
     ));
-    Ok(with_etag(response, professional))
+    Ok(etagged(response, professional))
 }
 
 /// List professionals, optionally of one organisation.
@@ -230,7 +222,7 @@ pub async fn get_professional(
                 .map_err(missing("professional"))
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), professional))
+    Ok(etagged(HttpResponse::Ok(), professional))
 }
 
 /// Replace a professional's fields (admin). Needs `If-Match`.
@@ -280,7 +272,7 @@ pub async fn update_professional(
             })
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), professional))
+    Ok(etagged(HttpResponse::Ok(), professional))
 }
 
 /// Deactivate a professional (admin). Their tokens stop working at once; the
@@ -317,5 +309,9 @@ pub async fn deactivate_professional(
                 .map_err(missing("professional"))
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), professional))
+    Ok(etagged(HttpResponse::Ok(), professional))
+}
+
+fn etagged(response: actix_web::HttpResponseBuilder, record: Professional) -> HttpResponse {
+    json_with_etag(response, record.version, ProfessionalView::from(record))
 }
