@@ -399,14 +399,14 @@ pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
             request_id: Some("demo".into()),
             at: now,
         };
-        db.create_or_link_client(&ctx, &hetu, &fields, today)?;
+        db.create_or_link_client(&ctx, &hetu, &fields, None, today)?;
         for (by, organisation) in client.also {
             let ctx = AuditContext {
                 actor: actor(*by, *organisation),
                 request_id: Some("demo".into()),
                 at: now,
             };
-            db.create_or_link_client(&ctx, &hetu, &fields, today)?;
+            db.create_or_link_client(&ctx, &hetu, &fields, None, today)?;
         }
     }
     Ok(true)

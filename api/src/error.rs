@@ -7,6 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use kyky_domain::RelationshipError;
+use kyky_domain::handover::{HandoverError, HandoverStatus};
+use kyky_domain::request::RequestError;
 use kyky_persistence::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -131,17 +133,18 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, slug, title, detail)
     }
 
-    pub fn unknown_reference(field: &'static str) -> Self {
+    /// A field names a record that does not exist, or one that does not fit.
+    pub fn invalid_reference(field: &'static str, message: &'static str) -> Self {
         Self {
             errors: vec![FieldError {
                 field: field.to_owned(),
-                message: "does not name an existing record".into(),
+                message: message.to_owned(),
             }],
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unknown-reference",
-                "The request refers to something that does not exist",
-                format!("{field} does not name an existing record"),
+                "The request refers to something that does not exist or does not fit",
+                format!("{field} {message}"),
             )
         }
     }
@@ -253,6 +256,105 @@ impl From<RelationshipError> for ApiError {
     }
 }
 
+impl From<HandoverError> for ApiError {
+    fn from(error: HandoverError) -> Self {
+        let detail = error.to_string();
+        let unprocessable = |slug, title| {
+            Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                slug,
+                title,
+                detail.clone(),
+            )
+        };
+        match error {
+            HandoverError::NotResponsible => Self::new(
+                StatusCode::FORBIDDEN,
+                "not-responsible-worker",
+                "Only the responsible worker may do this",
+                detail,
+            ),
+            HandoverError::AlreadyPending => Self::conflict(
+                "handover-already-pending",
+                "A handover is already pending",
+                detail,
+            ),
+            HandoverError::ReceiverIsResponsible => unprocessable(
+                "receiver-is-responsible",
+                "The receiver is already responsible",
+            ),
+            HandoverError::ReceiverInactive => unprocessable(
+                "receiver-inactive",
+                "The receiver is not an active professional",
+            ),
+            HandoverError::InvalidWorkPair => {
+                unprocessable("invalid-work-pair", "The work pair is not valid")
+            }
+            HandoverError::DeadlineInPast => Self::field("expires_at", detail),
+            HandoverError::NotPending(HandoverStatus::Expired) => {
+                Self::conflict("handover-expired", "The handover has expired", detail)
+            }
+            HandoverError::NotPending(_) => Self::conflict(
+                "handover-not-pending",
+                "The handover is no longer pending",
+                detail,
+            ),
+            HandoverError::NotReceiver => Self::new(
+                StatusCode::FORBIDDEN,
+                "not-handover-receiver",
+                "Only the receiver may accept or decline",
+                detail,
+            ),
+            HandoverError::NotProposer => Self::new(
+                StatusCode::FORBIDDEN,
+                "not-handover-proposer",
+                "Only the proposer or the responsible worker may cancel",
+                detail,
+            ),
+            HandoverError::ReasonRequired => Self::field("reason", detail),
+            HandoverError::ResponsibilityChanged => Self::conflict(
+                "responsibility-changed",
+                "Responsibility has changed",
+                detail,
+            ),
+        }
+    }
+}
+
+impl From<RequestError> for ApiError {
+    fn from(error: RequestError) -> Self {
+        let detail = error.to_string();
+        match error {
+            RequestError::AlreadyResponsible => {
+                Self::conflict("already-responsible", "You are already responsible", detail)
+            }
+            RequestError::AlreadyPending => Self::conflict(
+                "request-already-pending",
+                "A request is already pending",
+                detail,
+            ),
+            RequestError::NotPending(_) => Self::conflict(
+                "request-not-pending",
+                "The request is no longer pending",
+                detail,
+            ),
+            RequestError::NotResponsible => Self::new(
+                StatusCode::FORBIDDEN,
+                "not-responsible-worker",
+                "Only the responsible worker may do this",
+                detail,
+            ),
+            RequestError::NotRequester => Self::new(
+                StatusCode::FORBIDDEN,
+                "not-requester",
+                "Only the asker may withdraw",
+                detail,
+            ),
+            RequestError::ReasonRequired => Self::field("reason", detail),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -262,8 +364,12 @@ impl From<StoreError> for ApiError {
                 Self::unavailable()
             }
             StoreError::VersionMismatch => Self::precondition_failed(),
-            StoreError::UnknownReference(field) => Self::unknown_reference(field),
+            StoreError::InvalidReference { field, message } => {
+                Self::invalid_reference(field, message)
+            }
             StoreError::Relationship(rule) => rule.into(),
+            StoreError::Handover(rule) => rule.into(),
+            StoreError::Request(rule) => rule.into(),
             StoreError::UniqueViolation(constraint) => {
                 tracing::info!(db.constraint = %constraint, "unique violation");
                 Self::conflict(

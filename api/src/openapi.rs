@@ -26,6 +26,8 @@ Authenticate with a bearer JWT (`Authorize` above). Errors are RFC 9457 problem+
         (name = "organisations", description = "Organisations (toimija)"),
         (name = "professionals", description = "Professionals (ammattilainen) and system accounts"),
         (name = "clients", description = "Clients (asiakas) and client relationships (asiakkuus)"),
+        (name = "responsibility", description = "The responsible worker (vastuutyöntekijä), work pair (työpari) and requests for responsibility"),
+        (name = "handovers", description = "Escorted handovers (saattaen vaihtaen): pending → accepted | declined | cancelled | expired (when a deadline was set)"),
         (name = "operations", description = "Health checks"),
     )
 )]

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use uuid::Uuid;
 
 use crate::codes::Role;
+use crate::handover::Responsibility;
 use crate::relationship::Relationship;
 
 /// The authenticated caller: an active professional (or system account) of
@@ -34,23 +35,45 @@ impl Actor {
 /// Why a caller may see a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessBasis {
+    /// The caller is the client's responsible worker (vastuutyöntekijä).
+    ResponsibleWorker,
+    /// The caller is the responsible worker's work pair (työpari).
+    WorkPair,
     /// The caller's organisation has an active client relationship (asiakkuus).
     OrganisationRelationship,
+    /// The caller is a party to a handover of the client: its package and the
+    /// client's basic details only.
+    HandoverParty,
 }
 
 impl AccessBasis {
     pub fn code(self) -> &'static str {
         match self {
+            Self::ResponsibleWorker => "responsible_worker",
+            Self::WorkPair => "work_pair",
             Self::OrganisationRelationship => "organisation_relationship",
+            Self::HandoverParty => "handover_party",
         }
     }
 }
 
-/// May `actor` read or write the client whose relationships are given?
-/// `None` means: answer as if the client did not exist.
-pub fn client_access(actor: &Actor, relationships: &[Relationship]) -> Option<AccessBasis> {
+/// May `actor` read or write the client with these relationships and this
+/// responsibility? `None` means: answer as if the client did not exist.
+pub fn client_access(
+    actor: &Actor,
+    relationships: &[Relationship],
+    responsibility: Option<&Responsibility>,
+) -> Option<AccessBasis> {
     if !actor.works_with_clients() {
         return None;
+    }
+    if let Some(current) = responsibility {
+        if current.responsible == actor.professional_id {
+            return Some(AccessBasis::ResponsibleWorker);
+        }
+        if current.work_pair == Some(actor.professional_id) {
+            return Some(AccessBasis::WorkPair);
+        }
     }
     relationships
         .iter()
@@ -96,7 +119,7 @@ mod tests {
         let org = Uuid::now_v7();
         let caller = actor(org, &[Role::Professional]);
         assert_eq!(
-            client_access(&caller, &[relationship(org, false)]),
+            client_access(&caller, &[relationship(org, false)], None),
             Some(AccessBasis::OrganisationRelationship)
         );
     }
@@ -105,14 +128,17 @@ mod tests {
     fn an_ended_relationship_gives_no_access() {
         let org = Uuid::now_v7();
         let caller = actor(org, &[Role::Professional]);
-        assert_eq!(client_access(&caller, &[relationship(org, true)]), None);
+        assert_eq!(
+            client_access(&caller, &[relationship(org, true)], None),
+            None
+        );
     }
 
     #[test]
     fn another_organisations_relationship_gives_no_access() {
         let caller = actor(Uuid::now_v7(), &[Role::Professional]);
         assert_eq!(
-            client_access(&caller, &[relationship(Uuid::now_v7(), false)]),
+            client_access(&caller, &[relationship(Uuid::now_v7(), false)], None),
             None
         );
     }
@@ -121,14 +147,37 @@ mod tests {
     fn admin_role_alone_gives_no_client_data() {
         let org = Uuid::now_v7();
         let caller = actor(org, &[Role::Admin]);
-        assert_eq!(client_access(&caller, &[relationship(org, false)]), None);
+        assert_eq!(
+            client_access(&caller, &[relationship(org, false)], None),
+            None
+        );
     }
 
     #[test]
     fn integration_account_sees_its_own_organisations_clients() {
         let org = Uuid::now_v7();
         let caller = actor(org, &[Role::Integration]);
-        assert!(client_access(&caller, &[relationship(org, false)]).is_some());
+        assert!(client_access(&caller, &[relationship(org, false)], None).is_some());
+    }
+
+    #[test]
+    fn the_responsible_worker_and_work_pair_have_access_from_any_organisation() {
+        let responsible = actor(Uuid::now_v7(), &[Role::Professional]);
+        let pair = actor(Uuid::now_v7(), &[Role::Professional]);
+        let current = Responsibility {
+            responsible: responsible.professional_id,
+            work_pair: Some(pair.professional_id),
+        };
+        assert_eq!(
+            client_access(&responsible, &[], Some(&current)),
+            Some(AccessBasis::ResponsibleWorker)
+        );
+        assert_eq!(
+            client_access(&pair, &[], Some(&current)),
+            Some(AccessBasis::WorkPair)
+        );
+        let other = actor(Uuid::now_v7(), &[Role::Professional]);
+        assert_eq!(client_access(&other, &[], Some(&current)), None);
     }
 
     #[test]

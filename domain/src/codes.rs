@@ -94,6 +94,7 @@ macro_rules! code_set {
         }
     };
 }
+pub(crate) use code_set;
 
 /// A code that its set does not contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -169,6 +170,10 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         ProfessionalTitle::describe(),
         Language::describe(),
         Role::describe(),
+        crate::handover::HandoverStatus::describe(),
+        crate::handover::PeriodOrigin::describe(),
+        crate::handover::PackageItemKind::describe(),
+        crate::request::RequestStatus::describe(),
     ]
 }
 

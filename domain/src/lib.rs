@@ -6,9 +6,11 @@ pub mod clock;
 pub mod codes;
 pub mod contact;
 pub mod entities;
+pub mod handover;
 pub mod hetu;
 pub mod page;
 pub mod relationship;
+pub mod request;
 
 pub use access::{AccessBasis, Actor};
 pub use codes::{CodeSet, Language, OrganisationKind, ProfessionalTitle, Role};

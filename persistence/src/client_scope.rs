@@ -7,13 +7,14 @@
 
 use chrono::NaiveDate;
 use kyky_domain::entities::{Client, ClientFields};
+use kyky_domain::handover::{ProfessionalStatus, Responsibility};
 use kyky_domain::{AccessBasis, Hetu, Relationship, RelationshipError, relationship};
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
-use crate::{clients, relationships};
+use crate::{clients, professionals, relationships, responsibility};
 
 /// What a guarded operation knows about the client it works on.
 #[derive(Debug, Clone)]
@@ -21,9 +22,13 @@ pub struct ClientScope {
     pub client_id: Uuid,
     pub basis: AccessBasis,
     pub relationships: Vec<Relationship>,
+    /// The responsible worker and work pair.
+    pub responsibility: Responsibility,
 }
 
-fn authorize(
+/// The caller's access to the client, by the domain's policy; `None` when the
+/// client does not exist or the caller has no relationship to it.
+pub(crate) fn authorize(
     conn: &mut DbConnection,
     ctx: &AuditContext,
     client_id: Uuid,
@@ -32,13 +37,35 @@ fn authorize(
         .into_iter()
         .map(|r| r.relationship)
         .collect();
+    let Some(current) = responsibility::current(conn, client_id)? else {
+        return Ok(None);
+    };
     Ok(
-        kyky_domain::access::client_access(&ctx.actor, &relationships).map(|basis| ClientScope {
-            client_id,
-            basis,
-            relationships,
-        }),
+        kyky_domain::access::client_access(&ctx.actor, &relationships, Some(&current)).map(
+            |basis| ClientScope {
+                client_id,
+                basis,
+                relationships,
+                responsibility: current,
+            },
+        ),
     )
+}
+
+/// Whether the professional exists and is active, and where they work.
+pub(crate) fn professional_status(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> StoreResult<Option<ProfessionalStatus>> {
+    match professionals::get(conn, id) {
+        Ok(p) => Ok(Some(ProfessionalStatus {
+            id,
+            organisation_id: p.organisation_id,
+            active: p.active,
+        })),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 impl Db {
@@ -102,21 +129,35 @@ impl Db {
     /// Creates a client, or — when one with the same henkilötunnus exists —
     /// links the caller's organisation to it. Returns the client and whether
     /// it was created. Concurrent creations of one client end in one row.
+    ///
+    /// A new client's responsible worker is `responsible` (an active
+    /// professional of the caller's organisation) or else the caller.
     pub fn create_or_link_client(
         &self,
         ctx: &AuditContext,
         hetu: &Hetu,
         fields: &ClientFields,
+        responsible: Option<Uuid>,
         today: NaiveDate,
     ) -> StoreResult<(Client, bool)> {
         let attempt = || {
             self.transaction(|conn| {
-                let (client, created) = match clients::find_by_hetu(conn, hetu)? {
-                    Some(existing) => (existing, false),
-                    None => (
-                        clients::insert(conn, Uuid::now_v7(), hetu, fields, ctx.at)?,
-                        true,
-                    ),
+                let (client, created) = if let Some(existing) = clients::find_by_hetu(conn, hetu)? {
+                    (existing, false)
+                } else {
+                    let responsible = responsible.unwrap_or(ctx.actor.professional_id);
+                    let colleague = professional_status(conn, responsible)?.is_some_and(|p| {
+                        p.active && p.organisation_id == ctx.actor.organisation_id
+                    });
+                    if !colleague {
+                        return Err(StoreError::InvalidReference {
+                            field: "responsible_professional_id",
+                            message: "must name an active professional of your organisation",
+                        });
+                    }
+                    let client = clients::insert(conn, Uuid::now_v7(), hetu, fields, ctx.at)?;
+                    responsibility::start(conn, client.id, responsible, ctx.at)?;
+                    (client, true)
                 };
                 let existing: Vec<Relationship> = relationships::for_client(conn, client.id)?
                     .into_iter()

@@ -5,6 +5,8 @@
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use kyky_domain::RelationshipError;
+use kyky_domain::handover::HandoverError;
+use kyky_domain::request::RequestError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -23,15 +25,22 @@ pub enum StoreError {
     UniqueViolation(String),
     #[error("a referenced row does not exist")]
     ForeignKeyViolation,
-    /// A field of the request names something that does not exist.
-    #[error("{0} does not name an existing record")]
-    UnknownReference(&'static str),
+    /// A field of the request names something that does not exist or does not fit.
+    #[error("{field}: {message}")]
+    InvalidReference {
+        field: &'static str,
+        message: &'static str,
+    },
     /// The caller has no relationship to the client. Answered as "not found"
     /// so that the client's existence is not revealed.
     #[error("no access to the client")]
     AccessDenied,
     #[error(transparent)]
     Relationship(#[from] RelationshipError),
+    #[error(transparent)]
+    Handover(#[from] HandoverError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -55,6 +64,16 @@ impl From<DieselError> for StoreError {
                 Self::Unavailable(info.message().to_owned())
             }
             other => Self::Database(other),
+        }
+    }
+}
+
+impl StoreError {
+    /// A request field naming no existing record.
+    pub fn unknown(field: &'static str) -> Self {
+        Self::InvalidReference {
+            field,
+            message: "does not name an existing record",
         }
     }
 }

@@ -8,9 +8,14 @@ pub mod clients;
 mod convert;
 pub mod db;
 pub mod error;
+pub mod events;
+pub mod handover_flow;
+pub mod handovers;
 pub mod organisations;
 pub mod professionals;
 pub mod relationships;
+pub mod requests;
+pub mod responsibility;
 mod schema;
 
 pub use access_log::AuditContext;

@@ -97,3 +97,86 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_relationships,
     access_log,
 );
+
+diesel::table! {
+    responsibility_periods (id) {
+        id -> Text,
+        client_id -> Text,
+        professional_id -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        origin -> Text,
+        handover_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    work_pair_periods (id) {
+        id -> Text,
+        client_id -> Text,
+        professional_id -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        set_by -> Text,
+    }
+}
+
+diesel::table! {
+    handovers (id) {
+        id -> Text,
+        client_id -> Text,
+        status -> Text,
+        from_professional_id -> Text,
+        proposed_by -> Text,
+        to_professional_id -> Nullable<Text>,
+        to_organisation_id -> Nullable<Text>,
+        summary -> Text,
+        reason -> Text,
+        return_to_referrer -> Bool,
+        network_meeting_id -> Nullable<Text>,
+        proposed_work_pair_id -> Nullable<Text>,
+        proposed_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    handover_package_items (handover_id, position) {
+        handover_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        reference -> Text,
+        description -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    responsibility_requests (id) {
+        id -> Text,
+        client_id -> Text,
+        requested_by -> Text,
+        reason -> Text,
+        status -> Text,
+        requested_at -> Timestamp,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        refusal_reason -> Nullable<Text>,
+        handover_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    domain_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        client_id -> Nullable<Text>,
+        subject_id -> Text,
+        actor_id -> Text,
+        payload -> Text,
+    }
+}

@@ -9,6 +9,7 @@
 mod auth;
 mod clients;
 mod errors;
+mod handovers;
 mod helpers;
 mod openapi;
 mod operations;

@@ -93,8 +93,11 @@ async fn the_primary_cannot_end_while_another_relationship_is_active() {
 }
 
 #[tokio::test]
-async fn ending_the_own_relationship_ends_the_organisations_access() {
+async fn ending_the_own_relationship_ends_the_organisations_access_but_not_the_responsible_workers()
+{
     let (app, worker, kela, path) = setup().await;
+    let colleague = app.worker_in(worker.organisation_id, "own_coach").await;
+    expect_status(app.get(&path, &colleague.token).await, StatusCode::OK).await;
     let kela_rel = expect_status(
         app.post(
             &path,
@@ -124,11 +127,13 @@ async fn ending_the_own_relationship_ends_the_organisations_access() {
     assert_eq!(ended["active"], false);
     assert!(ended["ended_on"].is_string());
     expect_problem(
-        app.get(&path, &worker.token).await,
+        app.get(&path, &colleague.token).await,
         StatusCode::NOT_FOUND,
         "not-found",
     )
     .await;
+    // Responsibility moves only by an escorted handover; until then the worker keeps the client.
+    expect_status(app.get(&path, &worker.token).await, StatusCode::OK).await;
 }
 
 #[tokio::test]

@@ -151,6 +151,9 @@ pub struct ClientInput {
     pub address: Option<AddressDto>,
     #[serde(default = "default_language")]
     pub preferred_language: Language,
+    /// The new client's responsible worker: an active professional of your
+    /// organisation. Default: you. Ignored when the client already exists.
+    pub responsible_professional_id: Option<Uuid>,
 }
 
 /// Find a client by henkilötunnus (in the body, never in the URL).
@@ -256,6 +259,7 @@ pub async fn create_client(
     caller.require_client_work()?;
     let hetu = Hetu::parse(&input.personal_identity_code)
         .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+    let responsible = input.responsible_professional_id;
     let fields = ClientUpdate {
         first_name: input.first_name,
         last_name: input.last_name,
@@ -268,7 +272,9 @@ pub async fn create_client(
     let ctx = caller.audit(state.now());
     let today = ctx.at.date_naive();
     let (client, created) = state
-        .blocking(move |db| Ok(db.create_or_link_client(&ctx, &hetu, &fields, today)?))
+        .blocking(move |db| {
+            Ok(db.create_or_link_client(&ctx, &hetu, &fields, responsible, today)?)
+        })
         .await?;
     let mut response = if created {
         HttpResponse::Created()

@@ -3,13 +3,16 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod cards;
 pub mod clients;
 pub mod code_sets;
+pub mod handovers;
 pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod professionals;
 pub mod relationships;
+pub mod responsibility;
 
 /// Everything under `/api/v1`.
 pub fn api_v1(cfg: &mut ServiceConfig) {
@@ -33,7 +36,22 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(relationships::list_relationships)
         .service(relationships::open_relationship)
         .service(relationships::make_primary)
-        .service(relationships::end_relationship);
+        .service(relationships::end_relationship)
+        .service(responsibility::get_responsibility)
+        .service(responsibility::get_responsibility_history)
+        .service(responsibility::set_work_pair)
+        .service(responsibility::clear_work_pair)
+        .service(responsibility::ask_for_responsibility)
+        .service(responsibility::list_requests)
+        .service(responsibility::agree_to_request)
+        .service(responsibility::refuse_request)
+        .service(responsibility::withdraw_request)
+        .service(handovers::propose_handover)
+        .service(handovers::list_handovers)
+        .service(handovers::get_handover)
+        .service(handovers::accept_handover)
+        .service(handovers::decline_handover)
+        .service(handovers::cancel_handover);
 }
 
 /// Health checks, outside the versioned API.

@@ -158,7 +158,7 @@ pub async fn create_professional(
         .blocking(move |db| {
             Ok(db.transaction(|conn| {
                 if !organisations::exists(conn, organisation_id)? {
-                    return Err(StoreError::UnknownReference("organisation_id"));
+                    return Err(StoreError::unknown("organisation_id"));
                 }
                 professionals::insert(conn, Uuid::now_v7(), organisation_id, &fields, now)
             })?)

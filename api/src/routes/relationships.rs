@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use kyky_domain::{OrganisationKind, Relationship, relationship};
+use kyky_domain::{Relationship, relationship};
 use kyky_persistence::relationships::{self, RelationshipRecord};
 use kyky_persistence::{DbConnection, StoreError, StoreResult, organisations};
 use serde::{Deserialize, Serialize};
@@ -14,16 +14,8 @@ use validator::Validate;
 use crate::auth::Caller;
 use crate::error::{ApiResult, missing};
 use crate::extract::ValidJson;
+use crate::routes::cards::OrganisationRef;
 use crate::state::AppState;
-
-/// The organisation side of a relationship.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OrganisationRef {
-    pub id: Uuid,
-    #[schema(example = "Työllisyys Espoo")]
-    pub name: String,
-    pub kind: OrganisationKind,
-}
 
 /// A client relationship.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -149,7 +141,7 @@ pub async fn open_relationship(
         .blocking(move |db| {
             db.write_client(&ctx, id, "relationship.open", |conn, scope| {
                 if !organisations::exists(conn, input.organisation_id)? {
-                    return Err(StoreError::UnknownReference("organisation_id"));
+                    return Err(StoreError::unknown("organisation_id"));
                 }
                 let opened =
                     relationship::open(&scope.relationships, input.organisation_id, input.primary)?;

@@ -1,0 +1,451 @@
+//! Escorted handovers (saattaen vaihtaen): responsibility moves only when the
+//! receiver accepts, and the information package moves with it.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use kyky_domain::handover::{HandoverStatus, PackageItemKind, Receiver};
+use kyky_persistence::handover_flow::NewHandover;
+use kyky_persistence::handovers::{self, HandoverRecord, PackageItem};
+use kyky_persistence::{DbConnection, StoreResult};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::{Validate, ValidationError};
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::routes::cards::{
+    ClientBasics, OrganisationRef, ProfessionalCard, client_basics, organisation_ref,
+    professional_card,
+};
+use crate::state::AppState;
+
+/// One item travelling with the responsibility.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct PackageItemDto {
+    pub kind: PackageItemKind,
+    /// Id of the plan version or feedback, or a reference in another system.
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(example = "lifecare:TK-2026-0042", min_length = 1, max_length = 200)]
+    pub reference: String,
+    #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
+    pub description: Option<String>,
+}
+
+impl From<PackageItemDto> for PackageItem {
+    fn from(item: PackageItemDto) -> Self {
+        Self {
+            kind: item.kind,
+            reference: item.reference,
+            description: item.description,
+        }
+    }
+}
+
+fn one_receiver(input: &ProposeHandoverInput) -> Result<(), ValidationError> {
+    if input.to_professional_id.is_some() == input.to_organisation_id.is_some() {
+        return Err(ValidationError::new("receiver")
+            .with_message("name exactly one of to_professional_id and to_organisation_id".into()));
+    }
+    Ok(())
+}
+
+/// A handover to propose.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[validate(schema(function = "one_receiver", skip_on_field_errors = false))]
+#[schema(example = json!({
+    "to_professional_id": "00000000-0000-7000-8000-000000000203",
+    "summary": "Työllistymiskeskustelussa nousi esiin selkäkipu ja uupumus. Toivomme terveydentilan ja työkyvyn arviota.",
+    "reason": "Terveydentilan ja työkyvyn arvio",
+    "package": [{"kind": "external_document", "reference": "sofia:ESP-2026-118", "description": "Työllistymissuunnitelma"}],
+    "return_to_referrer": false
+}))]
+pub struct ProposeHandoverInput {
+    /// The receiving professional; or use `to_organisation_id` for a queue.
+    pub to_professional_id: Option<Uuid>,
+    /// An organisation queue: any of its professionals may accept.
+    pub to_organisation_id: Option<Uuid>,
+    /// Summary for the receiver: what they need to know to take over.
+    #[validate(
+        length(min = 1, max = 8000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 8000)]
+    pub summary: String,
+    /// Why responsibility should move.
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+    /// What travels with the responsibility: support plan version, assessment
+    /// feedback, documents in other systems.
+    #[serde(default)]
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    pub package: Vec<PackageItemDto>,
+    /// The network meeting (verkostotapaaminen) where the handover was agreed.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub network_meeting_id: Option<String>,
+    /// Back to the referring party ("palautuu lähettävälle taholle").
+    #[serde(default)]
+    pub return_to_referrer: bool,
+    /// The receiver's work pair after acceptance; otherwise none.
+    pub work_pair_id: Option<Uuid>,
+    /// Deadline; a handover not accepted by then is `expired`.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A handover and its information package.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandoverView {
+    pub id: Uuid,
+    /// As of now: a pending handover past its deadline is `expired`.
+    pub status: HandoverStatus,
+    /// Basic details only: the receiver sees more once they accept.
+    pub client: ClientBasics,
+    /// The responsible worker it moves from.
+    pub from: ProfessionalCard,
+    pub proposed_by: Uuid,
+    pub to_professional: Option<ProfessionalCard>,
+    pub to_organisation: Option<OrganisationRef>,
+    pub summary: String,
+    pub reason: String,
+    pub package: Vec<PackageItemDto>,
+    pub network_meeting_id: Option<String>,
+    pub return_to_referrer: bool,
+    pub proposed_work_pair: Option<ProfessionalCard>,
+    pub proposed_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+    pub decline_reason: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+pub fn handover_view(
+    conn: &mut DbConnection,
+    r: HandoverRecord,
+    now: DateTime<Utc>,
+) -> StoreResult<HandoverView> {
+    let h = &r.handover;
+    let (to_professional, to_organisation) = match h.receiver {
+        Receiver::Professional(id) => (Some(professional_card(conn, id)?), None),
+        Receiver::Organisation(id) => (None, Some(organisation_ref(conn, id)?)),
+    };
+    Ok(HandoverView {
+        id: h.id,
+        status: h.status_at(now),
+        client: client_basics(conn, r.client_id)?,
+        from: professional_card(conn, h.from_professional)?,
+        proposed_by: h.proposed_by,
+        to_professional,
+        to_organisation,
+        proposed_work_pair: r
+            .proposed_work_pair
+            .map(|id| professional_card(conn, id))
+            .transpose()?,
+        expires_at: h.expires_at,
+        summary: r.summary,
+        reason: r.reason,
+        package: r
+            .package
+            .into_iter()
+            .map(|i| PackageItemDto {
+                kind: i.kind,
+                reference: i.reference,
+                description: i.description,
+            })
+            .collect(),
+        network_meeting_id: r.network_meeting_id,
+        return_to_referrer: r.return_to_referrer,
+        proposed_at: r.proposed_at,
+        decided_at: r.decided_at,
+        decided_by: r.decided_by,
+        decline_reason: r.decline_reason,
+        cancel_reason: r.cancel_reason,
+    })
+}
+
+async fn respond(
+    state: &web::Data<AppState>,
+    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<HandoverRecord> + Send + 'static,
+) -> ApiResult<HandoverView> {
+    let now = state.now();
+    state
+        .blocking(move |db| {
+            let record = work(db)?;
+            Ok(db.run(|conn| handover_view(conn, record, now))?)
+        })
+        .await
+}
+
+/// Propose an escorted handover of the client. By the responsible worker or
+/// the work pair; at most one pending per client. Until the receiver accepts,
+/// the current worker stays responsible.
+#[utoipa::path(
+    tag = "handovers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = ProposeHandoverInput,
+    responses(
+        (status = 201, description = "Proposed; pending until the receiver accepts", body = HandoverView),
+        (status = 403, description = "Not the responsible worker or work pair (type not-responsible-worker)",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A handover is already pending (handover-already-pending)",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Receiver already responsible, inactive or unknown; invalid work pair",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/handovers")]
+pub async fn propose_handover(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ProposeHandoverInput>,
+) -> ApiResult<HttpResponse> {
+    let client_id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let receiver = match (input.to_professional_id, input.to_organisation_id) {
+        (Some(professional), _) => Receiver::Professional(professional),
+        (None, Some(organisation)) => Receiver::Organisation(organisation),
+        (None, None) => unreachable!("validated: exactly one receiver"),
+    };
+    let new = NewHandover {
+        receiver,
+        summary: input.summary.trim().to_owned(),
+        reason: input.reason.trim().to_owned(),
+        package: input.package.into_iter().map(Into::into).collect(),
+        network_meeting_id: input.network_meeting_id,
+        return_to_referrer: input.return_to_referrer,
+        work_pair: input.work_pair_id,
+        expires_at: input.expires_at,
+    };
+    let view = respond(&state, move |db| {
+        db.propose_handover(&ctx, client_id, new)
+            .map_err(missing("client"))
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/handovers/{}", view.id),
+        ))
+        .json(view))
+}
+
+/// Incoming (to you or your organisation's queue) or outgoing (proposed by
+/// you or moving away from you).
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoverDirection {
+    #[default]
+    Incoming,
+    Outgoing,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HandoverFilter {
+    /// Default `incoming`.
+    pub direction: Option<HandoverDirection>,
+    /// Only handovers in this state (as of now).
+    pub status: Option<HandoverStatus>,
+}
+
+/// A page of handovers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandoverPage {
+    pub items: Vec<HandoverView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Your handover inbox or outbox, oldest first.
+#[utoipa::path(
+    tag = "handovers",
+    security(("bearer" = [])),
+    params(HandoverFilter, PageParams),
+    responses((status = 200, description = "A page of handovers", body = HandoverPage))
+)]
+#[get("/handovers")]
+pub async fn list_handovers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<HandoverFilter>,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<HandoverPage>> {
+    caller.require_client_work()?;
+    let page = page.validate()?;
+    let direction = match filter.direction.unwrap_or_default() {
+        HandoverDirection::Incoming => handovers::Direction::Incoming,
+        HandoverDirection::Outgoing => handovers::Direction::Outgoing,
+    };
+    let status = filter.status;
+    let ctx = caller.audit(state.now());
+    let result = state
+        .blocking(move |db| {
+            let rows = db.list_handovers(&ctx, direction, status, page.after, page.fetch())?;
+            let (rows, next_cursor) = page.finish(rows, |r| r.handover.id);
+            let items = db.run(|conn| {
+                rows.into_iter()
+                    .map(|r| handover_view(conn, r, ctx.at))
+                    .collect::<StoreResult<Vec<_>>>()
+            })?;
+            Ok(HandoverPage { items, next_cursor })
+        })
+        .await?;
+    Ok(web::Json(result))
+}
+
+/// One handover: for its parties (proposer, the worker it moves from, the
+/// receiver or the receiving queue) and those with access to the client.
+#[utoipa::path(
+    tag = "handovers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Handover id")),
+    responses((status = 200, description = "The handover", body = HandoverView))
+)]
+#[get("/handovers/{id}")]
+pub async fn get_handover(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<HandoverView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.read_handover(&ctx, id).map_err(missing("handover"))
+        })
+        .await?,
+    ))
+}
+
+/// Accept ("ottaa koppi"): you become responsible. In one step the history
+/// period closes and a new one opens, your organisation gets a client
+/// relationship if it had none, and the package becomes yours. Of concurrent
+/// accepts (or an accept and a cancel) exactly one succeeds; the others get 409.
+#[utoipa::path(
+    tag = "handovers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Handover id")),
+    responses(
+        (status = 200, description = "Accepted: you are responsible", body = HandoverView),
+        (status = 403, description = "Not the receiver (not-handover-receiver)", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+        (status = 409, description = "No longer pending (handover-not-pending, handover-expired) or responsibility changed",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/handovers/{id}/accept")]
+pub async fn accept_handover(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<HandoverView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.accept_handover(&ctx, id).map_err(missing("handover"))
+        })
+        .await?,
+    ))
+}
+
+/// Decline a handover.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Asiakas ei kuulu tiimin kohderyhmään; ohjaus aikuissosiaalityöhön."}))]
+pub struct DeclineInput {
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Decline, with a reason. The current worker stays responsible.
+#[utoipa::path(
+    tag = "handovers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Handover id")),
+    request_body = DeclineInput,
+    responses(
+        (status = 200, description = "Declined", body = HandoverView),
+        (status = 403, description = "Not the receiver", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+        (status = 409, description = "No longer pending", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/handovers/{id}/decline")]
+pub async fn decline_handover(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<DeclineInput>,
+) -> ApiResult<web::Json<HandoverView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.decline_handover(&ctx, id, &input.reason)
+                .map_err(missing("handover"))
+        })
+        .await?,
+    ))
+}
+
+/// Cancel a handover.
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Cancel a pending handover: the proposer or the current responsible worker.
+#[utoipa::path(
+    tag = "handovers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Handover id")),
+    request_body = CancelInput,
+    responses(
+        (status = 200, description = "Cancelled", body = HandoverView),
+        (status = 403, description = "Not the proposer or responsible worker", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+        (status = 409, description = "No longer pending", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/handovers/{id}/cancel")]
+pub async fn cancel_handover(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<CancelInput>,
+) -> ApiResult<web::Json<HandoverView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.cancel_handover(&ctx, id, input.reason)
+                .map_err(missing("handover"))
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,440 @@
+//! The responsible worker (vastuutyöntekijä, asiakasvastaava), the work pair
+//! (työpari), their history, and requests for responsibility.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use chrono::{DateTime, Utc};
+use kyky_domain::handover::PeriodOrigin;
+use kyky_domain::request::RequestStatus;
+use kyky_persistence::requests::{self, RequestRecord};
+use kyky_persistence::{DbConnection, StoreResult, handovers, responsibility};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, missing};
+use crate::extract::ValidJson;
+use crate::routes::cards::{ProfessionalCard, professional_card};
+use crate::routes::handovers::{HandoverView, PackageItemDto, handover_view};
+use crate::state::AppState;
+
+/// Who is responsible for the client now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponsibilityView {
+    pub client_id: Uuid,
+    /// The responsible worker: exactly one at every moment.
+    pub responsible: ProfessionalCard,
+    pub responsible_since: DateTime<Utc>,
+    /// The work pair (työpari), if any.
+    pub work_pair: Option<ProfessionalCard>,
+    pub work_pair_since: Option<DateTime<Utc>>,
+    /// A pending handover of the client, if any.
+    pub pending_handover_id: Option<Uuid>,
+}
+
+fn responsibility_view(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+) -> StoreResult<ResponsibilityView> {
+    let period = responsibility::current_period(conn, client_id)?
+        .ok_or(kyky_persistence::StoreError::NotFound)?;
+    let pair = responsibility::current_work_pair(conn, client_id)?;
+    let pending = handovers::pending_id(conn, client_id)?;
+    Ok(ResponsibilityView {
+        client_id,
+        responsible: professional_card(conn, period.professional_id)?,
+        responsible_since: period.started_at,
+        work_pair: pair
+            .map(|p| professional_card(conn, p.professional_id))
+            .transpose()?,
+        work_pair_since: pair.map(|p| p.since),
+        pending_handover_id: pending,
+    })
+}
+
+/// One period of responsibility.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponsibilityPeriodView {
+    pub professional: ProfessionalCard,
+    pub started_at: DateTime<Utc>,
+    /// Absent for the current period.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// How it began: initial, handover or assessment.
+    pub origin: PeriodOrigin,
+    /// The handover that began it.
+    pub handover_id: Option<Uuid>,
+}
+
+/// The client's responsible worker and work pair. Everyone with access to the
+/// client may read it: all actors must know who the responsible worker is.
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "Responsible worker and work pair", body = ResponsibilityView))
+)]
+#[get("/clients/{id}/responsibility")]
+pub async fn get_responsibility(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<ResponsibilityView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let view = state
+        .blocking(move |db| {
+            db.read_client(&ctx, id, "responsibility.read", |conn, _| {
+                responsibility_view(conn, id)
+            })
+            .map_err(missing("client"))
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Every period of responsibility: who, from when to when, how it began.
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "Periods, oldest first", body = Vec<ResponsibilityPeriodView>))
+)]
+#[get("/clients/{id}/responsibility/history")]
+pub async fn get_responsibility_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<ResponsibilityPeriodView>>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let periods = state
+        .blocking(move |db| {
+            db.read_client(&ctx, id, "responsibility.history", |conn, _| {
+                responsibility::history(conn, id)?
+                    .into_iter()
+                    .map(|p| {
+                        Ok(ResponsibilityPeriodView {
+                            professional: professional_card(conn, p.professional_id)?,
+                            started_at: p.started_at,
+                            ended_at: p.ended_at,
+                            origin: p.origin,
+                            handover_id: p.handover_id,
+                        })
+                    })
+                    .collect::<StoreResult<Vec<_>>>()
+            })
+            .map_err(missing("client"))
+        })
+        .await?;
+    Ok(web::Json(periods))
+}
+
+/// Set the work pair.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WorkPairInput {
+    /// An active professional other than the responsible worker.
+    pub professional_id: Uuid,
+}
+
+async fn change_work_pair(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: Uuid,
+    pair: Option<Uuid>,
+) -> ApiResult<web::Json<ResponsibilityView>> {
+    let ctx = caller.audit(state.now());
+    let view = state
+        .blocking(move |db| {
+            db.set_work_pair(&ctx, id, pair)
+                .map_err(missing("client"))?;
+            Ok(db.run(|conn| responsibility_view(conn, id))?)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Set the work pair (työpari). Only the responsible worker.
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = WorkPairInput,
+    responses(
+        (status = 200, description = "Work pair set", body = ResponsibilityView),
+        (status = 422, description = "Not an active professional other than the responsible worker",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/clients/{id}/responsibility/work-pair")]
+pub async fn set_work_pair(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<WorkPairInput>,
+) -> ApiResult<web::Json<ResponsibilityView>> {
+    change_work_pair(state, caller, id.into_inner(), Some(input.professional_id)).await
+}
+
+/// Clear the work pair. Only the responsible worker.
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "Work pair cleared", body = ResponsibilityView))
+)]
+#[delete("/clients/{id}/responsibility/work-pair")]
+pub async fn clear_work_pair(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<ResponsibilityView>> {
+    change_work_pair(state, caller, id.into_inner(), None).await
+}
+
+/// A request for responsibility.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub requested_by: ProfessionalCard,
+    pub reason: String,
+    pub status: RequestStatus,
+    pub requested_at: DateTime<Utc>,
+    pub answered_by: Option<Uuid>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub refusal_reason: Option<String>,
+    /// The handover proposed when the request was agreed.
+    pub handover_id: Option<Uuid>,
+}
+
+fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreResult<RequestView> {
+    Ok(RequestView {
+        id: r.request.id,
+        client_id: r.client_id,
+        requested_by: professional_card(conn, r.request.requested_by)?,
+        reason: r.reason,
+        status: r.request.status,
+        requested_at: r.requested_at,
+        answered_by: r.answered_by,
+        answered_at: r.answered_at,
+        refusal_reason: r.refusal_reason,
+        handover_id: r.handover_id,
+    })
+}
+
+/// Ask for responsibility, or refuse a request: a reason.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Asiakas käy viikoittain työtoiminnassa meillä; työ tehdään täällä."}))]
+pub struct ReasonInput {
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Ask the responsible worker to hand the client over to you
+/// ("vastuu pitäisi olla siellä, missä asiakkaan kanssa tehdään töitä").
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 201, description = "Asked", body = RequestView),
+        (status = 409, description = "Already responsible, or a request is already pending",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/responsibility-requests")]
+pub async fn ask_for_responsibility(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ReasonInput>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let view = state
+        .blocking(move |db| {
+            let record = db
+                .ask_for_responsibility(&ctx, id, &input.reason)
+                .map_err(missing("client"))?;
+            Ok(db.run(|conn| request_view(conn, record))?)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The client's requests for responsibility.
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "Requests, oldest first", body = Vec<RequestView>))
+)]
+#[get("/clients/{id}/responsibility-requests")]
+pub async fn list_requests(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<RequestView>>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let list = state
+        .blocking(move |db| {
+            db.read_client(&ctx, id, "responsibility_request.list", |conn, _| {
+                requests::for_client(conn, id)?
+                    .into_iter()
+                    .map(|r| request_view(conn, r))
+                    .collect()
+            })
+            .map_err(missing("client"))
+        })
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// Agree to a request: the information package for the asker.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"summary": "Asiakas on työtoiminnassa Työpajalla 3 pv/vko. Suunnitelma liitteenä."}))]
+pub struct AgreeInput {
+    /// Summary for the asker, who becomes responsible on accepting.
+    #[validate(
+        length(min = 1, max = 8000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 8000)]
+    pub summary: String,
+    #[serde(default)]
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    pub package: Vec<PackageItemDto>,
+    pub work_pair_id: Option<Uuid>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The answered request and the handover it opened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgreedView {
+    pub request: RequestView,
+    pub handover: HandoverView,
+}
+
+/// Agree to hand the client over to the asker: a pending handover to them is
+/// proposed, which they accept as usual. Only the responsible worker.
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = AgreeInput,
+    responses(
+        (status = 200, description = "Agreed; the handover is pending", body = AgreedView),
+        (status = 409, description = "Not pending, or a handover is already pending",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/responsibility-requests/{id}/agree")]
+pub async fn agree_to_request(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<AgreeInput>,
+) -> ApiResult<web::Json<AgreedView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let view = state
+        .blocking(move |db| {
+            let current_reason = db
+                .run(|conn| requests::get(conn, id))
+                .map_err(missing("request"))?
+                .reason;
+            let new = kyky_persistence::handover_flow::NewHandover {
+                receiver: kyky_domain::handover::Receiver::Professional(Uuid::nil()),
+                summary: input.summary.trim().to_owned(),
+                reason: current_reason,
+                package: input.package.into_iter().map(Into::into).collect(),
+                network_meeting_id: None,
+                return_to_referrer: false,
+                work_pair: input.work_pair_id,
+                expires_at: input.expires_at,
+            };
+            let (request, handover) = db
+                .agree_to_request(&ctx, id, new)
+                .map_err(missing("request"))?;
+            let now = ctx.at;
+            Ok(db.run(|conn| {
+                Ok::<_, kyky_persistence::StoreError>(AgreedView {
+                    request: request_view(conn, request)?,
+                    handover: handover_view(conn, handover, now)?,
+                })
+            })?)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Refuse a request, with a reason. Only the responsible worker.
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, description = "Refused", body = RequestView),
+        (status = 409, description = "No longer pending", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/responsibility-requests/{id}/refuse")]
+pub async fn refuse_request(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ReasonInput>,
+) -> ApiResult<web::Json<RequestView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let view = state
+        .blocking(move |db| {
+            let record = db
+                .refuse_request(&ctx, id, &input.reason)
+                .map_err(missing("request"))?;
+            Ok(db.run(|conn| request_view(conn, record))?)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Withdraw your request.
+#[utoipa::path(
+    tag = "responsibility",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses(
+        (status = 200, description = "Withdrawn", body = RequestView),
+        (status = 409, description = "No longer pending", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/responsibility-requests/{id}/withdraw")]
+pub async fn withdraw_request(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<RequestView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let view = state
+        .blocking(move |db| {
+            let record = db.withdraw_request(&ctx, id).map_err(missing("request"))?;
+            Ok(db.run(|conn| request_view(conn, record))?)
+        })
+        .await?;
+    Ok(web::Json(view))
+}

@@ -1,0 +1,56 @@
+//! Domain events, stored in the same transaction as the change they describe
+//! so that a later publisher can deliver them to integrators.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::convert::naive;
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::schema::domain_events;
+
+#[derive(Insertable)]
+#[diesel(table_name = domain_events)]
+struct NewEvent<'a> {
+    id: String,
+    occurred_at: chrono::NaiveDateTime,
+    kind: &'a str,
+    client_id: Option<String>,
+    subject_id: String,
+    actor_id: String,
+    payload: String,
+}
+
+/// Records `kind` (e.g. `handover.accepted`) about `subject_id`.
+pub fn record(
+    conn: &mut DbConnection,
+    kind: &str,
+    client_id: Uuid,
+    subject_id: Uuid,
+    actor_id: Uuid,
+    payload: &serde_json::Value,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::insert_into(domain_events::table)
+        .values(NewEvent {
+            id: Uuid::now_v7().to_string(),
+            occurred_at: naive(at),
+            kind,
+            client_id: Some(client_id.to_string()),
+            subject_id: subject_id.to_string(),
+            actor_id: actor_id.to_string(),
+            payload: payload.to_string(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Kinds of the client's events, oldest first.
+pub fn kinds_for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<String>> {
+    Ok(domain_events::table
+        .filter(domain_events::client_id.eq(client_id.to_string()))
+        .order(domain_events::id)
+        .select(domain_events::kind)
+        .load(conn)?)
+}

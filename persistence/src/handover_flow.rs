@@ -1,0 +1,545 @@
+//! Use cases of responsibility: escorted handovers, the work pair and
+//! requests for responsibility. Each is one transaction: the domain decides,
+//! and the decision, its domain events and its access-log entry land together.
+//!
+//! Races: a decision updates the handover only while it is still pending
+//! (`decide` returns `false` otherwise), so of two concurrent accepts, or an
+//! accept and a cancel, exactly one wins and the other rolls back.
+
+use chrono::{DateTime, Utc};
+use kyky_domain::handover::{
+    self, Handover, HandoverError, HandoverStatus, PeriodOrigin, Proposal, Receiver, Responsibility,
+};
+use kyky_domain::request::{self, RequestStatus};
+use kyky_domain::{AccessBasis, Relationship, RelationshipError, relationship};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::access_log::{self, AuditContext, Outcome};
+use crate::client_scope::{ClientScope, authorize, professional_status};
+use crate::db::{Db, DbConnection};
+use crate::error::{StoreError, StoreResult};
+use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
+use crate::requests::{self, RequestRecord};
+use crate::{events, organisations, relationships, responsibility};
+
+/// A handover to propose.
+#[derive(Debug, Clone)]
+pub struct NewHandover {
+    pub receiver: Receiver,
+    pub summary: String,
+    pub reason: String,
+    pub package: Vec<PackageItem>,
+    pub network_meeting_id: Option<String>,
+    pub return_to_referrer: bool,
+    pub work_pair: Option<Uuid>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+fn propose_in(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_id: Uuid,
+    current: &Responsibility,
+    new: NewHandover,
+) -> StoreResult<HandoverRecord> {
+    handovers::expire_due(conn, client_id, ctx.at)?;
+    let pending = handovers::pending_exists(conn, client_id)?;
+    let receiver_professional = match new.receiver {
+        Receiver::Professional(id) => professional_status(conn, id)?,
+        Receiver::Organisation(id) => {
+            if !organisations::exists(conn, id)? {
+                return Err(StoreError::unknown("to_organisation_id"));
+            }
+            None
+        }
+    };
+    let work_pair = match new.work_pair {
+        Some(id) => {
+            Some(professional_status(conn, id)?.ok_or(StoreError::unknown("work_pair_id"))?)
+        }
+        None => None,
+    };
+    let proposal = Proposal {
+        receiver: new.receiver,
+        receiver_professional: receiver_professional.as_ref(),
+        work_pair: work_pair.as_ref(),
+        expires_at: new.expires_at,
+    };
+    handover::propose(current, &ctx.actor, pending, &proposal, ctx.at)?;
+    let record = HandoverRecord {
+        handover: Handover {
+            id: Uuid::now_v7(),
+            status: HandoverStatus::Pending,
+            from_professional: current.responsible,
+            proposed_by: ctx.actor.professional_id,
+            receiver: new.receiver,
+            expires_at: new.expires_at,
+        },
+        client_id,
+        summary: new.summary,
+        reason: new.reason,
+        return_to_referrer: new.return_to_referrer,
+        network_meeting_id: new.network_meeting_id,
+        proposed_work_pair: new.work_pair,
+        proposed_at: ctx.at,
+        decided_at: None,
+        decided_by: None,
+        decline_reason: None,
+        cancel_reason: None,
+        package: new.package,
+    };
+    handovers::insert(conn, &record)?;
+    let receiver = match record.handover.receiver {
+        Receiver::Professional(id) => json!({"professional_id": id}),
+        Receiver::Organisation(id) => json!({"organisation_id": id}),
+    };
+    events::record(
+        conn,
+        "handover.proposed",
+        client_id,
+        record.handover.id,
+        ctx.actor.professional_id,
+        &json!({"from_professional_id": current.responsible, "receiver": receiver}),
+        ctx.at,
+    )?;
+    Ok(record)
+}
+
+/// A concurrent insert of a second pending handover loses on the unique index.
+fn pending_race(error: StoreError) -> StoreError {
+    match error {
+        StoreError::UniqueViolation(_) => HandoverError::AlreadyPending.into(),
+        other => other,
+    }
+}
+
+/// Why the caller may see this handover: as a party, or through the client.
+fn handover_basis(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    record: &HandoverRecord,
+) -> StoreResult<Option<AccessBasis>> {
+    if ctx.actor.works_with_clients() && record.handover.is_party(&ctx.actor) {
+        return Ok(Some(AccessBasis::HandoverParty));
+    }
+    Ok(authorize(conn, ctx, record.client_id)?.map(|scope| scope.basis))
+}
+
+/// The status a lost race ended in.
+fn lost_race(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> StoreError {
+    match handovers::get(conn, id) {
+        Ok(record) => HandoverError::NotPending(record.handover.status_at(now)).into(),
+        Err(error) => error,
+    }
+}
+
+fn opens_relationship(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_id: Uuid,
+) -> StoreResult<()> {
+    let existing: Vec<Relationship> = relationships::for_client(conn, client_id)?
+        .into_iter()
+        .map(|r| r.relationship)
+        .collect();
+    match relationship::open(&existing, ctx.actor.organisation_id, false) {
+        Ok(opened) => relationships::insert(
+            conn,
+            client_id,
+            &Relationship {
+                id: Uuid::now_v7(),
+                organisation_id: ctx.actor.organisation_id,
+                is_primary: opened.is_primary,
+                started_on: ctx.at.date_naive(),
+                ended_on: None,
+                created_by: ctx.actor.professional_id,
+            },
+            ctx.at,
+        ),
+        Err(RelationshipError::AlreadyActive) => Ok(()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+impl Db {
+    /// Runs `work` on handover `id` in one transaction with its log entry.
+    /// Callers who are neither a party nor have access to the client are
+    /// logged as denied and told the handover does not exist.
+    fn handover_write<T>(
+        &self,
+        ctx: &AuditContext,
+        id: Uuid,
+        operation: &str,
+        work: impl FnOnce(&mut DbConnection, &HandoverRecord, &Responsibility) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut denied_client = None;
+        let result = self.transaction(|conn| {
+            let record = handovers::get(conn, id)?;
+            let Some(basis) = handover_basis(conn, ctx, &record)? else {
+                denied_client = Some(record.client_id);
+                return Err(StoreError::AccessDenied);
+            };
+            let current = responsibility::current(conn, record.client_id)?.ok_or_else(|| {
+                StoreError::Corrupt("a client in a handover has no responsible worker".into())
+            })?;
+            let value = work(conn, &record, &current)?;
+            access_log::append(
+                conn,
+                ctx,
+                record.client_id,
+                operation,
+                Some(basis),
+                Outcome::Allowed,
+            )?;
+            Ok(value)
+        });
+        if let (Err(StoreError::AccessDenied), Some(client_id)) = (&result, denied_client) {
+            self.run(|conn| {
+                access_log::append(conn, ctx, client_id, operation, None, Outcome::Denied)
+            })?;
+            return Err(StoreError::NotFound);
+        }
+        result
+    }
+
+    /// Proposes an escorted handover of the client.
+    pub fn propose_handover(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        new: NewHandover,
+    ) -> StoreResult<HandoverRecord> {
+        self.write_client(ctx, client_id, "handover.propose", |conn, scope| {
+            propose_in(conn, ctx, client_id, &scope.responsibility, new)
+        })
+        .map_err(pending_race)
+    }
+
+    /// Accepts: in one step the responsibility moves, the history period
+    /// closes and a new one opens, the receiver's organisation gets a client
+    /// relationship if it had none, and the change is recorded as events.
+    pub fn accept_handover(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<HandoverRecord> {
+        self.handover_write(ctx, id, "handover.accept", |conn, record, current| {
+            let acceptance = handover::accept(&record.handover, &ctx.actor, current, record.proposed_work_pair, ctx.at)?;
+            if !handovers::decide(conn, id, &Decision::Accepted, ctx.actor.professional_id, ctx.at)? {
+                return Err(lost_race(conn, id, ctx.at));
+            }
+            let client_id = record.client_id;
+            let new = acceptance.new_responsibility;
+            responsibility::transfer(conn, client_id, &new, PeriodOrigin::Handover, Some(id), ctx.actor.professional_id, ctx.at)?;
+            opens_relationship(conn, ctx, client_id)?;
+            let who = ctx.actor.professional_id;
+            events::record(conn, "handover.accepted", client_id, id, who, &json!({"accepted_by": who}), ctx.at)?;
+            events::record(
+                conn,
+                "responsibility.changed",
+                client_id,
+                client_id,
+                who,
+                &json!({"from": current.responsible, "to": new.responsible, "work_pair": new.work_pair, "handover_id": id}),
+                ctx.at,
+            )?;
+            handovers::get(conn, id)
+        })
+    }
+
+    /// Declines, with a reason; the current worker stays responsible.
+    pub fn decline_handover(
+        &self,
+        ctx: &AuditContext,
+        id: Uuid,
+        reason: &str,
+    ) -> StoreResult<HandoverRecord> {
+        self.handover_write(ctx, id, "handover.decline", |conn, record, _| {
+            handover::decline(&record.handover, &ctx.actor, reason, ctx.at)?;
+            let decision = Decision::Declined(reason.trim().to_owned());
+            if !handovers::decide(conn, id, &decision, ctx.actor.professional_id, ctx.at)? {
+                return Err(lost_race(conn, id, ctx.at));
+            }
+            let payload = json!({"declined_by": ctx.actor.professional_id});
+            events::record(
+                conn,
+                "handover.declined",
+                record.client_id,
+                id,
+                ctx.actor.professional_id,
+                &payload,
+                ctx.at,
+            )?;
+            handovers::get(conn, id)
+        })
+    }
+
+    /// Cancels (proposer or current responsible worker).
+    pub fn cancel_handover(
+        &self,
+        ctx: &AuditContext,
+        id: Uuid,
+        reason: Option<String>,
+    ) -> StoreResult<HandoverRecord> {
+        self.handover_write(ctx, id, "handover.cancel", |conn, record, current| {
+            handover::cancel(&record.handover, &ctx.actor, current, ctx.at)?;
+            if !handovers::decide(
+                conn,
+                id,
+                &Decision::Cancelled(reason),
+                ctx.actor.professional_id,
+                ctx.at,
+            )? {
+                return Err(lost_race(conn, id, ctx.at));
+            }
+            let payload = json!({"cancelled_by": ctx.actor.professional_id});
+            events::record(
+                conn,
+                "handover.cancelled",
+                record.client_id,
+                id,
+                ctx.actor.professional_id,
+                &payload,
+                ctx.at,
+            )?;
+            handovers::get(conn, id)
+        })
+    }
+
+    /// Reads one handover as a party or through the client.
+    pub fn read_handover(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<HandoverRecord> {
+        self.handover_write(ctx, id, "handover.read", |_, record, _| Ok(record.clone()))
+    }
+
+    /// The caller's incoming or outgoing handovers; each listed client's access is logged.
+    pub fn list_handovers(
+        &self,
+        ctx: &AuditContext,
+        direction: handovers::Direction,
+        status: Option<HandoverStatus>,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<HandoverRecord>> {
+        self.transaction(|conn| {
+            let page = handovers::list(conn, &ctx.actor, direction, status, ctx.at, after, limit)?;
+            for record in &page {
+                let basis = Some(AccessBasis::HandoverParty);
+                access_log::append(
+                    conn,
+                    ctx,
+                    record.client_id,
+                    "handover.list",
+                    basis,
+                    Outcome::Allowed,
+                )?;
+            }
+            Ok(page)
+        })
+    }
+
+    /// Sets or clears the work pair (työpari); only the responsible worker.
+    pub fn set_work_pair(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        pair: Option<Uuid>,
+    ) -> StoreResult<Responsibility> {
+        self.write_client(ctx, client_id, "responsibility.work_pair", |conn, scope| {
+            let status = match pair {
+                Some(id) => Some(
+                    professional_status(conn, id)?.ok_or(StoreError::unknown("professional_id"))?,
+                ),
+                None => None,
+            };
+            handover::set_work_pair(&scope.responsibility, &ctx.actor, status.as_ref())?;
+            responsibility::set_work_pair(
+                conn,
+                client_id,
+                pair,
+                ctx.actor.professional_id,
+                ctx.at,
+            )?;
+            events::record(
+                conn,
+                "work_pair.changed",
+                client_id,
+                client_id,
+                ctx.actor.professional_id,
+                &json!({"work_pair": pair}),
+                ctx.at,
+            )?;
+            Ok(Responsibility {
+                responsible: scope.responsibility.responsible,
+                work_pair: pair,
+            })
+        })
+    }
+
+    /// Asks the responsible worker to hand the client over to the caller.
+    pub fn ask_for_responsibility(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        reason: &str,
+    ) -> StoreResult<RequestRecord> {
+        self.write_client(
+            ctx,
+            client_id,
+            "responsibility_request.create",
+            |conn, scope| {
+                let pending = requests::pending_exists(conn, client_id)?;
+                request::ask(&scope.responsibility, &ctx.actor, pending)?;
+                let id = requests::insert(
+                    conn,
+                    client_id,
+                    ctx.actor.professional_id,
+                    reason.trim(),
+                    ctx.at,
+                )?;
+                events::record(
+                    conn,
+                    "responsibility_request.created",
+                    client_id,
+                    id,
+                    ctx.actor.professional_id,
+                    &json!({}),
+                    ctx.at,
+                )?;
+                requests::get(conn, id)
+            },
+        )
+        .map_err(|error| match error {
+            StoreError::UniqueViolation(_) => request::RequestError::AlreadyPending.into(),
+            other => other,
+        })
+    }
+
+    /// Runs `work` on request `id` as a guarded write of its client.
+    fn request_write<T>(
+        &self,
+        ctx: &AuditContext,
+        id: Uuid,
+        operation: &str,
+        work: impl FnOnce(&mut DbConnection, &ClientScope, &RequestRecord) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let client_id = self.run(|conn| requests::get(conn, id))?.client_id;
+        self.write_client(ctx, client_id, operation, |conn, scope| {
+            let record = requests::get(conn, id)?;
+            work(conn, scope, &record)
+        })
+    }
+
+    /// The responsible worker agrees: a pending handover to the asker is proposed.
+    pub fn agree_to_request(
+        &self,
+        ctx: &AuditContext,
+        id: Uuid,
+        mut handover: NewHandover,
+    ) -> StoreResult<(RequestRecord, HandoverRecord)> {
+        self.request_write(
+            ctx,
+            id,
+            "responsibility_request.agree",
+            |conn, scope, record| {
+                request::agree(&record.request, &ctx.actor, &scope.responsibility)?;
+                handover.receiver = Receiver::Professional(record.request.requested_by);
+                let proposed =
+                    propose_in(conn, ctx, scope.client_id, &scope.responsibility, handover)?;
+                let by = ctx.actor.professional_id;
+                if !requests::answer(
+                    conn,
+                    id,
+                    RequestStatus::Agreed,
+                    by,
+                    None,
+                    Some(proposed.handover.id),
+                    ctx.at,
+                )? {
+                    return Err(request::RequestError::NotPending(
+                        requests::get(conn, id)?.request.status,
+                    )
+                    .into());
+                }
+                events::record(
+                    conn,
+                    "responsibility_request.agreed",
+                    scope.client_id,
+                    id,
+                    by,
+                    &json!({"handover_id": proposed.handover.id}),
+                    ctx.at,
+                )?;
+                Ok((requests::get(conn, id)?, proposed))
+            },
+        )
+        .map_err(pending_race)
+    }
+
+    /// The responsible worker refuses, with a reason.
+    pub fn refuse_request(
+        &self,
+        ctx: &AuditContext,
+        id: Uuid,
+        reason: &str,
+    ) -> StoreResult<RequestRecord> {
+        self.request_write(
+            ctx,
+            id,
+            "responsibility_request.refuse",
+            |conn, scope, record| {
+                request::refuse(&record.request, &ctx.actor, &scope.responsibility, reason)?;
+                let by = ctx.actor.professional_id;
+                if !requests::answer(
+                    conn,
+                    id,
+                    RequestStatus::Refused,
+                    by,
+                    Some(reason.trim()),
+                    None,
+                    ctx.at,
+                )? {
+                    return Err(request::RequestError::NotPending(
+                        requests::get(conn, id)?.request.status,
+                    )
+                    .into());
+                }
+                events::record(
+                    conn,
+                    "responsibility_request.refused",
+                    scope.client_id,
+                    id,
+                    by,
+                    &json!({}),
+                    ctx.at,
+                )?;
+                requests::get(conn, id)
+            },
+        )
+    }
+
+    /// The asker withdraws the request.
+    pub fn withdraw_request(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<RequestRecord> {
+        self.request_write(
+            ctx,
+            id,
+            "responsibility_request.withdraw",
+            |conn, scope, record| {
+                request::withdraw(&record.request, &ctx.actor)?;
+                let by = ctx.actor.professional_id;
+                if !requests::answer(conn, id, RequestStatus::Withdrawn, by, None, None, ctx.at)? {
+                    return Err(request::RequestError::NotPending(
+                        requests::get(conn, id)?.request.status,
+                    )
+                    .into());
+                }
+                events::record(
+                    conn,
+                    "responsibility_request.withdrawn",
+                    scope.client_id,
+                    id,
+                    by,
+                    &json!({}),
+                    ctx.at,
+                )?;
+                requests::get(conn, id)
+            },
+        )
+    }
+}

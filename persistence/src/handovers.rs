@@ -1,0 +1,330 @@
+//! Handovers and their information packages.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::Actor;
+use kyky_domain::handover::{Handover, HandoverStatus, PackageItemKind, Receiver};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{handover_package_items as items, handovers};
+
+/// One item of the information package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageItem {
+    pub kind: PackageItemKind,
+    /// Id of the item (a plan version, feedback) or a reference in another system.
+    pub reference: String,
+    pub description: Option<String>,
+}
+
+/// A handover with everything it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverRecord {
+    pub handover: Handover,
+    pub client_id: Uuid,
+    pub summary: String,
+    pub reason: String,
+    pub return_to_referrer: bool,
+    pub network_meeting_id: Option<String>,
+    pub proposed_work_pair: Option<Uuid>,
+    pub proposed_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+    pub decline_reason: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub package: Vec<PackageItem>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = handovers)]
+struct HandoverRow {
+    id: String,
+    client_id: String,
+    status: String,
+    from_professional_id: String,
+    proposed_by: String,
+    to_professional_id: Option<String>,
+    to_organisation_id: Option<String>,
+    summary: String,
+    reason: String,
+    return_to_referrer: bool,
+    network_meeting_id: Option<String>,
+    proposed_work_pair_id: Option<String>,
+    proposed_at: NaiveDateTime,
+    expires_at: Option<NaiveDateTime>,
+    decided_at: Option<NaiveDateTime>,
+    decided_by: Option<String>,
+    decline_reason: Option<String>,
+    cancel_reason: Option<String>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = items)]
+struct ItemRow {
+    handover_id: String,
+    position: i32,
+    kind: String,
+    reference: String,
+    description: Option<String>,
+}
+
+fn opt_uuid(text: Option<&str>) -> StoreResult<Option<Uuid>> {
+    text.map(uuid).transpose()
+}
+
+fn to_record(row: HandoverRow, mut package: Vec<ItemRow>) -> StoreResult<HandoverRecord> {
+    let receiver = match (
+        row.to_professional_id.as_deref(),
+        row.to_organisation_id.as_deref(),
+    ) {
+        (Some(p), None) => Receiver::Professional(uuid(p)?),
+        (None, Some(o)) => Receiver::Organisation(uuid(o)?),
+        _ => {
+            return Err(StoreError::Corrupt(
+                "a handover names no single receiver".into(),
+            ));
+        }
+    };
+    package.sort_by_key(|item| item.position);
+    Ok(HandoverRecord {
+        handover: Handover {
+            id: uuid(&row.id)?,
+            status: code(&row.status)?,
+            from_professional: uuid(&row.from_professional_id)?,
+            proposed_by: uuid(&row.proposed_by)?,
+            receiver,
+            expires_at: row.expires_at.map(utc),
+        },
+        client_id: uuid(&row.client_id)?,
+        summary: row.summary,
+        reason: row.reason,
+        return_to_referrer: row.return_to_referrer,
+        network_meeting_id: row.network_meeting_id,
+        proposed_work_pair: opt_uuid(row.proposed_work_pair_id.as_deref())?,
+        proposed_at: utc(row.proposed_at),
+        decided_at: row.decided_at.map(utc),
+        decided_by: opt_uuid(row.decided_by.as_deref())?,
+        decline_reason: row.decline_reason,
+        cancel_reason: row.cancel_reason,
+        package: package
+            .into_iter()
+            .map(|item| {
+                Ok(PackageItem {
+                    kind: code(&item.kind)?,
+                    reference: item.reference,
+                    description: item.description,
+                })
+            })
+            .collect::<StoreResult<_>>()?,
+    })
+}
+
+fn with_packages(
+    conn: &mut DbConnection,
+    rows: Vec<HandoverRow>,
+) -> StoreResult<Vec<HandoverRecord>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut all: Vec<ItemRow> = items::table
+        .filter(items::handover_id.eq_any(&ids))
+        .select(ItemRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let mine = all
+                .extract_if(.., |item| item.handover_id == row.id)
+                .collect();
+            to_record(row, mine)
+        })
+        .collect()
+}
+
+pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<()> {
+    let h = &record.handover;
+    let (to_professional_id, to_organisation_id) = match h.receiver {
+        Receiver::Professional(id) => (Some(id.to_string()), None),
+        Receiver::Organisation(id) => (None, Some(id.to_string())),
+    };
+    diesel::insert_into(handovers::table)
+        .values(HandoverRow {
+            id: h.id.to_string(),
+            client_id: record.client_id.to_string(),
+            status: h.status.to_string(),
+            from_professional_id: h.from_professional.to_string(),
+            proposed_by: h.proposed_by.to_string(),
+            to_professional_id,
+            to_organisation_id,
+            summary: record.summary.clone(),
+            reason: record.reason.clone(),
+            return_to_referrer: record.return_to_referrer,
+            network_meeting_id: record.network_meeting_id.clone(),
+            proposed_work_pair_id: record.proposed_work_pair.map(|id| id.to_string()),
+            proposed_at: naive(record.proposed_at),
+            expires_at: h.expires_at.map(naive),
+            decided_at: None,
+            decided_by: None,
+            decline_reason: None,
+            cancel_reason: None,
+        })
+        .execute(conn)?;
+    for (position, item) in record.package.iter().enumerate() {
+        diesel::insert_into(items::table)
+            .values(ItemRow {
+                handover_id: h.id.to_string(),
+                position: i32::try_from(position)
+                    .map_err(|_| StoreError::Corrupt("package too long".into()))?,
+                kind: item.kind.to_string(),
+                reference: item.reference.clone(),
+                description: item.description.clone(),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
+    let row = handovers::table
+        .find(id.to_string())
+        .select(HandoverRow::as_select())
+        .first(conn)?;
+    with_packages(conn, vec![row])?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// Marks the client's pending handover expired if its deadline has passed, so
+/// that a new one may be proposed.
+pub fn expire_due(conn: &mut DbConnection, client_id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
+    diesel::update(
+        handovers::table
+            .filter(handovers::client_id.eq(client_id.to_string()))
+            .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
+            .filter(handovers::expires_at.le(naive(now))),
+    )
+    .set((
+        handovers::status.eq(HandoverStatus::Expired.to_string()),
+        handovers::decided_at.eq(handovers::expires_at),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn pending_exists(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<bool> {
+    Ok(pending_id(conn, client_id)?.is_some())
+}
+
+/// The client's pending handover, if any.
+pub fn pending_id(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Uuid>> {
+    handovers::table
+        .filter(handovers::client_id.eq(client_id.to_string()))
+        .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
+        .select(handovers::id)
+        .first::<String>(conn)
+        .optional()?
+        .as_deref()
+        .map(uuid)
+        .transpose()
+}
+
+/// How a pending handover was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Accepted,
+    Declined(String),
+    Cancelled(Option<String>),
+}
+
+/// Moves a pending handover to its decided state. Returns `false` when it was
+/// no longer pending: a concurrent decision won, and this one must roll back.
+pub fn decide(
+    conn: &mut DbConnection,
+    id: Uuid,
+    decision: &Decision,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let (status, decline_reason, cancel_reason) = match decision {
+        Decision::Accepted => (HandoverStatus::Accepted, None, None),
+        Decision::Declined(reason) => (HandoverStatus::Declined, Some(reason.clone()), None),
+        Decision::Cancelled(reason) => (HandoverStatus::Cancelled, None, reason.clone()),
+    };
+    let changed = diesel::update(
+        handovers::table
+            .filter(handovers::id.eq(id.to_string()))
+            .filter(handovers::status.eq(HandoverStatus::Pending.to_string())),
+    )
+    .set((
+        handovers::status.eq(status.to_string()),
+        handovers::decided_at.eq(Some(naive(now))),
+        handovers::decided_by.eq(Some(by.to_string())),
+        handovers::decline_reason.eq(decline_reason),
+        handovers::cancel_reason.eq(cancel_reason),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Which side of the caller's handovers to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Addressed to the caller, or to the caller's organisation queue.
+    Incoming,
+    /// Proposed by the caller, or moving away from them.
+    Outgoing,
+}
+
+/// A page of the caller's handovers, newest id last. `status` is as of `now`
+/// (a pending handover past its deadline counts as expired).
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    direction: Direction,
+    status: Option<HandoverStatus>,
+    now: DateTime<Utc>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<HandoverRecord>> {
+    let me = actor.professional_id.to_string();
+    let mut query = handovers::table
+        .select(HandoverRow::as_select())
+        .order(handovers::id)
+        .limit(limit)
+        .into_boxed();
+    query = match direction {
+        Direction::Incoming => query.filter(
+            handovers::to_professional_id
+                .eq(me.clone())
+                .or(handovers::to_organisation_id.eq(actor.organisation_id.to_string())),
+        ),
+        Direction::Outgoing => query.filter(
+            handovers::proposed_by
+                .eq(me.clone())
+                .or(handovers::from_professional_id.eq(me)),
+        ),
+    };
+    let pending = HandoverStatus::Pending.to_string();
+    let now = naive(now);
+    query = match status {
+        None => query,
+        Some(HandoverStatus::Pending) => query.filter(handovers::status.eq(pending)).filter(
+            handovers::expires_at
+                .is_null()
+                .or(handovers::expires_at.gt(now)),
+        ),
+        Some(HandoverStatus::Expired) => query.filter(
+            handovers::status
+                .eq(HandoverStatus::Expired.to_string())
+                .or(handovers::status
+                    .eq(pending)
+                    .and(handovers::expires_at.le(now))),
+        ),
+        Some(other) => query.filter(handovers::status.eq(other.to_string())),
+    };
+    if let Some(after) = after {
+        query = query.filter(handovers::id.gt(after.to_string()));
+    }
+    let rows = query.load(conn)?;
+    with_packages(conn, rows)
+}

@@ -1,0 +1,211 @@
+//! Responsibility periods and work-pair periods. Exactly one open
+//! responsibility period per client (a partial unique index enforces it).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::handover::{PeriodOrigin, Responsibility};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
+
+/// One period of one professional's responsibility for a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub id: String,
+    pub client_id: Uuid,
+    pub professional_id: Uuid,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub origin: PeriodOrigin,
+    pub handover_id: Option<Uuid>,
+}
+
+/// The current work pair and since when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkPair {
+    pub professional_id: Uuid,
+    pub since: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = periods)]
+struct PeriodRow {
+    id: String,
+    client_id: String,
+    professional_id: String,
+    started_at: NaiveDateTime,
+    ended_at: Option<NaiveDateTime>,
+    origin: String,
+    handover_id: Option<String>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = pairs)]
+struct PairRow {
+    id: String,
+    client_id: String,
+    professional_id: String,
+    started_at: NaiveDateTime,
+    ended_at: Option<NaiveDateTime>,
+    set_by: String,
+}
+
+fn to_period(row: PeriodRow) -> StoreResult<Period> {
+    Ok(Period {
+        client_id: uuid(&row.client_id)?,
+        professional_id: uuid(&row.professional_id)?,
+        started_at: utc(row.started_at),
+        ended_at: row.ended_at.map(utc),
+        origin: code(&row.origin)?,
+        handover_id: row.handover_id.as_deref().map(uuid).transpose()?,
+        id: row.id,
+    })
+}
+
+pub fn current_period(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Period>> {
+    periods::table
+        .filter(periods::client_id.eq(client_id.to_string()))
+        .filter(periods::ended_at.is_null())
+        .select(PeriodRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(to_period)
+        .transpose()
+}
+
+pub fn current_work_pair(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+) -> StoreResult<Option<WorkPair>> {
+    pairs::table
+        .filter(pairs::client_id.eq(client_id.to_string()))
+        .filter(pairs::ended_at.is_null())
+        .select(PairRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(|row| {
+            Ok(WorkPair {
+                professional_id: uuid(&row.professional_id)?,
+                since: utc(row.started_at),
+            })
+        })
+        .transpose()
+}
+
+/// The responsible worker and work pair now; `None` only for a client not yet in the model.
+pub fn current(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Responsibility>> {
+    let Some(period) = current_period(conn, client_id)? else {
+        return Ok(None);
+    };
+    let work_pair = current_work_pair(conn, client_id)?.map(|p| p.professional_id);
+    Ok(Some(Responsibility {
+        responsible: period.professional_id,
+        work_pair,
+    }))
+}
+
+/// Every period, oldest first.
+pub fn history(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<Period>> {
+    periods::table
+        .filter(periods::client_id.eq(client_id.to_string()))
+        .order((periods::started_at, periods::id))
+        .select(PeriodRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_period)
+        .collect()
+}
+
+fn open_period(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    professional_id: Uuid,
+    origin: PeriodOrigin,
+    handover_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::insert_into(periods::table)
+        .values(PeriodRow {
+            id: Uuid::now_v7().to_string(),
+            client_id: client_id.to_string(),
+            professional_id: professional_id.to_string(),
+            started_at: naive(now),
+            ended_at: None,
+            origin: origin.to_string(),
+            handover_id: handover_id.map(|id| id.to_string()),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The first responsible worker of a new client.
+pub fn start(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    professional_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    open_period(
+        conn,
+        client_id,
+        professional_id,
+        PeriodOrigin::Initial,
+        None,
+        now,
+    )
+}
+
+/// Moves responsibility: closes the open period and work pair and opens the
+/// new ones, in the caller's transaction.
+pub fn transfer(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    new: &Responsibility,
+    origin: PeriodOrigin,
+    handover_id: Option<Uuid>,
+    set_by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(
+        periods::table
+            .filter(periods::client_id.eq(client_id.to_string()))
+            .filter(periods::ended_at.is_null()),
+    )
+    .set(periods::ended_at.eq(Some(naive(now))))
+    .execute(conn)?;
+    open_period(conn, client_id, new.responsible, origin, handover_id, now)?;
+    set_work_pair(conn, client_id, new.work_pair, set_by, now)
+}
+
+/// Sets (or with `None` clears) the work pair.
+pub fn set_work_pair(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    pair: Option<Uuid>,
+    set_by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(
+        pairs::table
+            .filter(pairs::client_id.eq(client_id.to_string()))
+            .filter(pairs::ended_at.is_null()),
+    )
+    .set(pairs::ended_at.eq(Some(naive(now))))
+    .execute(conn)?;
+    if let Some(pair) = pair {
+        diesel::insert_into(pairs::table)
+            .values(PairRow {
+                id: Uuid::now_v7().to_string(),
+                client_id: client_id.to_string(),
+                professional_id: pair.to_string(),
+                started_at: naive(now),
+                ended_at: None,
+                set_by: set_by.to_string(),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
