@@ -248,6 +248,8 @@ pub struct ClientPage {
             headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
         (status = 200, description = "Existed already; your organisation is now linked", body = ClientView,
             headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
+        (status = 422, description = "responsible_professional_id is not an active professional of your organisation",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/clients")]
