@@ -69,6 +69,18 @@ pub(crate) fn professional_status(
 }
 
 impl Db {
+    /// Logs an attempt the access policy refused.
+    pub(crate) fn log_denied(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        operation: &str,
+    ) -> StoreResult<()> {
+        self.transaction(|conn| {
+            access_log::append(conn, ctx, client_id, operation, None, Outcome::Denied)
+        })
+    }
+
     /// Reads client data as `operation` (e.g. `client.read`).
     pub fn read_client<T>(
         &self,
@@ -84,14 +96,10 @@ impl Db {
         } else {
             Outcome::Denied
         };
-        access_log::append(
-            &mut conn,
-            ctx,
-            client_id,
-            operation,
-            scope.as_ref().map(|s| s.basis),
-            outcome,
-        )?;
+        let basis = scope.as_ref().map(|s| s.basis);
+        self.transaction_on(&mut conn, |conn| {
+            access_log::append(conn, ctx, client_id, operation, basis, outcome)
+        })?;
         let scope = scope.ok_or(StoreError::NotFound)?;
         work(&mut conn, &scope)
     }
@@ -105,6 +113,7 @@ impl Db {
         work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let result = self.transaction(|conn| {
+            clients::lock(conn, client_id)?;
             let scope = authorize(conn, ctx, client_id)?.ok_or(StoreError::AccessDenied)?;
             let value = work(conn, &scope)?;
             access_log::append(
@@ -118,9 +127,7 @@ impl Db {
             Ok(value)
         });
         if matches!(result, Err(StoreError::AccessDenied)) {
-            self.run(|conn| {
-                access_log::append(conn, ctx, client_id, operation, None, Outcome::Denied)
-            })?;
+            self.log_denied(ctx, client_id, operation)?;
             return Err(StoreError::NotFound);
         }
         result

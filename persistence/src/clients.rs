@@ -158,3 +158,17 @@ pub fn list_for_organisation(
     }
     query.load(conn)?.into_iter().map(to_domain).collect()
 }
+
+/// Serializes writes to one client's data: on PostgreSQL, locks the client's
+/// row until the transaction ends (SQLite writers already queue on one lock).
+pub fn lock(conn: &mut DbConnection, id: Uuid) -> StoreResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        clients::table
+            .find(id.to_string())
+            .select(clients::id)
+            .for_update()
+            .first::<String>(pg)
+            .optional()?;
+    }
+    Ok(())
+}

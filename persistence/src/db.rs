@@ -150,7 +150,8 @@ impl Db {
         ran.map_err(|e| StoreError::Migration(e.to_string()))
     }
 
-    /// Runs `work` without a transaction (single statements, reads).
+    /// Runs `work` without a transaction: reads only (writes go through
+    /// `transaction`, which queues SQLite writers).
     pub fn run<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
@@ -168,12 +169,28 @@ impl Db {
         E: From<StoreError> + From<diesel::result::Error>,
     {
         let mut conn = self.conn()?;
+        self.transaction_on(&mut conn, work)
+    }
+
+    /// Runs `work` in one transaction on a connection the caller holds.
+    ///
+    /// Every write goes through here: on SQLite, writers queue on one lock, so
+    /// a transaction that read first never meets another writer's commit
+    /// (which SQLite answers with an immediate SQLITE_BUSY, busy timeout or not).
+    pub fn transaction_on<T, E>(
+        &self,
+        conn: &mut DbConnection,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
         let _queued = matches!(*self.url, DatabaseUrl::Sqlite(_)).then(|| {
             self.sqlite_writer
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
         });
-        (*conn).transaction(work)
+        conn.transaction(work)
     }
 
     /// Is the database answering?

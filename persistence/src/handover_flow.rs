@@ -21,7 +21,7 @@ use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
 use crate::requests::{self, RequestRecord};
-use crate::{events, organisations, relationships, responsibility};
+use crate::{clients, events, organisations, relationships, responsibility};
 
 /// A handover to propose.
 #[derive(Debug, Clone)]
@@ -175,6 +175,8 @@ impl Db {
     ) -> StoreResult<T> {
         let mut denied_client = None;
         let result = self.transaction(|conn| {
+            let client_id = handovers::get(conn, id)?.client_id;
+            clients::lock(conn, client_id)?;
             let record = handovers::get(conn, id)?;
             let Some(basis) = handover_basis(conn, ctx, &record)? else {
                 denied_client = Some(record.client_id);
@@ -195,9 +197,7 @@ impl Db {
             Ok(value)
         });
         if let (Err(StoreError::AccessDenied), Some(client_id)) = (&result, denied_client) {
-            self.run(|conn| {
-                access_log::append(conn, ctx, client_id, operation, None, Outcome::Denied)
-            })?;
+            self.log_denied(ctx, client_id, operation)?;
             return Err(StoreError::NotFound);
         }
         result

@@ -902,3 +902,77 @@ async fn a_refusal_needs_a_reason_and_only_the_asker_withdraws() {
     let listed = expect_status(s.app.get(&path, &s.counsellor.token).await, StatusCode::OK).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn concurrent_reads_and_writes_of_one_client_never_fail() {
+    let s = story().await;
+    let colleague = s
+        .app
+        .worker_in(s.counsellor.organisation_id, "own_coach")
+        .await;
+    let read = format!("/api/v1/clients/{}/responsibility", s.client);
+    let pair = format!("/api/v1/clients/{}/responsibility/work-pair", s.client);
+    let calls = (0..40).map(|n| {
+        let (read, pair, s, colleague) = (&read, &pair, &s, &colleague);
+        async move {
+            if n % 2 == 0 {
+                s.app.get(read, &colleague.token).await.status()
+            } else {
+                let body = json!({"professional_id": colleague.id});
+                s.app
+                    .put(pair, &s.counsellor.token, None, &body)
+                    .await
+                    .status()
+            }
+        }
+    });
+    let statuses = futures::future::join_all(calls).await;
+    assert!(
+        statuses.iter().all(|st| *st == StatusCode::OK),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_agreement_racing_a_withdrawal_ends_one_way_only() {
+    let s = story().await;
+    let colleague = s
+        .app
+        .worker_in(s.counsellor.organisation_id, "own_coach")
+        .await;
+    let path = format!("/api/v1/clients/{}/responsibility-requests", s.client);
+    for _ in 0..4 {
+        let asked = s
+            .app
+            .post(
+                &path,
+                &colleague.token,
+                &json!({"reason": "Tapaan asiakasta"}),
+            )
+            .await;
+        let request = id_of(&expect_status(asked, StatusCode::CREATED).await);
+        let agree = format!("/api/v1/responsibility-requests/{request}/agree");
+        let withdraw = format!("/api/v1/responsibility-requests/{request}/withdraw");
+        let (agreed, withdrawn) = futures::future::join(
+            s.app
+                .post(&agree, &s.counsellor.token, &json!({"summary": "Ole hyvä"})),
+            s.app.post(&withdraw, &colleague.token, &json!({})),
+        )
+        .await;
+        let statuses = [agreed.status(), withdrawn.status()];
+        assert_eq!(
+            statuses.iter().filter(|st| **st == StatusCode::OK).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(statuses.contains(&StatusCode::CONFLICT), "{statuses:?}");
+        if agreed.status() == StatusCode::OK {
+            let handover = id_of(&agreed.json::<Value>().await.unwrap()["handover"]);
+            expect_status(
+                s.act(handover, "cancel", &s.counsellor, &json!({})).await,
+                StatusCode::OK,
+            )
+            .await;
+        }
+    }
+}
