@@ -7,10 +7,12 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
 use kyky_domain::entities::{
     Address, ClientFields, ExternalRef, OrganisationFields, ProfessionalFields,
 };
 use kyky_domain::{Actor, Hetu, Language, OrganisationKind, ProfessionalTitle, Role};
+use kyky_persistence::consents::NewConsent;
 use kyky_persistence::{AuditContext, Db, StoreError, StoreResult, organisations, professionals};
 use uuid::Uuid;
 
@@ -376,6 +378,7 @@ pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
         Ok::<_, StoreError>(())
     })?;
     let today = now.date_naive();
+    let mut first_client = None;
     for client in CLIENTS {
         let (y, m, d) = client.born;
         let born = NaiveDate::from_ymd_opt(y, m, d)
@@ -399,7 +402,8 @@ pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
             request_id: Some("demo".into()),
             at: now,
         };
-        db.create_or_link_client(&ctx, &hetu, &fields, None, today)?;
+        let (created, _) = db.create_or_link_client(&ctx, &hetu, &fields, None, today)?;
+        first_client.get_or_insert(created.id);
         for (by, organisation) in client.also {
             let ctx = AuditContext {
                 actor: actor(*by, *organisation),
@@ -408,6 +412,29 @@ pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
             };
             db.create_or_link_client(&ctx, &hetu, &fields, None, today)?;
         }
+    }
+    // Matti has consented in writing to referral and information exchange with
+    // the work-ability team, so the seed's handover can be walked in Swagger UI.
+    if let Some(matti) = first_client {
+        let ctx = AuditContext {
+            actor: actor(SOCIAL_COUNSELLOR, EMPLOYMENT_ESPOO),
+            request_id: Some("demo".into()),
+            at: now,
+        };
+        let consent = NewConsent {
+            purposes: [
+                ConsentPurpose::ReferralToAssessment,
+                ConsentPurpose::InformationExchange,
+            ]
+            .into_iter()
+            .collect(),
+            organisations: [HEALTH_CARE].into_iter().collect(),
+            method: ConsentMethod::Written,
+            document_reference: Some("sofia:SUOST-DEMO-1".into()),
+            given_at: now,
+            expires_at: None,
+        };
+        db.record_consent(&ctx, matti, consent)?;
     }
     Ok(true)
 }

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use kyky_domain::RelationshipError;
+use kyky_domain::consent::{ConsentError, ConsentPurpose};
 use kyky_domain::handover::{HandoverError, HandoverStatus};
 use kyky_domain::request::RequestError;
 use kyky_persistence::StoreError;
@@ -46,6 +47,17 @@ pub struct Problem {
     /// Invalid fields, for validation problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For `consent-required`: the consent that is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_consent: Option<MissingConsent>,
+}
+
+/// The consent a refused disclosure would need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MissingConsent {
+    pub purpose: ConsentPurpose,
+    /// The organisation the consent must cover.
+    pub organisation_id: uuid::Uuid,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +67,7 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<FieldError>,
+    missing_consent: Option<MissingConsent>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -72,6 +85,7 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: Vec::new(),
+            missing_consent: None,
         }
     }
 
@@ -196,6 +210,7 @@ impl ApiError {
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             errors: self.errors.clone(),
+            missing_consent: self.missing_consent.clone(),
         }
     }
 }
@@ -370,6 +385,29 @@ impl From<StoreError> for ApiError {
             StoreError::Relationship(rule) => rule.into(),
             StoreError::Handover(rule) => rule.into(),
             StoreError::Request(rule) => rule.into(),
+            StoreError::ConsentRequired(denied) => Self {
+                missing_consent: Some(MissingConsent {
+                    purpose: denied.purpose(),
+                    organisation_id: denied.organisation(),
+                }),
+                ..Self::conflict(
+                    "consent-required",
+                    "The client's consent is required",
+                    denied.to_string(),
+                )
+            },
+            StoreError::Consent(ConsentError::AlreadyWithdrawn) => Self::conflict(
+                "consent-withdrawn",
+                "The consent has already been withdrawn",
+                ConsentError::AlreadyWithdrawn.to_string(),
+            ),
+            StoreError::Consent(other) => Self::field("withdrawn_at", other.to_string()),
+            StoreError::ReadOnly => Self::new(
+                StatusCode::FORBIDDEN,
+                "read-only-access",
+                "Read-only access",
+                "your organisation sees this client under the client's consent and may not change it",
+            ),
             StoreError::UniqueViolation(constraint) => {
                 tracing::info!(db.constraint = %constraint, "unique violation");
                 Self::conflict(

@@ -41,6 +41,9 @@ pub enum AccessBasis {
     WorkPair,
     /// The caller's organisation has an active client relationship (asiakkuus).
     OrganisationRelationship,
+    /// The caller's organisation is covered by the client's active consent to
+    /// exchange information (suostumus): it may read, not change.
+    Consent,
     /// The caller is a party to a handover of the client: its package and the
     /// client's basic details only.
     HandoverParty,
@@ -52,17 +55,28 @@ impl AccessBasis {
             Self::ResponsibleWorker => "responsible_worker",
             Self::WorkPair => "work_pair",
             Self::OrganisationRelationship => "organisation_relationship",
+            Self::Consent => "consent",
             Self::HandoverParty => "handover_party",
         }
     }
+
+    /// Whether this basis lets the caller change the client's data.
+    pub fn may_write(self) -> bool {
+        matches!(
+            self,
+            Self::ResponsibleWorker | Self::WorkPair | Self::OrganisationRelationship
+        )
+    }
 }
 
-/// May `actor` read or write the client with these relationships and this
-/// responsibility? `None` means: answer as if the client did not exist.
+/// May `actor` see the client with these relationships, this responsibility
+/// and these organisations covered by an active information-exchange consent?
+/// `None` means: answer as if the client did not exist.
 pub fn client_access(
     actor: &Actor,
     relationships: &[Relationship],
     responsibility: Option<&Responsibility>,
+    consented_organisations: &BTreeSet<Uuid>,
 ) -> Option<AccessBasis> {
     if !actor.works_with_clients() {
         return None;
@@ -75,10 +89,15 @@ pub fn client_access(
             return Some(AccessBasis::WorkPair);
         }
     }
-    relationships
+    if relationships
         .iter()
         .any(|r| r.is_active() && r.organisation_id == actor.organisation_id)
-        .then_some(AccessBasis::OrganisationRelationship)
+    {
+        return Some(AccessBasis::OrganisationRelationship);
+    }
+    consented_organisations
+        .contains(&actor.organisation_id)
+        .then_some(AccessBasis::Consent)
 }
 
 /// Effective roles: those the token claims that the professional's record also
@@ -119,7 +138,7 @@ mod tests {
         let org = Uuid::now_v7();
         let caller = actor(org, &[Role::Professional]);
         assert_eq!(
-            client_access(&caller, &[relationship(org, false)], None),
+            client_access(&caller, &[relationship(org, false)], None, &BTreeSet::new()),
             Some(AccessBasis::OrganisationRelationship)
         );
     }
@@ -129,7 +148,7 @@ mod tests {
         let org = Uuid::now_v7();
         let caller = actor(org, &[Role::Professional]);
         assert_eq!(
-            client_access(&caller, &[relationship(org, true)], None),
+            client_access(&caller, &[relationship(org, true)], None, &BTreeSet::new()),
             None
         );
     }
@@ -138,7 +157,12 @@ mod tests {
     fn another_organisations_relationship_gives_no_access() {
         let caller = actor(Uuid::now_v7(), &[Role::Professional]);
         assert_eq!(
-            client_access(&caller, &[relationship(Uuid::now_v7(), false)], None),
+            client_access(
+                &caller,
+                &[relationship(Uuid::now_v7(), false)],
+                None,
+                &BTreeSet::new()
+            ),
             None
         );
     }
@@ -148,7 +172,7 @@ mod tests {
         let org = Uuid::now_v7();
         let caller = actor(org, &[Role::Admin]);
         assert_eq!(
-            client_access(&caller, &[relationship(org, false)], None),
+            client_access(&caller, &[relationship(org, false)], None, &BTreeSet::new()),
             None
         );
     }
@@ -157,7 +181,9 @@ mod tests {
     fn integration_account_sees_its_own_organisations_clients() {
         let org = Uuid::now_v7();
         let caller = actor(org, &[Role::Integration]);
-        assert!(client_access(&caller, &[relationship(org, false)], None).is_some());
+        assert!(
+            client_access(&caller, &[relationship(org, false)], None, &BTreeSet::new()).is_some()
+        );
     }
 
     #[test]
@@ -169,15 +195,31 @@ mod tests {
             work_pair: Some(pair.professional_id),
         };
         assert_eq!(
-            client_access(&responsible, &[], Some(&current)),
+            client_access(&responsible, &[], Some(&current), &BTreeSet::new()),
             Some(AccessBasis::ResponsibleWorker)
         );
         assert_eq!(
-            client_access(&pair, &[], Some(&current)),
+            client_access(&pair, &[], Some(&current), &BTreeSet::new()),
             Some(AccessBasis::WorkPair)
         );
         let other = actor(Uuid::now_v7(), &[Role::Professional]);
-        assert_eq!(client_access(&other, &[], Some(&current)), None);
+        assert_eq!(
+            client_access(&other, &[], Some(&current), &BTreeSet::new()),
+            None
+        );
+    }
+
+    #[test]
+    fn an_organisation_covered_by_consent_may_read_but_not_write() {
+        let org = Uuid::now_v7();
+        let caller = actor(org, &[Role::Professional]);
+        let covered: BTreeSet<Uuid> = [org].into_iter().collect();
+        let basis = client_access(&caller, &[], None, &covered);
+        assert_eq!(basis, Some(AccessBasis::Consent));
+        assert!(!basis.unwrap().may_write());
+        assert!(AccessBasis::OrganisationRelationship.may_write());
+        let admin = actor(org, &[Role::Admin]);
+        assert_eq!(client_access(&admin, &[], None, &covered), None);
     }
 
     #[test]

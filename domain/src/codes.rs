@@ -174,6 +174,8 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::handover::PeriodOrigin::describe(),
         crate::handover::PackageItemKind::describe(),
         crate::request::RequestStatus::describe(),
+        crate::consent::ConsentPurpose::describe(),
+        crate::consent::ConsentMethod::describe(),
     ]
 }
 

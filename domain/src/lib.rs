@@ -4,6 +4,7 @@
 pub mod access;
 pub mod clock;
 pub mod codes;
+pub mod consent;
 pub mod contact;
 pub mod entities;
 pub mod handover;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use kyky_domain::{AccessBasis, Actor};
 use uuid::Uuid;
 
-use crate::convert::naive;
+use crate::convert::{naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::access_log;
@@ -71,6 +71,67 @@ pub fn append(
         })
         .execute(conn)?;
     Ok(())
+}
+
+/// One access-log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub professional_id: Uuid,
+    pub organisation_id: Uuid,
+    pub client_id: Option<Uuid>,
+    pub operation: String,
+    pub basis: Option<String>,
+    pub outcome: String,
+    pub request_id: Option<String>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = access_log)]
+struct Row {
+    id: String,
+    at: chrono::NaiveDateTime,
+    professional_id: String,
+    organisation_id: String,
+    client_id: Option<String>,
+    operation: String,
+    basis: Option<String>,
+    outcome: String,
+    request_id: Option<String>,
+}
+
+fn to_entry(row: Row) -> StoreResult<Entry> {
+    Ok(Entry {
+        id: uuid(&row.id)?,
+        at: utc(row.at),
+        professional_id: uuid(&row.professional_id)?,
+        organisation_id: uuid(&row.organisation_id)?,
+        client_id: row.client_id.as_deref().map(uuid).transpose()?,
+        operation: row.operation,
+        basis: row.basis,
+        outcome: row.outcome,
+        request_id: row.request_id,
+    })
+}
+
+/// A page of the client's entries, oldest first, after `after`.
+pub fn for_client(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<Entry>> {
+    let mut query = access_log::table
+        .filter(access_log::client_id.eq(client_id.to_string()))
+        .order(access_log::id)
+        .limit(limit)
+        .select(Row::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(access_log::id.gt(after.to_string()));
+    }
+    query.load(conn)?.into_iter().map(to_entry).collect()
 }
 
 /// How many entries concern the client (for tests and, later, the client's own view).

@@ -6,6 +6,7 @@
 //! answered as "not found".
 
 use chrono::NaiveDate;
+use kyky_domain::consent::{self, Consent, ConsentPurpose};
 use kyky_domain::entities::{Client, ClientFields};
 use kyky_domain::handover::{ProfessionalStatus, Responsibility};
 use kyky_domain::{AccessBasis, Hetu, Relationship, RelationshipError, relationship};
@@ -14,7 +15,7 @@ use uuid::Uuid;
 use crate::access_log::{self, AuditContext, Outcome};
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
-use crate::{clients, professionals, relationships, responsibility};
+use crate::{clients, consents, professionals, relationships, responsibility};
 
 /// What a guarded operation knows about the client it works on.
 #[derive(Debug, Clone)]
@@ -24,10 +25,12 @@ pub struct ClientScope {
     pub relationships: Vec<Relationship>,
     /// The responsible worker and work pair.
     pub responsibility: Responsibility,
+    /// The client's consents, withdrawn ones too.
+    pub consents: Vec<Consent>,
 }
 
 /// The caller's access to the client, by the domain's policy; `None` when the
-/// client does not exist or the caller has no relationship to it.
+/// client does not exist or the caller has no basis to see it.
 pub(crate) fn authorize(
     conn: &mut DbConnection,
     ctx: &AuditContext,
@@ -40,15 +43,18 @@ pub(crate) fn authorize(
     let Some(current) = responsibility::current(conn, client_id)? else {
         return Ok(None);
     };
+    let consents = consents::rules_view(conn, client_id)?;
+    let covered =
+        consent::organisations_covered(&consents, ConsentPurpose::InformationExchange, ctx.at);
     Ok(
-        kyky_domain::access::client_access(&ctx.actor, &relationships, Some(&current)).map(
-            |basis| ClientScope {
+        kyky_domain::access::client_access(&ctx.actor, &relationships, Some(&current), &covered)
+            .map(|basis| ClientScope {
                 client_id,
                 basis,
                 relationships,
                 responsibility: current,
-            },
-        ),
+                consents,
+            }),
     )
 }
 
@@ -115,6 +121,10 @@ impl Db {
         let result = self.transaction(|conn| {
             clients::lock(conn, client_id)?;
             let scope = authorize(conn, ctx, client_id)?.ok_or(StoreError::AccessDenied)?;
+            // Reading by consent does not let an organisation change anything.
+            if !scope.basis.may_write() {
+                return Err(StoreError::ReadOnly);
+            }
             let value = work(conn, &scope)?;
             access_log::append(
                 conn,
@@ -126,11 +136,17 @@ impl Db {
             )?;
             Ok(value)
         });
-        if matches!(result, Err(StoreError::AccessDenied)) {
-            self.log_denied(ctx, client_id, operation)?;
-            return Err(StoreError::NotFound);
+        match result {
+            Err(StoreError::AccessDenied) => {
+                self.log_denied(ctx, client_id, operation)?;
+                Err(StoreError::NotFound)
+            }
+            Err(StoreError::ReadOnly) => {
+                self.log_denied(ctx, client_id, operation)?;
+                Err(StoreError::ReadOnly)
+            }
+            other => other,
         }
-        result
     }
 
     /// Creates a client, or — when one with the same henkilötunnus exists —

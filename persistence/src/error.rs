@@ -5,6 +5,7 @@
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use kyky_domain::RelationshipError;
+use kyky_domain::consent::{ConsentDenied, ConsentError};
 use kyky_domain::handover::HandoverError;
 use kyky_domain::request::RequestError;
 
@@ -35,12 +36,19 @@ pub enum StoreError {
     /// so that the client's existence is not revealed.
     #[error("no access to the client")]
     AccessDenied,
+    /// The caller may read the client (by consent) but not change it.
+    #[error("read-only access to the client")]
+    ReadOnly,
     #[error(transparent)]
     Relationship(#[from] RelationshipError),
     #[error(transparent)]
     Handover(#[from] HandoverError),
     #[error(transparent)]
     Request(#[from] RequestError),
+    #[error(transparent)]
+    ConsentRequired(#[from] ConsentDenied),
+    #[error(transparent)]
+    Consent(#[from] ConsentError),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

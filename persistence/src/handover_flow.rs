@@ -7,6 +7,7 @@
 //! accept and a cancel, exactly one wins and the other rolls back.
 
 use chrono::{DateTime, Utc};
+use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::handover::{
     self, Handover, HandoverError, HandoverStatus, PeriodOrigin, Proposal, Receiver, Responsibility,
 };
@@ -18,10 +19,13 @@ use uuid::Uuid;
 use crate::access_log::{self, AuditContext, Outcome};
 use crate::client_scope::{ClientScope, authorize, professional_status};
 use crate::db::{Db, DbConnection};
+use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
 use crate::requests::{self, RequestRecord};
-use crate::{clients, events, organisations, relationships, responsibility};
+use crate::{
+    clients, consents, events, organisations, professionals, relationships, responsibility,
+};
 
 /// A handover to propose.
 #[derive(Debug, Clone)]
@@ -222,6 +226,16 @@ impl Db {
     pub fn accept_handover(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<HandoverRecord> {
         self.handover_write(ctx, id, "handover.accept", |conn, record, current| {
             let acceptance = handover::accept(&record.handover, &ctx.actor, current, record.proposed_work_pair, ctx.at)?;
+            // The package moves to the receiver's organisation only under the client's consent.
+            let from_organisation = professionals::get(conn, record.handover.from_professional)?.organisation_id;
+            let consents = consents::rules_view(conn, record.client_id)?;
+            let consent = consent::may_disclose(
+                &consents,
+                from_organisation,
+                ctx.actor.organisation_id,
+                ConsentPurpose::InformationExchange,
+                ctx.at,
+            )?;
             if !handovers::decide(conn, id, &Decision::Accepted, ctx.actor.professional_id, ctx.at)? {
                 return Err(lost_race(conn, id, ctx.at));
             }
@@ -229,6 +243,17 @@ impl Db {
             let new = acceptance.new_responsibility;
             responsibility::transfer(conn, client_id, &new, PeriodOrigin::Handover, Some(id), ctx.actor.professional_id, ctx.at)?;
             opens_relationship(conn, ctx, client_id)?;
+            if let Some(consent_id) = consent {
+                let disclosure = NewDisclosure {
+                    client_id,
+                    from: from_organisation,
+                    to: ctx.actor.organisation_id,
+                    what: "handover_package",
+                    subject_id: Some(id),
+                    basis: Basis::Consent(consent_id),
+                };
+                disclosures::append(conn, ctx, &disclosure)?;
+            }
             let who = ctx.actor.professional_id;
             events::record(conn, "handover.accepted", client_id, id, who, &json!({"accepted_by": who}), ctx.at)?;
             events::record(

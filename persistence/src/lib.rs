@@ -5,8 +5,11 @@
 pub mod access_log;
 pub mod client_scope;
 pub mod clients;
+pub mod consent_flow;
+pub mod consents;
 mod convert;
 pub mod db;
+pub mod disclosures;
 pub mod error;
 pub mod events;
 pub mod handover_flow;

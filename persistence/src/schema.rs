@@ -180,3 +180,46 @@ diesel::table! {
         payload -> Text,
     }
 }
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        client_id -> Text,
+        purposes -> Text,
+        method -> Text,
+        document_reference -> Nullable<Text>,
+        given_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Text>,
+        withdrawal_method -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    consent_organisations (consent_id, organisation_id) {
+        consent_id -> Text,
+        organisation_id -> Text,
+    }
+}
+
+diesel::table! {
+    disclosure_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        client_id -> Text,
+        from_organisation_id -> Text,
+        to_organisation_id -> Text,
+        what -> Text,
+        subject_id -> Nullable<Text>,
+        basis -> Text,
+        consent_id -> Nullable<Text>,
+        legal_basis -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        professional_id -> Text,
+        flagged_for_review -> Bool,
+        request_id -> Nullable<Text>,
+    }
+}

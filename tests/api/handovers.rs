@@ -70,6 +70,20 @@ impl Story {
             .await
     }
 
+    /// The counsellor records the client's consent to exchange information with `organisations`.
+    async fn consent(&self, organisations: &[Uuid]) -> Uuid {
+        let body = json!({"purposes": ["referral_to_assessment", "information_exchange"],
+                          "organisation_ids": organisations, "method": "written"});
+        let path = format!("/api/v1/clients/{}/consents", self.client);
+        id_of(
+            &expect_status(
+                self.app.post(&path, &self.counsellor.token, &body).await,
+                StatusCode::CREATED,
+            )
+            .await,
+        )
+    }
+
     async fn responsibility(&self, by: &Worker) -> Value {
         let path = format!("/api/v1/clients/{}/responsibility", self.client);
         expect_status(self.app.get(&path, &by.token).await, StatusCode::OK).await
@@ -135,6 +149,8 @@ async fn the_seed_story_hands_the_client_to_the_nurse_and_back_saattaen_vaihtaen
     )
     .await;
     assert_eq!(outbox["items"][0]["id"], handover.to_string());
+    // The client consents to exchanging information with the team's organisation.
+    s.consent(&[s.nurse.organisation_id]).await;
 
     let accepted = expect_status(
         s.act(handover, "accept", &s.nurse, &json!({})).await,
@@ -227,6 +243,7 @@ async fn the_seed_story_hands_the_client_to_the_nurse_and_back_saattaen_vaihtaen
         events,
         [
             "handover.proposed",
+            "consent.given",
             "handover.accepted",
             "responsibility.changed",
             "handover.proposed",
@@ -442,6 +459,7 @@ async fn only_the_proposer_or_responsible_worker_cancels() {
 #[tokio::test]
 async fn an_organisation_queue_is_accepted_by_any_of_its_members() {
     let s = story().await;
+    s.consent(&[s.nurse.organisation_id]).await;
     let body = json!({"to_organisation_id": s.nurse.organisation_id, "summary": "Tiimille", "reason": "Arvio"});
     let handover =
         id_of(&expect_status(s.propose(&s.counsellor, &body).await, StatusCode::CREATED).await);
@@ -469,6 +487,7 @@ async fn an_organisation_queue_is_accepted_by_any_of_its_members() {
 #[tokio::test]
 async fn accepting_brings_the_proposed_work_pair() {
     let s = story().await;
+    s.consent(&[s.nurse.organisation_id]).await;
     let team_counsellor = s.app.worker("social_services", "social_counsellor").await;
     let mut body = proposal(s.nurse.id);
     body["work_pair_id"] = json!(team_counsellor.id);
@@ -649,6 +668,7 @@ async fn race(s: &Story, attempts: Vec<(Uuid, &'static str, Worker)>) -> Vec<Sta
 #[tokio::test]
 async fn of_many_concurrent_accepts_exactly_one_succeeds() {
     let s = story().await;
+    s.consent(&[s.nurse.organisation_id]).await;
     let mut members = vec![s.nurse.clone()];
     for _ in 0..7 {
         members.push(s.app.worker_in(s.nurse.organisation_id, "physician").await);
@@ -702,6 +722,7 @@ async fn of_many_concurrent_accepts_exactly_one_succeeds() {
 #[tokio::test]
 async fn an_accept_racing_a_cancel_ends_one_way_only() {
     let s = story().await;
+    s.consent(&[s.nurse.organisation_id]).await;
     for _ in 0..5 {
         let handover = s.proposed(&s.counsellor, s.nurse.id).await;
         let statuses = race(
@@ -755,6 +776,7 @@ async fn asking_for_responsibility_turns_into_a_handover_when_agreed() {
     let s = story().await;
     // The NGO's job coach works with the client weekly and gets a relationship.
     let coach = s.app.worker("third_sector", "job_coach").await;
+    s.consent(&[coach.organisation_id]).await;
     let rels = format!("/api/v1/clients/{}/relationships", s.client);
     expect_status(
         s.app

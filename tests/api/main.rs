@@ -8,6 +8,7 @@
 
 mod auth;
 mod clients;
+mod consents;
 mod errors;
 mod handovers;
 mod helpers;

@@ -3,9 +3,11 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod access_log;
 pub mod cards;
 pub mod clients;
 pub mod code_sets;
+pub mod consents;
 pub mod handovers;
 pub mod health;
 pub mod me;
@@ -51,7 +53,11 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(handovers::get_handover)
         .service(handovers::accept_handover)
         .service(handovers::decline_handover)
-        .service(handovers::cancel_handover);
+        .service(handovers::cancel_handover)
+        .service(consents::record_consent)
+        .service(consents::list_consents)
+        .service(consents::withdraw_consent)
+        .service(access_log::client_access_log);
 }
 
 /// Health checks, outside the versioned API.

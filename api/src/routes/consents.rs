@@ -1,0 +1,212 @@
+//! Consent (suostumus): recorded with its purposes, the organisations it
+//! covers and how it was given; withdrawn at any time, effective at once.
+
+use std::collections::BTreeSet;
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
+use kyky_persistence::consents::{self, ConsentRecord, NewConsent};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, missing};
+use crate::extract::ValidJson;
+use crate::state::AppState;
+
+/// Consent to record.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "purposes": ["referral_to_assessment", "information_exchange"],
+    "organisation_ids": ["00000000-0000-7000-8000-000000000102"],
+    "method": "written",
+    "document_reference": "sofia:SUOST-2026-0042"
+}))]
+pub struct ConsentInput {
+    #[validate(length(min = 1, max = 3))]
+    #[schema(min_items = 1, max_items = 3)]
+    pub purposes: Vec<ConsentPurpose>,
+    /// Organisations the consent lets information move between; yours is added.
+    #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
+    pub organisation_ids: Vec<Uuid>,
+    pub method: ConsentMethod,
+    /// The signed document in another system, if any.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub document_reference: Option<String>,
+    /// When the client gave it; default now. Not in the future.
+    pub given_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A consent as recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub purposes: Vec<ConsentPurpose>,
+    pub organisation_ids: Vec<Uuid>,
+    pub method: ConsentMethod,
+    pub document_reference: Option<String>,
+    pub given_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+    /// Whether it holds now (given, not withdrawn, not expired).
+    pub active: bool,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by: Option<Uuid>,
+    pub withdrawal_method: Option<ConsentMethod>,
+}
+
+fn view(r: ConsentRecord, now: DateTime<Utc>) -> ConsentView {
+    ConsentView {
+        id: r.consent.id,
+        client_id: r.client_id,
+        active: r.consent.is_active_at(now),
+        purposes: r.consent.purposes.into_iter().collect(),
+        organisation_ids: r.consent.organisations.into_iter().collect(),
+        method: r.method,
+        document_reference: r.document_reference,
+        given_at: r.consent.given_at,
+        expires_at: r.consent.expires_at,
+        recorded_by: r.recorded_by,
+        recorded_at: r.recorded_at,
+        withdrawn_at: r.consent.withdrawn_at,
+        withdrawn_by: r.withdrawn_by,
+        withdrawal_method: r.withdrawal_method,
+    }
+}
+
+/// Record the client's consent.
+#[utoipa::path(
+    tag = "consents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = ConsentInput,
+    responses(
+        (status = 201, description = "Recorded", body = ConsentView),
+        (status = 403, description = "Read-only access by consent", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "An organisation id names no organisation", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/consents")]
+pub async fn record_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ConsentInput>,
+) -> ApiResult<HttpResponse> {
+    let client_id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let given_at = input.given_at.unwrap_or(ctx.at);
+    let mut problems = Vec::new();
+    if given_at > ctx.at {
+        problems.push(crate::error::FieldError {
+            field: "given_at".into(),
+            message: "must not be in the future".into(),
+        });
+    }
+    if input.expires_at.is_some_and(|e| e <= given_at) {
+        problems.push(crate::error::FieldError {
+            field: "expires_at".into(),
+            message: "must be after given_at".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(crate::error::ApiError::validation(problems));
+    }
+    let new = NewConsent {
+        purposes: input.purposes.into_iter().collect(),
+        organisations: input.organisation_ids.into_iter().collect::<BTreeSet<_>>(),
+        method: input.method,
+        document_reference: input.document_reference,
+        given_at,
+        expires_at: input.expires_at,
+    };
+    let now = ctx.at;
+    let record = state
+        .blocking(move |db| {
+            db.record_consent(&ctx, client_id, new)
+                .map_err(missing("client"))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view(record, now)))
+}
+
+/// The client's consents, withdrawn ones too.
+#[utoipa::path(
+    tag = "consents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "Consents, oldest first", body = Vec<ConsentView>))
+)]
+#[get("/clients/{id}/consents")]
+pub async fn list_consents(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<ConsentView>>> {
+    let client_id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let now = ctx.at;
+    let records = state
+        .blocking(move |db| {
+            db.read_client(&ctx, client_id, "consent.list", |conn, _| {
+                consents::for_client(conn, client_id)
+            })
+            .map_err(missing("client"))
+        })
+        .await?;
+    Ok(web::Json(
+        records.into_iter().map(|r| view(r, now)).collect(),
+    ))
+}
+
+/// Withdrawal of consent.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalInput {
+    /// How the client withdrew it.
+    pub method: ConsentMethod,
+}
+
+/// Record that the client withdrew the consent. Effective at once: nothing new
+/// is shared under it, organisations whose only basis it was lose access, and
+/// pending handovers relying on it can no longer be accepted. Nothing is deleted.
+#[utoipa::path(
+    tag = "consents",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Consent id")),
+    request_body = WithdrawalInput,
+    responses(
+        (status = 200, description = "Withdrawn", body = ConsentView),
+        (status = 409, description = "Already withdrawn (consent-withdrawn)", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/consents/{id}/withdraw")]
+pub async fn withdraw_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<WithdrawalInput>,
+) -> ApiResult<web::Json<ConsentView>> {
+    let id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let now = ctx.at;
+    let record = state
+        .blocking(move |db| {
+            db.withdraw_consent(&ctx, id, input.method)
+                .map_err(missing("consent"))
+        })
+        .await?;
+    Ok(web::Json(view(record, now)))
+}

@@ -1,0 +1,194 @@
+//! Consents (suostumus) as recorded, and their withdrawal. Nothing is deleted.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::CodeSet;
+use kyky_domain::consent::{Consent, ConsentMethod, ConsentPurpose};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::schema::{consent_organisations as covered, consents};
+
+/// A consent with its bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub consent: Consent,
+    pub client_id: Uuid,
+    pub method: ConsentMethod,
+    pub document_reference: Option<String>,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+    pub withdrawn_by: Option<Uuid>,
+    pub withdrawal_method: Option<ConsentMethod>,
+}
+
+/// What is recorded when consent is given.
+#[derive(Debug, Clone)]
+pub struct NewConsent {
+    pub purposes: BTreeSet<ConsentPurpose>,
+    pub organisations: BTreeSet<Uuid>,
+    pub method: ConsentMethod,
+    pub document_reference: Option<String>,
+    pub given_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = consents)]
+struct ConsentRow {
+    id: String,
+    client_id: String,
+    purposes: String,
+    method: String,
+    document_reference: Option<String>,
+    given_at: NaiveDateTime,
+    expires_at: Option<NaiveDateTime>,
+    recorded_by: String,
+    recorded_at: NaiveDateTime,
+    withdrawn_at: Option<NaiveDateTime>,
+    withdrawn_by: Option<String>,
+    withdrawal_method: Option<String>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = covered)]
+struct CoveredRow {
+    consent_id: String,
+    organisation_id: String,
+}
+
+fn to_record(row: ConsentRow, organisations: BTreeSet<Uuid>) -> StoreResult<ConsentRecord> {
+    Ok(ConsentRecord {
+        consent: Consent {
+            id: uuid(&row.id)?,
+            purposes: row
+                .purposes
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(code)
+                .collect::<StoreResult<_>>()?,
+            organisations,
+            given_at: utc(row.given_at),
+            expires_at: row.expires_at.map(utc),
+            withdrawn_at: row.withdrawn_at.map(utc),
+        },
+        client_id: uuid(&row.client_id)?,
+        method: code(&row.method)?,
+        document_reference: row.document_reference,
+        recorded_by: uuid(&row.recorded_by)?,
+        recorded_at: utc(row.recorded_at),
+        withdrawn_by: row.withdrawn_by.as_deref().map(uuid).transpose()?,
+        withdrawal_method: row.withdrawal_method.as_deref().map(code).transpose()?,
+    })
+}
+
+fn load(conn: &mut DbConnection, rows: Vec<ConsentRow>) -> StoreResult<Vec<ConsentRecord>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut all: Vec<CoveredRow> = covered::table
+        .filter(covered::consent_id.eq_any(&ids))
+        .select(CoveredRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let mine = all
+                .extract_if(.., |c| c.consent_id == row.id)
+                .map(|c| uuid(&c.organisation_id))
+                .collect::<StoreResult<BTreeSet<_>>>()?;
+            to_record(row, mine)
+        })
+        .collect()
+}
+
+/// Every consent of the client, withdrawn ones too, oldest first.
+pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<ConsentRecord>> {
+    let rows = consents::table
+        .filter(consents::client_id.eq(client_id.to_string()))
+        .order(consents::id)
+        .select(ConsentRow::as_select())
+        .load(conn)?;
+    load(conn, rows)
+}
+
+/// The rules' view of the client's consents.
+pub fn rules_view(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<Consent>> {
+    Ok(for_client(conn, client_id)?
+        .into_iter()
+        .map(|r| r.consent)
+        .collect())
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ConsentRecord> {
+    let row = consents::table
+        .find(id.to_string())
+        .select(ConsentRow::as_select())
+        .first(conn)?;
+    load(conn, vec![row])?
+        .pop()
+        .ok_or(crate::StoreError::NotFound)
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    new: &NewConsent,
+    recorded_by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Uuid> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(consents::table)
+        .values(ConsentRow {
+            id: id.to_string(),
+            client_id: client_id.to_string(),
+            purposes: new
+                .purposes
+                .iter()
+                .map(|p| p.code())
+                .collect::<Vec<_>>()
+                .join(","),
+            method: new.method.to_string(),
+            document_reference: new.document_reference.clone(),
+            given_at: naive(new.given_at),
+            expires_at: new.expires_at.map(naive),
+            recorded_by: recorded_by.to_string(),
+            recorded_at: naive(now),
+            withdrawn_at: None,
+            withdrawn_by: None,
+            withdrawal_method: None,
+        })
+        .execute(conn)?;
+    for organisation in &new.organisations {
+        diesel::insert_into(covered::table)
+            .values(CoveredRow {
+                consent_id: id.to_string(),
+                organisation_id: organisation.to_string(),
+            })
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// Records the withdrawal; `false` if it was already withdrawn meanwhile.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    id: Uuid,
+    by: Uuid,
+    method: ConsentMethod,
+    at: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let changed = diesel::update(
+        consents::table
+            .find(id.to_string())
+            .filter(consents::withdrawn_at.is_null()),
+    )
+    .set((
+        consents::withdrawn_at.eq(Some(naive(at))),
+        consents::withdrawn_by.eq(Some(by.to_string())),
+        consents::withdrawal_method.eq(Some(method.to_string())),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -1,0 +1,153 @@
+//! Disclosure log (luovutusloki): every movement of client data to another
+//! organisation, with the consent or statutory basis that allowed it.
+//! Append-only; the database refuses updates and deletes.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::access_log::AuditContext;
+use crate::convert::{naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::schema::disclosure_log;
+
+/// What allowed a disclosure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    Consent(Uuid),
+    /// A right to information by law (e.g. Kela), flagged for review.
+    Statutory {
+        legal_basis: String,
+        reason: String,
+    },
+}
+
+/// One disclosure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosure {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub client_id: Uuid,
+    pub from_organisation_id: Uuid,
+    pub to_organisation_id: Uuid,
+    /// What moved, e.g. `handover_package`.
+    pub what: String,
+    pub subject_id: Option<Uuid>,
+    pub basis: Basis,
+    pub professional_id: Uuid,
+    pub flagged_for_review: bool,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = disclosure_log)]
+struct Row {
+    id: String,
+    at: NaiveDateTime,
+    client_id: String,
+    from_organisation_id: String,
+    to_organisation_id: String,
+    what: String,
+    subject_id: Option<String>,
+    basis: String,
+    consent_id: Option<String>,
+    legal_basis: Option<String>,
+    reason: Option<String>,
+    professional_id: String,
+    flagged_for_review: bool,
+    request_id: Option<String>,
+}
+
+fn to_disclosure(row: Row) -> StoreResult<Disclosure> {
+    let basis = match (row.consent_id, row.legal_basis) {
+        (Some(consent), _) => Basis::Consent(uuid(&consent)?),
+        (None, legal_basis) => Basis::Statutory {
+            legal_basis: legal_basis.unwrap_or_default(),
+            reason: row.reason.unwrap_or_default(),
+        },
+    };
+    Ok(Disclosure {
+        id: uuid(&row.id)?,
+        at: utc(row.at),
+        client_id: uuid(&row.client_id)?,
+        from_organisation_id: uuid(&row.from_organisation_id)?,
+        to_organisation_id: uuid(&row.to_organisation_id)?,
+        what: row.what,
+        subject_id: row.subject_id.as_deref().map(uuid).transpose()?,
+        basis,
+        professional_id: uuid(&row.professional_id)?,
+        flagged_for_review: row.flagged_for_review,
+    })
+}
+
+/// A movement of client data to record.
+#[derive(Debug, Clone)]
+pub struct NewDisclosure<'a> {
+    pub client_id: Uuid,
+    pub from: Uuid,
+    pub to: Uuid,
+    /// What moved, e.g. `handover_package`.
+    pub what: &'a str,
+    pub subject_id: Option<Uuid>,
+    pub basis: Basis,
+}
+
+/// Appends one disclosure.
+pub fn append(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    new: &NewDisclosure<'_>,
+) -> StoreResult<()> {
+    let NewDisclosure {
+        client_id,
+        from,
+        to,
+        what,
+        subject_id,
+        ref basis,
+    } = *new;
+    let (basis_code, consent_id, legal_basis, reason, flagged) = match basis {
+        Basis::Consent(id) => ("consent", Some(id.to_string()), None, None, false),
+        Basis::Statutory {
+            legal_basis,
+            reason,
+        } => (
+            "statutory",
+            None,
+            Some(legal_basis.clone()),
+            Some(reason.clone()),
+            true,
+        ),
+    };
+    diesel::insert_into(disclosure_log::table)
+        .values(Row {
+            id: Uuid::now_v7().to_string(),
+            at: naive(ctx.at),
+            client_id: client_id.to_string(),
+            from_organisation_id: from.to_string(),
+            to_organisation_id: to.to_string(),
+            what: what.to_owned(),
+            subject_id: subject_id.map(|id| id.to_string()),
+            basis: basis_code.to_owned(),
+            consent_id,
+            legal_basis,
+            reason,
+            professional_id: ctx.actor.professional_id.to_string(),
+            flagged_for_review: flagged,
+            request_id: ctx.request_id.clone(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The client's disclosures, oldest first.
+pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<Disclosure>> {
+    disclosure_log::table
+        .filter(disclosure_log::client_id.eq(client_id.to_string()))
+        .order(disclosure_log::id)
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_disclosure)
+        .collect()
+}
