@@ -7,6 +7,7 @@
 )]
 
 mod auth;
+mod bola;
 mod clients;
 mod consents;
 mod errors;

@@ -173,6 +173,7 @@ pub async fn list_consents(
 /// Withdrawal of consent.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"method": "verbal"}))]
 pub struct WithdrawalInput {
     /// How the client withdrew it.
     pub method: ConsentMethod,

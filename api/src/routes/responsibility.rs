@@ -133,6 +133,7 @@ pub async fn get_responsibility_history(
 /// Set the work pair.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"professional_id": "00000000-0000-7000-8000-000000000205"}))]
 pub struct WorkPairInput {
     /// An active professional other than the responsible worker.
     pub professional_id: Uuid,

@@ -1,0 +1,194 @@
+//! Broken object-level authorization: every client-scoped operation in the
+//! committed contract, called by a professional of an unrelated organisation,
+//! answers 404 and leaks nothing. New operations are covered automatically; a
+//! new kind of path id fails here until it gets a fixture.
+
+use std::collections::BTreeMap;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{expect_status, fresh_hetu, id_of, spawn_app};
+
+/// Which record a path's `{id}` names, by the path's prefix; `None` for
+/// resources that are not client data.
+fn resource_of(path: &str) -> Option<&'static str> {
+    const NOT_CLIENT_DATA: [&str; 3] = [
+        "/api/v1/organisations/",
+        "/api/v1/professionals/",
+        "/api/v1/code-sets/",
+    ];
+    if NOT_CLIENT_DATA
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+    {
+        return None;
+    }
+    let kinds = [
+        ("/api/v1/clients/{id}", "client"),
+        ("/api/v1/handovers/{id}", "handover"),
+        ("/api/v1/consents/{id}", "consent"),
+        ("/api/v1/responsibility-requests/{id}", "request"),
+    ];
+    let found = kinds
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+        .map(|(_, kind)| *kind);
+    Some(found.unwrap_or_else(|| {
+        panic!("{path}: a new resource with a path id; give it a fixture in the BOLA test")
+    }))
+}
+
+/// The request body's schema example, if the operation takes a body.
+fn example_body(spec: &Value, operation: &Value) -> Option<Value> {
+    let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+    if schema.is_null() {
+        return None;
+    }
+    let name = schema["$ref"].as_str()?.rsplit('/').next()?;
+    Some(spec["components"]["schemas"][name]["example"].clone())
+        .filter(|e| !e.is_null())
+        .or(Some(json!({})))
+}
+
+#[tokio::test]
+async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
+    let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(committed).unwrap()).unwrap();
+
+    // A client with one of everything: relationship, consent, pending handover, request.
+    let app = spawn_app().await;
+    let counsellor = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let colleague = app.worker_in(counsellor.organisation_id, "own_coach").await;
+    let nurse = app.worker("health_care", "public_health_nurse").await;
+    let outsider = app.worker("kela", "kela_expert").await;
+    let hetu = fresh_hetu();
+    let client = id_of(&app.client(&counsellor, &hetu).await);
+    let base = format!("/api/v1/clients/{client}");
+    let relationships = expect_status(
+        app.get(&format!("{base}/relationships"), &counsellor.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let relationship = id_of(&relationships[0]);
+    let consent_body = json!({"purposes": ["information_exchange"], "organisation_ids": [nurse.organisation_id], "method": "written"});
+    let consent = id_of(
+        &expect_status(
+            app.post(
+                &format!("{base}/consents"),
+                &counsellor.token,
+                &consent_body,
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    let handover_body =
+        json!({"to_professional_id": nurse.id, "summary": "Arvioon", "reason": "Arvio"});
+    let handover = id_of(
+        &expect_status(
+            app.post(
+                &format!("{base}/handovers"),
+                &counsellor.token,
+                &handover_body,
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    let request_body = json!({"reason": "Tapaan asiakasta"});
+    let request = id_of(
+        &expect_status(
+            app.post(
+                &format!("{base}/responsibility-requests"),
+                &colleague.token,
+                &request_body,
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    let ids: BTreeMap<&str, Uuid> = [
+        ("client", client),
+        ("handover", handover),
+        ("consent", consent),
+        ("request", request),
+    ]
+    .into_iter()
+    .collect();
+
+    let mut checked = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if !path.contains('{') {
+            continue;
+        }
+        let Some(kind) = resource_of(path) else {
+            continue;
+        };
+        let url = path
+            .replace("{id}", &ids[kind].to_string())
+            .replace("{relationship_id}", &relationship.to_string());
+        assert!(
+            !url.contains('{'),
+            "{path}: a path parameter without a fixture"
+        );
+        for (method, operation) in item.as_object().unwrap() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let mut request = app
+                .request(method.clone(), &url, &outsider.token)
+                .header("If-Match", "\"1\"");
+            if let Some(body) = example_body(&spec, operation) {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            assert_eq!(
+                status,
+                StatusCode::NOT_FOUND,
+                "{method} {path} answered {status}: {text}"
+            );
+            for secret in [
+                "Matti",
+                "Meikäläinen",
+                &hetu[..6],
+                &counsellor.id.to_string(),
+                &nurse.id.to_string(),
+            ] {
+                assert!(
+                    !text.contains(secret),
+                    "{method} {path} leaks {secret}: {text}"
+                );
+            }
+            checked.push(format!("{method} {path}"));
+        }
+    }
+    assert!(
+        checked.len() >= 20,
+        "too few client-scoped operations found: {checked:?}"
+    );
+
+    // Nothing changed: the responsible worker still sees everything as it was.
+    let now = expect_status(
+        app.get(&format!("{base}/responsibility"), &counsellor.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(now["responsible"]["id"], counsellor.id.to_string());
+    assert_eq!(now["pending_handover_id"], handover.to_string());
+    let consents = expect_status(
+        app.get(&format!("{base}/consents"), &counsellor.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(consents[0]["active"], true);
+}
