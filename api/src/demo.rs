@@ -396,6 +396,8 @@ pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
                 city: "Espoo".into(),
             }),
             preferred_language: client.language,
+            // Maija has a non-disclosure marking (turvakielto).
+            non_disclosure: client.first == "Maija",
         };
         let ctx = AuditContext {
             actor: actor(client.by, client.by_organisation),

@@ -60,6 +60,12 @@ impl AccessBasis {
         }
     }
 
+    /// Whether this basis shows protected location data (turvakielto):
+    /// only to the responsible worker and work pair.
+    pub fn sees_protected_location(self) -> bool {
+        matches!(self, Self::ResponsibleWorker | Self::WorkPair)
+    }
+
     /// Whether this basis lets the caller change the client's data.
     pub fn may_write(self) -> bool {
         matches!(

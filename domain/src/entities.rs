@@ -83,6 +83,108 @@ pub struct ClientFields {
     pub phone: Option<String>,
     pub address: Option<Address>,
     pub preferred_language: Language,
+    /// Non-disclosure for personal safety (turvakielto): the address is shown
+    /// only to the responsible worker and work pair.
+    pub non_disclosure: bool,
+}
+
+impl ClientFields {
+    /// The address as `viewer` may see it: `None` when withheld.
+    pub fn visible_address(&self, sees_protected_location: bool) -> Option<&Address> {
+        if self.non_disclosure && !sees_protected_location {
+            None
+        } else {
+            self.address.as_ref()
+        }
+    }
+
+    /// Whether the address is withheld from this viewer.
+    pub fn address_withheld(&self, sees_protected_location: bool) -> bool {
+        self.non_disclosure && !sees_protected_location && self.address.is_some()
+    }
+
+    /// Applies a full-replacement update by a caller. One who may not see the
+    /// protected address cannot overwrite it (they never saw it) nor lift
+    /// the marking; everything else changes as asked.
+    #[must_use]
+    pub fn updated_by(
+        &self,
+        mut update: ClientFields,
+        sees_protected_location: bool,
+    ) -> ClientFields {
+        if self.non_disclosure && !sees_protected_location {
+            update.address.clone_from(&self.address);
+            update.non_disclosure = true;
+        }
+        update
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(non_disclosure: bool) -> ClientFields {
+        ClientFields {
+            first_name: "Maija".into(),
+            last_name: "Mallikas".into(),
+            email: None,
+            phone: None,
+            address: Some(Address {
+                street_address: "Salainen tie 1".into(),
+                postal_code: "02100".into(),
+                city: "Espoo".into(),
+            }),
+            preferred_language: Language::Finnish,
+            non_disclosure,
+        }
+    }
+
+    #[test]
+    fn a_protected_address_is_seen_only_by_those_who_may() {
+        let protected = fields(true);
+        assert!(protected.visible_address(false).is_none());
+        assert!(protected.address_withheld(false));
+        assert!(protected.visible_address(true).is_some());
+        assert!(!protected.address_withheld(true));
+        let open = fields(false);
+        assert!(open.visible_address(false).is_some());
+        assert!(!open.address_withheld(false));
+    }
+
+    #[test]
+    fn an_update_without_sight_of_the_address_keeps_it_and_the_marking() {
+        let current = fields(true);
+        let update = ClientFields {
+            address: None,
+            non_disclosure: false,
+            first_name: "Maija-Liisa".into(),
+            ..fields(false)
+        };
+        let result = current.updated_by(update, false);
+        assert_eq!(result.address, current.address);
+        assert!(result.non_disclosure);
+        assert_eq!(result.first_name, "Maija-Liisa");
+    }
+
+    #[test]
+    fn the_responsible_worker_may_change_the_address_and_lift_the_marking() {
+        let current = fields(true);
+        let update = ClientFields {
+            address: None,
+            non_disclosure: false,
+            ..fields(false)
+        };
+        let result = current.updated_by(update, true);
+        assert_eq!(result.address, None);
+        assert!(!result.non_disclosure);
+    }
+
+    #[test]
+    fn anyone_with_write_access_may_set_the_marking() {
+        let result = fields(false).updated_by(fields(true), false);
+        assert!(result.non_disclosure);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

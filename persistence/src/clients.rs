@@ -28,6 +28,7 @@ struct ClientRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    non_disclosure: bool,
 }
 
 fn to_domain(row: ClientRow) -> StoreResult<Client> {
@@ -50,6 +51,7 @@ fn to_domain(row: ClientRow) -> StoreResult<Client> {
             phone: row.phone,
             address,
             preferred_language: code::<Language>(&row.preferred_language)?,
+            non_disclosure: row.non_disclosure,
         },
         version: row.version,
         created_at: utc(row.created_at),
@@ -90,6 +92,7 @@ pub fn insert(
             version: 1,
             created_at: naive(now),
             updated_at: naive(now),
+            non_disclosure: fields.non_disclosure,
         })
         .execute(conn)?;
     get(conn, id)
@@ -127,6 +130,7 @@ pub fn update(
         clients::postal_code.eq(address.map(|a| a.postal_code.clone())),
         clients::city.eq(address.map(|a| a.city.clone())),
         clients::preferred_language.eq(fields.preferred_language.to_string()),
+        clients::non_disclosure.eq(fields.non_disclosure),
         clients::version.eq(expected_version + 1),
         clients::updated_at.eq(naive(now)),
     ))

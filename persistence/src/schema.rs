@@ -54,6 +54,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        non_disclosure -> Bool,
     }
 }
 

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::entities::{Address, Client, ClientFields};
 use kyky_domain::{Hetu, Language};
-use kyky_persistence::clients;
+use kyky_persistence::{clients, responsibility};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -98,6 +98,10 @@ pub struct ClientUpdate {
     /// Language the client is served in (fi/sv/en); default `fi`.
     #[serde(default = "default_language")]
     pub preferred_language: Language,
+    /// Non-disclosure for personal safety (turvakielto): the address is then
+    /// shown only to the responsible worker and work pair. Only they may lift it.
+    #[serde(default)]
+    pub non_disclosure: bool,
 }
 
 impl ClientUpdate {
@@ -109,6 +113,7 @@ impl ClientUpdate {
             phone: self.phone,
             address: self.address.map(Into::into),
             preferred_language: self.preferred_language,
+            non_disclosure: self.non_disclosure,
         }
     }
 }
@@ -151,6 +156,9 @@ pub struct ClientInput {
     pub address: Option<AddressDto>,
     #[serde(default = "default_language")]
     pub preferred_language: Language,
+    /// Non-disclosure for personal safety (turvakielto).
+    #[serde(default)]
+    pub non_disclosure: bool,
     /// The new client's responsible worker: an active professional of your
     /// organisation. Default: you. Ignored when the client already exists.
     pub responsible_professional_id: Option<Uuid>,
@@ -179,15 +187,30 @@ pub struct ClientView {
     pub last_name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// `null` when there is none, or when withheld (see `address_withheld`).
     pub address: Option<AddressDto>,
+    /// True when the client has a non-disclosure marking (turvakielto) and you
+    /// are not the responsible worker or work pair: the address exists but is
+    /// not shown to you.
+    pub address_withheld: bool,
+    /// Non-disclosure for personal safety (turvakielto).
+    pub non_disclosure: bool,
     pub preferred_language: Language,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<Client> for ClientView {
-    fn from(c: Client) -> Self {
+impl ClientView {
+    /// The client as this viewer may see it.
+    fn of(c: Client, sees_protected_location: bool) -> Self {
         Self {
+            address_withheld: c.fields.address_withheld(sees_protected_location),
+            address: c
+                .fields
+                .visible_address(sees_protected_location)
+                .cloned()
+                .map(Into::into),
+            non_disclosure: c.fields.non_disclosure,
             id: c.id,
             birth_date: c.hetu.birth_date(),
             personal_identity_code: c.hetu.as_str().to_owned(),
@@ -195,7 +218,6 @@ impl From<Client> for ClientView {
             last_name: c.fields.last_name,
             email: c.fields.email,
             phone: c.fields.phone,
-            address: c.fields.address.map(Into::into),
             preferred_language: c.fields.preferred_language,
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -269,13 +291,18 @@ pub async fn create_client(
         phone: input.phone,
         address: input.address,
         preferred_language: input.preferred_language,
+        non_disclosure: input.non_disclosure,
     }
     .into_fields();
     let ctx = caller.audit(state.now());
     let today = ctx.at.date_naive();
-    let (client, created) = state
+    let (client, created, sees) = state
         .blocking(move |db| {
-            Ok(db.create_or_link_client(&ctx, &hetu, &fields, responsible, today)?)
+            let (client, created) =
+                db.create_or_link_client(&ctx, &hetu, &fields, responsible, today)?;
+            let current = db.run(|conn| responsibility::current(conn, client.id))?;
+            let sees = current.is_some_and(|r| r.is_held_by(ctx.actor.professional_id));
+            Ok((client, created, sees))
         })
         .await?;
     let mut response = if created {
@@ -284,7 +311,7 @@ pub async fn create_client(
         HttpResponse::Ok()
     };
     response.insert_header((header::LOCATION, format!("/api/v1/clients/{}", client.id)));
-    Ok(etagged(response, client))
+    Ok(etagged(response, client, sees))
 }
 
 /// Find a client you have access to by henkilötunnus.
@@ -316,13 +343,16 @@ pub async fn lookup_client(
         .blocking(move |db| {
             let found = db.run(|conn| clients::find_by_hetu(conn, &hetu))?;
             let id = found.ok_or_else(|| ApiError::not_found("client"))?;
-            db.read_client(&ctx, id.id, "client.lookup", |conn, _| {
-                clients::get(conn, id.id)
+            db.read_client(&ctx, id.id, "client.lookup", |conn, scope| {
+                Ok((
+                    clients::get(conn, id.id)?,
+                    scope.basis.sees_protected_location(),
+                ))
             })
             .map_err(crate::error::missing("client"))
         })
         .await?;
-    Ok(etagged(HttpResponse::Ok(), client))
+    Ok(etagged(HttpResponse::Ok(), client.0, client.1))
 }
 
 /// List the clients your organisation has an active relationship with.
@@ -369,11 +399,16 @@ pub async fn get_client(
     let ctx = caller.audit(state.now());
     let client = state
         .blocking(move |db| {
-            db.read_client(&ctx, id, "client.read", |conn, _| clients::get(conn, id))
-                .map_err(crate::error::missing("client"))
+            db.read_client(&ctx, id, "client.read", |conn, scope| {
+                Ok((
+                    clients::get(conn, id)?,
+                    scope.basis.sees_protected_location(),
+                ))
+            })
+            .map_err(crate::error::missing("client"))
         })
         .await?;
-    Ok(etagged(HttpResponse::Ok(), client))
+    Ok(etagged(HttpResponse::Ok(), client.0, client.1))
 }
 
 /// Replace a client's fields. Needs `If-Match` with the ETag you edited.
@@ -407,15 +442,26 @@ pub async fn update_client(
     let ctx = caller.audit(state.now());
     let client = state
         .blocking(move |db| {
-            db.write_client(&ctx, id, "client.update", |conn, _| {
-                clients::update(conn, id, version, &fields, ctx.at)
+            db.write_client(&ctx, id, "client.update", |conn, scope| {
+                let sees = scope.basis.sees_protected_location();
+                let current = clients::get(conn, id)?;
+                let fields = current.fields.updated_by(fields, sees);
+                Ok((clients::update(conn, id, version, &fields, ctx.at)?, sees))
             })
             .map_err(crate::error::missing("client"))
         })
         .await?;
-    Ok(etagged(HttpResponse::Ok(), client))
+    Ok(etagged(HttpResponse::Ok(), client.0, client.1))
 }
 
-fn etagged(response: actix_web::HttpResponseBuilder, record: Client) -> HttpResponse {
-    json_with_etag(response, record.version, ClientView::from(record))
+fn etagged(
+    response: actix_web::HttpResponseBuilder,
+    record: Client,
+    sees_protected_location: bool,
+) -> HttpResponse {
+    json_with_etag(
+        response,
+        record.version,
+        ClientView::of(record, sees_protected_location),
+    )
 }

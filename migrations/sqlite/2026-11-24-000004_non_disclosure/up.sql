@@ -1,0 +1,2 @@
+-- Non-disclosure for personal safety (turvakielto).
+ALTER TABLE clients ADD COLUMN non_disclosure BOOLEAN NOT NULL DEFAULT FALSE;
