@@ -47,6 +47,8 @@ pub enum AccessBasis {
     /// The caller is a party to a handover of the client: its package and the
     /// client's basic details only.
     HandoverParty,
+    /// A right to information by law, stated by the caller; flagged for review.
+    Statutory,
 }
 
 impl AccessBasis {
@@ -57,6 +59,7 @@ impl AccessBasis {
             Self::OrganisationRelationship => "organisation_relationship",
             Self::Consent => "consent",
             Self::HandoverParty => "handover_party",
+            Self::Statutory => "statutory",
         }
     }
 

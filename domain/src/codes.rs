@@ -160,6 +160,8 @@ code_set! {
         Admin = "admin": "Pääkäyttäjä", "Huvudanvändare", "Administrator";
         /// A system account of one organisation (e.g. Sofia CRM, Lifecare).
         Integration = "integration": "Integraatio", "Integration", "Integration (system account)";
+        /// Reviews the access and disclosure logs across clients; no client records.
+        Auditor = "auditor": "Lokien tarkastaja", "Logggranskare", "Auditor (access and disclosure logs)";
     }
 }
 
@@ -176,6 +178,7 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::request::RequestStatus::describe(),
         crate::consent::ConsentPurpose::describe(),
         crate::consent::ConsentMethod::describe(),
+        crate::consent::LegalBasis::describe(),
     ]
 }
 

@@ -37,6 +37,30 @@ code_set! {
     }
 }
 
+code_set! {
+    /// A right to information by law, used instead of consent. Every use is
+    /// logged with its basis and flagged for review.
+    LegalBasis, "legal-bases", "Statutory rights to information that stand in for consent" {
+        KelaInformationRight = "kela_information_right":
+            "Kelan tiedonsaantioikeus (laki Kansaneläkelaitoksesta)", "FPA:s rätt att få uppgifter",
+            "Kela's statutory right to obtain information";
+        EmploymentServicesAct = "employment_services_act":
+            "Laki työvoimapalvelujen järjestämisestä (380/2023)", "Lagen om ordnandet av arbetskraftsservice (380/2023)",
+            "Act on the Organisation of Employment Services (380/2023)";
+        SocialWelfareAct = "social_welfare_act":
+            "Sosiaalihuoltolaki (1301/2014)", "Socialvårdslagen (1301/2014)", "Social Welfare Act (1301/2014)";
+        OtherStatute = "other_statute": "Muu laki", "Annan lag", "Another statute (name it in the reason)";
+    }
+}
+
+/// Shortest reason accepted for a statutory disclosure: it is reviewed by a person.
+pub const MIN_STATUTORY_REASON_CHARS: usize = 10;
+
+/// A statutory disclosure needs a reason a reviewer can judge.
+pub fn statutory_reason_ok(reason: &str) -> bool {
+    reason.trim().chars().count() >= MIN_STATUTORY_REASON_CHARS
+}
+
 /// What the rules need of a recorded consent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {
@@ -318,6 +342,14 @@ mod tests {
             organisations_covered(&[active, gone], EXCHANGE, now),
             [a, b].into_iter().collect()
         );
+    }
+
+    #[test]
+    fn a_statutory_disclosure_needs_a_real_reason() {
+        assert!(!statutory_reason_ok("  lyhyt  "));
+        assert!(statutory_reason_ok(
+            "Työttömyysetuuden maksaminen, hakemus 2026-118"
+        ));
     }
 
     #[test]

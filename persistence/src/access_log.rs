@@ -134,6 +134,45 @@ pub fn for_client(
     query.load(conn)?.into_iter().map(to_entry).collect()
 }
 
+/// What an auditor searches the access log by; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub client_id: Option<Uuid>,
+    pub professional_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A page of entries across clients, oldest first.
+pub fn search(
+    conn: &mut DbConnection,
+    by: &Search,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<Entry>> {
+    let mut query = access_log::table
+        .order(access_log::id)
+        .limit(limit)
+        .select(Row::as_select())
+        .into_boxed();
+    if let Some(client) = by.client_id {
+        query = query.filter(access_log::client_id.eq(client.to_string()));
+    }
+    if let Some(professional) = by.professional_id {
+        query = query.filter(access_log::professional_id.eq(professional.to_string()));
+    }
+    if let Some(from) = by.from {
+        query = query.filter(access_log::at.ge(naive(from)));
+    }
+    if let Some(to) = by.to {
+        query = query.filter(access_log::at.lt(naive(to)));
+    }
+    if let Some(after) = after {
+        query = query.filter(access_log::id.gt(after.to_string()));
+    }
+    query.load(conn)?.into_iter().map(to_entry).collect()
+}
+
 /// How many entries concern the client (for tests and, later, the client's own view).
 pub fn count_for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<i64> {
     Ok(access_log::table

@@ -3,15 +3,18 @@
 //! pending handovers that relied on it can no longer be accepted and
 //! organisations whose only basis it was lose access. Nothing is deleted.
 
-use kyky_domain::consent;
+use kyky_domain::consent::{self, LegalBasis};
+use kyky_domain::entities::Client;
+use kyky_domain::{AccessBasis, Hetu};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::access_log::AuditContext;
+use crate::access_log::{self, AuditContext, Outcome};
 use crate::consents::{self, ConsentRecord, NewConsent};
 use crate::db::Db;
+use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
-use crate::{events, organisations};
+use crate::{clients, events, organisations, professionals, responsibility};
 
 impl Db {
     /// Records the client's consent. The recording organisation is always
@@ -68,6 +71,48 @@ impl Db {
                 ctx.at,
             )?;
             consents::get(conn, id)
+        })
+    }
+}
+
+impl Db {
+    /// Discloses the client's record to the caller's organisation on a
+    /// statutory basis instead of consent: logged in the access log and the
+    /// disclosure log with the basis and reason, and flagged for review.
+    pub fn statutory_disclosure(
+        &self,
+        ctx: &AuditContext,
+        hetu: &Hetu,
+        legal_basis: LegalBasis,
+        reason: &str,
+    ) -> StoreResult<Client> {
+        self.transaction(|conn| {
+            let client = clients::find_by_hetu(conn, hetu)?.ok_or(StoreError::NotFound)?;
+            let current = responsibility::current(conn, client.id)?.ok_or_else(|| {
+                StoreError::Corrupt("a client without a responsible worker".into())
+            })?;
+            let holder = professionals::get(conn, current.responsible)?.organisation_id;
+            let disclosure = NewDisclosure {
+                client_id: client.id,
+                from: holder,
+                to: ctx.actor.organisation_id,
+                what: "client_record",
+                subject_id: None,
+                basis: Basis::Statutory {
+                    legal_basis: legal_basis.to_string(),
+                    reason: reason.trim().to_owned(),
+                },
+            };
+            disclosures::append(conn, ctx, &disclosure)?;
+            access_log::append(
+                conn,
+                ctx,
+                client.id,
+                "client.statutory_disclosure",
+                Some(AccessBasis::Statutory),
+                Outcome::Allowed,
+            )?;
+            Ok(client)
         })
     }
 }

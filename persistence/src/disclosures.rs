@@ -140,6 +140,49 @@ pub fn append(
     Ok(())
 }
 
+/// What an auditor searches the disclosure log by; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub client_id: Option<Uuid>,
+    pub professional_id: Option<Uuid>,
+    pub flagged_only: bool,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A page of disclosures across clients, oldest first.
+pub fn search(
+    conn: &mut DbConnection,
+    by: &Search,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<Disclosure>> {
+    let mut query = disclosure_log::table
+        .order(disclosure_log::id)
+        .limit(limit)
+        .select(Row::as_select())
+        .into_boxed();
+    if let Some(client) = by.client_id {
+        query = query.filter(disclosure_log::client_id.eq(client.to_string()));
+    }
+    if let Some(professional) = by.professional_id {
+        query = query.filter(disclosure_log::professional_id.eq(professional.to_string()));
+    }
+    if by.flagged_only {
+        query = query.filter(disclosure_log::flagged_for_review.eq(true));
+    }
+    if let Some(from) = by.from {
+        query = query.filter(disclosure_log::at.ge(naive(from)));
+    }
+    if let Some(to) = by.to {
+        query = query.filter(disclosure_log::at.lt(naive(to)));
+    }
+    if let Some(after) = after {
+        query = query.filter(disclosure_log::id.gt(after.to_string()));
+    }
+    query.load(conn)?.into_iter().map(to_disclosure).collect()
+}
+
 /// The client's disclosures, oldest first.
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<Disclosure>> {
     disclosure_log::table

@@ -348,3 +348,110 @@ async fn the_access_log_is_for_the_responsible_worker_and_lists_every_access() {
             .all(|e| e["request_id"].is_string())
     );
 }
+
+#[tokio::test]
+async fn a_statutory_disclosure_is_logged_with_its_basis_and_flagged_for_the_auditor() {
+    let w = world().await;
+    let kela = w.app.worker("kela", "kela_expert").await;
+    let hetu = {
+        let path = format!("/api/v1/clients/{}", w.client);
+        expect_status(w.app.get(&path, &w.counsellor.token).await, StatusCode::OK).await["personal_identity_code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let body = json!({"personal_identity_code": hetu, "legal_basis": "kela_information_right", "reason": "Lyhyt"});
+    let problem = expect_problem(
+        w.app
+            .post("/api/v1/clients/statutory-disclosure", &kela.token, &body)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
+    assert_eq!(fields(&problem), ["reason"]);
+    let body = json!({"personal_identity_code": hetu, "legal_basis": "kela_information_right",
+                      "reason": "Työttömyysetuuden ratkaiseminen, hakemus 2026-118"});
+    let disclosed = expect_status(
+        w.app
+            .post("/api/v1/clients/statutory-disclosure", &kela.token, &body)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(disclosed["id"], w.client.to_string());
+    // The disclosure gives no standing access.
+    expect_problem(
+        w.app
+            .get(&format!("/api/v1/clients/{}", w.client), &kela.token)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+
+    // Only an auditor lists flagged disclosures and searches the logs.
+    let flagged = "/api/v1/audit/disclosures?flagged=true";
+    expect_problem(
+        w.app.get(flagged, &w.counsellor.token).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let auditor_body = json!({"organisation_id": kela.organisation_id, "first_name": "Tarja", "last_name": "Tarkastaja",
+                              "title": "other", "roles": ["auditor"]});
+    let auditor = id_of(
+        &expect_status(
+            w.app
+                .post("/api/v1/professionals", &w.app.admin_token, &auditor_body)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    let token = crate::helpers::mint(&w.app.auth, auditor, &[kyky_domain::Role::Auditor]);
+    let page = expect_status(w.app.get(flagged, &token).await, StatusCode::OK).await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["basis"], "statutory");
+    assert_eq!(items[0]["legal_basis"], "kela_information_right");
+    assert_eq!(
+        items[0]["to_organisation_id"],
+        kela.organisation_id.to_string()
+    );
+    assert_eq!(
+        items[0]["from_organisation_id"],
+        w.counsellor.organisation_id.to_string()
+    );
+    assert_eq!(items[0]["flagged_for_review"], true);
+
+    let search = format!("/api/v1/audit/access-log?professional_id={}", kela.id);
+    let entries = expect_status(w.app.get(&search, &token).await, StatusCode::OK).await;
+    let operations: Vec<(&str, &str)> = entries["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["operation"].as_str().unwrap(),
+                e["basis"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            ("client.statutory_disclosure", "statutory"),
+            ("client.read", "-")
+        ]
+    );
+    // An auditor gets no client records by role.
+    expect_problem(
+        w.app
+            .get(&format!("/api/v1/clients/{}", w.client), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+}

@@ -3,10 +3,11 @@
 
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
-use kyky_domain::AccessBasis;
+use kyky_domain::{AccessBasis, Role};
 use kyky_persistence::access_log;
-use serde::Serialize;
-use utoipa::ToSchema;
+use kyky_persistence::disclosures::{self, Basis, Disclosure};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -83,18 +84,189 @@ pub async fn client_access_log(
         })
         .await?;
     let (rows, next_cursor) = page.finish(rows, |e| e.id);
+    let items = rows.into_iter().map(entry_view).collect();
+    Ok(web::Json(AccessLogPage { items, next_cursor }))
+}
+
+fn entry_view(e: access_log::Entry) -> AccessLogEntryView {
+    AccessLogEntryView {
+        id: e.id,
+        at: e.at,
+        professional_id: e.professional_id,
+        organisation_id: e.organisation_id,
+        operation: e.operation,
+        basis: e.basis,
+        outcome: e.outcome,
+        request_id: e.request_id,
+    }
+}
+
+/// An auditor's search over the access log.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccessLogSearch {
+    pub client_id: Option<Uuid>,
+    /// Who accessed.
+    pub professional_id: Option<Uuid>,
+    /// From this moment on (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Before this moment.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One entry of a cross-client search: which client it concerns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditAccessEntry {
+    pub client_id: Option<Uuid>,
+    #[serde(flatten)]
+    pub entry: AccessLogEntryView,
+}
+
+/// A page of access-log entries across clients.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditAccessPage {
+    pub items: Vec<AuditAccessEntry>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Search the access log across clients by actor, client and time (auditor).
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = [])),
+    params(AccessLogSearch, PageParams),
+    responses((status = 200, description = "A page of entries", body = AuditAccessPage))
+)]
+#[get("/audit/access-log")]
+pub async fn search_access_log(
+    state: web::Data<AppState>,
+    caller: Caller,
+    by: web::Query<AccessLogSearch>,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<AuditAccessPage>> {
+    caller.require(Role::Auditor)?;
+    let page = page.validate()?;
+    let by = access_log::Search {
+        client_id: by.client_id,
+        professional_id: by.professional_id,
+        from: by.from,
+        to: by.to,
+    };
+    let rows = state
+        .blocking(move |db| {
+            Ok(db.run(|conn| access_log::search(conn, &by, page.after, page.fetch()))?)
+        })
+        .await?;
+    let (rows, next_cursor) = page.finish(rows, |e| e.id);
     let items = rows
         .into_iter()
-        .map(|e| AccessLogEntryView {
-            id: e.id,
-            at: e.at,
-            professional_id: e.professional_id,
-            organisation_id: e.organisation_id,
-            operation: e.operation,
-            basis: e.basis,
-            outcome: e.outcome,
-            request_id: e.request_id,
+        .map(|e| AuditAccessEntry {
+            client_id: e.client_id,
+            entry: entry_view(e),
         })
         .collect();
-    Ok(web::Json(AccessLogPage { items, next_cursor }))
+    Ok(web::Json(AuditAccessPage { items, next_cursor }))
+}
+
+/// One disclosure of client data to another organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureView {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub client_id: Uuid,
+    pub from_organisation_id: Uuid,
+    pub to_organisation_id: Uuid,
+    /// What moved, e.g. `handover_package`, `client_record`.
+    pub what: String,
+    pub subject_id: Option<Uuid>,
+    /// `consent` or `statutory`.
+    pub basis: String,
+    pub consent_id: Option<Uuid>,
+    pub legal_basis: Option<String>,
+    pub reason: Option<String>,
+    pub professional_id: Uuid,
+    /// Statutory disclosures are flagged for an auditor's review.
+    pub flagged_for_review: bool,
+}
+
+pub fn disclosure_view(d: Disclosure) -> DisclosureView {
+    let (basis, consent_id, legal_basis, reason) = match d.basis {
+        Basis::Consent(id) => ("consent", Some(id), None, None),
+        Basis::Statutory {
+            legal_basis,
+            reason,
+        } => ("statutory", None, Some(legal_basis), Some(reason)),
+    };
+    DisclosureView {
+        id: d.id,
+        at: d.at,
+        client_id: d.client_id,
+        from_organisation_id: d.from_organisation_id,
+        to_organisation_id: d.to_organisation_id,
+        what: d.what,
+        subject_id: d.subject_id,
+        basis: basis.to_owned(),
+        consent_id,
+        legal_basis,
+        reason,
+        professional_id: d.professional_id,
+        flagged_for_review: d.flagged_for_review,
+    }
+}
+
+/// An auditor's search over the disclosure log.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DisclosureSearch {
+    pub client_id: Option<Uuid>,
+    /// Who disclosed.
+    pub professional_id: Option<Uuid>,
+    /// Only disclosures flagged for review (statutory ones).
+    pub flagged: Option<bool>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A page of disclosures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosurePage {
+    pub items: Vec<DisclosureView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Search the disclosure log across clients; `flagged=true` lists the
+/// statutory disclosures awaiting review (auditor).
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = [])),
+    params(DisclosureSearch, PageParams),
+    responses((status = 200, description = "A page of disclosures", body = DisclosurePage))
+)]
+#[get("/audit/disclosures")]
+pub async fn search_disclosures(
+    state: web::Data<AppState>,
+    caller: Caller,
+    by: web::Query<DisclosureSearch>,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<DisclosurePage>> {
+    caller.require(Role::Auditor)?;
+    let page = page.validate()?;
+    let by = disclosures::Search {
+        client_id: by.client_id,
+        professional_id: by.professional_id,
+        flagged_only: by.flagged.unwrap_or(false),
+        from: by.from,
+        to: by.to,
+    };
+    let rows = state
+        .blocking(move |db| {
+            Ok(db.run(|conn| disclosures::search(conn, &by, page.after, page.fetch()))?)
+        })
+        .await?;
+    let (rows, next_cursor) = page.finish(rows, |d| d.id);
+    Ok(web::Json(DisclosurePage {
+        items: rows.into_iter().map(disclosure_view).collect(),
+        next_cursor,
+    }))
 }

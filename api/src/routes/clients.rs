@@ -6,6 +6,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use kyky_domain::consent::LegalBasis;
 use kyky_domain::entities::{Address, Client, ClientFields};
 use kyky_domain::{Hetu, Language};
 use kyky_persistence::{clients, responsibility};
@@ -353,6 +354,61 @@ pub async fn lookup_client(
         })
         .await?;
     Ok(etagged(HttpResponse::Ok(), client.0, client.1))
+}
+
+/// A disclosure on a statutory basis instead of consent.
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "personal_identity_code": "010594Y9021",
+    "legal_basis": "kela_information_right",
+    "reason": "Työttömyysetuuden ratkaiseminen, hakemus 2026-118"
+}))]
+pub struct StatutoryDisclosureInput {
+    #[validate(custom(function = "crate::validation::hetu"))]
+    #[schema(example = "010594Y9021", min_length = 11, max_length = 11)]
+    pub personal_identity_code: String,
+    pub legal_basis: LegalBasis,
+    /// Why the information is needed; reviewed by an auditor.
+    #[validate(
+        length(min = 10, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 10, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Obtain a client's record on a statutory basis, without consent (e.g.
+/// Kela's right to obtain information). Never a silent bypass: the legal
+/// basis and reason are logged in the access and disclosure logs and the
+/// disclosure is flagged for an auditor's review.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    request_body = StatutoryDisclosureInput,
+    responses(
+        (status = 200, description = "The client's record (a protected address stays withheld)", body = ClientView),
+        (status = 404, description = "No client with this henkilötunnus", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/statutory-disclosure")]
+pub async fn statutory_disclosure(
+    state: web::Data<AppState>,
+    caller: Caller,
+    ValidJson(input): ValidJson<StatutoryDisclosureInput>,
+) -> ApiResult<HttpResponse> {
+    caller.require_client_work()?;
+    let hetu = Hetu::parse(&input.personal_identity_code)
+        .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+    let ctx = caller.audit(state.now());
+    let client = state
+        .blocking(move |db| {
+            db.statutory_disclosure(&ctx, &hetu, input.legal_basis, &input.reason)
+                .map_err(crate::error::missing("client"))
+        })
+        .await?;
+    Ok(etagged(HttpResponse::Ok(), client, false))
 }
 
 /// List the clients your organisation has an active relationship with.

@@ -32,6 +32,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(professionals::deactivate_professional)
         .service(clients::create_client)
         .service(clients::lookup_client)
+        .service(clients::statutory_disclosure)
         .service(clients::list_clients)
         .service(clients::get_client)
         .service(clients::update_client)
@@ -57,7 +58,9 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(consents::record_consent)
         .service(consents::list_consents)
         .service(consents::withdraw_consent)
-        .service(access_log::client_access_log);
+        .service(access_log::client_access_log)
+        .service(access_log::search_access_log)
+        .service(access_log::search_disclosures);
 }
 
 /// Health checks, outside the versioned API.

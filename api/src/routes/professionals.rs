@@ -60,8 +60,8 @@ pub struct ProfessionalInput {
     pub phone: Option<String>,
     /// Roles the professional may use; tokens carry a subset. Default `professional`.
     #[serde(default = "default_roles")]
-    #[validate(length(min = 1, max = 3))]
-    #[schema(min_items = 1, max_items = 3)]
+    #[validate(length(min = 1, max = 4))]
+    #[schema(min_items = 1, max_items = 4)]
     pub roles: Vec<Role>,
 }
 
