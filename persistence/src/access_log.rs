@@ -115,6 +115,11 @@ fn to_entry(row: Row) -> StoreResult<Entry> {
     })
 }
 
+/// Every entry about the client, oldest first.
+pub fn all_for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<Entry>> {
+    for_client(conn, client_id, None, i64::MAX)
+}
+
 /// A page of the client's entries, oldest first, after `after`.
 pub fn for_client(
     conn: &mut DbConnection,

@@ -194,6 +194,16 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
         .ok_or(StoreError::NotFound)
 }
 
+/// Every handover of the client, oldest first.
+pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<HandoverRecord>> {
+    let rows = handovers::table
+        .filter(handovers::client_id.eq(client_id.to_string()))
+        .order(handovers::id)
+        .select(HandoverRow::as_select())
+        .load(conn)?;
+    with_packages(conn, rows)
+}
+
 /// Marks the client's pending handover expired if its deadline has passed, so
 /// that a new one may be proposed.
 pub fn expire_due(conn: &mut DbConnection, client_id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {

@@ -455,3 +455,70 @@ async fn a_statutory_disclosure_is_logged_with_its_basis_and_flagged_for_the_aud
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_export_holds_everything_and_every_access_made() {
+    let w = world().await;
+    let colleague = w
+        .app
+        .worker_in(w.counsellor.organisation_id, "own_coach")
+        .await;
+    let outsider = w.app.worker("kela", "kela_expert").await;
+    let client_path = format!("/api/v1/clients/{}", w.client);
+    w.exchange_consent(w.nurse.organisation_id).await;
+    w.app.get(&client_path, &colleague.token).await;
+    w.app.get(&client_path, &outsider.token).await;
+    w.app.get(&client_path, &w.nurse.token).await;
+    let handover = w.propose_to_nurse().await;
+    expect_status(w.accept(handover).await, StatusCode::OK).await;
+    // The nurse is now responsible; the colleague may not export.
+    let export_path = format!("{client_path}/export");
+    expect_problem(
+        w.app.get(&export_path, &colleague.token).await,
+        StatusCode::FORBIDDEN,
+        "not-responsible-worker",
+    )
+    .await;
+    let export = expect_status(
+        w.app.get(&export_path, &w.nurse.token).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    assert_eq!(export["client"]["id"], w.client.to_string());
+    assert!(export["client"]["personal_identity_code"].is_string());
+    assert_eq!(export["relationships"].as_array().unwrap().len(), 2);
+    assert_eq!(export["responsibility"].as_array().unwrap().len(), 2);
+    assert_eq!(export["handovers"][0]["status"], "accepted");
+    assert_eq!(export["consents"].as_array().unwrap().len(), 1);
+    assert_eq!(export["disclosures"][0]["what"], "handover_package");
+
+    let log: Vec<(String, String, String)> = export["access_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["professional_id"].as_str().unwrap().to_owned(),
+                e["operation"].as_str().unwrap().to_owned(),
+                e["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect =
+        |w: &Worker, op: &str, outcome: &str| (w.id.to_string(), op.to_owned(), outcome.to_owned());
+    assert_eq!(
+        log,
+        [
+            expect(&w.counsellor, "client.create", "allowed"),
+            expect(&w.counsellor, "consent.record", "allowed"),
+            expect(&colleague, "client.read", "allowed"),
+            expect(&outsider, "client.read", "denied"),
+            expect(&w.nurse, "client.read", "allowed"),
+            expect(&w.counsellor, "handover.propose", "allowed"),
+            expect(&w.nurse, "handover.accept", "allowed"),
+            expect(&colleague, "client.export", "allowed"),
+            expect(&w.nurse, "client.export", "allowed"),
+        ]
+    );
+}

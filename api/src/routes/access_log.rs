@@ -88,7 +88,7 @@ pub async fn client_access_log(
     Ok(web::Json(AccessLogPage { items, next_cursor }))
 }
 
-fn entry_view(e: access_log::Entry) -> AccessLogEntryView {
+pub(crate) fn entry_view(e: access_log::Entry) -> AccessLogEntryView {
     AccessLogEntryView {
         id: e.id,
         at: e.at,

@@ -203,7 +203,7 @@ pub struct ClientView {
 
 impl ClientView {
     /// The client as this viewer may see it.
-    fn of(c: Client, sees_protected_location: bool) -> Self {
+    pub(crate) fn of(c: Client, sees_protected_location: bool) -> Self {
         Self {
             address_withheld: c.fields.address_withheld(sees_protected_location),
             address: c

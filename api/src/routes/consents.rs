@@ -64,7 +64,7 @@ pub struct ConsentView {
     pub withdrawal_method: Option<ConsentMethod>,
 }
 
-fn view(r: ConsentRecord, now: DateTime<Utc>) -> ConsentView {
+pub(crate) fn view(r: ConsentRecord, now: DateTime<Utc>) -> ConsentView {
     ConsentView {
         id: r.consent.id,
         client_id: r.client_id,

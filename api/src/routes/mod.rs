@@ -8,6 +8,7 @@ pub mod cards;
 pub mod clients;
 pub mod code_sets;
 pub mod consents;
+pub mod export;
 pub mod handovers;
 pub mod health;
 pub mod me;
@@ -59,6 +60,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(consents::list_consents)
         .service(consents::withdraw_consent)
         .service(access_log::client_access_log)
+        .service(export::export_client)
         .service(access_log::search_access_log)
         .service(access_log::search_disclosures);
 }

@@ -54,7 +54,7 @@ pub struct EndRelationshipInput {
     pub ended_on: Option<NaiveDate>,
 }
 
-fn views(
+pub(crate) fn views(
     conn: &mut DbConnection,
     records: Vec<RelationshipRecord>,
 ) -> StoreResult<Vec<RelationshipView>> {

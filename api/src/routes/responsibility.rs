@@ -66,6 +66,25 @@ pub struct ResponsibilityPeriodView {
     pub handover_id: Option<Uuid>,
 }
 
+/// Every period of responsibility, oldest first.
+pub(crate) fn history_view(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+) -> StoreResult<Vec<ResponsibilityPeriodView>> {
+    responsibility::history(conn, client_id)?
+        .into_iter()
+        .map(|p| {
+            Ok(ResponsibilityPeriodView {
+                professional: professional_card(conn, p.professional_id)?,
+                started_at: p.started_at,
+                ended_at: p.ended_at,
+                origin: p.origin,
+                handover_id: p.handover_id,
+            })
+        })
+        .collect()
+}
+
 /// The client's responsible worker and work pair. Everyone with access to the
 /// client may read it: all actors must know who the responsible worker is.
 #[utoipa::path(
@@ -111,18 +130,7 @@ pub async fn get_responsibility_history(
     let periods = state
         .blocking(move |db| {
             db.read_client(&ctx, id, "responsibility.history", |conn, _| {
-                responsibility::history(conn, id)?
-                    .into_iter()
-                    .map(|p| {
-                        Ok(ResponsibilityPeriodView {
-                            professional: professional_card(conn, p.professional_id)?,
-                            started_at: p.started_at,
-                            ended_at: p.ended_at,
-                            origin: p.origin,
-                            handover_id: p.handover_id,
-                        })
-                    })
-                    .collect::<StoreResult<Vec<_>>>()
+                history_view(conn, id)
             })
             .map_err(missing("client"))
         })
@@ -210,7 +218,7 @@ pub struct RequestView {
     pub handover_id: Option<Uuid>,
 }
 
-fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreResult<RequestView> {
+pub(crate) fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreResult<RequestView> {
     Ok(RequestView {
         id: r.request.id,
         client_id: r.client_id,
