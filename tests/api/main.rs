@@ -13,6 +13,7 @@ mod consents;
 mod errors;
 mod handovers;
 mod helpers;
+mod logs;
 mod non_disclosure;
 mod openapi;
 mod operations;
