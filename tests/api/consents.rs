@@ -522,3 +522,27 @@ async fn the_export_holds_everything_and_every_access_made() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_log_entries() {
+    use diesel::RunQueryDsl;
+    let w = world().await;
+    w.exchange_consent(w.nurse.organisation_id).await;
+    let handover = w.propose_to_nurse().await;
+    expect_status(w.accept(handover).await, StatusCode::OK).await;
+    for statement in [
+        "UPDATE access_log SET outcome = 'allowed'",
+        "DELETE FROM access_log",
+        "UPDATE disclosure_log SET flagged_for_review = TRUE",
+        "DELETE FROM disclosure_log",
+    ] {
+        let result = w.app.db.run(|conn| {
+            diesel::sql_query(statement)
+                .execute(conn)
+                .map_err(kyky_persistence::StoreError::from)
+        });
+        let error = result.expect_err(statement).to_string();
+        assert!(error.contains("append-only"), "{statement}: {error}");
+    }
+    assert_eq!(w.disclosures().len(), 1);
+}
