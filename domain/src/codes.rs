@@ -179,6 +179,10 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::consent::ConsentPurpose::describe(),
         crate::consent::ConsentMethod::describe(),
         crate::consent::LegalBasis::describe(),
+        crate::team::TeamKind::describe(),
+        crate::team::TeamRole::describe(),
+        crate::team::Frequency::describe(),
+        crate::team::MeetingDay::describe(),
     ]
 }
 

@@ -12,6 +12,7 @@ pub mod hetu;
 pub mod page;
 pub mod relationship;
 pub mod request;
+pub mod team;
 
 pub use access::{AccessBasis, Actor};
 pub use codes::{CodeSet, Language, OrganisationKind, ProfessionalTitle, Role};

@@ -20,6 +20,7 @@ pub mod relationships;
 pub mod requests;
 pub mod responsibility;
 mod schema;
+pub mod teams;
 
 pub use access_log::AuditContext;
 pub use client_scope::ClientScope;

@@ -142,6 +142,7 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decline_reason -> Nullable<Text>,
         cancel_reason -> Nullable<Text>,
+        to_team_id -> Nullable<Text>,
     }
 }
 
@@ -222,5 +223,35 @@ diesel::table! {
         professional_id -> Text,
         flagged_for_review -> Bool,
         request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    teams (id) {
+        id -> Text,
+        name -> Text,
+        hosting_organisation_id -> Text,
+        description -> Nullable<Text>,
+        kind -> Text,
+        frequency -> Text,
+        weekday -> Text,
+        week_of_month -> Nullable<Integer>,
+        anchor_date -> Nullable<Date>,
+        start_time -> Text,
+        duration_minutes -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    team_members (id) {
+        id -> Text,
+        team_id -> Text,
+        professional_id -> Text,
+        role -> Text,
+        joined_at -> Timestamp,
+        left_at -> Nullable<Timestamp>,
     }
 }

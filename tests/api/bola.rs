@@ -19,9 +19,17 @@ fn resource_of(path: &str) -> Option<&'static str> {
         "/api/v1/professionals/",
         "/api/v1/code-sets/",
     ];
-    if NOT_CLIENT_DATA
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+    // A team's own record and membership are not client data; anything else
+    // under a team (a referral inbox, say) must be classified when it is added.
+    const TEAM_RECORD: [&str; 3] = [
+        "/api/v1/teams/{id}",
+        "/api/v1/teams/{id}/members",
+        "/api/v1/teams/{id}/members/{professional_id}/remove",
+    ];
+    if TEAM_RECORD.contains(&path)
+        || NOT_CLIENT_DATA
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
     {
         return None;
     }

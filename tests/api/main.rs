@@ -20,3 +20,4 @@ mod operations;
 mod organisations;
 mod professionals;
 mod relationships;
+mod teams;

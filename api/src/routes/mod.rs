@@ -16,6 +16,7 @@ pub mod organisations;
 pub mod professionals;
 pub mod relationships;
 pub mod responsibility;
+pub mod teams;
 
 /// Everything under `/api/v1`.
 pub fn api_v1(cfg: &mut ServiceConfig) {
@@ -61,6 +62,12 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(consents::withdraw_consent)
         .service(access_log::client_access_log)
         .service(export::export_client)
+        .service(teams::create_team)
+        .service(teams::list_teams)
+        .service(teams::get_team)
+        .service(teams::update_team)
+        .service(teams::add_member)
+        .service(teams::remove_member)
         .service(access_log::search_access_log)
         .service(access_log::search_disclosures);
 }

@@ -1,0 +1,265 @@
+//! Work-ability teams and their members.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::team::{Cadence, TeamKind, TeamRole};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{team_members as members, teams};
+
+/// What a caller may set on a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamFields {
+    pub name: String,
+    pub hosting_organisation_id: Uuid,
+    pub description: Option<String>,
+    pub kind: TeamKind,
+    pub cadence: Cadence,
+    /// "HH:MM", local time.
+    pub start_time: String,
+    pub duration_minutes: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub id: Uuid,
+    pub fields: TeamFields,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub professional_id: Uuid,
+    pub role: TeamRole,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = teams)]
+struct TeamRow {
+    id: String,
+    name: String,
+    hosting_organisation_id: String,
+    description: Option<String>,
+    kind: String,
+    frequency: String,
+    weekday: String,
+    week_of_month: Option<i32>,
+    anchor_date: Option<NaiveDate>,
+    start_time: String,
+    duration_minutes: i32,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = members)]
+struct MemberRow {
+    id: String,
+    team_id: String,
+    professional_id: String,
+    role: String,
+    joined_at: NaiveDateTime,
+    left_at: Option<NaiveDateTime>,
+}
+
+fn to_team(row: TeamRow) -> StoreResult<Team> {
+    Ok(Team {
+        id: uuid(&row.id)?,
+        fields: TeamFields {
+            name: row.name,
+            hosting_organisation_id: uuid(&row.hosting_organisation_id)?,
+            description: row.description,
+            kind: code(&row.kind)?,
+            cadence: Cadence {
+                frequency: code(&row.frequency)?,
+                weekday: code(&row.weekday)?,
+                week_of_month: row.week_of_month.and_then(|w| u8::try_from(w).ok()),
+                anchor: row.anchor_date,
+            },
+            start_time: row.start_time,
+            duration_minutes: row.duration_minutes,
+        },
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+fn row_of(
+    id: Uuid,
+    f: &TeamFields,
+    version: i64,
+    created_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> TeamRow {
+    TeamRow {
+        id: id.to_string(),
+        name: f.name.clone(),
+        hosting_organisation_id: f.hosting_organisation_id.to_string(),
+        description: f.description.clone(),
+        kind: f.kind.to_string(),
+        frequency: f.cadence.frequency.to_string(),
+        weekday: f.cadence.weekday.to_string(),
+        week_of_month: f.cadence.week_of_month.map(i32::from),
+        anchor_date: f.cadence.anchor,
+        start_time: f.start_time.clone(),
+        duration_minutes: f.duration_minutes,
+        version,
+        created_at,
+        updated_at: now,
+    }
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    id: Uuid,
+    fields: &TeamFields,
+    now: DateTime<Utc>,
+) -> StoreResult<Team> {
+    diesel::insert_into(teams::table)
+        .values(row_of(id, fields, 1, naive(now), naive(now)))
+        .execute(conn)?;
+    get(conn, id)
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Team> {
+    to_team(
+        teams::table
+            .find(id.to_string())
+            .select(TeamRow::as_select())
+            .first(conn)?,
+    )
+}
+
+pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Team>> {
+    let mut query = teams::table
+        .select(TeamRow::as_select())
+        .order(teams::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(teams::id.gt(after.to_string()));
+    }
+    query.load(conn)?.into_iter().map(to_team).collect()
+}
+
+/// Replaces the fields if the team is still at `expected_version`.
+pub fn update(
+    conn: &mut DbConnection,
+    id: Uuid,
+    expected_version: i64,
+    fields: &TeamFields,
+    now: DateTime<Utc>,
+) -> StoreResult<Team> {
+    let current = get(conn, id)?;
+    if current.version != expected_version {
+        return Err(StoreError::VersionMismatch);
+    }
+    let row = row_of(
+        id,
+        fields,
+        expected_version + 1,
+        naive(current.created_at),
+        naive(now),
+    );
+    let changed = diesel::update(
+        teams::table
+            .find(id.to_string())
+            .filter(teams::version.eq(expected_version)),
+    )
+    .set((
+        teams::name.eq(row.name),
+        teams::hosting_organisation_id.eq(row.hosting_organisation_id),
+        teams::description.eq(row.description),
+        teams::kind.eq(row.kind),
+        teams::frequency.eq(row.frequency),
+        teams::weekday.eq(row.weekday),
+        teams::week_of_month.eq(row.week_of_month),
+        teams::anchor_date.eq(row.anchor_date),
+        teams::start_time.eq(row.start_time),
+        teams::duration_minutes.eq(row.duration_minutes),
+        teams::version.eq(row.version),
+        teams::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::VersionMismatch);
+    }
+    get(conn, id)
+}
+
+/// The team's current members, in joining order.
+pub fn members(conn: &mut DbConnection, team_id: Uuid) -> StoreResult<Vec<Member>> {
+    members::table
+        .filter(members::team_id.eq(team_id.to_string()))
+        .filter(members::left_at.is_null())
+        .order(members::id)
+        .select(MemberRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|m| {
+            Ok(Member {
+                professional_id: uuid(&m.professional_id)?,
+                role: code(&m.role)?,
+                joined_at: utc(m.joined_at),
+            })
+        })
+        .collect()
+}
+
+/// Teams the professional is a current member of.
+pub fn teams_of(conn: &mut DbConnection, professional_id: Uuid) -> StoreResult<Vec<Uuid>> {
+    members::table
+        .filter(members::professional_id.eq(professional_id.to_string()))
+        .filter(members::left_at.is_null())
+        .select(members::team_id)
+        .load::<String>(conn)?
+        .iter()
+        .map(|id| uuid(id))
+        .collect()
+}
+
+pub fn add_member(
+    conn: &mut DbConnection,
+    team_id: Uuid,
+    professional_id: Uuid,
+    role: TeamRole,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::insert_into(members::table)
+        .values(MemberRow {
+            id: Uuid::now_v7().to_string(),
+            team_id: team_id.to_string(),
+            professional_id: professional_id.to_string(),
+            role: role.to_string(),
+            joined_at: naive(now),
+            left_at: None,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends a membership; `false` if there was none.
+pub fn remove_member(
+    conn: &mut DbConnection,
+    team_id: Uuid,
+    professional_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let changed = diesel::update(
+        members::table
+            .filter(members::team_id.eq(team_id.to_string()))
+            .filter(members::professional_id.eq(professional_id.to_string()))
+            .filter(members::left_at.is_null()),
+    )
+    .set(members::left_at.eq(Some(naive(now))))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
