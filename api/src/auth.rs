@@ -310,12 +310,19 @@ impl FromRequest for Caller {
                 .filter_map(|r| Role::from_str(r).ok())
                 .collect();
             let roles = kyky_domain::access::effective_roles(&claimed, &professional.fields.roles);
+            let db = state.db.clone();
+            let teams =
+                web::block(move || db.run(|conn| kyky_persistence::teams::teams_of(conn, id)))
+                    .await??
+                    .into_iter()
+                    .collect();
             tracing::Span::current().record("professional.id", tracing::field::display(id));
             Ok(Self {
                 actor: Actor {
                     professional_id: id,
                     organisation_id: professional.organisation_id,
                     roles,
+                    teams,
                 },
                 request_id,
             })

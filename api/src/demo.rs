@@ -199,6 +199,7 @@ fn actor(professional_id: Uuid, organisation_id: Uuid) -> Actor {
         professional_id,
         organisation_id,
         roles: [Role::Professional].into_iter().collect(),
+        teams: std::collections::BTreeSet::new(),
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Actor {
     pub professional_id: Uuid,
     pub organisation_id: Uuid,
     pub roles: BTreeSet<Role>,
+    /// Work-ability teams the caller is a current member of.
+    pub teams: BTreeSet<Uuid>,
 }
 
 impl Actor {
@@ -127,6 +129,7 @@ mod tests {
             professional_id: Uuid::now_v7(),
             organisation_id: org,
             roles: roles.iter().copied().collect(),
+            teams: std::collections::BTreeSet::new(),
         }
     }
 

@@ -72,6 +72,8 @@ pub enum Receiver {
     Professional(Uuid),
     /// A queue: any member of the organisation may accept.
     Organisation(Uuid),
+    /// A work-ability team's queue: any current member may accept.
+    Team(Uuid),
 }
 
 /// What the rules need to know about a named professional.
@@ -106,6 +108,7 @@ impl Handover {
         match self.receiver {
             Receiver::Professional(id) => id == actor.professional_id,
             Receiver::Organisation(id) => id == actor.organisation_id,
+            Receiver::Team(id) => actor.teams.contains(&id),
         }
     }
 
@@ -292,6 +295,7 @@ mod tests {
             professional_id: professional,
             organisation_id: organisation,
             roles: [Role::Professional].into(),
+            teams: std::collections::BTreeSet::new(),
         }
     }
 
@@ -574,6 +578,21 @@ mod tests {
         let stranger = actor(Uuid::now_v7(), Uuid::now_v7());
         assert_eq!(
             accept(&h, &stranger, &w.current, None, w.now),
+            Err(HandoverError::NotReceiver)
+        );
+    }
+
+    #[test]
+    fn any_member_of_the_receiving_team_may_accept_from_any_organisation() {
+        let w = world();
+        let team = Uuid::now_v7();
+        let h = pending(&w, Receiver::Team(team));
+        let mut member = actor(Uuid::now_v7(), Uuid::now_v7());
+        member.teams.insert(team);
+        assert!(accept(&h, &member, &w.current, None, w.now).is_ok());
+        assert!(h.is_party(&member));
+        assert_eq!(
+            accept(&h, &w.receiver, &w.current, None, w.now),
             Err(HandoverError::NotReceiver)
         );
     }

@@ -152,6 +152,7 @@ mod tests {
             professional_id: Uuid::now_v7(),
             organisation_id: org,
             roles: [crate::Role::Professional].into_iter().collect(),
+            teams: std::collections::BTreeSet::new(),
         }
     }
 

@@ -113,6 +113,7 @@ mod tests {
             professional_id: Uuid::now_v7(),
             organisation_id: Uuid::now_v7(),
             roles: [Role::Professional].into(),
+            teams: std::collections::BTreeSet::new(),
         }
     }
 

@@ -57,6 +57,13 @@ fn propose_in(
             }
             None
         }
+        Receiver::Team(id) => {
+            crate::teams::get(conn, id).map_err(|e| match e {
+                StoreError::NotFound => StoreError::unknown("to_team_id"),
+                other => other,
+            })?;
+            None
+        }
     };
     let work_pair = match new.work_pair {
         Some(id) => {
@@ -97,6 +104,7 @@ fn propose_in(
     let receiver = match record.handover.receiver {
         Receiver::Professional(id) => json!({"professional_id": id}),
         Receiver::Organisation(id) => json!({"organisation_id": id}),
+        Receiver::Team(id) => json!({"team_id": id}),
     };
     events::record(
         conn,

@@ -10,6 +10,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{handover_package_items as items, handovers};
+use crate::teams;
 
 /// One item of the information package.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,8 @@ struct HandoverRow {
     decided_by: Option<String>,
     decline_reason: Option<String>,
     cancel_reason: Option<String>,
+    /// With a team receiver, `to_organisation_id` is the team's host.
+    to_team_id: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -79,9 +82,11 @@ fn to_record(row: HandoverRow, mut package: Vec<ItemRow>) -> StoreResult<Handove
     let receiver = match (
         row.to_professional_id.as_deref(),
         row.to_organisation_id.as_deref(),
+        row.to_team_id.as_deref(),
     ) {
-        (Some(p), None) => Receiver::Professional(uuid(p)?),
-        (None, Some(o)) => Receiver::Organisation(uuid(o)?),
+        (None, Some(_), Some(team)) => Receiver::Team(uuid(team)?),
+        (Some(p), None, None) => Receiver::Professional(uuid(p)?),
+        (None, Some(o), None) => Receiver::Organisation(uuid(o)?),
         _ => {
             return Err(StoreError::Corrupt(
                 "a handover names no single receiver".into(),
@@ -143,9 +148,13 @@ fn with_packages(
 
 pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<()> {
     let h = &record.handover;
-    let (to_professional_id, to_organisation_id) = match h.receiver {
-        Receiver::Professional(id) => (Some(id.to_string()), None),
-        Receiver::Organisation(id) => (None, Some(id.to_string())),
+    let (to_professional_id, to_organisation_id, to_team_id) = match h.receiver {
+        Receiver::Professional(id) => (Some(id.to_string()), None, None),
+        Receiver::Organisation(id) => (None, Some(id.to_string()), None),
+        Receiver::Team(id) => {
+            let host = teams::get(conn, id)?.fields.hosting_organisation_id;
+            (None, Some(host.to_string()), Some(id.to_string()))
+        }
     };
     diesel::insert_into(handovers::table)
         .values(HandoverRow {
@@ -167,6 +176,7 @@ pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<(
             decided_by: None,
             decline_reason: None,
             cancel_reason: None,
+            to_team_id,
         })
         .execute(conn)?;
     for (position, item) in record.package.iter().enumerate() {
@@ -303,11 +313,17 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     query = match direction {
-        Direction::Incoming => query.filter(
-            handovers::to_professional_id
-                .eq(me.clone())
-                .or(handovers::to_organisation_id.eq(actor.organisation_id.to_string())),
-        ),
+        Direction::Incoming => {
+            let my_teams: Vec<String> = actor.teams.iter().map(Uuid::to_string).collect();
+            query.filter(
+                handovers::to_professional_id
+                    .eq(me.clone())
+                    .or(handovers::to_organisation_id
+                        .eq(actor.organisation_id.to_string())
+                        .and(handovers::to_team_id.is_null()))
+                    .or(handovers::to_team_id.eq_any(my_teams)),
+            )
+        }
         Direction::Outgoing => query.filter(
             handovers::proposed_by
                 .eq(me.clone())

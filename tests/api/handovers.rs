@@ -998,3 +998,89 @@ async fn an_agreement_racing_a_withdrawal_ends_one_way_only() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_work_ability_team_is_a_queue_any_member_may_accept() {
+    let s = story().await;
+    let team_body = json!({
+        "name": "Espoon työkykytiimi", "hosting_organisation_id": s.nurse.organisation_id, "kind": "both",
+        "cadence": {"frequency": "weekly", "weekday": "thursday", "start_time": "13:00", "duration_minutes": 90}
+    });
+    let team = id_of(
+        &expect_status(
+            s.app
+                .post("/api/v1/teams", &s.app.admin_token, &team_body)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    let team_counsellor = s.app.worker("social_services", "social_counsellor").await;
+    for (member, role) in [(&s.nurse, "nurse"), (&team_counsellor, "social_counsellor")] {
+        let add = json!({"professional_id": member.id, "role": role});
+        expect_status(
+            s.app
+                .post(
+                    &format!("/api/v1/teams/{team}/members"),
+                    &s.app.admin_token,
+                    &add,
+                )
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let host_colleague = s.app.worker_in(s.nurse.organisation_id, "physician").await;
+    s.consent(&[team_counsellor.organisation_id]).await;
+
+    let body = json!({"to_team_id": team, "summary": "Tiimille arvioon", "reason": "Työkykyarvio"});
+    let proposed = expect_status(s.propose(&s.counsellor, &body).await, StatusCode::CREATED).await;
+    assert_eq!(proposed["to_team"]["id"], team.to_string());
+    assert_eq!(
+        proposed["to_organisation"]["id"],
+        s.nurse.organisation_id.to_string(),
+        "the team's host"
+    );
+
+    // Members see it in their inbox, whatever their organisation; the host's non-members do not.
+    for member in [&s.nurse, &team_counsellor] {
+        let inbox = expect_status(
+            s.app.get("/api/v1/handovers", &member.token).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(inbox["items"].as_array().unwrap().len(), 1);
+    }
+    let inbox = expect_status(
+        s.app.get("/api/v1/handovers", &host_colleague.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(inbox["items"], json!([]));
+    let handover = id_of(&proposed);
+    expect_problem(
+        s.act(handover, "accept", &host_colleague, &json!({})).await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+
+    expect_status(
+        s.act(handover, "accept", &team_counsellor, &json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        s.responsibility(&team_counsellor).await["responsible"]["id"],
+        team_counsellor.id.to_string()
+    );
+    let unknown = json!({"to_team_id": uuid::Uuid::now_v7(), "summary": "x", "reason": "y"});
+    let problem = expect_problem(
+        s.propose(&team_counsellor, &unknown).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown-reference",
+    )
+    .await;
+    assert_eq!(fields(&problem), ["to_team_id"]);
+}

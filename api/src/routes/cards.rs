@@ -24,6 +24,22 @@ pub fn organisation_ref(conn: &mut DbConnection, id: Uuid) -> StoreResult<Organi
     })
 }
 
+/// A work-ability team, by name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TeamRef {
+    pub id: Uuid,
+    #[schema(example = "Espoon työkykytiimi")]
+    pub name: String,
+}
+
+pub fn team_ref(conn: &mut DbConnection, id: Uuid) -> StoreResult<TeamRef> {
+    let team = kyky_persistence::teams::get(conn, id)?;
+    Ok(TeamRef {
+        id: team.id,
+        name: team.fields.name,
+    })
+}
+
 /// Who a professional is and how to reach them: "all actors must know who the
 /// responsible worker is".
 #[derive(Debug, Clone, Serialize, ToSchema)]

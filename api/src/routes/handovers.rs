@@ -19,6 +19,7 @@ use crate::routes::cards::{
     ClientBasics, OrganisationRef, ProfessionalCard, client_basics, organisation_ref,
     professional_card,
 };
+use crate::routes::cards::{TeamRef, team_ref};
 use crate::state::AppState;
 
 /// One item travelling with the responsibility.
@@ -49,9 +50,15 @@ impl From<PackageItemDto> for PackageItem {
 }
 
 fn one_receiver(input: &ProposeHandoverInput) -> Result<(), ValidationError> {
-    if input.to_professional_id.is_some() == input.to_organisation_id.is_some() {
-        return Err(ValidationError::new("receiver")
-            .with_message("name exactly one of to_professional_id and to_organisation_id".into()));
+    let named = [
+        input.to_professional_id,
+        input.to_organisation_id,
+        input.to_team_id,
+    ];
+    if named.iter().filter(|id| id.is_some()).count() != 1 {
+        return Err(ValidationError::new("receiver").with_message(
+            "name exactly one of to_professional_id, to_organisation_id and to_team_id".into(),
+        ));
     }
     Ok(())
 }
@@ -72,6 +79,8 @@ pub struct ProposeHandoverInput {
     pub to_professional_id: Option<Uuid>,
     /// An organisation queue: any of its professionals may accept.
     pub to_organisation_id: Option<Uuid>,
+    /// A work-ability team's queue: any current member may accept.
+    pub to_team_id: Option<Uuid>,
     /// Summary for the receiver: what they need to know to take over.
     #[validate(
         length(min = 1, max = 8000),
@@ -117,7 +126,9 @@ pub struct HandoverView {
     pub from: ProfessionalCard,
     pub proposed_by: Uuid,
     pub to_professional: Option<ProfessionalCard>,
+    /// For a team queue: the team's hosting organisation.
     pub to_organisation: Option<OrganisationRef>,
+    pub to_team: Option<TeamRef>,
     pub summary: String,
     pub reason: String,
     pub package: Vec<PackageItemDto>,
@@ -138,9 +149,16 @@ pub fn handover_view(
     now: DateTime<Utc>,
 ) -> StoreResult<HandoverView> {
     let h = &r.handover;
-    let (to_professional, to_organisation) = match h.receiver {
-        Receiver::Professional(id) => (Some(professional_card(conn, id)?), None),
-        Receiver::Organisation(id) => (None, Some(organisation_ref(conn, id)?)),
+    let (to_professional, to_organisation, to_team) = match h.receiver {
+        Receiver::Professional(id) => (Some(professional_card(conn, id)?), None, None),
+        Receiver::Organisation(id) => (None, Some(organisation_ref(conn, id)?), None),
+        Receiver::Team(id) => {
+            let team = team_ref(conn, id)?;
+            let host = kyky_persistence::teams::get(conn, id)?
+                .fields
+                .hosting_organisation_id;
+            (None, Some(organisation_ref(conn, host)?), Some(team))
+        }
     };
     Ok(HandoverView {
         id: h.id,
@@ -150,6 +168,7 @@ pub fn handover_view(
         proposed_by: h.proposed_by,
         to_professional,
         to_organisation,
+        to_team,
         proposed_work_pair: r
             .proposed_work_pair
             .map(|id| professional_card(conn, id))
@@ -216,10 +235,15 @@ pub async fn propose_handover(
 ) -> ApiResult<HttpResponse> {
     let client_id = id.into_inner();
     let ctx = caller.audit(state.now());
-    let receiver = match (input.to_professional_id, input.to_organisation_id) {
-        (Some(professional), _) => Receiver::Professional(professional),
-        (None, Some(organisation)) => Receiver::Organisation(organisation),
-        (None, None) => unreachable!("validated: exactly one receiver"),
+    let receiver = match (
+        input.to_professional_id,
+        input.to_organisation_id,
+        input.to_team_id,
+    ) {
+        (Some(professional), _, _) => Receiver::Professional(professional),
+        (None, Some(organisation), _) => Receiver::Organisation(organisation),
+        (None, None, Some(team)) => Receiver::Team(team),
+        (None, None, None) => unreachable!("validated: exactly one receiver"),
     };
     let new = NewHandover {
         receiver,
