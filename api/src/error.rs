@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use kyky_domain::RelationshipError;
 use kyky_domain::consent::{ConsentError, ConsentPurpose};
 use kyky_domain::handover::{HandoverError, HandoverStatus};
+use kyky_domain::referral::ReferralError;
 use kyky_domain::request::RequestError;
 use kyky_persistence::StoreError;
 use serde::Serialize;
@@ -370,6 +371,32 @@ impl From<RequestError> for ApiError {
     }
 }
 
+impl From<ReferralError> for ApiError {
+    fn from(error: ReferralError) -> Self {
+        let detail = error.to_string();
+        match error {
+            ReferralError::WrongState(..) | ReferralError::AlreadyDecided => Self::conflict(
+                "referral-wrong-state",
+                "The referral is not in the state this step needs",
+                detail,
+            ),
+            ReferralError::NotSender => Self::new(
+                StatusCode::FORBIDDEN,
+                "not-referral-sender",
+                "Only the sender may do this",
+                detail,
+            ),
+            ReferralError::NotTeamMember => Self::new(
+                StatusCode::FORBIDDEN,
+                "not-team-member",
+                "Only a member of the team may do this",
+                detail,
+            ),
+            ReferralError::ReasonRequired => Self::field("reason", detail),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -402,6 +429,7 @@ impl From<StoreError> for ApiError {
                 ConsentError::AlreadyWithdrawn.to_string(),
             ),
             StoreError::Consent(other) => Self::field("withdrawn_at", other.to_string()),
+            StoreError::Referral(rule) => rule.into(),
             StoreError::ReadOnly => Self::new(
                 StatusCode::FORBIDDEN,
                 "read-only-access",

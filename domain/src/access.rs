@@ -51,6 +51,8 @@ pub enum AccessBasis {
     HandoverParty,
     /// A right to information by law, stated by the caller; flagged for review.
     Statutory,
+    /// The caller is a member of the team a referral was sent to: the referral only.
+    ReferralRecipient,
 }
 
 impl AccessBasis {
@@ -62,6 +64,7 @@ impl AccessBasis {
             Self::Consent => "consent",
             Self::HandoverParty => "handover_party",
             Self::Statutory => "statutory",
+            Self::ReferralRecipient => "referral_recipient",
         }
     }
 

@@ -10,6 +10,7 @@ pub mod entities;
 pub mod handover;
 pub mod hetu;
 pub mod page;
+pub mod referral;
 pub mod relationship;
 pub mod request;
 pub mod team;

@@ -49,6 +49,8 @@ pub enum StoreError {
     ConsentRequired(#[from] ConsentDenied),
     #[error(transparent)]
     Consent(#[from] ConsentError),
+    #[error(transparent)]
+    Referral(#[from] kyky_domain::referral::ReferralError),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -16,6 +16,8 @@ pub mod handover_flow;
 pub mod handovers;
 pub mod organisations;
 pub mod professionals;
+pub mod referral_flow;
+pub mod referrals;
 pub mod relationships;
 pub mod requests;
 pub mod responsibility;

@@ -255,3 +255,25 @@ diesel::table! {
         left_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        client_id -> Text,
+        team_id -> Text,
+        referred_by -> Text,
+        status -> Text,
+        reason -> Text,
+        health_factors -> Nullable<Text>,
+        social_factors -> Nullable<Text>,
+        questions -> Text,
+        attachments -> Text,
+        urgency -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}

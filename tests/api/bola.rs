@@ -38,6 +38,8 @@ fn resource_of(path: &str) -> Option<&'static str> {
         ("/api/v1/handovers/{id}", "handover"),
         ("/api/v1/consents/{id}", "consent"),
         ("/api/v1/responsibility-requests/{id}", "request"),
+        ("/api/v1/referrals/{id}", "referral"),
+        ("/api/v1/teams/{id}/referrals", "team"),
     ];
     let found = kinds
         .iter()
@@ -123,11 +125,48 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         )
         .await,
     );
+    let team_body = json!({"name": "Tiimi", "hosting_organisation_id": nurse.organisation_id, "kind": "both",
+        "cadence": {"frequency": "weekly", "weekday": "monday", "start_time": "09:00", "duration_minutes": 60}});
+    let team = id_of(
+        &expect_status(
+            app.post("/api/v1/teams", &app.admin_token, &team_body)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    let referral_consent = json!({"purposes": ["referral_to_assessment"], "organisation_ids": [nurse.organisation_id], "method": "written"});
+    expect_status(
+        app.post(
+            &format!("{base}/consents"),
+            &counsellor.token,
+            &referral_consent,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let referral_body =
+        json!({"team_id": team, "reason": "Arvio", "health_factors": "Matti Meikäläinen: selkä"});
+    let referral = id_of(
+        &expect_status(
+            app.post(
+                &format!("{base}/referrals"),
+                &counsellor.token,
+                &referral_body,
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
     let ids: BTreeMap<&str, Uuid> = [
         ("client", client),
         ("handover", handover),
         ("consent", consent),
         ("request", request),
+        ("referral", referral),
+        ("team", team),
     ]
     .into_iter()
     .collect();

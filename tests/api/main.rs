@@ -19,5 +19,6 @@ mod openapi;
 mod operations;
 mod organisations;
 mod professionals;
+mod referrals;
 mod relationships;
 mod teams;

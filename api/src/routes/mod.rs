@@ -14,6 +14,7 @@ pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod professionals;
+pub mod referrals;
 pub mod relationships;
 pub mod responsibility;
 pub mod teams;
@@ -68,6 +69,13 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(teams::update_team)
         .service(teams::add_member)
         .service(teams::remove_member)
+        .service(referrals::create_referral)
+        .service(referrals::get_referral)
+        .service(referrals::send_referral)
+        .service(referrals::accept_referral)
+        .service(referrals::return_referral)
+        .service(referrals::withdraw_referral)
+        .service(referrals::team_referrals)
         .service(access_log::search_access_log)
         .service(access_log::search_disclosures);
 }

@@ -1,0 +1,376 @@
+//! Referrals (lähete) to work-ability teams, and a team's referral inbox.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use kyky_domain::referral::{ReferralStatus, Urgency};
+use kyky_persistence::referrals::{Attachment, ReferralContent, ReferralRecord};
+use kyky_persistence::{DbConnection, StoreResult};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::routes::cards::{
+    ClientBasics, ProfessionalCard, TeamRef, client_basics, professional_card, team_ref,
+};
+use crate::routes::handovers::DeclineInput;
+use crate::state::AppState;
+
+/// A document in another system.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentDto {
+    #[validate(
+        length(min = 1, max = 64),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(example = "lifecare", min_length = 1, max_length = 64)]
+    pub system: String,
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(example = "TK-2026-0042", min_length = 1, max_length = 200)]
+    pub reference: String,
+    #[validate(length(max = 1000))]
+    pub description: Option<String>,
+}
+
+/// A referral to write.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "team_id": "00000000-0000-7000-8000-000000000301",
+    "reason": "Terveydentilan ja työkyvyn arvio",
+    "health_factors": "Selkäkipu, uupumus",
+    "social_factors": "Pitkä työttömyys, velkaantuminen",
+    "questions": ["Mikä on asiakkaan työkyky?", "Sopiiko ammatillinen kuntoutus?"],
+    "urgency": "normal",
+    "send": true
+}))]
+pub struct ReferralInput {
+    pub team_id: Uuid,
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+    /// Health factors raised so far.
+    #[validate(length(max = 8000))]
+    pub health_factors: Option<String>,
+    /// Social factors raised so far.
+    #[validate(length(max = 8000))]
+    pub social_factors: Option<String>,
+    /// What the sender wants answered.
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    pub questions: Vec<String>,
+    #[serde(default)]
+    #[validate(length(max = 20), nested)]
+    pub attachments: Vec<AttachmentDto>,
+    #[serde(default = "normal")]
+    pub urgency: Urgency,
+    /// Send at once (default); otherwise a draft only the sender sees.
+    #[serde(default = "yes")]
+    pub send: bool,
+}
+
+fn normal() -> Urgency {
+    Urgency::Normal
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A referral.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralView {
+    pub id: Uuid,
+    pub client: ClientBasics,
+    pub team: TeamRef,
+    pub referred_by: ProfessionalCard,
+    pub status: ReferralStatus,
+    pub reason: String,
+    pub health_factors: Option<String>,
+    pub social_factors: Option<String>,
+    pub questions: Vec<String>,
+    pub attachments: Vec<AttachmentDto>,
+    pub urgency: Urgency,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+    pub return_reason: Option<String>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+fn view(conn: &mut DbConnection, r: ReferralRecord) -> StoreResult<ReferralView> {
+    Ok(ReferralView {
+        id: r.referral.id,
+        client: client_basics(conn, r.client_id)?,
+        team: team_ref(conn, r.referral.team_id)?,
+        referred_by: professional_card(conn, r.referral.referred_by)?,
+        status: r.referral.status,
+        reason: r.content.reason,
+        health_factors: r.content.health_factors,
+        social_factors: r.content.social_factors,
+        questions: r.content.questions,
+        attachments: r
+            .content
+            .attachments
+            .into_iter()
+            .map(|a| AttachmentDto {
+                system: a.system,
+                reference: a.reference,
+                description: a.description,
+            })
+            .collect(),
+        urgency: r.content.urgency,
+        created_at: r.created_at,
+        sent_at: r.sent_at,
+        decided_at: r.decided_at,
+        decided_by: r.decided_by,
+        return_reason: r.return_reason,
+        withdrawn_at: r.withdrawn_at,
+    })
+}
+
+async fn respond(
+    state: &web::Data<AppState>,
+    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<ReferralRecord> + Send + 'static,
+) -> ApiResult<ReferralView> {
+    state
+        .blocking(move |db| {
+            let record = work(db)?;
+            Ok(db.run(|conn| view(conn, record))?)
+        })
+        .await
+}
+
+/// Refer the client to a work-ability team. Sending needs the client's
+/// consent to referral to assessment covering the team's organisation
+/// (409 consent-required otherwise) and is logged as a disclosure.
+#[utoipa::path(
+    tag = "referrals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = ReferralInput,
+    responses(
+        (status = 201, description = "Written (and sent unless send = false)", body = ReferralView),
+        (status = 403, description = "Read-only access by consent", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No consent to referral (consent-required)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "team_id names no team", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/referrals")]
+pub async fn create_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ReferralInput>,
+) -> ApiResult<HttpResponse> {
+    let client_id = id.into_inner();
+    let ctx = caller.audit(state.now());
+    let content = ReferralContent {
+        reason: input.reason.trim().to_owned(),
+        health_factors: input.health_factors,
+        social_factors: input.social_factors,
+        questions: input.questions,
+        attachments: input
+            .attachments
+            .into_iter()
+            .map(|a| Attachment {
+                system: a.system,
+                reference: a.reference,
+                description: a.description,
+            })
+            .collect(),
+        urgency: input.urgency,
+    };
+    let (team, send) = (input.team_id, input.send);
+    let view = respond(&state, move |db| {
+        db.create_referral(&ctx, client_id, team, &content, send)
+            .map_err(missing("client"))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// One referral: for the sender's side and, once sent, the receiving team.
+#[utoipa::path(
+    tag = "referrals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id")),
+    responses((status = 200, description = "The referral", body = ReferralView))
+)]
+#[get("/referrals/{id}")]
+pub async fn get_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<ReferralView>> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.read_referral(&ctx, id).map_err(missing("referral"))
+        })
+        .await?,
+    ))
+}
+
+/// Send a draft (the sender).
+#[utoipa::path(
+    tag = "referrals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id")),
+    responses(
+        (status = 200, description = "Sent", body = ReferralView),
+        (status = 409, description = "Not a draft, or no consent (consent-required)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/referrals/{id}/send")]
+pub async fn send_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<ReferralView>> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.send_referral(&ctx, id).map_err(missing("referral"))
+        })
+        .await?,
+    ))
+}
+
+/// Accept a sent referral (a member of the receiving team).
+#[utoipa::path(
+    tag = "referrals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id")),
+    responses(
+        (status = 200, description = "Accepted", body = ReferralView),
+        (status = 409, description = "Not sent, or already decided (referral-wrong-state)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/referrals/{id}/accept")]
+pub async fn accept_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<ReferralView>> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.accept_referral(&ctx, id).map_err(missing("referral"))
+        })
+        .await?,
+    ))
+}
+
+/// Return a sent referral to its sender with a reason, e.g. incomplete (a member of the team).
+#[utoipa::path(
+    tag = "referrals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id")),
+    request_body = DeclineInput,
+    responses(
+        (status = 200, description = "Returned", body = ReferralView),
+        (status = 409, description = "Not sent, or already decided", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/referrals/{id}/return")]
+pub async fn return_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<DeclineInput>,
+) -> ApiResult<web::Json<ReferralView>> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.return_referral(&ctx, id, &input.reason)
+                .map_err(missing("referral"))
+        })
+        .await?,
+    ))
+}
+
+/// Withdraw a draft or sent referral (the sender).
+#[utoipa::path(
+    tag = "referrals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id")),
+    responses(
+        (status = 200, description = "Withdrawn", body = ReferralView),
+        (status = 403, description = "Not the sender (not-referral-sender)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/referrals/{id}/withdraw")]
+pub async fn withdraw_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<ReferralView>> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.withdraw_referral(&ctx, id).map_err(missing("referral"))
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralFilter {
+    pub status: Option<ReferralStatus>,
+}
+
+/// A page of referrals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralPage {
+    pub items: Vec<ReferralView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The team's referral inbox, oldest first: for the team's members.
+#[utoipa::path(
+    tag = "referrals",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Team id"), ReferralFilter, PageParams),
+    responses((status = 200, description = "A page of referrals", body = ReferralPage))
+)]
+#[get("/teams/{id}/referrals")]
+pub async fn team_referrals(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    filter: web::Query<ReferralFilter>,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<ReferralPage>> {
+    let page = page.validate()?;
+    let (team, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
+    let result = state
+        .blocking(move |db| {
+            let rows = db
+                .team_referrals(&ctx, team, status, page.after, page.fetch())
+                .map_err(missing("team inbox"))?;
+            let (rows, next_cursor) = page.finish(rows, |r| r.referral.id);
+            let items = db.run(|conn| {
+                rows.into_iter()
+                    .map(|r| view(conn, r))
+                    .collect::<StoreResult<Vec<_>>>()
+            })?;
+            Ok(ReferralPage { items, next_cursor })
+        })
+        .await?;
+    Ok(web::Json(result))
+}

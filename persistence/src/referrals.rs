@@ -1,0 +1,206 @@
+//! Referrals (lähete) as stored.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::referral::{Referral, ReferralStatus, Urgency};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::referrals;
+
+/// A document in another system that the referral points to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub system: String,
+    pub reference: String,
+    pub description: Option<String>,
+}
+
+/// What the sender writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralContent {
+    pub reason: String,
+    pub health_factors: Option<String>,
+    pub social_factors: Option<String>,
+    pub questions: Vec<String>,
+    pub attachments: Vec<Attachment>,
+    pub urgency: Urgency,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralRecord {
+    pub referral: Referral,
+    pub client_id: Uuid,
+    pub content: ReferralContent,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+    pub return_reason: Option<String>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = referrals)]
+struct Row {
+    id: String,
+    client_id: String,
+    team_id: String,
+    referred_by: String,
+    status: String,
+    reason: String,
+    health_factors: Option<String>,
+    social_factors: Option<String>,
+    questions: String,
+    attachments: String,
+    urgency: String,
+    created_at: NaiveDateTime,
+    sent_at: Option<NaiveDateTime>,
+    decided_at: Option<NaiveDateTime>,
+    decided_by: Option<String>,
+    return_reason: Option<String>,
+    withdrawn_at: Option<NaiveDateTime>,
+}
+
+fn json<T: for<'de> Deserialize<'de>>(text: &str) -> StoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|_| StoreError::Corrupt("a stored list is not valid JSON".into()))
+}
+
+fn to_record(row: Row) -> StoreResult<ReferralRecord> {
+    Ok(ReferralRecord {
+        referral: Referral {
+            id: uuid(&row.id)?,
+            status: code(&row.status)?,
+            referred_by: uuid(&row.referred_by)?,
+            team_id: uuid(&row.team_id)?,
+        },
+        client_id: uuid(&row.client_id)?,
+        content: ReferralContent {
+            reason: row.reason,
+            health_factors: row.health_factors,
+            social_factors: row.social_factors,
+            questions: json(&row.questions)?,
+            attachments: json(&row.attachments)?,
+            urgency: code(&row.urgency)?,
+        },
+        created_at: utc(row.created_at),
+        sent_at: row.sent_at.map(utc),
+        decided_at: row.decided_at.map(utc),
+        decided_by: row.decided_by.as_deref().map(uuid).transpose()?,
+        return_reason: row.return_reason,
+        withdrawn_at: row.withdrawn_at.map(utc),
+    })
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    team_id: Uuid,
+    referred_by: Uuid,
+    content: &ReferralContent,
+    now: DateTime<Utc>,
+) -> StoreResult<Uuid> {
+    let id = Uuid::now_v7();
+    let list = |value: serde_json::Result<String>| {
+        value.map_err(|_| StoreError::Corrupt("unserialisable list".into()))
+    };
+    diesel::insert_into(referrals::table)
+        .values(Row {
+            id: id.to_string(),
+            client_id: client_id.to_string(),
+            team_id: team_id.to_string(),
+            referred_by: referred_by.to_string(),
+            status: ReferralStatus::Draft.to_string(),
+            reason: content.reason.clone(),
+            health_factors: content.health_factors.clone(),
+            social_factors: content.social_factors.clone(),
+            questions: list(serde_json::to_string(&content.questions))?,
+            attachments: list(serde_json::to_string(&content.attachments))?,
+            urgency: content.urgency.to_string(),
+            created_at: naive(now),
+            sent_at: None,
+            decided_at: None,
+            decided_by: None,
+            return_reason: None,
+            withdrawn_at: None,
+        })
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ReferralRecord> {
+    to_record(
+        referrals::table
+            .find(id.to_string())
+            .select(Row::as_select())
+            .first(conn)?,
+    )
+}
+
+/// Moves the referral from `from` to `to`, recording when and by whom.
+/// `false` when it was no longer in `from` (a concurrent step won).
+pub fn transition(
+    conn: &mut DbConnection,
+    id: Uuid,
+    from: ReferralStatus,
+    to: ReferralStatus,
+    by: Uuid,
+    return_reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let target = referrals::table
+        .filter(referrals::id.eq(id.to_string()))
+        .filter(referrals::status.eq(from.to_string()));
+    let at = Some(naive(now));
+    let changed = match to {
+        ReferralStatus::Sent => diesel::update(target)
+            .set((
+                referrals::status.eq(to.to_string()),
+                referrals::sent_at.eq(at),
+            ))
+            .execute(conn)?,
+        ReferralStatus::Withdrawn => diesel::update(target)
+            .set((
+                referrals::status.eq(to.to_string()),
+                referrals::withdrawn_at.eq(at),
+            ))
+            .execute(conn)?,
+        _ => diesel::update(target)
+            .set((
+                referrals::status.eq(to.to_string()),
+                referrals::decided_at.eq(at),
+                referrals::decided_by.eq(Some(by.to_string())),
+                referrals::return_reason.eq(return_reason),
+            ))
+            .execute(conn)?,
+    };
+    Ok(changed == 1)
+}
+
+/// The team's inbox: referrals sent to it (never drafts), oldest first.
+pub fn for_team(
+    conn: &mut DbConnection,
+    team_id: Uuid,
+    status: Option<ReferralStatus>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<ReferralRecord>> {
+    let mut query = referrals::table
+        .filter(referrals::team_id.eq(team_id.to_string()))
+        .filter(referrals::status.ne(ReferralStatus::Draft.to_string()))
+        .order(referrals::id)
+        .limit(limit)
+        .select(Row::as_select())
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(referrals::status.eq(status.to_string()));
+    }
+    if let Some(after) = after {
+        query = query.filter(referrals::id.gt(after.to_string()));
+    }
+    query.load(conn)?.into_iter().map(to_record).collect()
+}
