@@ -144,6 +144,16 @@ impl ApiError {
         )
     }
 
+    /// 403 for steps that only the responsible worker (or work pair) may take.
+    pub fn not_responsible_worker(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "not-responsible-worker",
+            "Only the responsible worker may do this",
+            detail,
+        )
+    }
+
     pub fn conflict(slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, slug, title, detail)
     }
@@ -284,12 +294,7 @@ impl From<HandoverError> for ApiError {
             )
         };
         match error {
-            HandoverError::NotResponsible => Self::new(
-                StatusCode::FORBIDDEN,
-                "not-responsible-worker",
-                "Only the responsible worker may do this",
-                detail,
-            ),
+            HandoverError::NotResponsible => Self::not_responsible_worker(detail),
             HandoverError::AlreadyPending => Self::conflict(
                 "handover-already-pending",
                 "A handover is already pending",
@@ -354,12 +359,7 @@ impl From<RequestError> for ApiError {
                 "The request is no longer pending",
                 detail,
             ),
-            RequestError::NotResponsible => Self::new(
-                StatusCode::FORBIDDEN,
-                "not-responsible-worker",
-                "Only the responsible worker may do this",
-                detail,
-            ),
+            RequestError::NotResponsible => Self::not_responsible_worker(detail),
             RequestError::NotRequester => Self::new(
                 StatusCode::FORBIDDEN,
                 "not-requester",

@@ -71,6 +71,12 @@ impl AccessBasis {
     /// Whether this basis shows protected location data (turvakielto):
     /// only to the responsible worker and work pair.
     pub fn sees_protected_location(self) -> bool {
+        self.holds_responsibility()
+    }
+
+    /// The responsible worker or the work pair: the client's own log and
+    /// export are theirs to read and give to the client.
+    pub fn holds_responsibility(self) -> bool {
         matches!(self, Self::ResponsibleWorker | Self::WorkPair)
     }
 

@@ -3,7 +3,7 @@
 
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
-use kyky_domain::{AccessBasis, Role};
+use kyky_domain::Role;
 use kyky_persistence::access_log;
 use kyky_persistence::disclosures::{self, Basis, Disclosure};
 use serde::{Deserialize, Serialize};
@@ -64,20 +64,14 @@ pub async fn client_access_log(
     let rows = state
         .blocking(move |db| {
             db.read_client(&ctx, client_id, "access_log.read", |conn, scope| {
-                if !matches!(
-                    scope.basis,
-                    AccessBasis::ResponsibleWorker | AccessBasis::WorkPair
-                ) {
+                if !scope.basis.holds_responsibility() {
                     return Ok(None);
                 }
                 access_log::for_client(conn, client_id, page.after, page.fetch()).map(Some)
             })
             .map_err(missing("client"))?
             .ok_or_else(|| {
-                ApiError::new(
-                    actix_web::http::StatusCode::FORBIDDEN,
-                    "not-responsible-worker",
-                    "Only the responsible worker may do this",
+                ApiError::not_responsible_worker(
                     "the access log is for the client's responsible worker and work pair",
                 )
             })

@@ -3,7 +3,6 @@
 
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
-use kyky_domain::AccessBasis;
 use kyky_persistence::{
     StoreError, access_log, clients, consents, disclosures, handovers, relationships, requests,
 };
@@ -64,10 +63,7 @@ pub async fn export_client(
     let export = state
         .blocking(move |db| {
             db.read_client(&ctx, client_id, "client.export", |conn, scope| {
-                if !matches!(
-                    scope.basis,
-                    AccessBasis::ResponsibleWorker | AccessBasis::WorkPair
-                ) {
+                if !scope.basis.holds_responsibility() {
                     return Ok(None);
                 }
                 let client = clients::get(conn, client_id)?;
@@ -103,10 +99,7 @@ pub async fn export_client(
             })
             .map_err(missing("client"))?
             .ok_or_else(|| {
-                ApiError::new(
-                    actix_web::http::StatusCode::FORBIDDEN,
-                    "not-responsible-worker",
-                    "Only the responsible worker may do this",
+                ApiError::not_responsible_worker(
                     "the export is for the client's responsible worker and work pair",
                 )
             })
