@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use kyky_domain::RelationshipError;
+use kyky_domain::assessment::AssessmentError;
 use kyky_domain::consent::{ConsentError, ConsentPurpose};
 use kyky_domain::handover::{HandoverError, HandoverStatus};
 use kyky_domain::referral::ReferralError;
@@ -430,6 +431,24 @@ impl From<StoreError> for ApiError {
             ),
             StoreError::Consent(other) => Self::field("withdrawn_at", other.to_string()),
             StoreError::Referral(rule) => rule.into(),
+            StoreError::Assessment(rule) => {
+                let detail = rule.to_string();
+                match rule {
+                    AssessmentError::NotTeamMember => Self::new(
+                        StatusCode::FORBIDDEN,
+                        "not-team-member",
+                        "Only a member of the team may do this",
+                        detail,
+                    ),
+                    AssessmentError::WrongState(_) => Self::conflict(
+                        "assessment-wrong-state",
+                        "The assessment is not in the state this step needs",
+                        detail,
+                    ),
+                    AssessmentError::FeedbackIncomplete => Self::field("feedback", detail),
+                    AssessmentError::ReasonRequired => Self::field("reason", detail),
+                }
+            }
             StoreError::ReadOnly => Self::new(
                 StatusCode::FORBIDDEN,
                 "read-only-access",

@@ -179,6 +179,8 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::consent::ConsentPurpose::describe(),
         crate::consent::ConsentMethod::describe(),
         crate::consent::LegalBasis::describe(),
+        crate::assessment::AssessmentStatus::describe(),
+        crate::assessment::RecommendedPath::describe(),
         crate::referral::ReferralStatus::describe(),
         crate::referral::Urgency::describe(),
         crate::team::TeamKind::describe(),

@@ -2,6 +2,7 @@
 //! storage and HTTP so that every rule is unit-tested here.
 
 pub mod access;
+pub mod assessment;
 pub mod clock;
 pub mod codes;
 pub mod consent;

@@ -51,6 +51,8 @@ pub enum StoreError {
     Consent(#[from] ConsentError),
     #[error(transparent)]
     Referral(#[from] kyky_domain::referral::ReferralError),
+    #[error(transparent)]
+    Assessment(#[from] kyky_domain::assessment::AssessmentError),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -40,7 +40,7 @@ pub struct NewHandover {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-fn propose_in(
+pub(crate) fn propose_in(
     conn: &mut DbConnection,
     ctx: &AuditContext,
     client_id: Uuid,

@@ -3,6 +3,8 @@
 //! decides, a repository stores the decision and its audit entries together.
 
 pub mod access_log;
+pub mod assessment_flow;
+pub mod assessments;
 pub mod client_scope;
 pub mod clients;
 pub mod consent_flow;

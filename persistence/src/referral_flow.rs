@@ -15,7 +15,7 @@ use crate::db::{Db, DbConnection};
 use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
 use crate::referrals::{self, ReferralContent, ReferralRecord};
-use crate::{clients, events, teams};
+use crate::{assessments, clients, events, teams};
 
 fn send_in(
     conn: &mut DbConnection,
@@ -178,6 +178,19 @@ impl Db {
                 id,
                 by,
                 &json!({}),
+                ctx.at,
+            )?;
+            // Accepting opens the team's assessment, in the same step.
+            let team = record.referral.team_id;
+            let opened = assessments::open(conn, record.client_id, team, Some(id), by, ctx.at)?;
+            let payload = json!({"referral_id": id});
+            events::record(
+                conn,
+                "assessment.opened",
+                record.client_id,
+                opened,
+                by,
+                &payload,
                 ctx.at,
             )?;
             referrals::get(conn, id)

@@ -277,3 +277,25 @@ diesel::table! {
         withdrawn_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        client_id -> Text,
+        team_id -> Text,
+        referral_id -> Nullable<Text>,
+        status -> Text,
+        opened_at -> Timestamp,
+        opened_by -> Text,
+        started_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        health_factors -> Nullable<Text>,
+        recommended_path -> Nullable<Text>,
+        physician_statement -> Nullable<Bool>,
+        summary -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        feedback_handover_id -> Nullable<Text>,
+    }
+}

@@ -39,6 +39,7 @@ fn resource_of(path: &str) -> Option<&'static str> {
         ("/api/v1/consents/{id}", "consent"),
         ("/api/v1/responsibility-requests/{id}", "request"),
         ("/api/v1/referrals/{id}", "referral"),
+        ("/api/v1/assessments/{id}", "assessment"),
         ("/api/v1/teams/{id}/referrals", "team"),
     ];
     let found = kinds
@@ -160,6 +161,42 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         )
         .await,
     );
+    // A second, accepted referral opens an assessment; the first stays pending for its own paths.
+    let member = json!({"professional_id": nurse.id, "role": "nurse"});
+    expect_status(
+        app.post(
+            &format!("/api/v1/teams/{team}/members"),
+            &app.admin_token,
+            &member,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let nurse_token = crate::helpers::mint(&app.auth, nurse.id, &[kyky_domain::Role::Professional]);
+    let accepted_referral = id_of(
+        &expect_status(
+            app.post(
+                &format!("{base}/referrals"),
+                &counsellor.token,
+                &referral_body,
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    let accepted = expect_status(
+        app.post(
+            &format!("/api/v1/referrals/{accepted_referral}/accept"),
+            &nurse_token,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let assessment = Uuid::parse_str(accepted["assessment_id"].as_str().unwrap()).unwrap();
     let ids: BTreeMap<&str, Uuid> = [
         ("client", client),
         ("handover", handover),
@@ -167,6 +204,7 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         ("request", request),
         ("referral", referral),
         ("team", team),
+        ("assessment", assessment),
     ]
     .into_iter()
     .collect();

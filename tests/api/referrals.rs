@@ -262,3 +262,162 @@ async fn referring_to_an_unknown_team_names_the_field() {
     .await;
     assert_eq!(fields(&problem), ["team_id"]);
 }
+
+#[tokio::test]
+async fn the_espoo_path_refers_assesses_and_hands_back_with_the_feedback() {
+    let e = espoo().await;
+    // The counsellor records the client's consent and refers with questions.
+    e.consent().await;
+    let referral =
+        id_of(&expect_status(e.refer(&e.referral(true)).await, StatusCode::CREATED).await);
+    // The team accepts: the assessment opens.
+    let accepted = expect_status(
+        e.step(referral, "accept", &e.nurse, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    let assessment = accepted["assessment_id"]
+        .as_str()
+        .map(|s| Uuid::parse_str(s).unwrap())
+        .expect("assessment opened");
+    let path = format!("/api/v1/assessments/{assessment}");
+    // The counsellor, still responsible, follows progress.
+    assert_eq!(
+        expect_status(e.app.get(&path, &e.counsellor.token).await, StatusCode::OK).await["status"],
+        "open"
+    );
+
+    // The nurse takes responsibility by escorted handover.
+    let to_nurse = json!({"to_professional_id": e.nurse.id, "summary": "Arvion ajaksi terveydenhoitajalle", "reason": "Työkykyarvio"});
+    let handovers = format!("/api/v1/clients/{}/handovers", e.client);
+    let handover = id_of(
+        &expect_status(
+            e.app.post(&handovers, &e.counsellor.token, &to_nurse).await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    expect_status(
+        e.app
+            .post(
+                &format!("/api/v1/handovers/{handover}/accept"),
+                &e.nurse.token,
+                &json!({}),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // The nurse runs the assessment; others may not.
+    expect_problem(
+        e.app
+            .post(&format!("{path}/start"), &e.counsellor.token, &json!({}))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    expect_status(
+        e.app
+            .post(&format!("{path}/start"), &e.nurse.token, &json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let incomplete = json!({"feedback": {"health_factors": " ", "recommended_path": "employment", "physician_statement": false, "summary": "x"}});
+    let problem = expect_problem(
+        e.app
+            .post(&format!("{path}/complete"), &e.nurse.token, &incomplete)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
+    assert_eq!(fields(&problem), ["feedback.health_factors"]);
+    let feedback = json!({"feedback": {
+        "health_factors": "Selkä ei kestä nostoja; kevyt työ onnistuu",
+        "recommended_path": "vocational_rehabilitation",
+        "physician_statement": true,
+        "summary": "Työkyky osittainen. Suositus ammatillinen kuntoutus."}});
+    let completed = expect_status(
+        e.app
+            .post(&format!("{path}/complete"), &e.nurse.token, &feedback)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(completed["status"], "completed");
+    for time in ["opened_at", "started_at", "completed_at"] {
+        assert!(completed[time].is_string(), "{time} recorded");
+    }
+    // The handover back is proposed with the feedback in its package; responsibility stays with the nurse until accepted.
+    let back = Uuid::parse_str(
+        completed["feedback_handover_id"]
+            .as_str()
+            .expect("handover back proposed"),
+    )
+    .unwrap();
+    let proposed = expect_status(
+        e.app
+            .get(&format!("/api/v1/handovers/{back}"), &e.counsellor.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        proposed["to_professional"]["id"],
+        e.counsellor.id.to_string()
+    );
+    assert_eq!(proposed["return_to_referrer"], true);
+    assert_eq!(proposed["package"][0]["kind"], "assessment_feedback");
+    assert_eq!(proposed["package"][0]["reference"], assessment.to_string());
+    let responsibility = format!("/api/v1/clients/{}/responsibility", e.client);
+    assert_eq!(
+        expect_status(
+            e.app.get(&responsibility, &e.nurse.token).await,
+            StatusCode::OK
+        )
+        .await["responsible"]["id"],
+        e.nurse.id.to_string()
+    );
+
+    // The counsellor accepts and sees the feedback.
+    expect_status(
+        e.app
+            .post(
+                &format!("/api/v1/handovers/{back}/accept"),
+                &e.counsellor.token,
+                &json!({}),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        expect_status(
+            e.app.get(&responsibility, &e.counsellor.token).await,
+            StatusCode::OK
+        )
+        .await["responsible"]["id"],
+        e.counsellor.id.to_string()
+    );
+    let seen = expect_status(e.app.get(&path, &e.counsellor.token).await, StatusCode::OK).await;
+    assert_eq!(
+        seen["feedback"]["recommended_path"],
+        "vocational_rehabilitation"
+    );
+    assert_eq!(seen["feedback"]["physician_statement"], true);
+    expect_problem(
+        e.app
+            .post(
+                &format!("{path}/cancel"),
+                &e.nurse.token,
+                &json!({"reason": "myöhässä"}),
+            )
+            .await,
+        StatusCode::CONFLICT,
+        "assessment-wrong-state",
+    )
+    .await;
+}

@@ -4,6 +4,7 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod access_log;
+pub mod assessments;
 pub mod cards;
 pub mod clients;
 pub mod code_sets;
@@ -76,6 +77,10 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(referrals::return_referral)
         .service(referrals::withdraw_referral)
         .service(referrals::team_referrals)
+        .service(assessments::get_assessment)
+        .service(assessments::start_assessment)
+        .service(assessments::complete_assessment)
+        .service(assessments::cancel_assessment)
         .service(access_log::search_access_log)
         .service(access_log::search_disclosures);
 }

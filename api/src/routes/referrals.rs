@@ -107,6 +107,8 @@ pub struct ReferralView {
     pub decided_by: Option<Uuid>,
     pub return_reason: Option<String>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The assessment opened when the team accepted the referral.
+    pub assessment_id: Option<Uuid>,
 }
 
 fn view(conn: &mut DbConnection, r: ReferralRecord) -> StoreResult<ReferralView> {
@@ -137,6 +139,7 @@ fn view(conn: &mut DbConnection, r: ReferralRecord) -> StoreResult<ReferralView>
         decided_by: r.decided_by,
         return_reason: r.return_reason,
         withdrawn_at: r.withdrawn_at,
+        assessment_id: kyky_persistence::assessments::for_referral(conn, r.referral.id)?,
     })
 }
 

@@ -1,0 +1,212 @@
+//! Assessments and their feedback, as stored.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::assessment::{Assessment, AssessmentStatus, Feedback};
+use uuid::Uuid;
+
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::schema::assessments;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentRecord {
+    pub assessment: Assessment,
+    pub client_id: Uuid,
+    pub referral_id: Option<Uuid>,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: Uuid,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+    pub feedback: Option<Feedback>,
+    pub cancel_reason: Option<String>,
+    /// The escorted handover proposed on completion, carrying the feedback.
+    pub feedback_handover_id: Option<Uuid>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = assessments)]
+struct Row {
+    id: String,
+    client_id: String,
+    team_id: String,
+    referral_id: Option<String>,
+    status: String,
+    opened_at: NaiveDateTime,
+    opened_by: String,
+    started_at: Option<NaiveDateTime>,
+    completed_at: Option<NaiveDateTime>,
+    cancelled_at: Option<NaiveDateTime>,
+    decided_by: Option<String>,
+    health_factors: Option<String>,
+    recommended_path: Option<String>,
+    physician_statement: Option<bool>,
+    summary: Option<String>,
+    cancel_reason: Option<String>,
+    feedback_handover_id: Option<String>,
+}
+
+fn opt(text: Option<&str>) -> StoreResult<Option<Uuid>> {
+    text.map(uuid).transpose()
+}
+
+fn to_record(row: Row) -> StoreResult<AssessmentRecord> {
+    let feedback = match (row.health_factors, row.recommended_path, row.summary) {
+        (Some(health_factors), Some(path), Some(summary)) => Some(Feedback {
+            health_factors,
+            recommended_path: code(&path)?,
+            physician_statement: row.physician_statement.unwrap_or(false),
+            summary,
+        }),
+        _ => None,
+    };
+    Ok(AssessmentRecord {
+        assessment: Assessment {
+            id: uuid(&row.id)?,
+            status: code(&row.status)?,
+            team_id: uuid(&row.team_id)?,
+        },
+        client_id: uuid(&row.client_id)?,
+        referral_id: opt(row.referral_id.as_deref())?,
+        opened_at: utc(row.opened_at),
+        opened_by: uuid(&row.opened_by)?,
+        started_at: row.started_at.map(utc),
+        completed_at: row.completed_at.map(utc),
+        cancelled_at: row.cancelled_at.map(utc),
+        decided_by: opt(row.decided_by.as_deref())?,
+        feedback,
+        cancel_reason: row.cancel_reason,
+        feedback_handover_id: opt(row.feedback_handover_id.as_deref())?,
+    })
+}
+
+pub fn open(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    team_id: Uuid,
+    referral_id: Option<Uuid>,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Uuid> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(assessments::table)
+        .values(Row {
+            id: id.to_string(),
+            client_id: client_id.to_string(),
+            team_id: team_id.to_string(),
+            referral_id: referral_id.map(|r| r.to_string()),
+            status: AssessmentStatus::Open.to_string(),
+            opened_at: naive(now),
+            opened_by: by.to_string(),
+            started_at: None,
+            completed_at: None,
+            cancelled_at: None,
+            decided_by: None,
+            health_factors: None,
+            recommended_path: None,
+            physician_statement: None,
+            summary: None,
+            cancel_reason: None,
+            feedback_handover_id: None,
+        })
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<AssessmentRecord> {
+    to_record(
+        assessments::table
+            .find(id.to_string())
+            .select(Row::as_select())
+            .first(conn)?,
+    )
+}
+
+pub fn for_referral(conn: &mut DbConnection, referral_id: Uuid) -> StoreResult<Option<Uuid>> {
+    assessments::table
+        .filter(assessments::referral_id.eq(referral_id.to_string()))
+        .select(assessments::id)
+        .first::<String>(conn)
+        .optional()?
+        .as_deref()
+        .map(uuid)
+        .transpose()
+}
+
+/// Starts an open assessment; `false` if it was no longer open.
+pub fn start(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
+    let changed = diesel::update(
+        assessments::table
+            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::status.eq(AssessmentStatus::Open.to_string())),
+    )
+    .set((
+        assessments::status.eq(AssessmentStatus::InProgress.to_string()),
+        assessments::started_at.eq(Some(naive(now))),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Completes an assessment in progress with its feedback; `false` if it was not in progress.
+pub fn complete(
+    conn: &mut DbConnection,
+    id: Uuid,
+    feedback: &Feedback,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let changed = diesel::update(
+        assessments::table
+            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::status.eq(AssessmentStatus::InProgress.to_string())),
+    )
+    .set((
+        assessments::status.eq(AssessmentStatus::Completed.to_string()),
+        assessments::completed_at.eq(Some(naive(now))),
+        assessments::decided_by.eq(Some(by.to_string())),
+        assessments::health_factors.eq(Some(feedback.health_factors.clone())),
+        assessments::recommended_path.eq(Some(feedback.recommended_path.to_string())),
+        assessments::physician_statement.eq(Some(feedback.physician_statement)),
+        assessments::summary.eq(Some(feedback.summary.clone())),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn link_handover(conn: &mut DbConnection, id: Uuid, handover_id: Uuid) -> StoreResult<()> {
+    diesel::update(assessments::table.find(id.to_string()))
+        .set(assessments::feedback_handover_id.eq(Some(handover_id.to_string())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Cancels an open or running assessment; `false` if it had already ended.
+pub fn cancel(
+    conn: &mut DbConnection,
+    id: Uuid,
+    reason: &str,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let unfinished = [
+        AssessmentStatus::Open.to_string(),
+        AssessmentStatus::InProgress.to_string(),
+    ];
+    let changed = diesel::update(
+        assessments::table
+            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::status.eq_any(unfinished)),
+    )
+    .set((
+        assessments::status.eq(AssessmentStatus::Cancelled.to_string()),
+        assessments::cancelled_at.eq(Some(naive(now))),
+        assessments::decided_by.eq(Some(by.to_string())),
+        assessments::cancel_reason.eq(Some(reason.trim().to_owned())),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
