@@ -181,6 +181,8 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::consent::LegalBasis::describe(),
         crate::assessment::AssessmentStatus::describe(),
         crate::assessment::RecommendedPath::describe(),
+        crate::contact_request::ContactChannel::describe(),
+        crate::contact_request::ContactRequestStatus::describe(),
         crate::referral::ReferralStatus::describe(),
         crate::referral::Urgency::describe(),
         crate::team::TeamKind::describe(),

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod codes;
 pub mod consent;
 pub mod contact;
+pub mod contact_request;
 pub mod entities;
 pub mod handover;
 pub mod hetu;

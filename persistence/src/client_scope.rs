@@ -74,6 +74,79 @@ pub(crate) fn professional_status(
     }
 }
 
+/// Creates the client, or links the caller's organisation to the existing
+/// one with the same henkilötunnus, inside the caller's transaction.
+pub(crate) fn create_or_link_in(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    hetu: &Hetu,
+    fields: &ClientFields,
+    responsible: Option<Uuid>,
+    today: NaiveDate,
+) -> StoreResult<(Client, bool)> {
+    let (client, created) = if let Some(existing) = clients::find_by_hetu(conn, hetu)? {
+        (existing, false)
+    } else {
+        let responsible = responsible.unwrap_or(ctx.actor.professional_id);
+        let colleague = professional_status(conn, responsible)?
+            .is_some_and(|p| p.active && p.organisation_id == ctx.actor.organisation_id);
+        if !colleague {
+            return Err(StoreError::InvalidReference {
+                field: "responsible_professional_id",
+                message: "must name an active professional of your organisation",
+            });
+        }
+        let client = clients::insert(conn, Uuid::now_v7(), hetu, fields, ctx.at)?;
+        responsibility::start(conn, client.id, responsible, ctx.at)?;
+        (client, true)
+    };
+    open_own_relationship(conn, ctx, client.id, today)?;
+    let operation = if created {
+        "client.create"
+    } else {
+        "client.link"
+    };
+    access_log::append(
+        conn,
+        ctx,
+        client.id,
+        operation,
+        Some(AccessBasis::OrganisationRelationship),
+        Outcome::Allowed,
+    )?;
+    Ok((client, created))
+}
+
+/// Opens a client relationship for the caller's organisation unless it has one.
+pub(crate) fn open_own_relationship(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_id: Uuid,
+    started_on: NaiveDate,
+) -> StoreResult<()> {
+    let existing: Vec<Relationship> = relationships::for_client(conn, client_id)?
+        .into_iter()
+        .map(|r| r.relationship)
+        .collect();
+    match relationship::open(&existing, ctx.actor.organisation_id, false) {
+        Ok(opened) => relationships::insert(
+            conn,
+            client_id,
+            &Relationship {
+                id: Uuid::now_v7(),
+                organisation_id: ctx.actor.organisation_id,
+                is_primary: opened.is_primary,
+                started_on,
+                ended_on: None,
+                created_by: ctx.actor.professional_id,
+            },
+            ctx.at,
+        ),
+        Err(RelationshipError::AlreadyActive) => Ok(()),
+        Err(other) => Err(other.into()),
+    }
+}
+
 impl Db {
     /// Logs an attempt the access policy refused.
     pub(crate) fn log_denied(
@@ -164,58 +237,7 @@ impl Db {
         today: NaiveDate,
     ) -> StoreResult<(Client, bool)> {
         let attempt = || {
-            self.transaction(|conn| {
-                let (client, created) = if let Some(existing) = clients::find_by_hetu(conn, hetu)? {
-                    (existing, false)
-                } else {
-                    let responsible = responsible.unwrap_or(ctx.actor.professional_id);
-                    let colleague = professional_status(conn, responsible)?.is_some_and(|p| {
-                        p.active && p.organisation_id == ctx.actor.organisation_id
-                    });
-                    if !colleague {
-                        return Err(StoreError::InvalidReference {
-                            field: "responsible_professional_id",
-                            message: "must name an active professional of your organisation",
-                        });
-                    }
-                    let client = clients::insert(conn, Uuid::now_v7(), hetu, fields, ctx.at)?;
-                    responsibility::start(conn, client.id, responsible, ctx.at)?;
-                    (client, true)
-                };
-                let existing: Vec<Relationship> = relationships::for_client(conn, client.id)?
-                    .into_iter()
-                    .map(|r| r.relationship)
-                    .collect();
-                match relationship::open(&existing, ctx.actor.organisation_id, false) {
-                    Ok(opened) => {
-                        let new = Relationship {
-                            id: Uuid::now_v7(),
-                            organisation_id: ctx.actor.organisation_id,
-                            is_primary: opened.is_primary,
-                            started_on: today,
-                            ended_on: None,
-                            created_by: ctx.actor.professional_id,
-                        };
-                        relationships::insert(conn, client.id, &new, ctx.at)?;
-                    }
-                    Err(RelationshipError::AlreadyActive) => {}
-                    Err(other) => return Err(other.into()),
-                }
-                let operation = if created {
-                    "client.create"
-                } else {
-                    "client.link"
-                };
-                access_log::append(
-                    conn,
-                    ctx,
-                    client.id,
-                    operation,
-                    Some(AccessBasis::OrganisationRelationship),
-                    Outcome::Allowed,
-                )?;
-                Ok((client, created))
-            })
+            self.transaction(|conn| create_or_link_in(conn, ctx, hetu, fields, responsible, today))
         };
         match attempt() {
             // Another request created the same client (or link) meanwhile: link to it.

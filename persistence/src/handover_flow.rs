@@ -7,25 +7,23 @@
 //! accept and a cancel, exactly one wins and the other rolls back.
 
 use chrono::{DateTime, Utc};
+use kyky_domain::AccessBasis;
 use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::handover::{
     self, Handover, HandoverError, HandoverStatus, PeriodOrigin, Proposal, Receiver, Responsibility,
 };
 use kyky_domain::request::{self, RequestStatus};
-use kyky_domain::{AccessBasis, Relationship, RelationshipError, relationship};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
-use crate::client_scope::{ClientScope, authorize, professional_status};
+use crate::client_scope::{ClientScope, authorize, open_own_relationship, professional_status};
 use crate::db::{Db, DbConnection};
 use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
 use crate::requests::{self, RequestRecord};
-use crate::{
-    clients, consents, events, organisations, professionals, relationships, responsibility,
-};
+use crate::{clients, consents, events, organisations, professionals, responsibility};
 
 /// A handover to propose.
 #[derive(Debug, Clone)]
@@ -146,34 +144,6 @@ fn lost_race(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> StoreErro
     }
 }
 
-fn opens_relationship(
-    conn: &mut DbConnection,
-    ctx: &AuditContext,
-    client_id: Uuid,
-) -> StoreResult<()> {
-    let existing: Vec<Relationship> = relationships::for_client(conn, client_id)?
-        .into_iter()
-        .map(|r| r.relationship)
-        .collect();
-    match relationship::open(&existing, ctx.actor.organisation_id, false) {
-        Ok(opened) => relationships::insert(
-            conn,
-            client_id,
-            &Relationship {
-                id: Uuid::now_v7(),
-                organisation_id: ctx.actor.organisation_id,
-                is_primary: opened.is_primary,
-                started_on: ctx.at.date_naive(),
-                ended_on: None,
-                created_by: ctx.actor.professional_id,
-            },
-            ctx.at,
-        ),
-        Err(RelationshipError::AlreadyActive) => Ok(()),
-        Err(other) => Err(other.into()),
-    }
-}
-
 impl Db {
     /// Runs `work` on handover `id` in one transaction with its log entry.
     /// Callers who are neither a party nor have access to the client are
@@ -250,7 +220,7 @@ impl Db {
             let client_id = record.client_id;
             let new = acceptance.new_responsibility;
             responsibility::transfer(conn, client_id, &new, PeriodOrigin::Handover, Some(id), ctx.actor.professional_id, ctx.at)?;
-            opens_relationship(conn, ctx, client_id)?;
+            open_own_relationship(conn, ctx, client_id, ctx.at.date_naive())?;
             if let Some(consent_id) = consent {
                 let disclosure = NewDisclosure {
                     client_id,
