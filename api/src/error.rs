@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use kyky_domain::RelationshipError;
 use kyky_domain::assessment::AssessmentError;
 use kyky_domain::consent::{ConsentError, ConsentPurpose};
+use kyky_domain::contact_request::ContactRequestError;
 use kyky_domain::handover::{HandoverError, HandoverStatus};
 use kyky_domain::referral::ReferralError;
 use kyky_domain::request::RequestError;
@@ -431,6 +432,23 @@ impl From<StoreError> for ApiError {
             ),
             StoreError::Consent(other) => Self::field("withdrawn_at", other.to_string()),
             StoreError::Referral(rule) => rule.into(),
+            StoreError::ContactRequest(rule) => {
+                let detail = rule.to_string();
+                match rule {
+                    ContactRequestError::NotTeamMember => Self::new(
+                        StatusCode::FORBIDDEN,
+                        "not-team-member",
+                        "Only a member of the team may do this",
+                        detail,
+                    ),
+                    ContactRequestError::AlreadyTriaged(_) => Self::conflict(
+                        "contact-request-triaged",
+                        "The contact request has already been triaged",
+                        detail,
+                    ),
+                    ContactRequestError::ReasonRequired => Self::field("reason", detail),
+                }
+            }
             StoreError::Assessment(rule) => {
                 let detail = rule.to_string();
                 match rule {
@@ -496,6 +514,12 @@ impl From<actix_web::error::BlockingError> for ApiError {
 pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
     fn walk(prefix: &str, errors: &validator::ValidationErrors, out: &mut Vec<FieldError>) {
         for (field, kind) in errors.errors() {
+            // validator names struct-level rules `__all__`; callers see them as the body's.
+            let field = if *field == "__all__" {
+                "body"
+            } else {
+                field.as_ref()
+            };
             let path = if prefix.is_empty() {
                 field.to_string()
             } else {

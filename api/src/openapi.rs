@@ -31,6 +31,7 @@ Authenticate with a bearer JWT (`Authorize` above). Errors are RFC 9457 problem+
         (name = "teams", description = "Work-ability teams (työkyvyn tuen tiimi): members across organisations, meeting cadence"),
         (name = "referrals", description = "Referrals (lähete) to work-ability teams: draft → sent → accepted | returned | withdrawn"),
         (name = "assessments", description = "Health and work-ability assessments: open → in_progress → completed | cancelled"),
+        (name = "contact-requests", description = "Low-threshold entry: contact requests without a referral, and their triage"),
         (name = "consents", description = "Consent (suostumus): purposes, organisations covered, withdrawal"),
         (name = "audit", description = "Access log (käyttöloki) and disclosure log (luovutusloki)"),
         (name = "operations", description = "Health checks"),

@@ -53,6 +53,8 @@ pub enum StoreError {
     Referral(#[from] kyky_domain::referral::ReferralError),
     #[error(transparent)]
     Assessment(#[from] kyky_domain::assessment::AssessmentError),
+    #[error(transparent)]
+    ContactRequest(#[from] kyky_domain::contact_request::ContactRequestError),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -9,6 +9,7 @@ pub mod client_scope;
 pub mod clients;
 pub mod consent_flow;
 pub mod consents;
+pub mod contact_requests;
 mod convert;
 pub mod db;
 pub mod disclosures;

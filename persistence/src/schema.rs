@@ -299,3 +299,24 @@ diesel::table! {
         feedback_handover_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    contact_requests (id) {
+        id -> Text,
+        team_id -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        preferred_time -> Nullable<Text>,
+        message -> Nullable<Text>,
+        channel -> Text,
+        status -> Text,
+        received_by -> Text,
+        received_at -> Timestamp,
+        triaged_by -> Nullable<Text>,
+        triaged_at -> Nullable<Timestamp>,
+        close_reason -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        assessment_id -> Nullable<Text>,
+    }
+}

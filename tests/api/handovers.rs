@@ -361,7 +361,7 @@ async fn a_proposal_needs_a_summary_a_reason_and_exactly_one_receiver() {
         "validation",
     )
     .await;
-    assert_eq!(fields(&problem), ["__all__", "reason", "summary"]);
+    assert_eq!(fields(&problem), ["body", "reason", "summary"]);
     let mut late = proposal(s.nurse.id);
     late["expires_at"] = json!("2001-01-01T00:00:00Z");
     let problem = expect_problem(

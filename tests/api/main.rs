@@ -10,6 +10,7 @@ mod auth;
 mod bola;
 mod clients;
 mod consents;
+mod contact_requests;
 mod errors;
 mod handovers;
 mod helpers;

@@ -9,6 +9,7 @@ pub mod cards;
 pub mod clients;
 pub mod code_sets;
 pub mod consents;
+pub mod contact_requests;
 pub mod export;
 pub mod handovers;
 pub mod health;
@@ -81,6 +82,10 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(assessments::start_assessment)
         .service(assessments::complete_assessment)
         .service(assessments::cancel_assessment)
+        .service(contact_requests::receive_contact_request)
+        .service(contact_requests::team_contact_requests)
+        .service(contact_requests::invite)
+        .service(contact_requests::close)
         .service(access_log::search_access_log)
         .service(access_log::search_disclosures);
 }

@@ -1,0 +1,334 @@
+//! Low-threshold entry (matalan kynnyksen yhteydenotto): contact requests to a
+//! team without a referral, and their triage — the team's second inbox.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
+use kyky_domain::contact_request::{ContactChannel, ContactRequestStatus};
+use kyky_domain::entities::ClientFields;
+use kyky_domain::{Hetu, Language};
+use kyky_persistence::consents::NewConsent;
+use kyky_persistence::contact_requests::{ContactDetails, ContactRequestRecord, Triage};
+use kyky_persistence::{DbConnection, StoreResult};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::{Validate, ValidationError};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::routes::cards::{TeamRef, team_ref};
+use crate::routes::handovers::DeclineInput;
+use crate::state::AppState;
+
+fn reachable(input: &ContactRequestInput) -> Result<(), ValidationError> {
+    kyky_domain::contact_request::reachable(input.phone.as_deref(), input.email.as_deref())
+        .map_err(|m| ValidationError::new("contact").with_message(m.into()))
+}
+
+/// Someone asks the team to get in touch.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[validate(schema(function = "reachable", skip_on_field_errors = false))]
+#[schema(example = json!({
+    "name": "Matti Meikäläinen", "phone": "040 123 4567", "preferred_time": "arkiaamupäivät",
+    "message": "Haluaisin jutella työkyvystäni", "channel": "omaolo"
+}))]
+pub struct ContactRequestInput {
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[validate(custom(function = "crate::validation::phone"))]
+    pub phone: Option<String>,
+    #[validate(email, length(max = 254))]
+    #[schema(format = "email", max_length = 254)]
+    pub email: Option<String>,
+    #[validate(length(max = 200))]
+    pub preferred_time: Option<String>,
+    #[validate(length(max = 4000))]
+    pub message: Option<String>,
+    pub channel: ContactChannel,
+}
+
+/// A contact request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactRequestView {
+    pub id: Uuid,
+    pub team: TeamRef,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub preferred_time: Option<String>,
+    pub message: Option<String>,
+    pub channel: ContactChannel,
+    pub status: ContactRequestStatus,
+    pub received_by: Uuid,
+    pub received_at: DateTime<Utc>,
+    pub triaged_by: Option<Uuid>,
+    pub triaged_at: Option<DateTime<Utc>>,
+    pub close_reason: Option<String>,
+    /// The client the person became on invitation.
+    pub client_id: Option<Uuid>,
+    /// The assessment opened on invitation, if any.
+    pub assessment_id: Option<Uuid>,
+}
+
+fn view(conn: &mut DbConnection, r: ContactRequestRecord) -> StoreResult<ContactRequestView> {
+    Ok(ContactRequestView {
+        id: r.request.id,
+        team: team_ref(conn, r.request.team_id)?,
+        name: r.details.name,
+        phone: r.details.phone,
+        email: r.details.email,
+        preferred_time: r.details.preferred_time,
+        message: r.details.message,
+        channel: r.details.channel,
+        status: r.request.status,
+        received_by: r.received_by,
+        received_at: r.received_at,
+        triaged_by: r.triaged_by,
+        triaged_at: r.triaged_at,
+        close_reason: r.close_reason,
+        client_id: r.client_id,
+        assessment_id: r.assessment_id,
+    })
+}
+
+async fn respond(
+    state: &web::Data<AppState>,
+    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<ContactRequestRecord> + Send + 'static,
+) -> ApiResult<ContactRequestView> {
+    state
+        .blocking(move |db| {
+            let record = work(db)?;
+            Ok(db.run(|conn| view(conn, record))?)
+        })
+        .await
+}
+
+/// Pass on a request to be contacted, without a referral (Omaolo, walk-in,
+/// phone, or from another professional). Any professional or integration may.
+#[utoipa::path(
+    tag = "contact-requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Team id")),
+    request_body = ContactRequestInput,
+    responses((status = 201, description = "Received; awaiting triage", body = ContactRequestView))
+)]
+#[post("/teams/{id}/contact-requests")]
+pub async fn receive_contact_request(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ContactRequestInput>,
+) -> ApiResult<HttpResponse> {
+    caller.require_client_work()?;
+    let (team, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let details = ContactDetails {
+        name: input.name.trim().to_owned(),
+        phone: input.phone,
+        email: input.email,
+        preferred_time: input.preferred_time,
+        message: input.message,
+        channel: input.channel,
+    };
+    let view = respond(&state, move |db| {
+        db.receive_contact_request(&ctx, team, &details)
+            .map_err(missing("team"))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactRequestFilter {
+    pub status: Option<ContactRequestStatus>,
+}
+
+/// A page of contact requests.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactRequestPage {
+    pub items: Vec<ContactRequestView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The team's contact requests, oldest first: for the team's members.
+#[utoipa::path(
+    tag = "contact-requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Team id"), ContactRequestFilter, PageParams),
+    responses((status = 200, description = "A page of contact requests", body = ContactRequestPage))
+)]
+#[get("/teams/{id}/contact-requests")]
+pub async fn team_contact_requests(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    filter: web::Query<ContactRequestFilter>,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<ContactRequestPage>> {
+    let page = page.validate()?;
+    let (team, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
+    let result = state
+        .blocking(move |db| {
+            let rows = db
+                .team_contact_requests(&ctx, team, status, page.after, page.fetch())
+                .map_err(missing("team inbox"))?;
+            let (rows, next_cursor) = page.finish(rows, |r| r.request.id);
+            let items = db.run(|conn| {
+                rows.into_iter()
+                    .map(|r| view(conn, r))
+                    .collect::<StoreResult<Vec<_>>>()
+            })?;
+            Ok(ContactRequestPage { items, next_cursor })
+        })
+        .await?;
+    Ok(web::Json(result))
+}
+
+/// The consent given at the first meeting.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct FirstMeetingConsent {
+    #[validate(length(min = 1, max = 3))]
+    #[schema(min_items = 1, max_items = 3)]
+    pub purposes: Vec<ConsentPurpose>,
+    pub method: ConsentMethod,
+    #[validate(length(min = 1, max = 200))]
+    pub document_reference: Option<String>,
+}
+
+/// Invite the person: they become a client of your organisation (or are
+/// linked, if already known), with the consent given at the first meeting
+/// covering your organisation and the team's.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "personal_identity_code": "010594Y9021", "first_name": "Matti", "last_name": "Meikäläinen",
+    "consent": {"purposes": ["team_or_network_handling", "information_exchange"], "method": "written"},
+    "open_assessment": true
+}))]
+pub struct InviteInput {
+    #[validate(custom(function = "crate::validation::hetu"))]
+    #[schema(example = "010594Y9021", min_length = 11, max_length = 11)]
+    pub personal_identity_code: String,
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    pub first_name: String,
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::validation::not_blank")
+    )]
+    pub last_name: String,
+    #[serde(default = "finnish")]
+    pub preferred_language: Language,
+    #[validate(nested)]
+    pub consent: FirstMeetingConsent,
+    /// Open a health and work-ability assessment at once (default true).
+    #[serde(default = "yes")]
+    pub open_assessment: bool,
+}
+
+fn finnish() -> Language {
+    Language::Finnish
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Triage: invite (a team member).
+#[utoipa::path(
+    tag = "contact-requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contact request id")),
+    request_body = InviteInput,
+    responses(
+        (status = 200, description = "Invited: the client and assessment are linked", body = ContactRequestView),
+        (status = 409, description = "Already triaged (contact-request-triaged)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/contact-requests/{id}/invite")]
+pub async fn invite(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<InviteInput>,
+) -> ApiResult<web::Json<ContactRequestView>> {
+    let hetu = Hetu::parse(&input.personal_identity_code)
+        .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let fields = ClientFields {
+        first_name: input.first_name.trim().to_owned(),
+        last_name: input.last_name.trim().to_owned(),
+        email: None,
+        phone: None,
+        address: None,
+        preferred_language: input.preferred_language,
+        non_disclosure: false,
+    };
+    let consent = NewConsent {
+        purposes: input.consent.purposes.into_iter().collect(),
+        organisations: std::collections::BTreeSet::new(),
+        method: input.consent.method,
+        document_reference: input.consent.document_reference,
+        given_at: ctx.at,
+        expires_at: None,
+    };
+    let open_assessment = input.open_assessment;
+    Ok(web::Json(
+        respond(&state, move |db| {
+            let triage = Triage::Invite {
+                hetu: &hetu,
+                fields: &fields,
+                consent,
+                open_assessment,
+            };
+            db.triage_contact_request(&ctx, id, triage)
+                .map_err(missing("contact request"))
+        })
+        .await?,
+    ))
+}
+
+/// Triage: close with a reason (a team member).
+#[utoipa::path(
+    tag = "contact-requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contact request id")),
+    request_body = DeclineInput,
+    responses(
+        (status = 200, description = "Closed", body = ContactRequestView),
+        (status = 409, description = "Already triaged", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/contact-requests/{id}/close")]
+pub async fn close(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<DeclineInput>,
+) -> ApiResult<web::Json<ContactRequestView>> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    Ok(web::Json(
+        respond(&state, move |db| {
+            db.triage_contact_request(
+                &ctx,
+                id,
+                Triage::Close {
+                    reason: &input.reason,
+                },
+            )
+            .map_err(missing("contact request"))
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,307 @@
+//! Contact requests (low-threshold entry) and their triage.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::contact_request::{ContactChannel, ContactRequest, ContactRequestStatus};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::access_log::{self, AuditContext, Outcome};
+use crate::client_scope::create_or_link_in;
+use crate::consents::{self, NewConsent};
+use crate::convert::{code, naive, utc, uuid};
+use crate::db::{Db, DbConnection};
+use crate::error::{StoreError, StoreResult};
+use crate::schema::contact_requests as requests;
+use crate::{assessments, events, teams};
+
+/// Who asks to be contacted, and how to reach them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactDetails {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub preferred_time: Option<String>,
+    pub message: Option<String>,
+    pub channel: ContactChannel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRequestRecord {
+    pub request: ContactRequest,
+    pub details: ContactDetails,
+    pub received_by: Uuid,
+    pub received_at: DateTime<Utc>,
+    pub triaged_by: Option<Uuid>,
+    pub triaged_at: Option<DateTime<Utc>>,
+    pub close_reason: Option<String>,
+    pub client_id: Option<Uuid>,
+    pub assessment_id: Option<Uuid>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = requests)]
+struct Row {
+    id: String,
+    team_id: String,
+    name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    preferred_time: Option<String>,
+    message: Option<String>,
+    channel: String,
+    status: String,
+    received_by: String,
+    received_at: NaiveDateTime,
+    triaged_by: Option<String>,
+    triaged_at: Option<NaiveDateTime>,
+    close_reason: Option<String>,
+    client_id: Option<String>,
+    assessment_id: Option<String>,
+}
+
+fn opt(text: Option<&str>) -> StoreResult<Option<Uuid>> {
+    text.map(uuid).transpose()
+}
+
+fn to_record(row: Row) -> StoreResult<ContactRequestRecord> {
+    Ok(ContactRequestRecord {
+        request: ContactRequest {
+            id: uuid(&row.id)?,
+            status: code(&row.status)?,
+            team_id: uuid(&row.team_id)?,
+        },
+        details: ContactDetails {
+            name: row.name,
+            phone: row.phone,
+            email: row.email,
+            preferred_time: row.preferred_time,
+            message: row.message,
+            channel: code(&row.channel)?,
+        },
+        received_by: uuid(&row.received_by)?,
+        received_at: utc(row.received_at),
+        triaged_by: opt(row.triaged_by.as_deref())?,
+        triaged_at: row.triaged_at.map(utc),
+        close_reason: row.close_reason,
+        client_id: opt(row.client_id.as_deref())?,
+        assessment_id: opt(row.assessment_id.as_deref())?,
+    })
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ContactRequestRecord> {
+    to_record(
+        requests::table
+            .find(id.to_string())
+            .select(Row::as_select())
+            .first(conn)?,
+    )
+}
+
+/// What triage decided.
+#[derive(Debug, Clone)]
+pub enum Triage<'a> {
+    /// Invite: the person becomes (or is linked as) a client with the consent
+    /// given at the first meeting, and optionally an assessment opens.
+    Invite {
+        hetu: &'a kyky_domain::Hetu,
+        fields: &'a kyky_domain::entities::ClientFields,
+        consent: NewConsent,
+        open_assessment: bool,
+    },
+    Close {
+        reason: &'a str,
+    },
+}
+
+fn member(ctx: &AuditContext, team: Uuid) -> bool {
+    ctx.actor.works_with_clients() && ctx.actor.teams.contains(&team)
+}
+
+impl Db {
+    /// Records a contact request to a team. Any professional or integration
+    /// (e.g. Omaolo) may pass one on; the team triages it.
+    pub fn receive_contact_request(
+        &self,
+        ctx: &AuditContext,
+        team_id: Uuid,
+        details: &ContactDetails,
+    ) -> StoreResult<ContactRequestRecord> {
+        self.transaction(|conn| {
+            teams::get(conn, team_id)?;
+            let id = Uuid::now_v7();
+            diesel::insert_into(requests::table)
+                .values(Row {
+                    id: id.to_string(),
+                    team_id: team_id.to_string(),
+                    name: details.name.clone(),
+                    phone: details.phone.clone(),
+                    email: details.email.clone(),
+                    preferred_time: details.preferred_time.clone(),
+                    message: details.message.clone(),
+                    channel: details.channel.to_string(),
+                    status: ContactRequestStatus::New.to_string(),
+                    received_by: ctx.actor.professional_id.to_string(),
+                    received_at: naive(ctx.at),
+                    triaged_by: None,
+                    triaged_at: None,
+                    close_reason: None,
+                    client_id: None,
+                    assessment_id: None,
+                })
+                .execute(conn)?;
+            get(conn, id)
+        })
+    }
+
+    /// The team's second inbox, for its members; oldest first.
+    pub fn team_contact_requests(
+        &self,
+        ctx: &AuditContext,
+        team_id: Uuid,
+        status: Option<ContactRequestStatus>,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<ContactRequestRecord>> {
+        if !member(ctx, team_id) {
+            return Err(StoreError::NotFound);
+        }
+        self.run(|conn| {
+            let mut query = requests::table
+                .filter(requests::team_id.eq(team_id.to_string()))
+                .order(requests::id)
+                .limit(limit)
+                .select(Row::as_select())
+                .into_boxed();
+            if let Some(status) = status {
+                query = query.filter(requests::status.eq(status.to_string()));
+            }
+            if let Some(after) = after {
+                query = query.filter(requests::id.gt(after.to_string()));
+            }
+            query.load(conn)?.into_iter().map(to_record).collect()
+        })
+    }
+
+    /// Triages a new contact request, in one transaction.
+    pub fn triage_contact_request(
+        &self,
+        ctx: &AuditContext,
+        id: Uuid,
+        triage: Triage<'_>,
+    ) -> StoreResult<ContactRequestRecord> {
+        self.transaction(|conn| {
+            let record = get(conn, id)?;
+            if !member(ctx, record.request.team_id) {
+                return Err(StoreError::NotFound);
+            }
+            let pending = requests::table
+                .filter(requests::id.eq(id.to_string()))
+                .filter(requests::status.eq("new"));
+            let at = Some(naive(ctx.at));
+            let by = Some(ctx.actor.professional_id.to_string());
+            match triage {
+                Triage::Close { reason } => {
+                    kyky_domain::contact_request::close(&record.request, &ctx.actor, reason)?;
+                    let changed = diesel::update(pending)
+                        .set((
+                            requests::status.eq(ContactRequestStatus::Closed.to_string()),
+                            requests::triaged_by.eq(by),
+                            requests::triaged_at.eq(at),
+                            requests::close_reason.eq(Some(reason.trim().to_owned())),
+                        ))
+                        .execute(conn)?;
+                    if changed == 0 {
+                        return Err(
+                            kyky_domain::contact_request::ContactRequestError::AlreadyTriaged(
+                                get(conn, id)?.request.status,
+                            )
+                            .into(),
+                        );
+                    }
+                }
+                Triage::Invite {
+                    hetu,
+                    fields,
+                    mut consent,
+                    open_assessment,
+                } => {
+                    kyky_domain::contact_request::invite(&record.request, &ctx.actor)?;
+                    let today = ctx.at.date_naive();
+                    let (client, _) = create_or_link_in(conn, ctx, hetu, fields, None, today)?;
+                    let host = teams::get(conn, record.request.team_id)?
+                        .fields
+                        .hosting_organisation_id;
+                    consent
+                        .organisations
+                        .extend([ctx.actor.organisation_id, host]);
+                    let consent_id = consents::insert(
+                        conn,
+                        client.id,
+                        &consent,
+                        ctx.actor.professional_id,
+                        ctx.at,
+                    )?;
+                    let who = ctx.actor.professional_id;
+                    events::record(
+                        conn,
+                        "consent.given",
+                        client.id,
+                        consent_id,
+                        who,
+                        &json!({"purposes": consent.purposes}),
+                        ctx.at,
+                    )?;
+                    let assessment = if open_assessment {
+                        let opened = assessments::open(
+                            conn,
+                            client.id,
+                            record.request.team_id,
+                            None,
+                            who,
+                            ctx.at,
+                        )?;
+                        events::record(
+                            conn,
+                            "assessment.opened",
+                            client.id,
+                            opened,
+                            who,
+                            &json!({"contact_request_id": id}),
+                            ctx.at,
+                        )?;
+                        Some(opened)
+                    } else {
+                        None
+                    };
+                    let changed = diesel::update(pending)
+                        .set((
+                            requests::status.eq(ContactRequestStatus::Invited.to_string()),
+                            requests::triaged_by.eq(by),
+                            requests::triaged_at.eq(at),
+                            requests::client_id.eq(Some(client.id.to_string())),
+                            requests::assessment_id.eq(assessment.map(|a| a.to_string())),
+                        ))
+                        .execute(conn)?;
+                    if changed == 0 {
+                        return Err(
+                            kyky_domain::contact_request::ContactRequestError::AlreadyTriaged(
+                                get(conn, id)?.request.status,
+                            )
+                            .into(),
+                        );
+                    }
+                    access_log::append(
+                        conn,
+                        ctx,
+                        client.id,
+                        "contact_request.invite",
+                        Some(kyky_domain::AccessBasis::OrganisationRelationship),
+                        Outcome::Allowed,
+                    )?;
+                }
+            }
+            get(conn, id)
+        })
+    }
+}
