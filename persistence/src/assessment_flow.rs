@@ -16,7 +16,7 @@ use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::handover_flow::{NewHandover, propose_in};
 use crate::handovers::PackageItem;
-use crate::{clients, events, referrals, responsibility};
+use crate::{clients, events, referrals, relationships, responsibility, teams};
 
 impl Db {
     /// Runs a team member's step on assessment `id` in one transaction.
@@ -123,6 +123,19 @@ impl Db {
                 };
                 let proposed = propose_in(conn, ctx, client_id, &current, handover)?;
                 assessments::link_handover(conn, id, proposed.handover.id)?;
+            }
+            // The team's client relationship ends with the assessment (a primary
+            // one stays: it needs a successor first). Whoever still holds
+            // responsibility keeps access until the handover back is accepted.
+            let host = teams::get(conn, record.assessment.team_id)?
+                .fields
+                .hosting_organisation_id;
+            let team_relationship = relationships::for_client(conn, client_id)?
+                .into_iter()
+                .map(|r| r.relationship)
+                .find(|r| r.organisation_id == host && r.is_active() && !r.is_primary);
+            if let Some(ended) = team_relationship {
+                relationships::end(conn, ended.id, ctx.at.date_naive())?;
             }
             let payload = json!({"recommended_path": feedback.recommended_path});
             events::record(

@@ -420,4 +420,29 @@ async fn the_espoo_path_refers_assesses_and_hands_back_with_the_feedback() {
         "assessment-wrong-state",
     )
     .await;
+    // The team's client relationship ended with the assessment: once responsibility
+    // is back, the nurse's organisation may only read (under the consent), not change.
+    let relationships = format!("/api/v1/clients/{}/relationships", e.client);
+    let list = expect_status(
+        e.app.get(&relationships, &e.counsellor.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let team_org = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["organisation"]["id"] == e.nurse.organisation_id.to_string())
+        .unwrap();
+    assert_eq!(team_org["active"], false);
+    let client_path = format!("/api/v1/clients/{}", e.client);
+    let change = json!({"first_name": "Matti", "last_name": "Meikäläinen"});
+    expect_problem(
+        e.app
+            .put(&client_path, &e.nurse.token, Some("\"1\""), &change)
+            .await,
+        StatusCode::FORBIDDEN,
+        "read-only-access",
+    )
+    .await;
 }
