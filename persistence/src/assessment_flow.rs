@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
 use crate::assessments::{self, AssessmentRecord};
+use crate::client_scope::authorize;
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::handover_flow::{NewHandover, propose_in};
@@ -31,10 +32,15 @@ impl Db {
         let result = self.transaction(|conn| {
             clients::lock(conn, client_id)?;
             let record = assessments::get(conn, id)?;
-            if !(ctx.actor.works_with_clients()
-                && ctx.actor.teams.contains(&record.assessment.team_id))
-            {
-                return Err(StoreError::AccessDenied);
+            let member = ctx.actor.works_with_clients()
+                && ctx.actor.teams.contains(&record.assessment.team_id);
+            if !member {
+                // Someone who can see the client learns why; anyone else, nothing.
+                return Err(if authorize(conn, ctx, client_id)?.is_some() {
+                    AssessmentError::NotTeamMember.into()
+                } else {
+                    StoreError::AccessDenied
+                });
             }
             let value = work(conn, &record)?;
             access_log::append(

@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
-use crate::client_scope::ClientScope;
+use crate::client_scope::{ClientScope, authorize};
 use crate::db::{Db, DbConnection};
 use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
@@ -127,7 +127,15 @@ impl Db {
             let member = ctx.actor.works_with_clients()
                 && ctx.actor.teams.contains(&record.referral.team_id);
             if !member || record.referral.status == ReferralStatus::Draft {
-                return Err(StoreError::AccessDenied);
+                // Someone who can see the client learns why; anyone else, nothing.
+                let sees_client = authorize(conn, ctx, client_id)?.is_some();
+                return Err(
+                    if sees_client && record.referral.status != ReferralStatus::Draft {
+                        ReferralError::NotTeamMember.into()
+                    } else {
+                        StoreError::AccessDenied
+                    },
+                );
             }
             let value = work(conn, &record, None)?;
             access_log::append(

@@ -149,6 +149,13 @@ async fn a_referral_needs_consent_and_reaches_the_teams_inbox() {
         "not-found",
     )
     .await;
+    // The sender sees the client, so learns why it may not accept its own referral.
+    expect_problem(
+        e.step(referral, "accept", &e.counsellor, &json!({})).await,
+        StatusCode::FORBIDDEN,
+        "not-team-member",
+    )
+    .await;
 
     let accepted = expect_status(
         e.step(referral, "accept", &e.nurse, &json!({})).await,
@@ -314,8 +321,8 @@ async fn the_espoo_path_refers_assesses_and_hands_back_with_the_feedback() {
         e.app
             .post(&format!("{path}/start"), &e.counsellor.token, &json!({}))
             .await,
-        StatusCode::NOT_FOUND,
-        "not-found",
+        StatusCode::FORBIDDEN,
+        "not-team-member",
     )
     .await;
     expect_status(
