@@ -12,6 +12,7 @@ pub mod entities;
 pub mod handover;
 pub mod hetu;
 pub mod page;
+pub mod plan;
 pub mod referral;
 pub mod relationship;
 pub mod request;
