@@ -32,4 +32,22 @@ impl AppState {
             .await
             .map_err(ApiError::from)?
     }
+
+    /// Runs a use case off the async workers, then builds its view on a read
+    /// connection: the shape of every "change something, answer with it" handler.
+    pub async fn blocking_view<R, V, W, F>(&self, work: W, view: F) -> ApiResult<V>
+    where
+        R: Send + 'static,
+        V: Send + 'static,
+        W: FnOnce(&kyky_persistence::Db) -> ApiResult<R> + Send + 'static,
+        F: FnOnce(&mut kyky_persistence::DbConnection, R) -> kyky_persistence::StoreResult<V>
+            + Send
+            + 'static,
+    {
+        self.blocking(move |db| {
+            let record = work(db)?;
+            Ok(db.run(|conn| view(conn, record))?)
+        })
+        .await
+    }
 }

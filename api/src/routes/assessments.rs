@@ -110,13 +110,7 @@ async fn respond(
     state: &web::Data<AppState>,
     work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<AssessmentRecord> + Send + 'static,
 ) -> ApiResult<web::Json<AssessmentView>> {
-    let view = state
-        .blocking(move |db| {
-            let record = work(db)?;
-            Ok(db.run(|conn| view(conn, record))?)
-        })
-        .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(state.blocking_view(work, view).await?))
 }
 
 /// An assessment: for the team's members and whoever has access to the client

@@ -102,12 +102,7 @@ async fn respond(
     state: &web::Data<AppState>,
     work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<ContactRequestRecord> + Send + 'static,
 ) -> ApiResult<ContactRequestView> {
-    state
-        .blocking(move |db| {
-            let record = work(db)?;
-            Ok(db.run(|conn| view(conn, record))?)
-        })
-        .await
+    state.blocking_view(work, view).await
 }
 
 /// Pass on a request to be contacted, without a referral (Omaolo, walk-in,

@@ -201,10 +201,7 @@ async fn respond(
 ) -> ApiResult<HandoverView> {
     let now = state.now();
     state
-        .blocking(move |db| {
-            let record = work(db)?;
-            Ok(db.run(|conn| handover_view(conn, record, now))?)
-        })
+        .blocking_view(work, move |conn, record| handover_view(conn, record, now))
         .await
 }
 

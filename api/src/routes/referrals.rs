@@ -147,12 +147,7 @@ async fn respond(
     state: &web::Data<AppState>,
     work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<ReferralRecord> + Send + 'static,
 ) -> ApiResult<ReferralView> {
-    state
-        .blocking(move |db| {
-            let record = work(db)?;
-            Ok(db.run(|conn| view(conn, record))?)
-        })
-        .await
+    state.blocking_view(work, view).await
 }
 
 /// Refer the client to a work-ability team. Sending needs the client's
