@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, missing};
 use crate::extract::ValidJson;
 use crate::routes::cards::{ClientBasics, TeamRef, client_basics, team_ref};
-use crate::routes::handovers::DeclineInput;
+use crate::routes::responsibility::ReasonInput;
 use crate::state::AppState;
 
 /// The team's feedback (palaute).
@@ -198,7 +198,7 @@ pub async fn complete_assessment(
     tag = "assessments",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Assessment id")),
-    request_body = DeclineInput,
+    request_body = ReasonInput,
     responses(
         (status = 200, description = "Cancelled", body = AssessmentView),
         (status = 409, description = "Already ended", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -209,7 +209,7 @@ pub async fn cancel_assessment(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    ValidJson(input): ValidJson<DeclineInput>,
+    ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<AssessmentView>> {
     let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
     respond(&state, move |db| {

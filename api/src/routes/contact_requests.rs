@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{TeamRef, team_ref};
-use crate::routes::handovers::DeclineInput;
+use crate::routes::responsibility::ReasonInput;
 use crate::state::AppState;
 
 fn reachable(input: &ContactRequestInput) -> Result<(), ValidationError> {
@@ -299,7 +299,7 @@ pub async fn invite(
     tag = "contact-requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contact request id")),
-    request_body = DeclineInput,
+    request_body = ReasonInput,
     responses(
         (status = 200, description = "Closed", body = ContactRequestView),
         (status = 409, description = "Already triaged", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -310,7 +310,7 @@ pub async fn close(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    ValidJson(input): ValidJson<DeclineInput>,
+    ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<ContactRequestView>> {
     let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
     Ok(web::Json(

@@ -20,6 +20,7 @@ use crate::routes::cards::{
     professional_card,
 };
 use crate::routes::cards::{TeamRef, team_ref};
+use crate::routes::responsibility::ReasonInput;
 use crate::state::AppState;
 
 /// One item travelling with the responsibility.
@@ -385,25 +386,12 @@ pub async fn accept_handover(
     ))
 }
 
-/// Decline a handover.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"reason": "Asiakas ei kuulu tiimin kohderyhmään; ohjaus aikuissosiaalityöhön."}))]
-pub struct DeclineInput {
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "crate::validation::not_blank")
-    )]
-    #[schema(min_length = 1, max_length = 2000)]
-    pub reason: String,
-}
-
 /// Decline, with a reason. The current worker stays responsible.
 #[utoipa::path(
     tag = "handovers",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Handover id")),
-    request_body = DeclineInput,
+    request_body = ReasonInput,
     responses(
         (status = 200, description = "Declined", body = HandoverView),
         (status = 403, description = "Not the receiver", body = crate::error::Problem,
@@ -417,7 +405,7 @@ pub async fn decline_handover(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    ValidJson(input): ValidJson<DeclineInput>,
+    ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<HandoverView>> {
     let id = id.into_inner();
     let ctx = caller.audit(state.now());

@@ -16,7 +16,7 @@ use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{
     ClientBasics, ProfessionalCard, TeamRef, client_basics, professional_card, team_ref,
 };
-use crate::routes::handovers::DeclineInput;
+use crate::routes::responsibility::ReasonInput;
 use crate::state::AppState;
 
 /// A document in another system.
@@ -276,7 +276,7 @@ pub async fn accept_referral(
     tag = "referrals",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Referral id")),
-    request_body = DeclineInput,
+    request_body = ReasonInput,
     responses(
         (status = 200, description = "Returned", body = ReferralView),
         (status = 409, description = "Not sent, or already decided", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -287,7 +287,7 @@ pub async fn return_referral(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    ValidJson(input): ValidJson<DeclineInput>,
+    ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<ReferralView>> {
     let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
     Ok(web::Json(

@@ -233,7 +233,8 @@ pub(crate) fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreRe
     })
 }
 
-/// Ask for responsibility, or refuse a request: a reason.
+/// A reason: for asking for responsibility, refusing, declining, returning,
+/// cancelling or closing.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Asiakas käy viikoittain työtoiminnassa meillä; työ tehdään täällä."}))]
