@@ -39,6 +39,17 @@ pub struct Labels {
     pub en: &'static str,
 }
 
+impl Labels {
+    /// The label in `language`.
+    pub fn get(self, language: Language) -> &'static str {
+        match language {
+            Language::Finnish => self.fi,
+            Language::Swedish => self.sv,
+            Language::English => self.en,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodeDescription {
     pub code: &'static str,
@@ -190,6 +201,8 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::plan::PlanStatus::describe(),
         crate::plan::WarningCode::describe(),
         crate::plan::FollowUpStatus::describe(),
+        crate::plan::FollowUpSource::describe(),
+        crate::plan::GoalStatus::describe(),
         crate::team::TeamKind::describe(),
         crate::team::TeamRole::describe(),
         crate::team::Frequency::describe(),

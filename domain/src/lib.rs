@@ -13,6 +13,7 @@ pub mod handover;
 pub mod hetu;
 pub mod page;
 pub mod plan;
+pub mod plan_summary;
 pub mod referral;
 pub mod relationship;
 pub mod request;

@@ -8,10 +8,14 @@
 //! draft ──publish (follow-up date; warnings acknowledged)──▶ published ──(next version published)──▶ superseded
 //! ```
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::access::AccessBasis;
 use crate::codes::code_set;
 
 code_set! {
@@ -67,12 +71,59 @@ code_set! {
     }
 }
 
+code_set! {
+    /// Where one of the client's goals stands.
+    GoalStatus, "goal-statuses", "States of a goal in the support plan" {
+        Open = "open": "Työn alla", "Pågående", "Open: being worked on";
+        Achieved = "achieved": "Saavutettu", "Uppnått", "Achieved";
+        PartlyAchieved = "partly_achieved": "Osittain saavutettu", "Delvis uppnått", "Partly achieved";
+        NotAchieved = "not_achieved": "Ei saavutettu", "Inte uppnått", "Not achieved";
+        Dropped = "dropped": "Luovuttu", "Slopat", "Dropped";
+    }
+}
+
+/// A goal in the client's own words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Goal {
+    pub id: Uuid,
+    pub text: String,
+    pub target_on: NaiveDate,
+    pub status: GoalStatus,
+}
+
+/// Who carries an agreed responsibility or took part in drafting the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Party {
+    /// The client themself.
+    Client,
+    Professional {
+        professional_id: Uuid,
+    },
+    Organisation {
+        organisation_id: Uuid,
+    },
+}
+
+/// Who does what, by when ("kuka tekee mitä ja mihin mennessä").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreedResponsibility {
+    pub id: Uuid,
+    pub party: Party,
+    pub task: String,
+    pub due_on: NaiveDate,
+}
+
 /// One service in the plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedService {
     pub id: Uuid,
     pub code: ServiceCode,
     pub provider_organisation_id: Uuid,
+    /// The provider's professional the client and network contact.
+    pub responsible_professional_id: Option<Uuid>,
+    pub description: Option<String>,
     pub status: ServiceStatus,
     pub starts_on: NaiveDate,
     /// Open-ended when absent.
@@ -169,6 +220,157 @@ pub fn edit(status: PlanStatus) -> Result<(), PlanError> {
     }
 }
 
+/// What a plan version says. A draft's content changes; a published
+/// version's never does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanContent {
+    pub goals: Vec<Goal>,
+    /// The client's own view of their situation and of the plan.
+    pub client_view: Option<String>,
+    pub services: Vec<PlannedService>,
+    pub responsibilities: Vec<AgreedResponsibility>,
+    /// When this is come back to ("milloin tähän palataan").
+    pub follow_up_on: Option<NaiveDate>,
+    /// Who took part in drafting the plan.
+    pub participants: Vec<Party>,
+    /// Others who took part, e.g. a relative, in free text.
+    pub other_participants: Vec<String>,
+}
+
+impl PlanContent {
+    /// The overlap rule applied to this content.
+    pub fn warnings(&self) -> Vec<Warning> {
+        warnings(&self.services)
+    }
+
+    /// Every professional the content names, for checking that each exists.
+    pub fn professionals(&self) -> BTreeSet<Uuid> {
+        let parties = self
+            .responsibilities
+            .iter()
+            .map(|r| &r.party)
+            .chain(&self.participants);
+        parties
+            .filter_map(|p| match p {
+                Party::Professional { professional_id } => Some(*professional_id),
+                _ => None,
+            })
+            .chain(
+                self.services
+                    .iter()
+                    .filter_map(|s| s.responsible_professional_id),
+            )
+            .collect()
+    }
+
+    /// Every organisation the content names.
+    pub fn organisations(&self) -> BTreeSet<Uuid> {
+        let parties = self
+            .responsibilities
+            .iter()
+            .map(|r| &r.party)
+            .chain(&self.participants);
+        parties
+            .filter_map(|p| match p {
+                Party::Organisation { organisation_id } => Some(*organisation_id),
+                _ => None,
+            })
+            .chain(self.services.iter().map(|s| s.provider_organisation_id))
+            .collect()
+    }
+}
+
+/// How much of the client's plans a caller who can see the client reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanReader {
+    /// The responsible worker and work pair: every version, drafts too.
+    Keeper,
+    /// A colleague in the organisation holding responsibility: published versions.
+    Colleague,
+    /// An organisation covered by the client's information-exchange consent:
+    /// published versions, each sharing logged as a disclosure.
+    Network,
+    /// Anyone else who sees the client: only that a plan exists and who is responsible.
+    ExistenceOnly,
+}
+
+impl PlanReader {
+    /// Whether this reader sees the content of published versions.
+    pub fn reads_content(self) -> bool {
+        !matches!(self, Self::ExistenceOnly)
+    }
+
+    /// Whether this reader sees drafts.
+    pub fn sees_drafts(self) -> bool {
+        self == Self::Keeper
+    }
+}
+
+/// What a caller with `basis` to the client reads of the plans kept by
+/// `holder_organisation` (the responsible worker's organisation), given the
+/// organisations the client's active information-exchange consent covers.
+pub fn plan_reader(
+    basis: AccessBasis,
+    caller_organisation: Uuid,
+    holder_organisation: Uuid,
+    covered: &BTreeSet<Uuid>,
+) -> PlanReader {
+    if basis.holds_responsibility() {
+        PlanReader::Keeper
+    } else if caller_organisation == holder_organisation {
+        PlanReader::Colleague
+    } else if covered.contains(&caller_organisation) {
+        PlanReader::Network
+    } else {
+        PlanReader::ExistenceOnly
+    }
+}
+
+code_set! {
+    /// Where a follow-up comes from.
+    FollowUpSource, "follow-up-sources", "Where a follow-up comes from" {
+        Plan = "plan": "Suunnitelman seuranta", "Uppföljning av planen", "The plan's follow-up date";
+        Responsibility = "responsibility": "Sovittu tehtävä", "Överenskommen uppgift", "An agreed responsibility";
+        Manual = "manual": "Lisätty käsin", "Tillagd för hand", "Added by hand";
+    }
+}
+
+/// A follow-up that publishing a plan sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueFollowUp {
+    pub source: FollowUpSource,
+    pub responsibility_id: Option<Uuid>,
+    /// The professional who sees it through.
+    pub owner: Uuid,
+    pub due_on: NaiveDate,
+    pub description: String,
+}
+
+/// Follow-ups of a published plan: the plan's own follow-up date, owned by the
+/// responsible worker, and one per agreed responsibility — owned by the
+/// professional who carries it, or by the responsible worker when the client
+/// or an organisation does.
+pub fn follow_ups_of(content: &PlanContent, responsible_worker: Uuid) -> Vec<DueFollowUp> {
+    let plan = content.follow_up_on.map(|due_on| DueFollowUp {
+        source: FollowUpSource::Plan,
+        responsibility_id: None,
+        owner: responsible_worker,
+        due_on,
+        description: String::new(),
+    });
+    let agreed = content.responsibilities.iter().map(|r| DueFollowUp {
+        source: FollowUpSource::Responsibility,
+        responsibility_id: Some(r.id),
+        owner: match r.party {
+            Party::Professional { professional_id } => professional_id,
+            Party::Client | Party::Organisation { .. } => responsible_worker,
+        },
+        due_on: r.due_on,
+        description: r.task.clone(),
+    });
+    plan.into_iter().chain(agreed).collect()
+}
+
 code_set! {
     /// Where a follow-up stands; overdue is computed, never stored.
     FollowUpStatus, "follow-up-statuses", "States of a follow-up" {
@@ -181,6 +383,37 @@ code_set! {
 /// An open follow-up is overdue once its due date has passed.
 pub fn is_overdue(status: FollowUpStatus, due_on: NaiveDate, now: DateTime<Utc>) -> bool {
     status == FollowUpStatus::Open && due_on < now.date_naive()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FollowUpError {
+    #[error("the follow-up is {0}; only an open one can be completed or cancelled")]
+    NotOpen(FollowUpStatus),
+    #[error("completing a follow-up records a note of what was done")]
+    NoteRequired,
+    #[error("only the follow-up's owner, the responsible worker or the work pair may close it")]
+    NotOwner,
+}
+
+/// Closes an open follow-up as `to` (done or cancelled) with a note, by its
+/// owner or the client's responsible worker or work pair.
+pub fn close_follow_up(
+    status: FollowUpStatus,
+    owner: Uuid,
+    caller: Uuid,
+    caller_holds_responsibility: bool,
+    note: &str,
+) -> Result<(), FollowUpError> {
+    if status != FollowUpStatus::Open {
+        return Err(FollowUpError::NotOpen(status));
+    }
+    if owner != caller && !caller_holds_responsibility {
+        return Err(FollowUpError::NotOwner);
+    }
+    if note.trim().is_empty() {
+        return Err(FollowUpError::NoteRequired);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -203,6 +436,8 @@ mod tests {
             id: Uuid::now_v7(),
             code,
             provider_organisation_id: provider,
+            responsible_professional_id: None,
+            description: None,
             status: ServiceStatus::Active,
             starts_on: day(starts),
             ends_on: ends.map(day),
@@ -325,5 +560,130 @@ mod tests {
             "due today is not overdue yet"
         );
         assert!(!is_overdue(FollowUpStatus::Done, day(1), now));
+    }
+
+    #[test]
+    fn publishing_sets_the_plan_follow_up_and_one_per_agreed_responsibility() {
+        let (worker, nurse, kela) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let agreed = |party| AgreedResponsibility {
+            id: Uuid::now_v7(),
+            party,
+            task: "Hakee kuntoutusta".into(),
+            due_on: day(20),
+        };
+        let content = PlanContent {
+            follow_up_on: Some(day(30)),
+            responsibilities: vec![
+                agreed(Party::Client),
+                agreed(Party::Professional {
+                    professional_id: nurse,
+                }),
+                agreed(Party::Organisation {
+                    organisation_id: kela,
+                }),
+            ],
+            ..PlanContent::default()
+        };
+        let due = follow_ups_of(&content, worker);
+        assert_eq!(due.len(), 4);
+        assert_eq!(
+            (due[0].source, due[0].owner, due[0].due_on),
+            (FollowUpSource::Plan, worker, day(30))
+        );
+        let owners: Vec<Uuid> = due[1..].iter().map(|d| d.owner).collect();
+        assert_eq!(
+            owners,
+            [worker, nurse, worker],
+            "the client's and an organisation's tasks are followed up by the responsible worker"
+        );
+        assert!(
+            due[1..]
+                .iter()
+                .all(|d| d.source == FollowUpSource::Responsibility
+                    && d.description == "Hakee kuntoutusta"
+                    && d.responsibility_id.is_some())
+        );
+    }
+
+    #[test]
+    fn who_reads_a_plan() {
+        let (holder, network, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let covered: BTreeSet<Uuid> = [network].into_iter().collect();
+        let read = |basis, org| plan_reader(basis, org, holder, &covered);
+        assert_eq!(
+            read(AccessBasis::ResponsibleWorker, other),
+            PlanReader::Keeper
+        );
+        assert_eq!(read(AccessBasis::WorkPair, network), PlanReader::Keeper);
+        assert_eq!(
+            read(AccessBasis::OrganisationRelationship, holder),
+            PlanReader::Colleague
+        );
+        assert_eq!(read(AccessBasis::Consent, network), PlanReader::Network);
+        assert_eq!(
+            read(AccessBasis::OrganisationRelationship, network),
+            PlanReader::Network,
+            "a relationship does not stand in for consent to see the plan"
+        );
+        assert_eq!(
+            read(AccessBasis::OrganisationRelationship, other),
+            PlanReader::ExistenceOnly
+        );
+        assert!(!PlanReader::ExistenceOnly.reads_content());
+        assert!(PlanReader::Keeper.sees_drafts() && !PlanReader::Network.sees_drafts());
+    }
+
+    #[test]
+    fn closing_a_follow_up_needs_it_open_its_owner_and_a_note() {
+        let (owner, someone) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(
+            close_follow_up(FollowUpStatus::Open, owner, owner, false, "Soitettu"),
+            Ok(())
+        );
+        assert_eq!(
+            close_follow_up(FollowUpStatus::Open, owner, someone, true, "Soitettu"),
+            Ok(()),
+            "the responsible worker may close anyone's"
+        );
+        assert_eq!(
+            close_follow_up(FollowUpStatus::Open, owner, someone, false, "Soitettu"),
+            Err(FollowUpError::NotOwner)
+        );
+        assert_eq!(
+            close_follow_up(FollowUpStatus::Open, owner, owner, false, "  "),
+            Err(FollowUpError::NoteRequired)
+        );
+        assert_eq!(
+            close_follow_up(FollowUpStatus::Done, owner, owner, false, "x"),
+            Err(FollowUpError::NotOpen(FollowUpStatus::Done))
+        );
+    }
+
+    #[test]
+    fn content_names_every_professional_and_organisation_it_refers_to() {
+        let (pro, org, provider) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let content = PlanContent {
+            participants: vec![
+                Party::Client,
+                Party::Professional {
+                    professional_id: pro,
+                },
+            ],
+            responsibilities: vec![AgreedResponsibility {
+                id: Uuid::now_v7(),
+                party: Party::Organisation {
+                    organisation_id: org,
+                },
+                task: "x".into(),
+                due_on: day(1),
+            }],
+            services: vec![service(ServiceCode::Education, provider, 1, None)],
+            ..PlanContent::default()
+        };
+        assert_eq!(content.professionals(), [pro].into_iter().collect());
+        assert_eq!(
+            content.organisations(),
+            [org, provider].into_iter().collect()
+        );
     }
 }
