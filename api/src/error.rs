@@ -11,6 +11,7 @@ use kyky_domain::assessment::AssessmentError;
 use kyky_domain::consent::{ConsentError, ConsentPurpose};
 use kyky_domain::contact_request::ContactRequestError;
 use kyky_domain::handover::{HandoverError, HandoverStatus};
+use kyky_domain::plan::{FollowUpError, PlanError};
 use kyky_domain::referral::ReferralError;
 use kyky_domain::request::RequestError;
 use kyky_persistence::StoreError;
@@ -399,6 +400,72 @@ impl From<ReferralError> for ApiError {
     }
 }
 
+impl From<PlanError> for ApiError {
+    fn from(error: PlanError) -> Self {
+        let detail = error.to_string();
+        let unpublishable = |slug, title, field: &str| Self {
+            errors: vec![FieldError {
+                field: field.to_owned(),
+                message: detail.clone(),
+            }],
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                slug,
+                title,
+                detail.clone(),
+            )
+        };
+        match error {
+            PlanError::NotDraft(_) => {
+                Self::conflict("plan-not-draft", "Only a draft plan can be changed", detail)
+            }
+            PlanError::FollowUpRequired | PlanError::FollowUpInPast => unpublishable(
+                "plan-not-publishable",
+                "The plan cannot be published yet",
+                "follow_up_on",
+            ),
+            PlanError::WarningsNotAcknowledged => unpublishable(
+                "plan-warnings-not-acknowledged",
+                "The plan has open warnings",
+                "acknowledge_warnings",
+            ),
+            PlanError::NotKeeper => Self::not_responsible_worker(detail),
+            PlanError::DraftExists => Self::conflict(
+                "plan-draft-exists",
+                "The client already has a draft plan",
+                detail,
+            ),
+            PlanError::NotShared => Self::new(
+                StatusCode::FORBIDDEN,
+                "plan-not-shared",
+                "The plan has not been shared with your organisation",
+                detail,
+            ),
+        }
+    }
+}
+
+impl From<FollowUpError> for ApiError {
+    fn from(error: FollowUpError) -> Self {
+        let detail = error.to_string();
+        match error {
+            FollowUpError::NotOpen(_) => Self::conflict(
+                "follow-up-not-open",
+                "The follow-up is already closed",
+                detail,
+            ),
+            FollowUpError::NoteRequired => Self::field("note", detail),
+            FollowUpError::DueInPast => Self::field("due_on", detail),
+            FollowUpError::NotOwner => Self::new(
+                StatusCode::FORBIDDEN,
+                "not-follow-up-owner",
+                "Only the owner or the responsible worker may close the follow-up",
+                detail,
+            ),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -449,6 +516,8 @@ impl From<StoreError> for ApiError {
                     ContactRequestError::ReasonRequired => Self::field("reason", detail),
                 }
             }
+            StoreError::Plan(rule) => rule.into(),
+            StoreError::FollowUp(rule) => rule.into(),
             StoreError::Assessment(rule) => {
                 let detail = rule.to_string();
                 match rule {

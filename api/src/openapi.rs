@@ -32,6 +32,8 @@ Authenticate with a bearer JWT (`Authorize` above). Errors are RFC 9457 problem+
         (name = "referrals", description = "Referrals (lähete) to work-ability teams: draft → sent → accepted | returned | withdrawn"),
         (name = "assessments", description = "Health and work-ability assessments: open → in_progress → completed | cancelled"),
         (name = "contact-requests", description = "Low-threshold entry: contact requests without a referral, and their triage"),
+        (name = "plans", description = "The work-ability support plan (työkyvyn tuen suunnitelma): draft → published → superseded; services and the overlap rule; follow-ups (seuranta)"),
+        (name = "caseload", description = "The responsible worker's caseload and waiting work"),
         (name = "consents", description = "Consent (suostumus): purposes, organisations covered, withdrawal"),
         (name = "audit", description = "Access log (käyttöloki) and disclosure log (luovutusloki)"),
         (name = "operations", description = "Health checks"),

@@ -188,6 +188,65 @@ pub enum PlanError {
     FollowUpInPast,
     #[error("the plan has open warnings; acknowledge them to publish")]
     WarningsNotAcknowledged,
+    #[error("only the responsible worker or the work pair drafts and publishes the client's plan")]
+    NotKeeper,
+    #[error("the client already has a draft plan; edit or publish it")]
+    DraftExists,
+    #[error(
+        "the client's plan has not been shared with your organisation: it needs the client's consent to information exchange"
+    )]
+    NotShared,
+}
+
+/// Only the responsible worker and the work pair draft and publish the plan.
+pub fn may_draft(basis: AccessBasis) -> Result<(), PlanError> {
+    if basis.holds_responsibility() {
+        Ok(())
+    } else {
+        Err(PlanError::NotKeeper)
+    }
+}
+
+/// Changes to a draft: each part given replaces that part whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanChanges {
+    pub goals: Option<Vec<Goal>>,
+    /// `Some(None)` clears the client's view.
+    pub client_view: Option<Option<String>>,
+    pub services: Option<Vec<PlannedService>>,
+    pub responsibilities: Option<Vec<AgreedResponsibility>>,
+    /// `Some(None)` clears the follow-up date.
+    pub follow_up_on: Option<Option<NaiveDate>>,
+    pub participants: Option<Vec<Party>>,
+    pub other_participants: Option<Vec<String>>,
+}
+
+impl PlanChanges {
+    /// The content with these changes made.
+    pub fn apply(self, mut content: PlanContent) -> PlanContent {
+        if let Some(goals) = self.goals {
+            content.goals = goals;
+        }
+        if let Some(view) = self.client_view {
+            content.client_view = view;
+        }
+        if let Some(services) = self.services {
+            content.services = services;
+        }
+        if let Some(responsibilities) = self.responsibilities {
+            content.responsibilities = responsibilities;
+        }
+        if let Some(on) = self.follow_up_on {
+            content.follow_up_on = on;
+        }
+        if let Some(participants) = self.participants {
+            content.participants = participants;
+        }
+        if let Some(others) = self.other_participants {
+            content.other_participants = others;
+        }
+        content
+    }
 }
 
 /// Checks a draft before it becomes the plan in force.
@@ -393,6 +452,17 @@ pub enum FollowUpError {
     NoteRequired,
     #[error("only the follow-up's owner, the responsible worker or the work pair may close it")]
     NotOwner,
+    #[error("a follow-up is due today or later")]
+    DueInPast,
+}
+
+/// A follow-up added by hand is due today or later.
+pub fn schedule_follow_up(due_on: NaiveDate, now: DateTime<Utc>) -> Result<(), FollowUpError> {
+    if due_on < now.date_naive() {
+        Err(FollowUpError::DueInPast)
+    } else {
+        Ok(())
+    }
 }
 
 /// Closes an open follow-up as `to` (done or cancelled) with a note, by its
@@ -552,6 +622,16 @@ mod tests {
     }
 
     #[test]
+    fn a_follow_up_is_not_set_in_the_past() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 10, 8, 0, 0).unwrap();
+        assert_eq!(schedule_follow_up(day(10), now), Ok(()));
+        assert_eq!(
+            schedule_follow_up(day(9), now),
+            Err(FollowUpError::DueInPast)
+        );
+    }
+
+    #[test]
     fn an_open_follow_up_is_overdue_after_its_date() {
         let now = Utc.with_ymd_and_hms(2026, 12, 10, 8, 0, 0).unwrap();
         assert!(is_overdue(FollowUpStatus::Open, day(9), now));
@@ -684,6 +764,41 @@ mod tests {
         assert_eq!(
             content.organisations(),
             [org, provider].into_iter().collect()
+        );
+    }
+
+    #[test]
+    fn changes_replace_only_the_parts_given() {
+        let goal = Goal {
+            id: Uuid::now_v7(),
+            text: "Töihin".into(),
+            target_on: day(31),
+            status: GoalStatus::Open,
+        };
+        let content = PlanContent {
+            goals: vec![goal.clone()],
+            client_view: Some("Jaksan paremmin".into()),
+            follow_up_on: Some(day(20)),
+            ..PlanContent::default()
+        };
+        let changed = PlanChanges {
+            client_view: Some(None),
+            follow_up_on: Some(Some(day(25))),
+            ..PlanChanges::default()
+        }
+        .apply(content);
+        assert_eq!(changed.goals, [goal], "goals not given stay");
+        assert_eq!(changed.client_view, None);
+        assert_eq!(changed.follow_up_on, Some(day(25)));
+    }
+
+    #[test]
+    fn only_the_responsible_worker_or_work_pair_drafts() {
+        assert_eq!(may_draft(AccessBasis::ResponsibleWorker), Ok(()));
+        assert_eq!(may_draft(AccessBasis::WorkPair), Ok(()));
+        assert_eq!(
+            may_draft(AccessBasis::OrganisationRelationship),
+            Err(PlanError::NotKeeper)
         );
     }
 }

@@ -176,3 +176,19 @@ pub fn lock(conn: &mut DbConnection, id: Uuid) -> StoreResult<()> {
     }
     Ok(())
 }
+
+/// These clients, in no particular order; ids that name no client are skipped.
+pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Client>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let keys: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let rows = clients::table
+            .filter(clients::id.eq_any(keys))
+            .select(ClientRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            found.push(to_domain(row)?);
+        }
+    }
+    Ok(found)
+}

@@ -23,3 +23,15 @@ pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
 pub fn naive(at: DateTime<Utc>) -> NaiveDateTime {
     at.naive_utc()
 }
+
+/// A JSON column's value.
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|_| StoreError::Corrupt("a stored JSON column does not parse".to_owned()))
+}
+
+/// A value as a JSON column.
+pub fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value)
+        .map_err(|_| StoreError::Corrupt("a value does not serialise to JSON".to_owned()))
+}

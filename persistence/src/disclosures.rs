@@ -194,3 +194,22 @@ pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<D
         .map(to_disclosure)
         .collect()
 }
+
+/// Whether `what` about `subject_id` has already been disclosed to `to`.
+pub fn disclosed(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    what: &str,
+    subject_id: Uuid,
+    to: Uuid,
+) -> StoreResult<bool> {
+    let found = disclosure_log::table
+        .filter(disclosure_log::client_id.eq(client_id.to_string()))
+        .filter(disclosure_log::what.eq(what))
+        .filter(disclosure_log::subject_id.eq(subject_id.to_string()))
+        .filter(disclosure_log::to_organisation_id.eq(to.to_string()))
+        .select(disclosure_log::id)
+        .first::<String>(conn)
+        .optional()?;
+    Ok(found.is_some())
+}

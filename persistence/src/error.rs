@@ -54,6 +54,10 @@ pub enum StoreError {
     #[error(transparent)]
     Assessment(#[from] kyky_domain::assessment::AssessmentError),
     #[error(transparent)]
+    Plan(#[from] kyky_domain::plan::PlanError),
+    #[error(transparent)]
+    FollowUp(#[from] kyky_domain::plan::FollowUpError),
+    #[error(transparent)]
     ContactRequest(#[from] kyky_domain::contact_request::ContactRequestError),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),

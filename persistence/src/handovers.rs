@@ -295,24 +295,19 @@ pub enum Direction {
     Outgoing,
 }
 
-/// A page of the caller's handovers, newest id last. `status` is as of `now`
-/// (a pending handover past its deadline counts as expired).
-pub fn list(
-    conn: &mut DbConnection,
+type Backend = <DbConnection as diesel::Connection>::Backend;
+
+/// The caller's handovers in `direction` and `status` as of `now` (a pending
+/// handover past its deadline counts as expired).
+fn of_actor(
     actor: &Actor,
     direction: Direction,
     status: Option<HandoverStatus>,
     now: DateTime<Utc>,
-    after: Option<Uuid>,
-    limit: i64,
-) -> StoreResult<Vec<HandoverRecord>> {
+) -> handovers::BoxedQuery<'static, Backend> {
     let me = actor.professional_id.to_string();
-    let mut query = handovers::table
-        .select(HandoverRow::as_select())
-        .order(handovers::id)
-        .limit(limit)
-        .into_boxed();
-    query = match direction {
+    let query = handovers::table.into_boxed();
+    let query = match direction {
         Direction::Incoming => {
             let my_teams: Vec<String> = actor.teams.iter().map(Uuid::to_string).collect();
             query.filter(
@@ -332,7 +327,7 @@ pub fn list(
     };
     let pending = HandoverStatus::Pending.to_string();
     let now = naive(now);
-    query = match status {
+    match status {
         None => query,
         Some(HandoverStatus::Pending) => query.filter(handovers::status.eq(pending)).filter(
             handovers::expires_at
@@ -347,10 +342,41 @@ pub fn list(
                     .and(handovers::expires_at.le(now))),
         ),
         Some(other) => query.filter(handovers::status.eq(other.to_string())),
-    };
+    }
+}
+
+/// A page of the caller's handovers, newest id last. `status` is as of `now`
+/// (a pending handover past its deadline counts as expired).
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    direction: Direction,
+    status: Option<HandoverStatus>,
+    now: DateTime<Utc>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<HandoverRecord>> {
+    let mut query = of_actor(actor, direction, status, now)
+        .select(HandoverRow::as_select())
+        .order(handovers::id)
+        .limit(limit);
     if let Some(after) = after {
         query = query.filter(handovers::id.gt(after.to_string()));
     }
     let rows = query.load(conn)?;
     with_packages(conn, rows)
+}
+
+/// How many handovers the caller has pending in `direction`.
+pub fn count_pending(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    direction: Direction,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    Ok(
+        of_actor(actor, direction, Some(HandoverStatus::Pending), now)
+            .count()
+            .get_result(conn)?,
+    )
 }

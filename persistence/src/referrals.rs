@@ -6,9 +6,9 @@ use kyky_domain::referral::{Referral, ReferralStatus, Urgency};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, from_json, naive, to_json, utc, uuid};
 use crate::db::DbConnection;
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::schema::referrals;
 
 /// A document in another system that the referral points to.
@@ -65,11 +65,6 @@ struct Row {
     withdrawn_at: Option<NaiveDateTime>,
 }
 
-fn json<T: for<'de> Deserialize<'de>>(text: &str) -> StoreResult<T> {
-    serde_json::from_str(text)
-        .map_err(|_| StoreError::Corrupt("a stored list is not valid JSON".into()))
-}
-
 fn to_record(row: Row) -> StoreResult<ReferralRecord> {
     Ok(ReferralRecord {
         referral: Referral {
@@ -83,8 +78,8 @@ fn to_record(row: Row) -> StoreResult<ReferralRecord> {
             reason: row.reason,
             health_factors: row.health_factors,
             social_factors: row.social_factors,
-            questions: json(&row.questions)?,
-            attachments: json(&row.attachments)?,
+            questions: from_json(&row.questions)?,
+            attachments: from_json(&row.attachments)?,
             urgency: code(&row.urgency)?,
         },
         created_at: utc(row.created_at),
@@ -105,9 +100,6 @@ pub fn insert(
     now: DateTime<Utc>,
 ) -> StoreResult<Uuid> {
     let id = Uuid::now_v7();
-    let list = |value: serde_json::Result<String>| {
-        value.map_err(|_| StoreError::Corrupt("unserialisable list".into()))
-    };
     diesel::insert_into(referrals::table)
         .values(Row {
             id: id.to_string(),
@@ -118,8 +110,8 @@ pub fn insert(
             reason: content.reason.clone(),
             health_factors: content.health_factors.clone(),
             social_factors: content.social_factors.clone(),
-            questions: list(serde_json::to_string(&content.questions))?,
-            attachments: list(serde_json::to_string(&content.attachments))?,
+            questions: to_json(&content.questions)?,
+            attachments: to_json(&content.attachments)?,
             urgency: content.urgency.to_string(),
             created_at: naive(now),
             sent_at: None,

@@ -320,3 +320,44 @@ diesel::table! {
         assessment_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        client_id -> Text,
+        number -> Integer,
+        status -> Text,
+        content -> Text,
+        follow_up_on -> Nullable<Date>,
+        warnings_acknowledged -> Bool,
+        based_on -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+        published_by -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        superseded_at -> Nullable<Timestamp>,
+        superseded_by -> Nullable<Text>,
+        revision -> BigInt,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> Text,
+        client_id -> Text,
+        plan_id -> Nullable<Text>,
+        source -> Text,
+        responsibility_id -> Nullable<Text>,
+        owner_id -> Text,
+        description -> Text,
+        due_on -> Date,
+        status -> Text,
+        note -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}

@@ -6,6 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub mod access_log;
 pub mod assessments;
 pub mod cards;
+pub mod caseload;
 pub mod clients;
 pub mod code_sets;
 pub mod consents;
@@ -15,6 +16,7 @@ pub mod handovers;
 pub mod health;
 pub mod me;
 pub mod organisations;
+pub mod plans;
 pub mod professionals;
 pub mod referrals;
 pub mod relationships;
@@ -24,6 +26,7 @@ pub mod teams;
 /// Everything under `/api/v1`.
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(me::me)
+        .service(caseload::get_caseload)
         .service(code_sets::list_code_sets)
         .service(code_sets::get_code_set)
         .service(organisations::create_organisation)
@@ -86,6 +89,18 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(contact_requests::team_contact_requests)
         .service(contact_requests::invite)
         .service(contact_requests::close)
+        .service(plans::create_plan)
+        .service(plans::list_plans)
+        .service(plans::current_plan)
+        .service(plans::get_plan)
+        .service(plans::update_plan)
+        .service(plans::discard_plan)
+        .service(plans::publish_plan)
+        .service(plans::get_plan_summary)
+        .service(plans::list_follow_ups)
+        .service(plans::add_follow_up)
+        .service(plans::complete_follow_up)
+        .service(plans::cancel_follow_up)
         .service(access_log::search_access_log)
         .service(access_log::search_disclosures);
 }

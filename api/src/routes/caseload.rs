@@ -1,0 +1,198 @@
+//! The responsible worker's caseload: my clients and what needs doing next.
+
+use actix_web::{get, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use kyky_domain::plan::{self, FollowUpStatus, WarningCode};
+use kyky_persistence::caseload::{Caseload, CaseloadEntry, CaseloadOrder};
+use kyky_persistence::{DbConnection, StoreResult};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::extract::PageParams;
+use crate::routes::cards::{ClientBasics, TeamRef, team_ref};
+use crate::state::AppState;
+
+/// How the caseload is sorted.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseloadSort {
+    /// Soonest open follow-up first; clients without one last.
+    #[default]
+    NextFollowUp,
+    /// By last name, then first name.
+    Name,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseloadParams {
+    /// `next_follow_up` (default) or `name`.
+    pub sort: Option<CaseloadSort>,
+}
+
+/// Why the client is in my caseload.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseloadRole {
+    ResponsibleWorker,
+    WorkPair,
+}
+
+/// The plan in force, briefly.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanBrief {
+    pub id: Uuid,
+    pub version: i32,
+    pub published_at: Option<DateTime<Utc>>,
+    /// The plan's own follow-up date.
+    pub follow_up_on: Option<NaiveDate>,
+}
+
+/// One client in the caseload.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseloadItem {
+    pub client: ClientBasics,
+    pub role: CaseloadRole,
+    /// Absent until a plan is published.
+    pub plan: Option<PlanBrief>,
+    /// The earliest open follow-up.
+    pub next_follow_up_on: Option<NaiveDate>,
+    /// The earliest open follow-up is past its date, as of now.
+    pub overdue: bool,
+    /// Open warnings of the overlap rule on the plan in force.
+    pub open_warnings: Vec<WarningCode>,
+}
+
+/// Handovers waiting for a decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingHandovers {
+    /// Offered to me, my organisation's queue or my teams.
+    pub incoming: i64,
+    /// Proposed by me, or of clients I am responsible for.
+    pub outgoing: i64,
+}
+
+/// A team's waiting work.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamInboxCount {
+    pub team: TeamRef,
+    /// Sent referrals not yet accepted or returned.
+    pub referrals_waiting: i64,
+    /// Contact requests not yet triaged.
+    pub contact_requests_waiting: i64,
+}
+
+/// A page of my caseload, and my waiting work.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseloadView {
+    pub items: Vec<CaseloadItem>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// Clients in the whole caseload.
+    pub total: usize,
+    pub pending_handovers: PendingHandovers,
+    pub team_inboxes: Vec<TeamInboxCount>,
+}
+
+fn item(entry: CaseloadEntry, now: DateTime<Utc>) -> CaseloadItem {
+    let overdue = entry
+        .next_follow_up
+        .is_some_and(|due| plan::is_overdue(FollowUpStatus::Open, due, now));
+    let open_warnings = entry
+        .plan
+        .as_ref()
+        .map(|p| p.content.warnings().into_iter().map(|w| w.code).collect())
+        .unwrap_or_default();
+    let client = entry.client;
+    CaseloadItem {
+        client: ClientBasics {
+            id: client.id,
+            personal_identity_code_masked: client.hetu.masked(),
+            first_name: client.fields.first_name,
+            last_name: client.fields.last_name,
+            preferred_language: client.fields.preferred_language,
+        },
+        role: if entry.basis == kyky_domain::AccessBasis::WorkPair {
+            CaseloadRole::WorkPair
+        } else {
+            CaseloadRole::ResponsibleWorker
+        },
+        plan: entry.plan.map(|p| PlanBrief {
+            id: p.id,
+            version: p.number,
+            published_at: p.published_at,
+            follow_up_on: p.content.follow_up_on,
+        }),
+        next_follow_up_on: entry.next_follow_up,
+        overdue,
+        open_warnings,
+    }
+}
+
+fn view(
+    conn: &mut DbConnection,
+    caseload: Caseload,
+    now: DateTime<Utc>,
+) -> StoreResult<CaseloadView> {
+    let next_cursor = caseload
+        .more
+        .then(|| caseload.entries.last().map(|e| e.client.id.to_string()))
+        .flatten();
+    let team_inboxes = caseload
+        .team_inboxes
+        .into_iter()
+        .map(|inbox| {
+            Ok(TeamInboxCount {
+                team: team_ref(conn, inbox.team_id)?,
+                referrals_waiting: inbox.referrals_waiting,
+                contact_requests_waiting: inbox.contact_requests_waiting,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok(CaseloadView {
+        items: caseload.entries.into_iter().map(|e| item(e, now)).collect(),
+        next_cursor,
+        total: caseload.total,
+        pending_handovers: PendingHandovers {
+            incoming: caseload.handovers_incoming,
+            outgoing: caseload.handovers_outgoing,
+        },
+        team_inboxes,
+    })
+}
+
+/// My caseload: the clients I am responsible worker or work pair for, each
+/// with the plan in force, the next follow-up (overdue or not) and open
+/// warnings; and my pending handovers in and out and my teams' inbox counts.
+#[utoipa::path(
+    tag = "caseload",
+    security(("bearer" = [])),
+    params(CaseloadParams, PageParams),
+    responses((status = 200, description = "A page of my caseload", body = CaseloadView))
+)]
+#[get("/caseload")]
+pub async fn get_caseload(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<CaseloadParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<CaseloadView>> {
+    let page = page.validate()?;
+    let order = match params.sort.unwrap_or_default() {
+        CaseloadSort::NextFollowUp => CaseloadOrder::NextFollowUp,
+        CaseloadSort::Name => CaseloadOrder::Name,
+    };
+    let ctx = caller.audit(state.now());
+    let now = ctx.at;
+    let limit = page.limit as usize;
+    let result = state
+        .blocking_view(
+            move |db| Ok(db.caseload(&ctx, order, page.after, limit)?),
+            move |conn, caseload| view(conn, caseload, now),
+        )
+        .await?;
+    Ok(web::Json(result))
+}

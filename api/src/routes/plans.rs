@@ -1,0 +1,1012 @@
+//! The work-ability support plan (työkyvyn tuen suunnitelma): versions,
+//! drafting, publishing, the client-facing summary, and follow-ups.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use kyky_domain::plan::{
+    AgreedResponsibility, FollowUpSource, FollowUpStatus, Goal, GoalStatus, Party, PlanChanges,
+    PlanReader, PlanStatus, PlannedService, ServiceCode, ServiceStatus, WarningCode,
+};
+use kyky_domain::plan_summary::{self, Contact, Doer, ResponsibilityLine, ServiceLine, Summary};
+use kyky_domain::{Language, plan};
+use kyky_persistence::follow_ups::FollowUpRecord;
+use kyky_persistence::plan_flow::PlanRead;
+use kyky_persistence::plans::PlanRecord;
+use kyky_persistence::{DbConnection, StoreResult, clients, organisations, professionals};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{ValidJson, if_match_version, json_with_etag};
+use crate::routes::cards::{
+    OrganisationRef, ProfessionalCard, organisation_ref, professional_card,
+};
+use crate::routes::responsibility::ReasonInput;
+use crate::state::AppState;
+
+/// Present in the body, possibly `null`: tells "clear it" from "leave it".
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// A goal in the client's own words.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct GoalDto {
+    /// Kept across versions; leave out for a new goal.
+    pub id: Option<Uuid>,
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(
+        example = "Haluan jaksaa käydä töissä kolmena päivänä viikossa",
+        min_length = 1,
+        max_length = 2000
+    )]
+    pub text: String,
+    pub target_on: NaiveDate,
+    #[serde(default = "open_goal")]
+    pub status: GoalStatus,
+}
+
+fn open_goal() -> GoalStatus {
+    GoalStatus::Open
+}
+
+/// A service in the plan, as written.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceInput {
+    /// Kept across versions; leave out for a new service.
+    pub id: Option<Uuid>,
+    pub code: ServiceCode,
+    pub provider_organisation_id: Uuid,
+    pub responsible_professional_id: Option<Uuid>,
+    #[validate(length(max = 2000))]
+    pub description: Option<String>,
+    #[serde(default = "planned")]
+    pub status: ServiceStatus,
+    pub starts_on: NaiveDate,
+    /// Open-ended when absent; not before `starts_on`.
+    pub ends_on: Option<NaiveDate>,
+    /// Whether the client says they actually use it; `false` raises a warning.
+    pub client_confirms_use: Option<bool>,
+}
+
+fn planned() -> ServiceStatus {
+    ServiceStatus::Planned
+}
+
+/// Who does what, by when.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ResponsibilityDto {
+    /// Kept across versions; leave out for a new one.
+    pub id: Option<Uuid>,
+    pub party: Party,
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(
+        example = "Varaa ajan työterveyslääkärille",
+        min_length = 1,
+        max_length = 2000
+    )]
+    pub task: String,
+    pub due_on: NaiveDate,
+}
+
+/// Parts of a draft plan; each part given replaces that part whole, and
+/// parts left out stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "goals": [{"text": "Haluan jaksaa käydä töissä kolmena päivänä viikossa", "target_on": "2027-06-30"}],
+    "client_view": "Selkä on parempi, mutta väsyn nopeasti.",
+    "follow_up_on": "2027-02-15",
+    "participants": [{"kind": "client"}],
+    "other_participants": ["Äiti"]
+}))]
+pub struct PlanChangesInput {
+    #[validate(length(max = 50), nested)]
+    pub goals: Option<Vec<GoalDto>>,
+    /// The client's own view; `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(length(max = 8000))]
+    #[schema(nullable, value_type = Option<String>)]
+    pub client_view: Option<Option<String>>,
+    #[validate(length(max = 50), nested)]
+    pub services: Option<Vec<ServiceInput>>,
+    #[validate(length(max = 50), nested)]
+    pub responsibilities: Option<Vec<ResponsibilityDto>>,
+    /// When this is come back to ("milloin tähän palataan"); required to publish.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable, value_type = Option<NaiveDate>)]
+    pub follow_up_on: Option<Option<NaiveDate>>,
+    /// Who took part in drafting the plan.
+    #[validate(length(max = 50))]
+    pub participants: Option<Vec<Party>>,
+    /// Others who took part, e.g. a relative.
+    #[validate(length(max = 20))]
+    pub other_participants: Option<Vec<String>>,
+}
+
+impl PlanChangesInput {
+    /// The domain's changes; new goals, services and responsibilities get ids.
+    fn into_changes(self) -> ApiResult<PlanChanges> {
+        let id = |given: Option<Uuid>| given.unwrap_or_else(Uuid::now_v7);
+        let services = self
+            .services
+            .map(|services| {
+                services
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        if s.ends_on.is_some_and(|end| end < s.starts_on) {
+                            return Err(ApiError::field(
+                                format!("services[{i}].ends_on"),
+                                "must not be before starts_on",
+                            ));
+                        }
+                        Ok(PlannedService {
+                            id: id(s.id),
+                            code: s.code,
+                            provider_organisation_id: s.provider_organisation_id,
+                            responsible_professional_id: s.responsible_professional_id,
+                            description: s.description,
+                            status: s.status,
+                            starts_on: s.starts_on,
+                            ends_on: s.ends_on,
+                            client_confirms_use: s.client_confirms_use,
+                        })
+                    })
+                    .collect::<ApiResult<Vec<_>>>()
+            })
+            .transpose()?;
+        Ok(PlanChanges {
+            goals: self.goals.map(|goals| {
+                goals
+                    .into_iter()
+                    .map(|g| Goal {
+                        id: id(g.id),
+                        text: g.text.trim().to_owned(),
+                        target_on: g.target_on,
+                        status: g.status,
+                    })
+                    .collect()
+            }),
+            client_view: self.client_view,
+            services,
+            responsibilities: self.responsibilities.map(|list| {
+                list.into_iter()
+                    .map(|r| AgreedResponsibility {
+                        id: id(r.id),
+                        party: r.party,
+                        task: r.task.trim().to_owned(),
+                        due_on: r.due_on,
+                    })
+                    .collect()
+            }),
+            follow_up_on: self.follow_up_on,
+            participants: self.participants,
+            other_participants: self.other_participants,
+        })
+    }
+}
+
+/// A service in the plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceView {
+    pub id: Uuid,
+    pub code: ServiceCode,
+    pub provider: OrganisationRef,
+    pub responsible_professional: Option<ProfessionalCard>,
+    pub description: Option<String>,
+    pub status: ServiceStatus,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub client_confirms_use: Option<bool>,
+}
+
+/// A warning of the overlap rule, with the services it concerns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningView {
+    pub code: WarningCode,
+    pub services: Vec<Uuid>,
+}
+
+/// What a plan version says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanContentView {
+    pub goals: Vec<GoalDto>,
+    pub client_view: Option<String>,
+    pub services: Vec<ServiceView>,
+    pub responsibilities: Vec<ResponsibilityDto>,
+    pub follow_up_on: Option<NaiveDate>,
+    pub participants: Vec<Party>,
+    pub other_participants: Vec<String>,
+    /// Open warnings of the overlap rule; publishing with any needs `acknowledge_warnings`.
+    pub warnings: Vec<WarningView>,
+}
+
+/// A plan version. `content` is present only for those the plan is shared
+/// with; everyone who sees the client sees that it exists and who is responsible.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    /// 1, 2, 3 … per client.
+    pub version: i32,
+    pub status: PlanStatus,
+    pub responsible_worker: ProfessionalCard,
+    /// Whether the plan's content is shared with you.
+    pub readable: bool,
+    pub content: Option<PlanContentView>,
+    pub warnings_acknowledged: bool,
+    pub based_on: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Uuid,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub published_by: Option<Uuid>,
+    pub superseded_at: Option<DateTime<Utc>>,
+    pub superseded_by: Option<Uuid>,
+}
+
+fn content_view(conn: &mut DbConnection, record: &PlanRecord) -> StoreResult<PlanContentView> {
+    let content = &record.content;
+    let services = content
+        .services
+        .iter()
+        .map(|s| {
+            Ok(ServiceView {
+                id: s.id,
+                code: s.code,
+                provider: organisation_ref(conn, s.provider_organisation_id)?,
+                responsible_professional: s
+                    .responsible_professional_id
+                    .map(|id| professional_card(conn, id))
+                    .transpose()?,
+                description: s.description.clone(),
+                status: s.status,
+                starts_on: s.starts_on,
+                ends_on: s.ends_on,
+                client_confirms_use: s.client_confirms_use,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok(PlanContentView {
+        goals: content
+            .goals
+            .iter()
+            .map(|g| GoalDto {
+                id: Some(g.id),
+                text: g.text.clone(),
+                target_on: g.target_on,
+                status: g.status,
+            })
+            .collect(),
+        client_view: content.client_view.clone(),
+        services,
+        responsibilities: content
+            .responsibilities
+            .iter()
+            .map(|r| ResponsibilityDto {
+                id: Some(r.id),
+                party: r.party,
+                task: r.task.clone(),
+                due_on: r.due_on,
+            })
+            .collect(),
+        follow_up_on: content.follow_up_on,
+        participants: content.participants.clone(),
+        other_participants: content.other_participants.clone(),
+        warnings: content
+            .warnings()
+            .into_iter()
+            .map(|w| WarningView {
+                code: w.code,
+                services: w.services,
+            })
+            .collect(),
+    })
+}
+
+fn plan_view(conn: &mut DbConnection, read: PlanRead) -> StoreResult<(i64, PlanView)> {
+    let PlanRead {
+        record,
+        reader,
+        responsible,
+    } = read;
+    let content = if reader.reads_content() {
+        Some(content_view(conn, &record)?)
+    } else {
+        None
+    };
+    let view = PlanView {
+        id: record.id,
+        client_id: record.client_id,
+        version: record.number,
+        status: record.status,
+        responsible_worker: professional_card(conn, responsible)?,
+        readable: content.is_some(),
+        content,
+        warnings_acknowledged: record.warnings_acknowledged,
+        based_on: record.based_on,
+        created_at: record.created_at,
+        created_by: record.created_by,
+        updated_at: record.updated_at,
+        published_at: record.published_at,
+        published_by: record.published_by,
+        superseded_at: record.superseded_at,
+        superseded_by: record.superseded_by,
+    };
+    Ok((record.revision, view))
+}
+
+/// What the keeper of the plan reads after changing it.
+fn kept(record: PlanRecord, responsible: Uuid) -> PlanRead {
+    PlanRead {
+        record,
+        reader: PlanReader::Keeper,
+        responsible,
+    }
+}
+
+fn responsible_of(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Uuid> {
+    kyky_persistence::responsibility::current(conn, client_id)?
+        .map(|r| r.responsible)
+        .ok_or(kyky_persistence::StoreError::NotFound)
+}
+
+/// Runs a change by the plan's keeper and answers with the plan and its ETag.
+async fn keeper_change(
+    state: &web::Data<AppState>,
+    response: actix_web::HttpResponseBuilder,
+    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<PlanRecord> + Send + 'static,
+) -> ApiResult<HttpResponse> {
+    let (revision, view) = state
+        .blocking_view(work, |conn, record| {
+            let responsible = responsible_of(conn, record.client_id)?;
+            plan_view(conn, kept(record, responsible))
+        })
+        .await?;
+    Ok(json_with_etag(response, revision, view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DraftParams {
+    /// Start from the plan in force (default), or from an empty plan.
+    pub copy_from_current: Option<bool>,
+}
+
+/// Start a draft of the client's next plan version (the responsible worker
+/// or work pair). It copies the version in force unless `copy_from_current`
+/// is false; the parts in the body replace the copied ones.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id"), DraftParams),
+    request_body = PlanChangesInput,
+    responses(
+        (status = 201, description = "The draft, with its ETag", body = PlanView,
+            headers(("ETag" = String, description = "The draft's revision, for If-Match"))),
+        (status = 403, description = "Not the responsible worker or work pair (not-responsible-worker)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A draft already exists (plan-draft-exists)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A professional or organisation named does not exist", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/plans")]
+pub async fn create_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    params: web::Query<DraftParams>,
+    ValidJson(input): ValidJson<PlanChangesInput>,
+) -> ApiResult<HttpResponse> {
+    let client_id = id.into_inner();
+    let changes = input.into_changes()?;
+    let copy = params.copy_from_current.unwrap_or(true);
+    let ctx = caller.audit(state.now());
+    keeper_change(&state, HttpResponse::Created(), move |db| {
+        db.create_plan(&ctx, client_id, copy, changes)
+            .map_err(missing("client"))
+    })
+    .await
+}
+
+/// Edit a draft (the responsible worker or work pair), with the ETag it was read at.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Plan id"),
+        ("If-Match" = String, Header, description = "The ETag of the draft as read"),
+    ),
+    request_body = PlanChangesInput,
+    responses(
+        (status = 200, description = "The draft, with its new ETag", body = PlanView,
+            headers(("ETag" = String, description = "The draft's revision"))),
+        (status = 403, description = "Not the responsible worker or work pair", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft (plan-not-draft)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A professional or organisation named does not exist", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/plans/{id}")]
+pub async fn update_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request: HttpRequest,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<PlanChangesInput>,
+) -> ApiResult<HttpResponse> {
+    let revision = if_match_version(&request)?;
+    let (id, changes) = (id.into_inner(), input.into_changes()?);
+    let ctx = caller.audit(state.now());
+    keeper_change(&state, HttpResponse::Ok(), move |db| {
+        db.update_plan(&ctx, id, revision, changes)
+            .map_err(missing("plan"))
+    })
+    .await
+}
+
+/// Discard a draft (the responsible worker or work pair).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Plan id")),
+    responses(
+        (status = 204, description = "Discarded"),
+        (status = 409, description = "Not a draft (plan-not-draft)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/plans/{id}")]
+pub async fn discard_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    state
+        .blocking(move |db| db.discard_plan(&ctx, id).map_err(missing("plan")))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Publishing a draft.
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"acknowledge_warnings": false}))]
+pub struct PublishInput {
+    /// Publish although the overlap rule warns: the warnings were looked at
+    /// and are accepted (e.g. the overlap is intended for a short handover).
+    #[serde(default)]
+    pub acknowledge_warnings: bool,
+}
+
+/// Publish a draft (the responsible worker or work pair): it becomes the plan
+/// in force and can no longer change; the previous version is superseded and
+/// its open follow-ups cancelled; the plan's follow-ups are set; and it is
+/// shared — with a disclosure-log entry each — with every organisation the
+/// client's information-exchange consent covers.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Plan id")),
+    request_body = PublishInput,
+    responses(
+        (status = 200, description = "Published", body = PlanView),
+        (status = 403, description = "Not the responsible worker or work pair", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft (plan-not-draft)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No follow-up date, or one in the past (plan-not-publishable); open warnings not acknowledged (plan-warnings-not-acknowledged)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/plans/{id}/publish")]
+pub async fn publish_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<PublishInput>,
+) -> ApiResult<HttpResponse> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let acknowledge = input.acknowledge_warnings;
+    keeper_change(&state, HttpResponse::Ok(), move |db| {
+        db.publish_plan(&ctx, id, acknowledge)
+            .map_err(missing("plan"))
+    })
+    .await
+}
+
+/// One plan version, with its ETag. Drafts are for the responsible worker and
+/// work pair; a network organisation's first read is logged as a disclosure.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Plan id")),
+    responses((status = 200, description = "The plan version", body = PlanView,
+        headers(("ETag" = String, description = "The version's revision"))))
+)]
+#[get("/plans/{id}")]
+pub async fn get_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let (revision, view) = state
+        .blocking_view(
+            move |db| db.read_plan(&ctx, id).map_err(missing("plan")),
+            plan_view,
+        )
+        .await?;
+    Ok(json_with_etag(HttpResponse::Ok(), revision, view))
+}
+
+/// The plan in force.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses(
+        (status = 200, description = "The plan in force", body = PlanView,
+            headers(("ETag" = String, description = "The version's revision"))),
+        (status = 404, description = "No such client, or no plan published yet", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clients/{id}/plans/current")]
+pub async fn current_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let (client_id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let (revision, view) = state
+        .blocking_view(
+            move |db| {
+                db.current_plan(&ctx, client_id)
+                    .map_err(missing("client"))?
+                    .ok_or_else(|| ApiError::not_found("plan in force"))
+            },
+            plan_view,
+        )
+        .await?;
+    Ok(json_with_etag(HttpResponse::Ok(), revision, view))
+}
+
+/// A version in the list of a client's plans.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanVersionItem {
+    pub id: Uuid,
+    pub version: i32,
+    pub status: PlanStatus,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub superseded_at: Option<DateTime<Utc>>,
+    /// Present for those the plan is shared with.
+    pub follow_up_on: Option<NaiveDate>,
+}
+
+/// The client's plan versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanVersions {
+    pub responsible_worker: ProfessionalCard,
+    /// Whether the plans' content is shared with you.
+    pub readable: bool,
+    /// Newest first.
+    pub items: Vec<PlanVersionItem>,
+}
+
+/// The client's plan versions, newest first; drafts only for the responsible
+/// worker and work pair.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "The versions", body = PlanVersions))
+)]
+#[get("/clients/{id}/plans")]
+pub async fn list_plans(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<PlanVersions>> {
+    let (client_id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let versions = state
+        .blocking_view(
+            move |db| db.client_plans(&ctx, client_id).map_err(missing("client")),
+            |conn, (reader, responsible, records)| {
+                let readable = reader.reads_content();
+                Ok(PlanVersions {
+                    responsible_worker: professional_card(conn, responsible)?,
+                    readable,
+                    items: records
+                        .into_iter()
+                        .map(|r| PlanVersionItem {
+                            id: r.id,
+                            version: r.number,
+                            status: r.status,
+                            created_at: r.created_at,
+                            published_at: r.published_at,
+                            superseded_at: r.superseded_at,
+                            follow_up_on: r.content.follow_up_on.filter(|_| readable),
+                        })
+                        .collect(),
+                })
+            },
+        )
+        .await?;
+    Ok(web::Json(versions))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryParams {
+    /// fi, sv or en; the client's preferred language when left out.
+    pub lang: Option<Language>,
+}
+
+fn contact_of(conn: &mut DbConnection, professional: Uuid) -> StoreResult<Contact> {
+    let p = professionals::get(conn, professional)?;
+    Ok(Contact {
+        name: format!("{} {}", p.fields.first_name, p.fields.last_name),
+        organisation: organisations::get(conn, p.organisation_id)?.name,
+        phone: p.fields.phone,
+        email: p.fields.email,
+    })
+}
+
+fn summary_of(
+    conn: &mut DbConnection,
+    read: PlanRead,
+    lang: Option<Language>,
+) -> StoreResult<Option<Summary>> {
+    if !read.reader.reads_content() {
+        return Ok(None);
+    }
+    let content = read.record.content;
+    let language = match lang {
+        Some(language) => language,
+        None => {
+            clients::get(conn, read.record.client_id)?
+                .fields
+                .preferred_language
+        }
+    };
+    let services = content
+        .services
+        .iter()
+        .map(|s| {
+            Ok(ServiceLine {
+                code: s.code,
+                status: s.status,
+                provider: organisations::get(conn, s.provider_organisation_id)?.name,
+                contact: s
+                    .responsible_professional_id
+                    .map(|id| contact_of(conn, id))
+                    .transpose()?,
+                starts_on: s.starts_on,
+                ends_on: s.ends_on,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    let responsibilities = content
+        .responsibilities
+        .iter()
+        .map(|r| {
+            let doer = match r.party {
+                Party::Client => Doer::Client,
+                Party::Professional { professional_id } => {
+                    Doer::Named(contact_of(conn, professional_id)?.name)
+                }
+                Party::Organisation { organisation_id } => {
+                    Doer::Named(organisations::get(conn, organisation_id)?.name)
+                }
+            };
+            Ok(ResponsibilityLine {
+                doer,
+                task: r.task.clone(),
+                due_on: r.due_on,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    let input = plan_summary::SummaryInput {
+        version: read.record.number,
+        client_view: content.client_view,
+        goals: content.goals,
+        services,
+        responsibilities,
+        responsible_worker: contact_of(conn, read.responsible)?,
+        follow_up_on: content.follow_up_on,
+    };
+    Ok(Some(plan_summary::render(&input, language)))
+}
+
+/// The plan in plain language for giving to the client ("annetaan
+/// asiakkaalle"): goals, services, who does what, whom to contact and when
+/// the plan is come back to; in Finnish, Swedish or English.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Plan id"), SummaryParams),
+    responses(
+        (status = 200, description = "The summary", body = Summary),
+        (status = 403, description = "The plan is not shared with your organisation (plan-not-shared)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/plans/{id}/summary")]
+pub async fn get_plan_summary(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    params: web::Query<SummaryParams>,
+) -> ApiResult<HttpResponse> {
+    let (id, lang, ctx) = (id.into_inner(), params.lang, caller.audit(state.now()));
+    let summary = state
+        .blocking_view(
+            move |db| db.read_plan(&ctx, id).map_err(missing("plan")),
+            move |conn, read| summary_of(conn, read, lang),
+        )
+        .await?
+        .ok_or(plan::PlanError::NotShared)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_LANGUAGE, summary.language.to_string()))
+        .json(summary))
+}
+
+/// A follow-up (seuranta).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    /// The plan version that set it; absent for one added by hand.
+    pub plan_id: Option<Uuid>,
+    pub source: FollowUpSource,
+    /// The agreed responsibility it follows.
+    pub responsibility_id: Option<Uuid>,
+    pub owner: ProfessionalCard,
+    pub description: String,
+    pub due_on: NaiveDate,
+    pub status: FollowUpStatus,
+    /// Open and past its due date, as of now.
+    pub overdue: bool,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Uuid,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<Uuid>,
+}
+
+fn follow_up_view(
+    conn: &mut DbConnection,
+    record: FollowUpRecord,
+    now: DateTime<Utc>,
+) -> StoreResult<FollowUpView> {
+    Ok(FollowUpView {
+        overdue: plan::is_overdue(record.status, record.due_on, now),
+        owner: professional_card(conn, record.owner_id)?,
+        id: record.id,
+        client_id: record.client_id,
+        plan_id: record.plan_id,
+        source: record.source,
+        responsibility_id: record.responsibility_id,
+        description: record.description,
+        due_on: record.due_on,
+        status: record.status,
+        note: record.note,
+        created_at: record.created_at,
+        created_by: record.created_by,
+        closed_at: record.closed_at,
+        closed_by: record.closed_by,
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FollowUpFilter {
+    pub status: Option<FollowUpStatus>,
+}
+
+/// The client's follow-ups.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpList {
+    /// Soonest first.
+    pub items: Vec<FollowUpView>,
+}
+
+/// The client's follow-ups, soonest first, with overdue computed as of now:
+/// for those the plan is shared with.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id"), FollowUpFilter),
+    responses(
+        (status = 200, description = "The follow-ups", body = FollowUpList),
+        (status = 403, description = "The plan is not shared with your organisation (plan-not-shared)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clients/{id}/follow-ups")]
+pub async fn list_follow_ups(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    filter: web::Query<FollowUpFilter>,
+) -> ApiResult<web::Json<FollowUpList>> {
+    let (client_id, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
+    let now = ctx.at;
+    let list = state
+        .blocking_view(
+            move |db| {
+                db.client_follow_ups(&ctx, client_id, status)
+                    .map_err(missing("client"))
+            },
+            move |conn, records| {
+                Ok(FollowUpList {
+                    items: records
+                        .into_iter()
+                        .map(|r| follow_up_view(conn, r, now))
+                        .collect::<StoreResult<_>>()?,
+                })
+            },
+        )
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// A follow-up to add by hand.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"description": "Soita asiakkaalle työkokeilun aloituksesta", "due_on": "2027-01-20"}))]
+pub struct FollowUpInput {
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub description: String,
+    /// Today or later.
+    pub due_on: NaiveDate,
+    /// You when left out; else a professional of your organisation, or the
+    /// client's responsible worker or work pair.
+    pub owner_id: Option<Uuid>,
+}
+
+/// Add a follow-up by hand.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    request_body = FollowUpInput,
+    responses(
+        (status = 201, description = "Added", body = FollowUpView),
+        (status = 403, description = "Read-only access by consent", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "owner_id does not fit", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients/{id}/follow-ups")]
+pub async fn add_follow_up(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<FollowUpInput>,
+) -> ApiResult<HttpResponse> {
+    let (client_id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let now = ctx.at;
+    let view = state
+        .blocking_view(
+            move |db| {
+                db.add_follow_up(
+                    &ctx,
+                    client_id,
+                    input.owner_id,
+                    &input.description,
+                    input.due_on,
+                )
+                .map_err(missing("client"))
+            },
+            move |conn, record| follow_up_view(conn, record, now),
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Completing a follow-up.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "Tavattiin; työkokeilu alkaa 1.2."}))]
+pub struct CompletionInput {
+    /// What was done.
+    #[validate(
+        length(min = 1, max = 4000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 4000)]
+    pub note: String,
+}
+
+async fn close_follow_up(
+    state: &web::Data<AppState>,
+    caller: Caller,
+    id: Uuid,
+    to: FollowUpStatus,
+    note: String,
+) -> ApiResult<web::Json<FollowUpView>> {
+    let ctx = caller.audit(state.now());
+    let now = ctx.at;
+    let view = state
+        .blocking_view(
+            move |db| {
+                db.close_follow_up(&ctx, id, to, &note)
+                    .map_err(missing("follow-up"))
+            },
+            move |conn, record| follow_up_view(conn, record, now),
+        )
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Complete a follow-up with a note (its owner, or the responsible worker or work pair).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Follow-up id")),
+    request_body = CompletionInput,
+    responses(
+        (status = 200, description = "Done", body = FollowUpView),
+        (status = 403, description = "Not the owner, responsible worker or work pair (not-follow-up-owner)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already closed (follow-up-not-open)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/follow-ups/{id}/complete")]
+pub async fn complete_follow_up(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<CompletionInput>,
+) -> ApiResult<web::Json<FollowUpView>> {
+    close_follow_up(
+        &state,
+        caller,
+        id.into_inner(),
+        FollowUpStatus::Done,
+        input.note,
+    )
+    .await
+}
+
+/// Cancel a follow-up with a reason (its owner, or the responsible worker or work pair).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Follow-up id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, description = "Cancelled", body = FollowUpView),
+        (status = 403, description = "Not the owner, responsible worker or work pair (not-follow-up-owner)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already closed (follow-up-not-open)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/follow-ups/{id}/cancel")]
+pub async fn cancel_follow_up(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    ValidJson(input): ValidJson<ReasonInput>,
+) -> ApiResult<web::Json<FollowUpView>> {
+    close_follow_up(
+        &state,
+        caller,
+        id.into_inner(),
+        FollowUpStatus::Cancelled,
+        input.reason,
+    )
+    .await
+}

@@ -1,0 +1,271 @@
+//! Support plan versions as stored.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::plan::{PlanContent, PlanStatus};
+use uuid::Uuid;
+
+use crate::convert::{code, from_json, naive, to_json, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::plans;
+
+/// One version of a client's plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRecord {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    /// 1, 2, 3 … per client.
+    pub number: i32,
+    pub status: PlanStatus,
+    pub content: PlanContent,
+    pub warnings_acknowledged: bool,
+    /// The version this draft was copied from.
+    pub based_on: Option<Uuid>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_by: Uuid,
+    pub updated_at: DateTime<Utc>,
+    pub published_by: Option<Uuid>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub superseded_at: Option<DateTime<Utc>>,
+    pub superseded_by: Option<Uuid>,
+    /// The row version behind the ETag.
+    pub revision: i64,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = plans)]
+struct Row {
+    id: String,
+    client_id: String,
+    number: i32,
+    status: String,
+    content: String,
+    follow_up_on: Option<NaiveDate>,
+    warnings_acknowledged: bool,
+    based_on: Option<String>,
+    created_by: String,
+    created_at: NaiveDateTime,
+    updated_by: String,
+    updated_at: NaiveDateTime,
+    published_by: Option<String>,
+    published_at: Option<NaiveDateTime>,
+    superseded_at: Option<NaiveDateTime>,
+    superseded_by: Option<String>,
+    revision: i64,
+}
+
+fn optional_uuid(text: Option<&str>) -> StoreResult<Option<Uuid>> {
+    text.map(uuid).transpose()
+}
+
+fn to_record(row: Row) -> StoreResult<PlanRecord> {
+    Ok(PlanRecord {
+        id: uuid(&row.id)?,
+        client_id: uuid(&row.client_id)?,
+        number: row.number,
+        status: code(&row.status)?,
+        content: from_json(&row.content)?,
+        warnings_acknowledged: row.warnings_acknowledged,
+        based_on: optional_uuid(row.based_on.as_deref())?,
+        created_by: uuid(&row.created_by)?,
+        created_at: utc(row.created_at),
+        updated_by: uuid(&row.updated_by)?,
+        updated_at: utc(row.updated_at),
+        published_by: optional_uuid(row.published_by.as_deref())?,
+        published_at: row.published_at.map(utc),
+        superseded_at: row.superseded_at.map(utc),
+        superseded_by: optional_uuid(row.superseded_by.as_deref())?,
+        revision: row.revision,
+    })
+}
+
+/// Starts a draft: the client's next version number.
+pub fn insert_draft(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    content: &PlanContent,
+    based_on: Option<Uuid>,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Uuid> {
+    let last: Option<i32> = plans::table
+        .filter(plans::client_id.eq(client_id.to_string()))
+        .select(diesel::dsl::max(plans::number))
+        .first(conn)?;
+    let id = Uuid::now_v7();
+    diesel::insert_into(plans::table)
+        .values(Row {
+            id: id.to_string(),
+            client_id: client_id.to_string(),
+            number: last.unwrap_or(0) + 1,
+            status: PlanStatus::Draft.to_string(),
+            content: to_json(content)?,
+            follow_up_on: content.follow_up_on,
+            warnings_acknowledged: false,
+            based_on: based_on.map(|id| id.to_string()),
+            created_by: by.to_string(),
+            created_at: naive(now),
+            updated_by: by.to_string(),
+            updated_at: naive(now),
+            published_by: None,
+            published_at: None,
+            superseded_at: None,
+            superseded_by: None,
+            revision: 1,
+        })
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<PlanRecord> {
+    to_record(
+        plans::table
+            .find(id.to_string())
+            .select(Row::as_select())
+            .first(conn)?,
+    )
+}
+
+/// The client's versions, newest first.
+pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<PlanRecord>> {
+    plans::table
+        .filter(plans::client_id.eq(client_id.to_string()))
+        .order(plans::number.desc())
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_record)
+        .collect()
+}
+
+fn in_status(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    status: PlanStatus,
+) -> StoreResult<Option<PlanRecord>> {
+    plans::table
+        .filter(plans::client_id.eq(client_id.to_string()))
+        .filter(plans::status.eq(status.to_string()))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(to_record)
+        .transpose()
+}
+
+/// The version in force.
+pub fn current(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<PlanRecord>> {
+    in_status(conn, client_id, PlanStatus::Published)
+}
+
+/// The client's open draft.
+pub fn draft(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<PlanRecord>> {
+    in_status(conn, client_id, PlanStatus::Draft)
+}
+
+/// The versions in force for these clients, by client.
+pub fn current_for_clients(
+    conn: &mut DbConnection,
+    client_ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, PlanRecord>> {
+    let mut found = HashMap::new();
+    for chunk in client_ids.chunks(500) {
+        let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let rows: Vec<Row> = plans::table
+            .filter(plans::client_id.eq_any(ids))
+            .filter(plans::status.eq(PlanStatus::Published.to_string()))
+            .select(Row::as_select())
+            .load(conn)?;
+        for row in rows {
+            let record = to_record(row)?;
+            found.insert(record.client_id, record);
+        }
+    }
+    Ok(found)
+}
+
+/// Replaces a draft's content if it is still at `revision`.
+pub fn update_draft(
+    conn: &mut DbConnection,
+    id: Uuid,
+    revision: i64,
+    content: &PlanContent,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let changed = diesel::update(
+        plans::table
+            .find(id.to_string())
+            .filter(plans::revision.eq(revision))
+            .filter(plans::status.eq(PlanStatus::Draft.to_string())),
+    )
+    .set((
+        plans::content.eq(to_json(content)?),
+        plans::follow_up_on.eq(content.follow_up_on),
+        plans::updated_by.eq(by.to_string()),
+        plans::updated_at.eq(naive(now)),
+        plans::revision.eq(revision + 1),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::VersionMismatch);
+    }
+    Ok(())
+}
+
+/// Marks the version in force as superseded by `by_plan`.
+pub fn supersede(
+    conn: &mut DbConnection,
+    id: Uuid,
+    by_plan: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(plans::table.find(id.to_string()))
+        .set((
+            plans::status.eq(PlanStatus::Superseded.to_string()),
+            plans::superseded_at.eq(naive(now)),
+            plans::superseded_by.eq(by_plan.to_string()),
+            plans::revision.eq(plans::revision + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Makes a draft the version in force.
+pub fn publish(
+    conn: &mut DbConnection,
+    id: Uuid,
+    warnings_acknowledged: bool,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(
+        plans::table
+            .find(id.to_string())
+            .filter(plans::status.eq(PlanStatus::Draft.to_string())),
+    )
+    .set((
+        plans::status.eq(PlanStatus::Published.to_string()),
+        plans::warnings_acknowledged.eq(warnings_acknowledged),
+        plans::published_by.eq(by.to_string()),
+        plans::published_at.eq(naive(now)),
+        plans::revision.eq(plans::revision + 1),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Discards a draft; published versions are never deleted.
+pub fn delete_draft(conn: &mut DbConnection, id: Uuid) -> StoreResult<()> {
+    diesel::delete(
+        plans::table
+            .find(id.to_string())
+            .filter(plans::status.eq(PlanStatus::Draft.to_string())),
+    )
+    .execute(conn)?;
+    Ok(())
+}
