@@ -41,6 +41,8 @@ fn resource_of(path: &str) -> Option<&'static str> {
         ("/api/v1/referrals/{id}", "referral"),
         ("/api/v1/assessments/{id}", "assessment"),
         ("/api/v1/contact-requests/{id}", "contact_request"),
+        ("/api/v1/plans/{id}", "plan"),
+        ("/api/v1/follow-ups/{id}", "follow_up"),
         ("/api/v1/teams/{id}/contact-requests", "team"),
         ("/api/v1/teams/{id}/referrals", "team"),
     ];
@@ -213,6 +215,33 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         )
         .await,
     );
+    let plan_body = json!({"goals": [{"text": "Matti Meikäläinen haluaa töihin", "target_on": "2030-01-01"}],
+        "follow_up_on": "2030-01-01"});
+    let plan = id_of(
+        &expect_status(
+            app.post(&format!("{base}/plans"), &counsellor.token, &plan_body)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    expect_status(
+        app.post(
+            &format!("/api/v1/plans/{plan}/publish"),
+            &counsellor.token,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let follow_ups = expect_status(
+        app.get(&format!("{base}/follow-ups"), &counsellor.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let follow_up = id_of(&follow_ups["items"][0]);
     let ids: BTreeMap<&str, Uuid> = [
         ("client", client),
         ("handover", handover),
@@ -222,6 +251,8 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         ("team", team),
         ("assessment", assessment),
         ("contact_request", contact_request),
+        ("plan", plan),
+        ("follow_up", follow_up),
     ]
     .into_iter()
     .collect();

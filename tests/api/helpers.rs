@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use kyky_api::auth::Auth;
 use kyky_api::state::AppState;
-use kyky_domain::clock::{Clock, SystemClock};
+use kyky_domain::clock::{Clock, ShiftedClock};
 use kyky_domain::entities::{OrganisationFields, ProfessionalFields};
 use kyky_domain::{Hetu, OrganisationKind, ProfessionalTitle, Role};
 use kyky_persistence::{Db, organisations, professionals};
@@ -61,6 +61,8 @@ pub struct TestApp {
     /// An admin of the "Kyky operations" organisation, made at start.
     pub admin: Uuid,
     pub admin_token: String,
+    /// The server's clock: `advance` it to see the future without sleeping.
+    pub clock: Arc<ShiftedClock>,
     handle: ServerHandle,
 }
 
@@ -120,7 +122,8 @@ pub async fn spawn_with(spawn: Spawn) -> TestApp {
     }
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let shifted = Arc::new(ShiftedClock::default());
+    let clock: Arc<dyn Clock> = shifted.clone();
     let state = AppState {
         db: db.clone(),
         auth: Arc::new(auth.clone()),
@@ -147,6 +150,7 @@ pub async fn spawn_with(spawn: Spawn) -> TestApp {
         auth,
         admin,
         admin_token,
+        clock: shifted,
         handle,
     }
 }
@@ -227,6 +231,15 @@ impl TestApp {
             request = request.header("If-Match", etag);
         }
         request.send().await.expect("request")
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, etag: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path, token)
+            .header("If-Match", etag)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Creates an organisation as the admin and returns its id.

@@ -19,6 +19,7 @@ mod non_disclosure;
 mod openapi;
 mod operations;
 mod organisations;
+mod plans;
 mod professionals;
 mod referrals;
 mod relationships;
