@@ -135,6 +135,14 @@ fn main() {
     db.migrate().expect("migrations");
     let started = Instant::now();
     let worker = seed(&db);
+    if url.starts_with("postgres") {
+        // As autovacuum would after a bulk load: the planner needs statistics.
+        db.transaction(|conn| {
+            diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), conn)?;
+            Ok::<_, kyky_persistence::StoreError>(())
+        })
+        .expect("analyze");
+    }
     println!(
         "seeded {CLIENTS} clients, {WORKERS} workers ({} per caseload) in {:.1} s",
         CLIENTS / WORKERS,
