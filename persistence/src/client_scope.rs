@@ -214,9 +214,13 @@ impl Db {
                 self.log_denied(ctx, client_id, operation)?;
                 Err(StoreError::NotFound)
             }
-            Err(StoreError::ReadOnly) => {
+            // Refusals by the access rules are logged as denied attempts.
+            Err(
+                refused @ (StoreError::ReadOnly
+                | StoreError::Plan(kyky_domain::plan::PlanError::NotKeeper)),
+            ) => {
                 self.log_denied(ctx, client_id, operation)?;
-                Err(StoreError::ReadOnly)
+                Err(refused)
             }
             other => other,
         }

@@ -86,32 +86,23 @@ fn reader_of(
 
 /// Every professional and organisation the content names must exist.
 fn check_references(conn: &mut DbConnection, content: &PlanContent) -> StoreResult<()> {
-    let party_field =
-        |parties: &mut dyn Iterator<Item = &Party>| parties.copied().collect::<Vec<_>>();
-    let lists = [
-        (
-            "responsibilities",
-            party_field(&mut content.responsibilities.iter().map(|r| &r.party)),
-        ),
-        (
-            "participants",
-            party_field(&mut content.participants.iter()),
-        ),
-    ];
-    for (field, parties) in lists {
-        for party in parties {
-            let known = match party {
-                Party::Client => true,
-                Party::Professional { professional_id } => {
-                    professional_status(conn, professional_id)?.is_some_and(|p| p.active)
-                }
-                Party::Organisation { organisation_id } => {
-                    organisations::exists(conn, organisation_id)?
-                }
-            };
-            if !known {
-                return Err(StoreError::unknown(field));
+    let parties = content
+        .responsibilities
+        .iter()
+        .map(|r| ("responsibilities", r.party))
+        .chain(content.participants.iter().map(|p| ("participants", *p)));
+    for (field, party) in parties {
+        let known = match party {
+            Party::Client => true,
+            Party::Professional { professional_id } => {
+                professional_status(conn, professional_id)?.is_some_and(|p| p.active)
             }
+            Party::Organisation { organisation_id } => {
+                organisations::exists(conn, organisation_id)?
+            }
+        };
+        if !known {
+            return Err(StoreError::unknown(field));
         }
     }
     for service in &content.services {

@@ -754,7 +754,7 @@ async fn a_colleague_reads_the_plan_without_a_disclosure_but_does_not_draft() {
         "not-responsible-worker",
     )
     .await;
-    // Reading a plan is in the client's access log.
+    // Reading a plan is in the client's access log, and so is the refused draft.
     let log = expect_status(
         app.get(
             &format!("/api/v1/clients/{client}/access-log"),
@@ -770,6 +770,16 @@ async fn a_colleague_reads_the_plan_without_a_disclosure_but_does_not_draft() {
             .unwrap()
             .iter()
             .any(|e| e["operation"] == "plan.read"
+                && e["professional_id"] == colleague.id.to_string()),
+        "{log}"
+    );
+    assert!(
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["operation"] == "plan.create"
+                && e["outcome"] == "denied"
                 && e["professional_id"] == colleague.id.to_string()),
         "{log}"
     );
