@@ -81,13 +81,18 @@ pub struct ClientBasics {
     pub preferred_language: Language,
 }
 
+impl ClientBasics {
+    pub fn of(c: kyky_domain::entities::Client) -> Self {
+        Self {
+            id: c.id,
+            personal_identity_code_masked: c.hetu.masked(),
+            first_name: c.fields.first_name,
+            last_name: c.fields.last_name,
+            preferred_language: c.fields.preferred_language,
+        }
+    }
+}
+
 pub fn client_basics(conn: &mut DbConnection, id: Uuid) -> StoreResult<ClientBasics> {
-    let c = clients::get(conn, id)?;
-    Ok(ClientBasics {
-        id: c.id,
-        personal_identity_code_masked: c.hetu.masked(),
-        first_name: c.fields.first_name,
-        last_name: c.fields.last_name,
-        preferred_language: c.fields.preferred_language,
-    })
+    Ok(ClientBasics::of(clients::get(conn, id)?))
 }

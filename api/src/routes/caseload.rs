@@ -106,15 +106,8 @@ fn item(entry: CaseloadEntry, now: DateTime<Utc>) -> CaseloadItem {
         .as_ref()
         .map(|p| p.content.warnings().into_iter().map(|w| w.code).collect())
         .unwrap_or_default();
-    let client = entry.client;
     CaseloadItem {
-        client: ClientBasics {
-            id: client.id,
-            personal_identity_code_masked: client.hetu.masked(),
-            first_name: client.fields.first_name,
-            last_name: client.fields.last_name,
-            preferred_language: client.fields.preferred_language,
-        },
+        client: ClientBasics::of(entry.client),
         role: if entry.basis == kyky_domain::AccessBasis::WorkPair {
             CaseloadRole::WorkPair
         } else {
