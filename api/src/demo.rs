@@ -11,7 +11,10 @@ use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
 use kyky_domain::entities::{
     Address, ClientFields, ExternalRef, OrganisationFields, ProfessionalFields,
 };
-use kyky_domain::{Actor, Hetu, Language, OrganisationKind, ProfessionalTitle, Role};
+use kyky_domain::{
+    Actor, Hetu, Language, OrganisationKind, ProfessionalTitle, RelationshipBasis, Role,
+};
+use kyky_persistence::client_scope::RelationshipGrounds;
 use kyky_persistence::consents::NewConsent;
 use kyky_persistence::{AuditContext, Db, StoreError, StoreResult, organisations, professionals};
 use uuid::Uuid;
@@ -378,7 +381,6 @@ pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
         }
         Ok::<_, StoreError>(())
     })?;
-    let today = now.date_naive();
     let mut first_client = None;
     for client in CLIENTS {
         let (y, m, d) = client.born;
@@ -405,15 +407,19 @@ pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
             request_id: Some("demo".into()),
             at: now,
         };
-        let (created, _) = db.create_or_link_client(&ctx, &hetu, &fields, None, today)?;
-        first_client.get_or_insert(created.id);
+        let grounds = RelationshipGrounds {
+            basis: RelationshipBasis::ClientContact,
+            reason: None,
+        };
+        let created = db.create_or_link_client(&ctx, &hetu, &fields, None, grounds)?;
+        first_client.get_or_insert(created.client_id());
         for (by, organisation) in client.also {
             let ctx = AuditContext {
                 actor: actor(*by, *organisation),
                 request_id: Some("demo".into()),
                 at: now,
             };
-            db.create_or_link_client(&ctx, &hetu, &fields, None, today)?;
+            db.create_or_link_client(&ctx, &hetu, &fields, None, grounds)?;
         }
     }
     // Matti has consented in writing to referral and information exchange with

@@ -53,6 +53,11 @@ pub enum AccessBasis {
     Statutory,
     /// The caller is a member of the team a referral was sent to: the referral only.
     ReferralRecipient,
+    /// The caller's organisation declared a relationship itself on a client
+    /// another organisation registered, and no consent covers it: it sees
+    /// what it entered and who the responsible worker is, and may record the
+    /// client's consent; nothing another organisation recorded.
+    DeclaredRelationship,
 }
 
 impl AccessBasis {
@@ -65,6 +70,7 @@ impl AccessBasis {
             Self::HandoverParty => "handover_party",
             Self::Statutory => "statutory",
             Self::ReferralRecipient => "referral_recipient",
+            Self::DeclaredRelationship => "declared_relationship",
         }
     }
 
@@ -78,6 +84,12 @@ impl AccessBasis {
     /// export are theirs to read and give to the client.
     pub fn holds_responsibility(self) -> bool {
         matches!(self, Self::ResponsibleWorker | Self::WorkPair)
+    }
+
+    /// Whether this basis shows the client record and what hangs on it; a
+    /// declared relationship shows only the organisation's own entry.
+    pub fn reads_record(self) -> bool {
+        self != Self::DeclaredRelationship
     }
 
     /// Whether this basis lets the caller change the client's data.
@@ -109,15 +121,20 @@ pub fn client_access(
             return Some(AccessBasis::WorkPair);
         }
     }
-    if relationships
+    let covered = consented_organisations.contains(&actor.organisation_id);
+    if let Some(own) = relationships
         .iter()
-        .any(|r| r.is_active() && r.organisation_id == actor.organisation_id)
+        .find(|r| r.is_active() && r.organisation_id == actor.organisation_id)
     {
-        return Some(AccessBasis::OrganisationRelationship);
+        // A relationship the organisation declared itself opens the record
+        // only once the client's consent covers the organisation.
+        return Some(if own.shares_record || covered {
+            AccessBasis::OrganisationRelationship
+        } else {
+            AccessBasis::DeclaredRelationship
+        });
     }
-    consented_organisations
-        .contains(&actor.organisation_id)
-        .then_some(AccessBasis::Consent)
+    covered.then_some(AccessBasis::Consent)
 }
 
 /// Effective roles: those the token claims that the professional's record also
@@ -151,7 +168,38 @@ mod tests {
             started_on: start,
             ended_on: ended.then_some(start),
             created_by: Uuid::now_v7(),
+            basis: crate::RelationshipBasis::ClientContact,
+            shares_record: true,
         }
+    }
+
+    fn declared(org: Uuid) -> Relationship {
+        Relationship {
+            shares_record: false,
+            ..relationship(org, false)
+        }
+    }
+
+    #[test]
+    fn a_declared_relationship_shows_nothing_another_organisation_recorded() {
+        let org = Uuid::now_v7();
+        let caller = actor(org, &[Role::Professional]);
+        let basis = client_access(&caller, &[declared(org)], None, &BTreeSet::new());
+        assert_eq!(basis, Some(AccessBasis::DeclaredRelationship));
+        let basis = basis.unwrap();
+        assert!(!basis.reads_record());
+        assert!(!basis.may_write());
+        assert!(!basis.sees_protected_location());
+    }
+
+    #[test]
+    fn consent_covering_the_organisation_opens_a_declared_relationship() {
+        let org = Uuid::now_v7();
+        let caller = actor(org, &[Role::Professional]);
+        let covered: BTreeSet<Uuid> = [org].into_iter().collect();
+        let basis = client_access(&caller, &[declared(org)], None, &covered);
+        assert_eq!(basis, Some(AccessBasis::OrganisationRelationship));
+        assert!(basis.unwrap().reads_record());
     }
 
     #[test]

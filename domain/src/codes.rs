@@ -203,6 +203,7 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::plan::FollowUpStatus::describe(),
         crate::plan::FollowUpSource::describe(),
         crate::plan::GoalStatus::describe(),
+        crate::relationship::RelationshipBasis::describe(),
         crate::team::TeamKind::describe(),
         crate::team::TeamRole::describe(),
         crate::team::Frequency::describe(),

@@ -75,7 +75,7 @@ pub struct Client {
 }
 
 /// What a caller may change on a client; the henkilötunnus never changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClientFields {
     pub first_name: String,
     pub last_name: String,
@@ -187,7 +187,7 @@ mod tests {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     pub street_address: String,
     pub postal_code: String,

@@ -22,4 +22,4 @@ pub mod team;
 pub use access::{AccessBasis, Actor};
 pub use codes::{CodeSet, Language, OrganisationKind, ProfessionalTitle, Role};
 pub use hetu::{Hetu, HetuError};
-pub use relationship::{Relationship, RelationshipError};
+pub use relationship::{Relationship, RelationshipBasis, RelationshipError};

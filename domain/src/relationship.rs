@@ -7,6 +7,17 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::access::Actor;
+use crate::codes::code_set;
+
+code_set! {
+    /// Why an organisation works with the client: linking an organisation to
+    /// a client is a recorded act with a basis (and a reason).
+    RelationshipBasis, "relationship-bases", "Why an organisation has a client relationship (asiakkuus)" {
+        ClientContact = "client_contact": "Asiakas asioi tai otti yhteyttä", "Klienten tog kontakt", "The client came to or contacted the organisation";
+        Referral = "referral": "Lähete", "Remiss", "The client was referred to the organisation";
+        Handover = "handover": "Saattaen vaihtaen", "Överlämning", "The client was handed over to the organisation";
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Relationship {
@@ -17,6 +28,12 @@ pub struct Relationship {
     pub ended_on: Option<NaiveDate>,
     /// Who recorded the relationship.
     pub created_by: Uuid,
+    pub basis: RelationshipBasis,
+    /// Whether the relationship shares the client record with the
+    /// organisation. False for a relationship the organisation declared itself
+    /// on a client another organisation registered: it then sees only what it
+    /// entered, and more only through consent or an escorted path.
+    pub shares_record: bool,
 }
 
 impl Relationship {
@@ -144,6 +161,8 @@ mod tests {
             started_on: day(2),
             ended_on: ended.then(|| day(3)),
             created_by: Uuid::now_v7(),
+            basis: RelationshipBasis::ClientContact,
+            shares_record: true,
         }
     }
 

@@ -9,12 +9,15 @@ use chrono::NaiveDate;
 use kyky_domain::consent::{self, Consent, ConsentPurpose};
 use kyky_domain::entities::{Client, ClientFields};
 use kyky_domain::handover::{ProfessionalStatus, Responsibility};
-use kyky_domain::{AccessBasis, Hetu, Relationship, RelationshipError, relationship};
+use kyky_domain::{
+    AccessBasis, Hetu, Relationship, RelationshipBasis, RelationshipError, relationship,
+};
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
+use crate::relationships::NewRelationship;
 use crate::{clients, consents, professionals, relationships, responsibility};
 
 /// What a guarded operation knows about the client it works on.
@@ -29,12 +32,32 @@ pub struct ClientScope {
     pub consents: Vec<Consent>,
 }
 
-/// The caller's access to the client, by the domain's policy; `None` when the
-/// client does not exist or the caller has no basis to see it.
+/// How far into a client an operation reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The client record and everything hanging on it.
+    Record,
+    /// Also the caller's own entry, for an organisation with only a declared
+    /// relationship: who the client is to it, who is responsible, and
+    /// recording the client's consent.
+    OwnEntry,
+}
+
+/// The caller's access to the client record, by the domain's policy; `None`
+/// when the client does not exist or the caller has no basis to see it.
 pub(crate) fn authorize(
     conn: &mut DbConnection,
     ctx: &AuditContext,
     client_id: Uuid,
+) -> StoreResult<Option<ClientScope>> {
+    authorize_for(conn, ctx, client_id, Reach::Record)
+}
+
+fn authorize_for(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_id: Uuid,
+    reach: Reach,
 ) -> StoreResult<Option<ClientScope>> {
     let relationships: Vec<Relationship> = relationships::for_client(conn, client_id)?
         .into_iter()
@@ -48,6 +71,7 @@ pub(crate) fn authorize(
         consent::organisations_covered(&consents, ConsentPurpose::InformationExchange, ctx.at);
     Ok(
         kyky_domain::access::client_access(&ctx.actor, &relationships, Some(&current), &covered)
+            .filter(|basis| reach == Reach::OwnEntry || basis.reads_record())
             .map(|basis| ClientScope {
                 client_id,
                 basis,
@@ -74,19 +98,90 @@ pub(crate) fn professional_status(
     }
 }
 
+/// Why the caller's organisation works with the client it registers.
+#[derive(Debug, Clone, Copy)]
+pub struct RelationshipGrounds<'a> {
+    pub basis: RelationshipBasis,
+    pub reason: Option<&'a str>,
+}
+
+/// What registering a client by henkilötunnus came to.
+#[derive(Debug, Clone)]
+pub enum Registration {
+    /// A new client; the caller's organisation registered it.
+    Created(Client),
+    /// The client existed and the caller may read its record.
+    Existing(Client, ClientScope),
+    /// The client existed and the caller's organisation has only a declared
+    /// relationship: it sees what it entered and who is responsible.
+    Declared(ClientEntry),
+}
+
+impl Registration {
+    pub fn client_id(&self) -> Uuid {
+        match self {
+            Self::Created(client) | Self::Existing(client, _) => client.id,
+            Self::Declared(entry) => entry.client_id,
+        }
+    }
+}
+
+/// All an organisation with a declared relationship sees of a client.
+#[derive(Debug, Clone)]
+pub struct ClientEntry {
+    pub client_id: Uuid,
+    pub hetu: Hetu,
+    /// What the organisation entered when it declared the relationship.
+    pub fields: ClientFields,
+    pub responsibility: Responsibility,
+    pub declared_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A client as the caller may see it: the record, or only their own entry.
+#[derive(Debug, Clone)]
+pub enum ClientSight {
+    Record(Client, ClientScope),
+    OwnEntry(ClientEntry),
+}
+
+/// The client as this scope sees it.
+pub(crate) fn sight(conn: &mut DbConnection, scope: ClientScope) -> StoreResult<ClientSight> {
+    let client = clients::get(conn, scope.client_id)?;
+    if scope.basis.reads_record() {
+        return Ok(ClientSight::Record(client, scope));
+    }
+    let own = scope
+        .relationships
+        .iter()
+        .find(|r| r.is_active() && !r.shares_record)
+        .map(|r| r.id)
+        .ok_or(StoreError::NotFound)?;
+    let record = relationships::get(conn, own)?;
+    Ok(ClientSight::OwnEntry(ClientEntry {
+        client_id: client.id,
+        hetu: client.hetu,
+        fields: record.entered_details.ok_or_else(|| {
+            StoreError::Corrupt("a declared relationship has no entered details".to_owned())
+        })?,
+        responsibility: scope.responsibility,
+        declared_at: record.created_at,
+    }))
+}
+
 /// Creates the client, or links the caller's organisation to the existing
-/// one with the same henkilötunnus, inside the caller's transaction.
+/// one with the same henkilötunnus, inside the caller's transaction. Linking
+/// reveals nothing another organisation recorded: the link is a declared
+/// relationship with its grounds, logged as `client.link`.
 pub(crate) fn create_or_link_in(
     conn: &mut DbConnection,
     ctx: &AuditContext,
     hetu: &Hetu,
     fields: &ClientFields,
     responsible: Option<Uuid>,
-    today: NaiveDate,
-) -> StoreResult<(Client, bool)> {
-    let (client, created) = if let Some(existing) = clients::find_by_hetu(conn, hetu)? {
-        (existing, false)
-    } else {
+    grounds: RelationshipGrounds<'_>,
+) -> StoreResult<Registration> {
+    let today = ctx.at.date_naive();
+    let Some(existing) = clients::find_by_hetu(conn, hetu)? else {
         let responsible = responsible.unwrap_or(ctx.actor.professional_id);
         let colleague = professional_status(conn, responsible)?
             .is_some_and(|p| p.active && p.organisation_id == ctx.actor.organisation_id);
@@ -98,31 +193,48 @@ pub(crate) fn create_or_link_in(
         }
         let client = clients::insert(conn, Uuid::now_v7(), hetu, fields, ctx.at)?;
         responsibility::start(conn, client.id, responsible, ctx.at)?;
-        (client, true)
+        open_own_relationship(conn, ctx, client.id, today, grounds, None)?;
+        access_log::append(
+            conn,
+            ctx,
+            client.id,
+            "client.create",
+            Some(AccessBasis::OrganisationRelationship),
+            Outcome::Allowed,
+        )?;
+        return Ok(Registration::Created(client));
     };
-    open_own_relationship(conn, ctx, client.id, today)?;
-    let operation = if created {
-        "client.create"
-    } else {
-        "client.link"
-    };
+    clients::lock(conn, existing.id)?;
+    open_own_relationship(conn, ctx, existing.id, today, grounds, Some(fields))?;
+    let scope = authorize_for(conn, ctx, existing.id, Reach::OwnEntry)?.ok_or_else(|| {
+        StoreError::Corrupt("an organisation just linked has no access".to_owned())
+    })?;
     access_log::append(
         conn,
         ctx,
-        client.id,
-        operation,
-        Some(AccessBasis::OrganisationRelationship),
+        existing.id,
+        "client.link",
+        Some(scope.basis),
         Outcome::Allowed,
     )?;
-    Ok((client, created))
+    Ok(match sight(conn, scope)? {
+        ClientSight::Record(client, scope) => Registration::Existing(client, scope),
+        ClientSight::OwnEntry(entry) => Registration::Declared(entry),
+    })
 }
 
-/// Opens a client relationship for the caller's organisation unless it has one.
+/// Opens a client relationship for the caller's organisation unless it has
+/// one. `declared` carries what the organisation entered when it declares a
+/// relationship itself on a client another organisation registered; without
+/// it (creating the client, a handover, a referral) the relationship shares
+/// the record, and a declared one the organisation already had starts to.
 pub(crate) fn open_own_relationship(
     conn: &mut DbConnection,
     ctx: &AuditContext,
     client_id: Uuid,
     started_on: NaiveDate,
+    grounds: RelationshipGrounds<'_>,
+    declared: Option<&ClientFields>,
 ) -> StoreResult<()> {
     let existing: Vec<Relationship> = relationships::for_client(conn, client_id)?
         .into_iter()
@@ -132,17 +244,33 @@ pub(crate) fn open_own_relationship(
         Ok(opened) => relationships::insert(
             conn,
             client_id,
-            &Relationship {
-                id: Uuid::now_v7(),
-                organisation_id: ctx.actor.organisation_id,
-                is_primary: opened.is_primary,
-                started_on,
-                ended_on: None,
-                created_by: ctx.actor.professional_id,
+            &NewRelationship {
+                relationship: &Relationship {
+                    id: Uuid::now_v7(),
+                    organisation_id: ctx.actor.organisation_id,
+                    is_primary: opened.is_primary,
+                    started_on,
+                    ended_on: None,
+                    created_by: ctx.actor.professional_id,
+                    basis: grounds.basis,
+                    shares_record: declared.is_none(),
+                },
+                reason: grounds.reason,
+                entered_details: declared,
             },
             ctx.at,
         ),
-        Err(RelationshipError::AlreadyActive) => Ok(()),
+        Err(RelationshipError::AlreadyActive) => {
+            let own = existing
+                .iter()
+                .find(|r| r.is_active() && r.organisation_id == ctx.actor.organisation_id);
+            match own {
+                Some(own) if declared.is_none() && !own.shares_record => {
+                    relationships::share_record(conn, own.id, grounds.basis)
+                }
+                _ => Ok(()),
+            }
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -168,8 +296,44 @@ impl Db {
         operation: &str,
         work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        self.read_guarded(ctx, client_id, operation, Reach::Record, work)
+    }
+
+    /// Reads the client as the caller may see it: the record, or only what
+    /// their organisation entered when it declared its relationship.
+    pub fn read_client_sight(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        operation: &str,
+    ) -> StoreResult<ClientSight> {
+        self.read_guarded(ctx, client_id, operation, Reach::OwnEntry, |conn, scope| {
+            sight(conn, scope.clone())
+        })
+    }
+
+    /// Reads what an organisation with only a declared relationship may read
+    /// too (who is responsible), as `operation`.
+    pub fn read_client_or_entry<T>(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        operation: &str,
+        work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.read_guarded(ctx, client_id, operation, Reach::OwnEntry, work)
+    }
+
+    fn read_guarded<T>(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        operation: &str,
+        reach: Reach,
+        work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         let mut conn = self.conn()?;
-        let scope = authorize(&mut conn, ctx, client_id)?;
+        let scope = authorize_for(&mut conn, ctx, client_id, reach)?;
         let outcome = if scope.is_some() {
             Outcome::Allowed
         } else {
@@ -191,11 +355,36 @@ impl Db {
         operation: &str,
         work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        self.write_guarded(ctx, client_id, operation, Reach::Record, work)
+    }
+
+    /// Records what an organisation with only a declared relationship may
+    /// record too: the consent the client gives it.
+    pub fn write_client_or_entry<T>(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        operation: &str,
+        work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.write_guarded(ctx, client_id, operation, Reach::OwnEntry, work)
+    }
+
+    fn write_guarded<T>(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        operation: &str,
+        reach: Reach,
+        work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         let result = self.transaction(|conn| {
             clients::lock(conn, client_id)?;
-            let scope = authorize(conn, ctx, client_id)?.ok_or(StoreError::AccessDenied)?;
+            let scope =
+                authorize_for(conn, ctx, client_id, reach)?.ok_or(StoreError::AccessDenied)?;
+            let declared = scope.basis == AccessBasis::DeclaredRelationship;
             // Reading by consent does not let an organisation change anything.
-            if !scope.basis.may_write() {
+            if !(scope.basis.may_write() || declared && reach == Reach::OwnEntry) {
                 return Err(StoreError::ReadOnly);
             }
             let value = work(conn, &scope)?;
@@ -227,8 +416,8 @@ impl Db {
     }
 
     /// Creates a client, or — when one with the same henkilötunnus exists —
-    /// links the caller's organisation to it. Returns the client and whether
-    /// it was created. Concurrent creations of one client end in one row.
+    /// links the caller's organisation to it on the given grounds (see
+    /// [`Registration`]). Concurrent creations of one client end in one row.
     ///
     /// A new client's responsible worker is `responsible` (an active
     /// professional of the caller's organisation) or else the caller.
@@ -238,10 +427,10 @@ impl Db {
         hetu: &Hetu,
         fields: &ClientFields,
         responsible: Option<Uuid>,
-        today: NaiveDate,
-    ) -> StoreResult<(Client, bool)> {
+        grounds: RelationshipGrounds<'_>,
+    ) -> StoreResult<Registration> {
         let attempt = || {
-            self.transaction(|conn| create_or_link_in(conn, ctx, hetu, fields, responsible, today))
+            self.transaction(|conn| create_or_link_in(conn, ctx, hetu, fields, responsible, grounds))
         };
         match attempt() {
             // Another request created the same client (or link) meanwhile: link to it.
@@ -251,23 +440,29 @@ impl Db {
     }
 
     /// Clients the caller's organisation has an active relationship with; each
-    /// listed client gets an access-log entry.
+    /// listed client gets an access-log entry. A declared relationship lists
+    /// what the organisation entered, not the record.
     pub fn list_clients(
         &self,
         ctx: &AuditContext,
         after: Option<Uuid>,
         limit: i64,
-    ) -> StoreResult<Vec<Client>> {
+    ) -> StoreResult<Vec<clients::ListedClient>> {
         self.transaction(|conn| {
             let page =
                 clients::list_for_organisation(conn, ctx.actor.organisation_id, after, limit)?;
-            for client in &page {
+            for listed in &page {
+                let basis = if listed.own_entry.is_some() {
+                    AccessBasis::DeclaredRelationship
+                } else {
+                    AccessBasis::OrganisationRelationship
+                };
                 access_log::append(
                     conn,
                     ctx,
-                    client.id,
+                    listed.client.id,
                     "client.list",
-                    Some(AccessBasis::OrganisationRelationship),
+                    Some(basis),
                     Outcome::Allowed,
                 )?;
             }

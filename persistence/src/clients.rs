@@ -7,7 +7,7 @@ use kyky_domain::entities::{Address, Client, ClientFields};
 use kyky_domain::{Hetu, Language};
 use uuid::Uuid;
 
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, from_json, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{client_relationships as rel, clients};
@@ -142,25 +142,45 @@ pub fn update(
     get(conn, id)
 }
 
+/// A client in the organisation's list, with the organisation's own entry
+/// when its relationship is declared (it does not share the record).
+#[derive(Debug, Clone)]
+pub struct ListedClient {
+    pub client: Client,
+    pub own_entry: Option<ClientFields>,
+}
+
 /// Clients the organisation has an active relationship with, in id order.
 pub fn list_for_organisation(
     conn: &mut DbConnection,
     organisation_id: Uuid,
     after: Option<Uuid>,
     limit: i64,
-) -> StoreResult<Vec<Client>> {
+) -> StoreResult<Vec<ListedClient>> {
     let mut query = clients::table
         .inner_join(rel::table)
         .filter(rel::organisation_id.eq(organisation_id.to_string()))
         .filter(rel::ended_on.is_null())
-        .select(ClientRow::as_select())
+        .select((ClientRow::as_select(), rel::shares_record, rel::entered_details))
         .order(clients::id)
         .limit(limit)
         .into_boxed();
     if let Some(after) = after {
         query = query.filter(clients::id.gt(after.to_string()));
     }
-    query.load(conn)?.into_iter().map(to_domain).collect()
+    query
+        .load::<(ClientRow, bool, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(row, shares_record, entered)| {
+            Ok(ListedClient {
+                client: to_domain(row)?,
+                own_entry: match (shares_record, entered) {
+                    (false, Some(entered)) => Some(from_json(&entered)?),
+                    _ => None,
+                },
+            })
+        })
+        .collect()
 }
 
 /// Serializes writes to one client's data: on PostgreSQL, locks the client's

@@ -25,7 +25,9 @@ impl Db {
         client_id: Uuid,
         mut new: NewConsent,
     ) -> StoreResult<ConsentRecord> {
-        self.write_client(ctx, client_id, "consent.record", |conn, _| {
+        // An organisation that declared its relationship records the consent
+        // the client gives it; that is how it comes to read the record.
+        self.write_client_or_entry(ctx, client_id, "consent.record", |conn, _| {
             for organisation in &new.organisations {
                 if !organisations::exists(conn, *organisation)? {
                     return Err(StoreError::unknown("organisation_ids"));

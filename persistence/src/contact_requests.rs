@@ -4,10 +4,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::contact_request::{ContactChannel, ContactRequest, ContactRequestStatus};
 use serde_json::json;
+use kyky_domain::RelationshipBasis;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
-use crate::client_scope::create_or_link_in;
+use crate::client_scope::{RelationshipGrounds, create_or_link_in};
 use crate::consents::{self, NewConsent};
 use crate::convert::{code, naive, utc, uuid};
 use crate::db::{Db, DbConnection};
@@ -227,8 +228,13 @@ impl Db {
                     open_assessment,
                 } => {
                     kyky_domain::contact_request::invite(&record.request, &ctx.actor)?;
-                    let today = ctx.at.date_naive();
-                    let (client, _) = create_or_link_in(conn, ctx, hetu, fields, None, today)?;
+                    // The person asked the team to get in touch: a basis of their own.
+                    let grounds = RelationshipGrounds {
+                        basis: RelationshipBasis::ClientContact,
+                        reason: Some("contact request to the work-ability team"),
+                    };
+                    let client_id =
+                        create_or_link_in(conn, ctx, hetu, fields, None, grounds)?.client_id();
                     let host = teams::get(conn, record.request.team_id)?
                         .fields
                         .hosting_organisation_id;
@@ -237,7 +243,7 @@ impl Db {
                         .extend([ctx.actor.organisation_id, host]);
                     let consent_id = consents::insert(
                         conn,
-                        client.id,
+                        client_id,
                         &consent,
                         ctx.actor.professional_id,
                         ctx.at,
@@ -246,7 +252,7 @@ impl Db {
                     events::record(
                         conn,
                         "consent.given",
-                        client.id,
+                        client_id,
                         consent_id,
                         who,
                         &json!({"purposes": consent.purposes}),
@@ -255,7 +261,7 @@ impl Db {
                     let assessment = if open_assessment {
                         let opened = assessments::open(
                             conn,
-                            client.id,
+                            client_id,
                             record.request.team_id,
                             None,
                             who,
@@ -264,7 +270,7 @@ impl Db {
                         events::record(
                             conn,
                             "assessment.opened",
-                            client.id,
+                            client_id,
                             opened,
                             who,
                             &json!({"contact_request_id": id}),
@@ -279,7 +285,7 @@ impl Db {
                             requests::status.eq(ContactRequestStatus::Invited.to_string()),
                             requests::triaged_by.eq(by),
                             requests::triaged_at.eq(at),
-                            requests::client_id.eq(Some(client.id.to_string())),
+                            requests::client_id.eq(Some(client_id.to_string())),
                             requests::assessment_id.eq(assessment.map(|a| a.to_string())),
                         ))
                         .execute(conn)?;
@@ -294,7 +300,7 @@ impl Db {
                     access_log::append(
                         conn,
                         ctx,
-                        client.id,
+                        client_id,
                         "contact_request.invite",
                         Some(kyky_domain::AccessBasis::OrganisationRelationship),
                         Outcome::Allowed,

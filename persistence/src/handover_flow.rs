@@ -7,7 +7,7 @@
 //! accept and a cancel, exactly one wins and the other rolls back.
 
 use chrono::{DateTime, Utc};
-use kyky_domain::AccessBasis;
+use kyky_domain::{AccessBasis, RelationshipBasis};
 use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::handover::{
     self, Handover, HandoverError, HandoverStatus, PeriodOrigin, Proposal, Receiver, Responsibility,
@@ -17,7 +17,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
-use crate::client_scope::{ClientScope, authorize, open_own_relationship, professional_status};
+use crate::client_scope::{
+    ClientScope, RelationshipGrounds, authorize, open_own_relationship, professional_status,
+};
 use crate::db::{Db, DbConnection};
 use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
@@ -220,7 +222,8 @@ impl Db {
             let client_id = record.client_id;
             let new = acceptance.new_responsibility;
             responsibility::transfer(conn, client_id, &new, PeriodOrigin::Handover, Some(id), ctx.actor.professional_id, ctx.at)?;
-            open_own_relationship(conn, ctx, client_id, ctx.at.date_naive())?;
+            let grounds = RelationshipGrounds { basis: RelationshipBasis::Handover, reason: None };
+            open_own_relationship(conn, ctx, client_id, ctx.at.date_naive(), grounds, None)?;
             if let Some(consent_id) = consent {
                 let disclosure = NewDisclosure {
                     client_id,

@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use kyky_domain::Relationship;
+use kyky_domain::entities::ClientFields;
+use kyky_domain::{Relationship, RelationshipBasis};
 use uuid::Uuid;
 
-use crate::convert::{naive, utc, uuid};
+use crate::convert::{code, from_json, naive, to_json, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::client_relationships as rel;
@@ -16,6 +17,20 @@ pub struct RelationshipRecord {
     pub relationship: Relationship,
     pub client_id: Uuid,
     pub created_at: DateTime<Utc>,
+    /// Why, in the recorder's words.
+    pub reason: Option<String>,
+    /// What a declared relationship's organisation entered about the client:
+    /// all it sees of them until consent covers it.
+    pub entered_details: Option<ClientFields>,
+}
+
+/// A relationship to store, with its reason and, when declared on a client
+/// another organisation registered, what the declaring organisation entered.
+#[derive(Debug, Clone)]
+pub struct NewRelationship<'a> {
+    pub relationship: &'a Relationship,
+    pub reason: Option<&'a str>,
+    pub entered_details: Option<&'a ClientFields>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -29,6 +44,10 @@ struct RelationshipRow {
     ended_on: Option<NaiveDate>,
     created_by: String,
     created_at: NaiveDateTime,
+    basis: String,
+    reason: Option<String>,
+    shares_record: bool,
+    entered_details: Option<String>,
 }
 
 fn to_record(row: RelationshipRow) -> StoreResult<RelationshipRecord> {
@@ -40,9 +59,17 @@ fn to_record(row: RelationshipRow) -> StoreResult<RelationshipRecord> {
             started_on: row.started_on,
             ended_on: row.ended_on,
             created_by: uuid(&row.created_by)?,
+            basis: code::<RelationshipBasis>(&row.basis)?,
+            shares_record: row.shares_record,
         },
         client_id: uuid(&row.client_id)?,
         created_at: utc(row.created_at),
+        reason: row.reason,
+        entered_details: row
+            .entered_details
+            .as_deref()
+            .map(from_json)
+            .transpose()?,
     })
 }
 
@@ -73,9 +100,10 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<RelationshipRecord>
 pub fn insert(
     conn: &mut DbConnection,
     client_id: Uuid,
-    relationship: &Relationship,
+    new: &NewRelationship<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let relationship = new.relationship;
     diesel::insert_into(rel::table)
         .values(RelationshipRow {
             id: relationship.id.to_string(),
@@ -86,9 +114,46 @@ pub fn insert(
             ended_on: relationship.ended_on,
             created_by: relationship.created_by.to_string(),
             created_at: naive(now),
+            basis: relationship.basis.to_string(),
+            reason: new.reason.map(str::to_owned),
+            shares_record: relationship.shares_record,
+            entered_details: new.entered_details.map(to_json).transpose()?,
         })
         .execute(conn)?;
     Ok(())
+}
+
+/// An escorted path (handover, referral) brought the organisation in: its
+/// declared relationship now shares the client record.
+pub fn share_record(
+    conn: &mut DbConnection,
+    id: Uuid,
+    basis: RelationshipBasis,
+) -> StoreResult<()> {
+    diesel::update(rel::table.find(id.to_string()))
+        .set((
+            rel::shares_record.eq(true),
+            rel::basis.eq(basis.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The caller's organisation's active relationship with the client, if any.
+pub fn active_for(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    organisation_id: Uuid,
+) -> StoreResult<Option<RelationshipRecord>> {
+    rel::table
+        .filter(rel::client_id.eq(client_id.to_string()))
+        .filter(rel::organisation_id.eq(organisation_id.to_string()))
+        .filter(rel::ended_on.is_null())
+        .select(RelationshipRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(to_record)
+        .transpose()
 }
 
 pub fn set_primary(conn: &mut DbConnection, id: Uuid, is_primary: bool) -> StoreResult<()> {

@@ -68,6 +68,10 @@ diesel::table! {
         ended_on -> Nullable<Date>,
         created_by -> Text,
         created_at -> Timestamp,
+        basis -> Text,
+        reason -> Nullable<Text>,
+        shares_record -> Bool,
+        entered_details -> Nullable<Text>,
     }
 }
 
@@ -359,5 +363,13 @@ diesel::table! {
         created_at -> Timestamp,
         closed_by -> Nullable<Text>,
         closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
     }
 }

@@ -22,7 +22,7 @@ async fn an_invalid_henkilotunnus_is_400_naming_the_field() {
             .post(
                 "/api/v1/clients",
                 &worker.token,
-                &json!({"personal_identity_code": code, "first_name": "A", "last_name": "B"}),
+                &json!({"personal_identity_code": code, "relationship_basis": "client_contact", "first_name": "A", "last_name": "B"}),
             )
             .await;
         let problem = expect_problem(response, StatusCode::BAD_REQUEST, "validation").await;
@@ -40,7 +40,7 @@ async fn a_client_is_created_read_and_listed_with_the_henkilotunnus_masked_in_li
         .worker("municipal_employment_services", "social_counsellor")
         .await;
     let hetu = fresh_hetu();
-    let body = json!({"personal_identity_code": hetu, "first_name": "Matti", "last_name": "Meikäläinen",
+    let body = json!({"personal_identity_code": hetu, "relationship_basis": "client_contact", "first_name": "Matti", "last_name": "Meikäläinen",
                       "email": "matti@example.fi", "phone": "040 123 4567", "preferred_language": "sv",
                       "address": {"street_address": "Kauppamiehentie 6", "postal_code": "02150", "city": "Espoo"}});
     let response = app.post("/api/v1/clients", &worker.token, &body).await;
@@ -89,7 +89,7 @@ async fn creating_an_existing_client_links_the_organisation_instead_of_duplicati
         .post(
             "/api/v1/clients",
             &colleague.token,
-            &json!({"personal_identity_code": hetu, "first_name": "X", "last_name": "Y"}),
+            &json!({"personal_identity_code": hetu, "relationship_basis": "client_contact", "first_name": "X", "last_name": "Y"}),
         )
         .await;
     let again = expect_status(again, StatusCode::OK).await;
@@ -107,16 +107,19 @@ async fn creating_an_existing_client_links_the_organisation_instead_of_duplicati
     )
     .await;
     let linked = app
-        .post("/api/v1/clients", &nurse.token, &json!({"personal_identity_code": hetu.to_lowercase(), "first_name": "M", "last_name": "M"}))
+        .post("/api/v1/clients", &nurse.token, &json!({"personal_identity_code": hetu.to_lowercase(), "relationship_basis": "client_contact", "first_name": "M", "last_name": "M"}))
         .await;
-    assert_eq!(
-        expect_status(linked, StatusCode::OK).await["id"],
-        first["id"]
-    );
-    expect_status(app.get(&path, &nurse.token).await, StatusCode::OK).await;
+    let linked = expect_status(linked, StatusCode::OK).await;
+    assert_eq!(linked["id"], first["id"]);
+    assert_eq!(linked["details"], "own_entry");
+    assert_eq!(linked["first_name"], "M", "the nurse sees what she entered");
+    let seen = expect_status(app.get(&path, &nurse.token).await, StatusCode::OK).await;
+    assert_eq!(seen["details"], "own_entry");
+    assert_eq!(seen["last_name"], "M");
+    assert_eq!(seen["responsible_worker"]["id"], employment.id.to_string());
 
     let relationships = expect_status(
-        app.get(&format!("{path}/relationships"), &nurse.token)
+        app.get(&format!("{path}/relationships"), &employment.token)
             .await,
         StatusCode::OK,
     )
@@ -146,7 +149,7 @@ async fn concurrent_creations_of_one_client_make_one_record() {
             .post(
                 "/api/v1/clients",
                 &w.token,
-                &json!({"personal_identity_code": hetu, "first_name": "A", "last_name": "B"}),
+                &json!({"personal_identity_code": hetu, "relationship_basis": "client_contact", "first_name": "A", "last_name": "B"}),
             )
             .await;
         let status = response.status();
@@ -336,7 +339,7 @@ async fn invalid_client_fields_are_each_named() {
     let worker = app
         .worker("municipal_employment_services", "own_coach")
         .await;
-    let body = json!({"personal_identity_code": fresh_hetu(), "first_name": "", "last_name": "B", "email": "x@",
+    let body = json!({"personal_identity_code": fresh_hetu(), "relationship_basis": "client_contact", "first_name": "", "last_name": "B", "email": "x@",
                       "phone": "abc", "address": {"street_address": "Katu 1", "postal_code": "2150", "city": "Espoo"}});
     let problem = expect_problem(
         app.post("/api/v1/clients", &worker.token, &body).await,
@@ -348,7 +351,7 @@ async fn invalid_client_fields_are_each_named() {
         fields(&problem),
         ["address.postal_code", "email", "first_name", "phone"]
     );
-    let body = json!({"personal_identity_code": fresh_hetu(), "first_name": "A", "last_name": "B", "preferred_language": "de"});
+    let body = json!({"personal_identity_code": fresh_hetu(), "relationship_basis": "client_contact", "first_name": "A", "last_name": "B", "preferred_language": "de"});
     let problem = expect_problem(
         app.post("/api/v1/clients", &worker.token, &body).await,
         StatusCode::BAD_REQUEST,

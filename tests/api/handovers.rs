@@ -630,7 +630,7 @@ async fn a_new_client_may_name_a_colleague_as_responsible_but_not_an_outsider() 
         .await;
     let coach = app.worker_in(counsellor.organisation_id, "own_coach").await;
     let outsider = app.worker("kela", "kela_expert").await;
-    let body = |responsible: Uuid| json!({"personal_identity_code": fresh_hetu(), "first_name": "A", "last_name": "B", "responsible_professional_id": responsible});
+    let body = |responsible: Uuid| json!({"personal_identity_code": fresh_hetu(), "relationship_basis": "client_contact", "first_name": "A", "last_name": "B", "responsible_professional_id": responsible});
     let created = expect_status(
         app.post("/api/v1/clients", &counsellor.token, &body(coach.id))
             .await,
@@ -783,7 +783,7 @@ async fn asking_for_responsibility_turns_into_a_handover_when_agreed() {
             .post(
                 &rels,
                 &s.counsellor.token,
-                &json!({"organisation_id": coach.organisation_id}),
+                &json!({"organisation_id": coach.organisation_id, "basis": "client_contact"}),
             )
             .await,
         StatusCode::CREATED,

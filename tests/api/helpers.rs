@@ -287,7 +287,7 @@ impl TestApp {
             .post(
                 "/api/v1/clients",
                 &worker.token,
-                &json!({"personal_identity_code": hetu, "first_name": "Matti", "last_name": "Meikäläinen"}),
+                &json!({"personal_identity_code": hetu, "relationship_basis": "client_contact", "first_name": "Matti", "last_name": "Meikäläinen"}),
             )
             .await;
         assert!(

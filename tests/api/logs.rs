@@ -87,7 +87,7 @@ async fn no_henkilotunnus_appears_in_any_log_line() {
             .json(&body)
             .send()
     };
-    let person = |code: &str| json!({"personal_identity_code": code, "first_name": "Loki", "last_name": "Testi"});
+    let person = |code: &str| json!({"personal_identity_code": code, "relationship_basis": "client_contact", "first_name": "Loki", "last_name": "Testi"});
     assert_eq!(
         send(&counsellor, "/api/v1/clients", person(&hetu))
             .await

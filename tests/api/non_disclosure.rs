@@ -13,7 +13,7 @@ async fn a_protected_address_is_shown_only_to_the_responsible_worker_and_work_pa
         .await;
     let colleague = app.worker_in(counsellor.organisation_id, "own_coach").await;
     let pair = app.worker("social_services", "social_worker").await;
-    let body = json!({"personal_identity_code": fresh_hetu(), "first_name": "Maija", "last_name": "Mallikas",
+    let body = json!({"personal_identity_code": fresh_hetu(), "relationship_basis": "client_contact", "first_name": "Maija", "last_name": "Mallikas",
                       "non_disclosure": true,
                       "address": {"street_address": STREET, "postal_code": "02100", "city": "Espoo"}});
     let created = expect_status(

@@ -93,8 +93,34 @@ async fn a_plan_is_drafted_cleared_of_overlap_published_shared_and_superseded() 
     let foundation = app.organisation("Säätiö", "third_sector").await;
     let hetu = fresh_hetu();
     let client = id_of(&app.client(&counsellor, &hetu).await);
-    // Kela has its own relationship with the client but no consent covers it.
-    app.client(&kela, &hetu).await;
+    // Kela's relationship was opened under a consent the client has since
+    // withdrawn: the relationship stays, no consent covers Kela any more.
+    let consent = json!({"purposes": ["information_exchange"], "organisation_ids": [kela.organisation_id], "method": "written"});
+    let consent = id_of(
+        &expect_status(
+            app.post(&format!("/api/v1/clients/{client}/consents"), &counsellor.token, &consent)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    let relationship = json!({"organisation_id": kela.organisation_id, "basis": "referral"});
+    expect_status(
+        app.post(&format!("/api/v1/clients/{client}/relationships"), &counsellor.token, &relationship)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect_status(
+        app.post(
+            &format!("/api/v1/consents/{consent}/withdraw"),
+            &counsellor.token,
+            &json!({"method": "verbal"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     give_consent(&app, &counsellor, client, nurse.organisation_id).await;
 
     let service = |provider: Uuid, starts: u64| {

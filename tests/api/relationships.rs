@@ -24,6 +24,14 @@ async fn setup() -> (crate::helpers::TestApp, Worker, Uuid, String) {
         client["id"].as_str().unwrap()
     );
     let kela = app.organisation("Kela", "kela").await;
+    // Sharing the record with Kela rests on the client's consent.
+    let consents = path.replace("/relationships", "/consents");
+    let consent = json!({"purposes": ["information_exchange"], "organisation_ids": [kela], "method": "written"});
+    expect_status(
+        app.post(&consents, &worker.token, &consent).await,
+        StatusCode::CREATED,
+    )
+    .await;
     (app, worker, kela, path)
 }
 
@@ -40,7 +48,7 @@ async fn the_creating_organisation_holds_the_primary_relationship() {
 async fn a_new_primary_replaces_the_old_one_in_the_same_step() {
     let (app, worker, kela, path) = setup().await;
     let opened = app
-        .post(&path, &worker.token, &json!({"organisation_id": kela}))
+        .post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
         .await;
     let opened = expect_status(opened, StatusCode::CREATED).await;
     assert_eq!(opened["is_primary"], false);
@@ -66,7 +74,7 @@ async fn a_new_primary_replaces_the_old_one_in_the_same_step() {
 async fn the_primary_cannot_end_while_another_relationship_is_active() {
     let (app, worker, kela, path) = setup().await;
     expect_status(
-        app.post(&path, &worker.token, &json!({"organisation_id": kela}))
+        app.post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
             .await,
         StatusCode::CREATED,
     )
@@ -102,13 +110,21 @@ async fn ending_the_own_relationship_ends_the_organisations_access_but_not_the_r
         app.post(
             &path,
             &worker.token,
-            &json!({"organisation_id": kela, "primary": true}),
+            &json!({"organisation_id": kela, "basis": "referral", "primary": true}),
         )
         .await,
         StatusCode::CREATED,
     )
     .await;
     assert_eq!(kela_rel["is_primary"], true);
+    // The client withdraws the consent: only relationships give access now.
+    let consents = path.replace("/relationships", "/consents");
+    let consents = expect_status(app.get(&consents, &worker.token).await, StatusCode::OK).await;
+    for consent in consents.as_array().unwrap() {
+        let withdraw = format!("/api/v1/consents/{}/withdraw", consent["id"].as_str().unwrap());
+        let body = json!({"method": "verbal"});
+        expect_status(app.post(&withdraw, &worker.token, &body).await, StatusCode::OK).await;
+    }
     let list = expect_status(app.get(&path, &worker.token).await, StatusCode::OK).await;
     let own = list
         .as_array()
@@ -141,7 +157,7 @@ async fn another_organisations_relationship_is_ended_only_by_it_or_its_recorder(
     let (app, worker, kela, path) = setup().await;
     let kela_worker = app.worker_in(kela, "kela_expert").await;
     let rel = expect_status(
-        app.post(&path, &worker.token, &json!({"organisation_id": kela}))
+        app.post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
             .await,
         StatusCode::CREATED,
     )
@@ -197,20 +213,20 @@ async fn another_organisations_relationship_is_ended_only_by_it_or_its_recorder(
 async fn opening_checks_the_organisation_and_duplicates() {
     let (app, worker, kela, path) = setup().await;
     expect_status(
-        app.post(&path, &worker.token, &json!({"organisation_id": kela}))
+        app.post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
             .await,
         StatusCode::CREATED,
     )
     .await;
     let twice = app
-        .post(&path, &worker.token, &json!({"organisation_id": kela}))
+        .post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
         .await;
     expect_problem(twice, StatusCode::CONFLICT, "relationship-already-active").await;
     let unknown = app
         .post(
             &path,
             &worker.token,
-            &json!({"organisation_id": Uuid::now_v7()}),
+            &json!({"organisation_id": Uuid::now_v7(), "basis": "referral"}),
         )
         .await;
     let problem = expect_problem(

@@ -8,8 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::consent::LegalBasis;
 use kyky_domain::entities::{Address, Client, ClientFields};
-use kyky_domain::{Hetu, Language};
-use kyky_persistence::{clients, responsibility};
+use kyky_domain::{Hetu, Language, RelationshipBasis};
+use kyky_persistence::client_scope::{
+    ClientEntry, ClientSight, Registration, RelationshipGrounds,
+};
+use kyky_persistence::{DbConnection, StoreResult, clients, responsibility};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -18,6 +21,7 @@ use validator::Validate;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{PageParams, ValidJson, if_match_version, json_with_etag};
+use crate::routes::cards::{ProfessionalCard, professional_card};
 use crate::state::AppState;
 
 /// A postal address.
@@ -119,12 +123,15 @@ impl ClientUpdate {
     }
 }
 
-/// A client to create. If a client with this henkilötunnus exists, it is not
-/// duplicated: the caller's organisation is linked to it and it is returned.
+/// A client to register. If a client with this henkilötunnus exists, it is
+/// not duplicated: your organisation declares its relationship with it on the
+/// grounds given, and sees what it entered and who the responsible worker is.
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "personal_identity_code": "010594Y9021",
+    "relationship_basis": "client_contact",
+    "relationship_reason": "Asiakas tuli vastaanotolle",
     "first_name": "Matti",
     "last_name": "Meikäläinen",
     "phone": "040 123 4567",
@@ -163,6 +170,17 @@ pub struct ClientInput {
     /// The new client's responsible worker: an active professional of your
     /// organisation. Default: you. Ignored when the client already exists.
     pub responsible_professional_id: Option<Uuid>,
+    /// Why your organisation works with this person (code set
+    /// `relationship-bases`). Recorded with your organisation's client
+    /// relationship, which the responsible worker sees.
+    pub relationship_basis: RelationshipBasis,
+    /// The reason in your own words.
+    #[validate(
+        length(min = 1, max = 500),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 500, example = "Asiakas tuli vastaanotolle")]
+    pub relationship_reason: Option<String>,
 }
 
 /// Find a client by henkilötunnus (in the body, never in the URL).
@@ -174,10 +192,27 @@ pub struct ClientLookup {
     pub personal_identity_code: String,
 }
 
+/// Where a client view's details come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientDetails {
+    /// The client record the organisations working with the client share.
+    Record,
+    /// Only what your organisation entered when it declared its relationship
+    /// with a client another organisation registered. The record needs the
+    /// client's consent covering your organisation, or a statutory basis.
+    OwnEntry,
+}
+
 /// A client, as seen by a professional with access.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ClientView {
     pub id: Uuid,
+    /// `record`, or `own_entry` when your organisation sees only what it entered.
+    pub details: ClientDetails,
+    /// Who is responsible for the client (vastuutyöntekijä): everyone in the
+    /// client's network may know.
+    pub responsible_worker: ProfessionalCard,
     /// Henkilötunnus.
     #[schema(example = "010594Y9021")]
     pub personal_identity_code: String,
@@ -203,8 +238,14 @@ pub struct ClientView {
 
 impl ClientView {
     /// The client as this viewer may see it.
-    pub(crate) fn of(c: Client, sees_protected_location: bool) -> Self {
+    pub(crate) fn of(
+        c: Client,
+        sees_protected_location: bool,
+        responsible_worker: ProfessionalCard,
+    ) -> Self {
         Self {
+            details: ClientDetails::Record,
+            responsible_worker,
             address_withheld: c.fields.address_withheld(sees_protected_location),
             address: c
                 .fields
@@ -222,6 +263,62 @@ impl ClientView {
             preferred_language: c.fields.preferred_language,
             created_at: c.created_at,
             updated_at: c.updated_at,
+        }
+    }
+
+    /// What an organisation with a declared relationship entered.
+    fn own_entry(entry: ClientEntry, responsible_worker: ProfessionalCard) -> Self {
+        let fields = entry.fields;
+        Self {
+            id: entry.client_id,
+            details: ClientDetails::OwnEntry,
+            responsible_worker,
+            birth_date: entry.hetu.birth_date(),
+            personal_identity_code: entry.hetu.as_str().to_owned(),
+            first_name: fields.first_name,
+            last_name: fields.last_name,
+            email: fields.email,
+            phone: fields.phone,
+            address: fields.address.map(Into::into),
+            address_withheld: false,
+            non_disclosure: fields.non_disclosure,
+            preferred_language: fields.preferred_language,
+            created_at: entry.declared_at,
+            updated_at: entry.declared_at,
+        }
+    }
+}
+
+/// The client as the caller sees it, with its ETag when it is the record.
+struct Sighted {
+    view: ClientView,
+    version: Option<i64>,
+}
+
+impl Sighted {
+    fn load(conn: &mut DbConnection, sight: ClientSight) -> StoreResult<Self> {
+        Ok(match sight {
+            ClientSight::Record(client, scope) => {
+                let card = professional_card(conn, scope.responsibility.responsible)?;
+                Self {
+                    version: Some(client.version),
+                    view: ClientView::of(client, scope.basis.sees_protected_location(), card),
+                }
+            }
+            ClientSight::OwnEntry(entry) => {
+                let card = professional_card(conn, entry.responsibility.responsible)?;
+                Self {
+                    version: None,
+                    view: ClientView::own_entry(entry, card),
+                }
+            }
+        })
+    }
+
+    fn respond(self, mut response: actix_web::HttpResponseBuilder) -> HttpResponse {
+        match self.version {
+            Some(version) => json_with_etag(response, version, self.view),
+            None => response.json(self.view),
         }
     }
 }
@@ -258,10 +355,16 @@ pub struct ClientPage {
     pub next_cursor: Option<String>,
 }
 
-/// Create a client, or link your organisation to an existing one.
+/// Register a client, or declare your organisation's relationship with an
+/// existing one.
 ///
-/// 201 when created; 200 when a client with this henkilötunnus already
-/// existed — your organisation now has a client relationship with it.
+/// 201 when created. 200 when a client with this henkilötunnus already
+/// existed: your organisation now has a client relationship on the grounds
+/// given (`client.link` in the client's access log, visible to the
+/// responsible worker). Unless your organisation could already read the
+/// client record, the answer shows only what you entered and who the
+/// responsible worker is (`details: own_entry`); the record itself needs
+/// the client's consent covering your organisation, or a statutory basis.
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
@@ -269,8 +372,9 @@ pub struct ClientPage {
     responses(
         (status = 201, description = "Created", body = ClientView,
             headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
-        (status = 200, description = "Existed already; your organisation is now linked", body = ClientView,
-            headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
+        (status = 200, description = "Existed already; your organisation now has a client relationship",
+            body = ClientView,
+            headers(("ETag" = String, description = "Version, for If-Match; absent for `own_entry`"), ("Location" = String))),
         (status = 422, description = "responsible_professional_id is not an active professional of your organisation",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -285,6 +389,7 @@ pub async fn create_client(
     let hetu = Hetu::parse(&input.personal_identity_code)
         .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
     let responsible = input.responsible_professional_id;
+    let (basis, reason) = (input.relationship_basis, input.relationship_reason);
     let fields = ClientUpdate {
         first_name: input.first_name,
         last_name: input.last_name,
@@ -296,14 +401,42 @@ pub async fn create_client(
     }
     .into_fields();
     let ctx = caller.audit(state.now());
-    let today = ctx.at.date_naive();
-    let (client, created, sees) = state
+    let (sighted, created) = state
         .blocking(move |db| {
-            let (client, created) =
-                db.create_or_link_client(&ctx, &hetu, &fields, responsible, today)?;
-            let current = db.run(|conn| responsibility::current(conn, client.id))?;
-            let sees = current.is_some_and(|r| r.is_held_by(ctx.actor.professional_id));
-            Ok((client, created, sees))
+            let grounds = RelationshipGrounds {
+                basis,
+                reason: reason.as_deref().map(str::trim),
+            };
+            let registration =
+                db.create_or_link_client(&ctx, &hetu, &fields, responsible, grounds)?;
+            db.run(|conn| {
+                Ok(match registration {
+                    Registration::Created(client) => {
+                        let card = professional_card(conn, ctx.actor.professional_id)?;
+                        let responsible = responsible.unwrap_or(ctx.actor.professional_id);
+                        let card = if responsible == card.id {
+                            card
+                        } else {
+                            professional_card(conn, responsible)?
+                        };
+                        let sees = responsible == ctx.actor.professional_id;
+                        let version = Some(client.version);
+                        (
+                            Sighted {
+                                view: ClientView::of(client, sees, card),
+                                version,
+                            },
+                            true,
+                        )
+                    }
+                    Registration::Existing(client, scope) => {
+                        (Sighted::load(conn, ClientSight::Record(client, scope))?, false)
+                    }
+                    Registration::Declared(entry) => {
+                        (Sighted::load(conn, ClientSight::OwnEntry(entry))?, false)
+                    }
+                })
+            })
         })
         .await?;
     let mut response = if created {
@@ -311,21 +444,25 @@ pub async fn create_client(
     } else {
         HttpResponse::Ok()
     };
-    response.insert_header((header::LOCATION, format!("/api/v1/clients/{}", client.id)));
-    Ok(etagged(response, client, sees))
+    response.insert_header((
+        header::LOCATION,
+        format!("/api/v1/clients/{}", sighted.view.id),
+    ));
+    Ok(sighted.respond(response))
 }
 
-/// Find a client you have access to by henkilötunnus.
+/// Find a client by henkilötunnus.
 ///
 /// The henkilötunnus goes in the body so that it never appears in a URL or
-/// an access log line. 404 when no such client is visible to you.
+/// an access log line. Answers as `GET /clients/{id}` does (`own_entry` for a
+/// declared relationship); 404 when no such client is visible to you.
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
     request_body = ClientLookup,
     responses(
         (status = 200, description = "The client", body = ClientView,
-            headers(("ETag" = String, description = "Version, for If-Match"))),
+            headers(("ETag" = String, description = "Version, for If-Match; absent for `own_entry`"))),
         (status = 404, description = "No client with this henkilötunnus is visible to you",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -340,20 +477,17 @@ pub async fn lookup_client(
     let hetu = Hetu::parse(&input.personal_identity_code)
         .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
     let ctx = caller.audit(state.now());
-    let client = state
+    let sighted = state
         .blocking(move |db| {
             let found = db.run(|conn| clients::find_by_hetu(conn, &hetu))?;
-            let id = found.ok_or_else(|| ApiError::not_found("client"))?;
-            db.read_client(&ctx, id.id, "client.lookup", |conn, scope| {
-                Ok((
-                    clients::get(conn, id.id)?,
-                    scope.basis.sees_protected_location(),
-                ))
-            })
-            .map_err(crate::error::missing("client"))
+            let id = found.ok_or_else(|| ApiError::not_found("client"))?.id;
+            let sight = db
+                .read_client_sight(&ctx, id, "client.lookup")
+                .map_err(crate::error::missing("client"))?;
+            Ok(db.run(|conn| Sighted::load(conn, sight))?)
         })
         .await?;
-    Ok(etagged(HttpResponse::Ok(), client.0, client.1))
+    Ok(sighted.respond(HttpResponse::Ok()))
 }
 
 /// A disclosure on a statutory basis instead of consent.
@@ -402,13 +536,18 @@ pub async fn statutory_disclosure(
     let hetu = Hetu::parse(&input.personal_identity_code)
         .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
     let ctx = caller.audit(state.now());
-    let client = state
+    let view = state
         .blocking(move |db| {
-            db.statutory_disclosure(&ctx, &hetu, input.legal_basis, &input.reason)
-                .map_err(crate::error::missing("client"))
+            let client = db
+                .statutory_disclosure(&ctx, &hetu, input.legal_basis, &input.reason)
+                .map_err(crate::error::missing("client"))?;
+            let current = db.run(|conn| responsibility::current(conn, client.id))?;
+            let responsible = current.ok_or_else(|| ApiError::not_found("client"))?;
+            let card = db.run(|conn| professional_card(conn, responsible.responsible))?;
+            Ok(ClientView::of(client, false, card))
         })
         .await?;
-    Ok(etagged(HttpResponse::Ok(), client, false))
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// List the clients your organisation has an active relationship with.
@@ -430,20 +569,33 @@ pub async fn list_clients(
     let rows = state
         .blocking(move |db| Ok(db.list_clients(&ctx, page.after, page.fetch())?))
         .await?;
-    let (items, next_cursor) = page.finish(rows, |c| c.id);
+    let (items, next_cursor) = page.finish(rows, |listed| listed.client.id);
     Ok(web::Json(ClientPage {
-        items: items.into_iter().map(Into::into).collect(),
+        items: items
+            .into_iter()
+            .map(|listed| {
+                let mut client = listed.client;
+                if let Some(own) = listed.own_entry {
+                    client.fields = own;
+                }
+                client.into()
+            })
+            .collect(),
         next_cursor,
     }))
 }
 
 /// Get a client.
+///
+/// The client record, or — for an organisation with only a declared
+/// relationship — what it entered (`details: own_entry`). Both name the
+/// responsible worker.
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client id")),
     responses((status = 200, description = "The client", body = ClientView,
-        headers(("ETag" = String, description = "Version, for If-Match"))))
+        headers(("ETag" = String, description = "Version, for If-Match; absent for `own_entry`"))))
 )]
 #[get("/clients/{id}")]
 pub async fn get_client(
@@ -453,18 +605,15 @@ pub async fn get_client(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let ctx = caller.audit(state.now());
-    let client = state
+    let sighted = state
         .blocking(move |db| {
-            db.read_client(&ctx, id, "client.read", |conn, scope| {
-                Ok((
-                    clients::get(conn, id)?,
-                    scope.basis.sees_protected_location(),
-                ))
-            })
-            .map_err(crate::error::missing("client"))
+            let sight = db
+                .read_client_sight(&ctx, id, "client.read")
+                .map_err(crate::error::missing("client"))?;
+            Ok(db.run(|conn| Sighted::load(conn, sight))?)
         })
         .await?;
-    Ok(etagged(HttpResponse::Ok(), client.0, client.1))
+    Ok(sighted.respond(HttpResponse::Ok()))
 }
 
 /// Replace a client's fields. Needs `If-Match` with the ETag you edited.
@@ -496,28 +645,17 @@ pub async fn update_client(
     let version = if_match_version(&request)?;
     let (id, fields) = (id.into_inner(), input.into_fields());
     let ctx = caller.audit(state.now());
-    let client = state
+    let sighted = state
         .blocking(move |db| {
             db.write_client(&ctx, id, "client.update", |conn, scope| {
                 let sees = scope.basis.sees_protected_location();
                 let current = clients::get(conn, id)?;
                 let fields = current.fields.updated_by(fields, sees);
-                Ok((clients::update(conn, id, version, &fields, ctx.at)?, sees))
+                let updated = clients::update(conn, id, version, &fields, ctx.at)?;
+                Sighted::load(conn, ClientSight::Record(updated, scope.clone()))
             })
             .map_err(crate::error::missing("client"))
         })
         .await?;
-    Ok(etagged(HttpResponse::Ok(), client.0, client.1))
-}
-
-fn etagged(
-    response: actix_web::HttpResponseBuilder,
-    record: Client,
-    sees_protected_location: bool,
-) -> HttpResponse {
-    json_with_etag(
-        response,
-        record.version,
-        ClientView::of(record, sees_protected_location),
-    )
+    Ok(sighted.respond(HttpResponse::Ok()))
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
 use crate::routes::access_log::{AccessLogEntryView, DisclosureView, disclosure_view, entry_view};
+use crate::routes::cards::professional_card;
 use crate::routes::clients::ClientView;
 use crate::routes::consents::ConsentView;
 use crate::routes::handovers::{HandoverView, handover_view};
@@ -67,6 +68,7 @@ pub async fn export_client(
                     return Ok(None);
                 }
                 let client = clients::get(conn, client_id)?;
+                let card = professional_card(conn, scope.responsibility.responsible)?;
                 let relationships = relationships::for_client(conn, client_id)?;
                 let handovers = handovers::for_client(conn, client_id)?
                     .into_iter()
@@ -78,7 +80,7 @@ pub async fn export_client(
                     .collect::<Result<_, StoreError>>()?;
                 Ok(Some(ClientExport {
                     exported_at: now,
-                    client: ClientView::of(client, true),
+                    client: ClientView::of(client, true, card),
                     relationships: crate::routes::relationships::views(conn, relationships)?,
                     responsibility: history_view(conn, client_id)?,
                     handovers,

@@ -3,8 +3,10 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use kyky_domain::{Relationship, relationship};
-use kyky_persistence::relationships::{self, RelationshipRecord};
+use kyky_domain::consent::{self, ConsentPurpose};
+use kyky_domain::{Relationship, RelationshipBasis, relationship};
+use kyky_persistence::disclosures::{self, Basis, NewDisclosure};
+use kyky_persistence::relationships::{self, NewRelationship, RelationshipRecord};
 use kyky_persistence::{DbConnection, StoreError, StoreResult, organisations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -30,14 +32,31 @@ pub struct RelationshipView {
     /// Professional who recorded it.
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    /// Why the organisation works with the client (`relationship-bases`).
+    pub basis: RelationshipBasis,
+    /// The reason in the recorder's words.
+    pub reason: Option<String>,
+    /// False while the organisation declared the relationship itself and no
+    /// consent covers it: it then sees only what it entered.
+    pub shares_record: bool,
 }
 
 /// Open a relationship between the client and an organisation.
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"organisation_id": "019a0000-0000-7000-8000-000000000002", "primary": false}))]
+#[schema(example = json!({"organisation_id": "019a0000-0000-7000-8000-000000000002", "basis": "referral",
+    "reason": "Ohjattu aikuissosiaalityöhön", "primary": false}))]
 pub struct RelationshipInput {
     pub organisation_id: Uuid,
+    /// Why the organisation works with the client (`relationship-bases`).
+    pub basis: RelationshipBasis,
+    /// The reason in your own words.
+    #[validate(
+        length(min = 1, max = 500),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: Option<String>,
     /// Start date; default today.
     pub started_on: Option<NaiveDate>,
     /// Make this the primary relationship (the old primary stops being one in the
@@ -76,6 +95,9 @@ pub(crate) fn views(
                 ended_on: r.ended_on,
                 created_by: r.created_by,
                 created_at: record.created_at,
+                basis: r.basis,
+                reason: record.reason,
+                shares_record: r.shares_record,
             })
         })
         .collect()
@@ -114,6 +136,11 @@ pub async fn list_relationships(
 }
 
 /// Open a relationship between the client and an organisation.
+///
+/// The relationship shares the client record with that organisation, so for
+/// another organisation it needs the client's active consent to exchange
+/// information covering both (409 `consent-required` otherwise), and the
+/// sharing is logged as a disclosure.
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
@@ -121,7 +148,7 @@ pub async fn list_relationships(
     request_body = RelationshipInput,
     responses(
         (status = 201, description = "Opened", body = RelationshipView),
-        (status = 409, description = "The organisation already has an active relationship",
+        (status = 409, description = "The organisation already has an active relationship, or no consent covers it",
             body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "organisation_id does not name an organisation",
             body = crate::error::Problem, content_type = "application/problem+json"),
@@ -145,6 +172,13 @@ pub async fn open_relationship(
                 }
                 let opened =
                     relationship::open(&scope.relationships, input.organisation_id, input.primary)?;
+                let consent = consent::may_disclose(
+                    &scope.consents,
+                    ctx.actor.organisation_id,
+                    input.organisation_id,
+                    ConsentPurpose::InformationExchange,
+                    ctx.at,
+                )?;
                 if let Some(old) = opened.demote {
                     relationships::set_primary(conn, old, false)?;
                 }
@@ -155,8 +189,27 @@ pub async fn open_relationship(
                     started_on,
                     ended_on: None,
                     created_by: ctx.actor.professional_id,
+                    basis: input.basis,
+                    shares_record: true,
                 };
-                relationships::insert(conn, id, &new, ctx.at)?;
+                let reason = input.reason.as_deref().map(str::trim);
+                let stored = NewRelationship {
+                    relationship: &new,
+                    reason,
+                    entered_details: None,
+                };
+                relationships::insert(conn, id, &stored, ctx.at)?;
+                if let Some(consent_id) = consent {
+                    let disclosure = NewDisclosure {
+                        client_id: id,
+                        from: ctx.actor.organisation_id,
+                        to: input.organisation_id,
+                        what: "client_record",
+                        subject_id: Some(new.id),
+                        basis: Basis::Consent(consent_id),
+                    };
+                    disclosures::append(conn, &ctx, &disclosure)?;
+                }
                 view_of(conn, new.id)
             })
             .map_err(missing("client"))

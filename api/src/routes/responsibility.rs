@@ -103,7 +103,8 @@ pub async fn get_responsibility(
     let ctx = caller.audit(state.now());
     let view = state
         .blocking(move |db| {
-            db.read_client(&ctx, id, "responsibility.read", |conn, _| {
+            // Everyone in the client's network may know who is responsible.
+            db.read_client_or_entry(&ctx, id, "responsibility.read", |conn, _| {
                 responsibility_view(conn, id)
             })
             .map_err(missing("client"))
