@@ -156,11 +156,12 @@ fn main() {
         .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState {
-        db,
-        auth: Arc::new(auth),
-        clock: Arc::new(SystemClock),
+    // The benchmark measures the caseload, not the per-token limit.
+    let unlimited = kyky_api::rate_limit::RateLimitConfig {
+        professional_per_minute: 0,
+        integration_per_minute: 0,
     };
+    let state = AppState::new(db, auth.clone(), Arc::new(SystemClock), unlimited);
     std::thread::spawn(move || {
         actix_web::rt::System::new()
             .block_on(async move { kyky_api::server::run(listener, state, 2).unwrap().await })

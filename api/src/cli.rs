@@ -134,6 +134,12 @@ pub struct ServeArgs {
     /// Without `KYKY_JWT_SECRET`, generates a key for this run.
     #[arg(long, env = "KYKY_DEMO")]
     pub demo: bool,
+    /// Requests a minute per professional's token (0: no limit). Per process.
+    #[arg(long, env = "KYKY_RATE_LIMIT_PROFESSIONAL", default_value_t = 600)]
+    pub rate_limit_professional: u32,
+    /// Requests a minute per integration account's token (0: no limit). Per process.
+    #[arg(long, env = "KYKY_RATE_LIMIT_INTEGRATION", default_value_t = 3000)]
+    pub rate_limit_integration: u32,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::cursor::CursorSeal;
 use crate::error::{ApiError, ApiResult, FieldError, field_errors};
 
 /// Largest JSON body accepted.
@@ -100,7 +101,9 @@ pub struct PageParams {
     /// Page size, 1–100 (default 25).
     #[param(minimum = 1, maximum = 100, example = 25)]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page; omit for the first page.
+    /// `next_cursor` of the previous page, as given (opaque; valid only for
+    /// the same list and caller); omit for the first page.
+    #[param(pattern = "^[A-Za-z0-9_-]{43}$", min_length = 43, max_length = 43)]
     pub cursor: Option<String>,
 }
 
@@ -109,6 +112,7 @@ pub struct PageParams {
 pub struct PageRequest {
     pub limit: u32,
     pub after: Option<Uuid>,
+    seal: CursorSeal,
 }
 
 impl PageRequest {
@@ -122,14 +126,21 @@ impl PageRequest {
         let limit = self.limit as usize;
         let next = (rows.len() > limit).then(|| {
             rows.truncate(limit);
-            rows.last().map(|last| id(last).to_string())
+            rows.last().map(|last| self.cursor_after(id(last)))
         });
         (rows, next.flatten())
+    }
+
+    /// The opaque cursor that continues after the row `last`.
+    pub fn cursor_after(self, last: Uuid) -> String {
+        self.seal.seal(last)
     }
 }
 
 impl PageParams {
-    pub fn validate(&self) -> ApiResult<PageRequest> {
+    /// Checks the limit and opens the cursor with `seal`: a cursor this list
+    /// did not give this caller is refused like any malformed one.
+    pub fn validate(&self, seal: CursorSeal) -> ApiResult<PageRequest> {
         let mut errors = Vec::new();
         let limit = kyky_domain::page::page_size(self.limit).unwrap_or_else(|message| {
             errors.push(FieldError {
@@ -140,8 +151,8 @@ impl PageParams {
         });
         let after = match self.cursor.as_deref() {
             None | Some("") => None,
-            Some(cursor) => Uuid::parse_str(cursor).map_or_else(
-                |_| {
+            Some(cursor) => seal.open(cursor).map_or_else(
+                || {
                     errors.push(FieldError {
                         field: "cursor".into(),
                         message: "not a cursor returned by this list".into(),
@@ -152,7 +163,7 @@ impl PageParams {
             ),
         };
         if errors.is_empty() {
-            Ok(PageRequest { limit, after })
+            Ok(PageRequest { limit, after, seal })
         } else {
             Err(ApiError::validation(errors))
         }
@@ -197,6 +208,7 @@ pub fn json_with_etag(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cursor::CursorKey;
 
     #[test]
     fn position_suffix_is_stripped() {
@@ -208,14 +220,16 @@ mod tests {
 
     #[test]
     fn pages_report_a_next_cursor_only_when_more_rows_exist() {
+        let seal = CursorKey::new([7; 32]).seal("test", Uuid::now_v7());
         let request = PageRequest {
             limit: 2,
             after: None,
+            seal,
         };
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
         let (page, next) = request.finish(ids.clone(), |id| *id);
         assert_eq!(page, ids[..2]);
-        assert_eq!(next, Some(ids[1].to_string()));
+        assert_eq!(next.as_deref().and_then(|c| seal.open(c)), Some(ids[1]));
         let (page, next) = request.finish(ids[..2].to_vec(), |id| *id);
         assert_eq!(page.len(), 2);
         assert_eq!(next, None);

@@ -3,10 +3,12 @@
 
 pub mod auth;
 pub mod cli;
+pub mod cursor;
 pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod rate_limit;
 pub mod routes;
 pub mod server;
 pub mod state;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Parser;
 use kyky_api::auth::Auth;
 use kyky_api::cli::{Cli, Command, ConfigError, DatabaseArgs, ServeArgs, TokenArgs};
+use kyky_api::rate_limit::RateLimitConfig;
 use kyky_api::state::AppState;
 use kyky_api::{demo, server, telemetry};
 use kyky_domain::clock::{Clock, SystemClock};
@@ -72,11 +73,11 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
     }
     let listener = TcpListener::bind(args.bind)?;
     tracing::info!(address = %args.bind, "listening");
-    let state = AppState {
-        db,
-        auth: Arc::new(auth),
-        clock,
+    let limits = RateLimitConfig {
+        professional_per_minute: args.rate_limit_professional,
+        integration_per_minute: args.rate_limit_integration,
     };
+    let state = AppState::new(db, auth, clock, limits);
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, Into::into));

@@ -67,6 +67,11 @@ const COMMON: &[(&str, &str, &str)] = &[
         "The body must be application/json",
     ),
     (
+        "429",
+        "TooManyRequests",
+        "This token used up its requests for now: wait `Retry-After` seconds",
+    ),
+    (
         "500",
         "InternalError",
         "Unexpected failure; logged with the request id",
@@ -111,6 +116,26 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
         let mut response = ResponseBuilder::new()
             .description(*description)
             .content("application/problem+json", problem);
+        if *status == "429" {
+            for (name, description) in [
+                ("Retry-After", "Seconds to wait before trying again"),
+                (
+                    "RateLimit",
+                    "The token's budget: `limit=600, remaining=0, reset=5` (IETF draft-ietf-httpapi-ratelimit-headers-07)",
+                ),
+                ("RateLimit-Policy", "The limit per window: `600;w=60`"),
+            ] {
+                response = response.header(
+                    name,
+                    utoipa::openapi::header::HeaderBuilder::new()
+                        .schema(utoipa::openapi::schema::Object::with_type(
+                            utoipa::openapi::schema::Type::String,
+                        ))
+                        .description(Some(description))
+                        .build(),
+                );
+            }
+        }
         if *status == "401" {
             response = response.header(
                 "WWW-Authenticate",
@@ -136,7 +161,7 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
             for (status, name, _) in COMMON {
                 let applies = match *status {
                     "400" => has_input,
-                    "401" | "403" => secured,
+                    "401" | "403" | "429" => secured,
                     "404" => has_path_params,
                     "413" | "415" => has_body,
                     _ => true,

@@ -12,6 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
 use crate::openapi::{ApiDoc, finish};
+use crate::rate_limit::rate_limit;
 use crate::routes;
 use crate::state::AppState;
 use crate::telemetry::request_id;
@@ -70,6 +71,7 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(ApiError::not_found("route"))
             }))
+            .wrap(from_fn(rate_limit))
             .wrap(from_fn(request_id))
     })
     .workers(workers.max(1))

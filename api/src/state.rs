@@ -1,22 +1,57 @@
 //! What every handler shares.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::web;
 use kyky_domain::clock::Clock;
 use kyky_persistence::Db;
 
 use crate::auth::Auth;
+use crate::cursor::{CursorKey, CursorSeal};
 use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::{RateLimitConfig, RateLimits};
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
     pub auth: Arc<Auth>,
     pub clock: Arc<dyn Clock>,
+    /// Seals list cursors; the key is the deployment's, kept in the database.
+    cursor_key: Arc<OnceLock<CursorKey>>,
+    pub rate_limits: Arc<RateLimits>,
 }
 
 impl AppState {
+    pub fn new(db: Db, auth: Auth, clock: Arc<dyn Clock>, rate_limits: RateLimitConfig) -> Self {
+        Self {
+            db,
+            auth: Arc::new(auth),
+            clock,
+            cursor_key: Arc::default(),
+            rate_limits: Arc::new(RateLimits::new(rate_limits)),
+        }
+    }
+
+    /// Seals and opens the cursors of `list` for this caller. The key is
+    /// read from the database once per process (made by the first process).
+    pub async fn cursors(
+        &self,
+        list: &'static str,
+        caller: &crate::auth::Caller,
+    ) -> ApiResult<CursorSeal> {
+        let key = match self.cursor_key.get() {
+            Some(key) => *key,
+            None => {
+                let now = self.now();
+                let key = self
+                    .blocking(move |db| Ok(load_cursor_key(db, now)?))
+                    .await?;
+                *self.cursor_key.get_or_init(|| key)
+            }
+        };
+        Ok(key.seal(list, caller.actor.professional_id))
+    }
+
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
@@ -50,4 +85,26 @@ impl AppState {
         })
         .await
     }
+}
+
+/// The deployment's cursor key: stored by the first process that asks.
+fn load_cursor_key(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+) -> kyky_persistence::StoreResult<CursorKey> {
+    let candidate: [u8; 32] = rand::random();
+    let candidate: String = candidate.iter().map(|b| format!("{b:02x}")).collect();
+    let stored = db.instance_secret("cursor", &candidate, now)?;
+    let mut key = [0; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = stored
+            .get(2 * i..2 * i + 2)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .ok_or_else(|| {
+                kyky_persistence::StoreError::Corrupt(
+                    "the stored cursor key is not 32 bytes of hex".to_owned(),
+                )
+            })?;
+    }
+    Ok(CursorKey::new(key))
 }

@@ -430,7 +430,9 @@ impl Db {
         grounds: RelationshipGrounds<'_>,
     ) -> StoreResult<Registration> {
         let attempt = || {
-            self.transaction(|conn| create_or_link_in(conn, ctx, hetu, fields, responsible, grounds))
+            self.transaction(|conn| {
+                create_or_link_in(conn, ctx, hetu, fields, responsible, grounds)
+            })
         };
         match attempt() {
             // Another request created the same client (or link) meanwhile: link to it.

@@ -161,7 +161,11 @@ pub fn list_for_organisation(
         .inner_join(rel::table)
         .filter(rel::organisation_id.eq(organisation_id.to_string()))
         .filter(rel::ended_on.is_null())
-        .select((ClientRow::as_select(), rel::shares_record, rel::entered_details))
+        .select((
+            ClientRow::as_select(),
+            rel::shares_record,
+            rel::entered_details,
+        ))
         .order(clients::id)
         .limit(limit)
         .into_boxed();

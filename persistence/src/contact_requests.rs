@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use kyky_domain::RelationshipBasis;
 use kyky_domain::contact_request::{ContactChannel, ContactRequest, ContactRequestStatus};
 use serde_json::json;
-use kyky_domain::RelationshipBasis;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};

@@ -7,12 +7,12 @@
 //! accept and a cancel, exactly one wins and the other rolls back.
 
 use chrono::{DateTime, Utc};
-use kyky_domain::{AccessBasis, RelationshipBasis};
 use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::handover::{
     self, Handover, HandoverError, HandoverStatus, PeriodOrigin, Proposal, Receiver, Responsibility,
 };
 use kyky_domain::request::{self, RequestStatus};
+use kyky_domain::{AccessBasis, RelationshipBasis};
 use serde_json::json;
 use uuid::Uuid;
 

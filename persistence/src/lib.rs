@@ -19,6 +19,7 @@ pub mod events;
 pub mod follow_ups;
 pub mod handover_flow;
 pub mod handovers;
+pub mod instance_secrets;
 pub mod organisations;
 pub mod plan_flow;
 pub mod plans;

@@ -65,11 +65,7 @@ fn to_record(row: RelationshipRow) -> StoreResult<RelationshipRecord> {
         client_id: uuid(&row.client_id)?,
         created_at: utc(row.created_at),
         reason: row.reason,
-        entered_details: row
-            .entered_details
-            .as_deref()
-            .map(from_json)
-            .transpose()?,
+        entered_details: row.entered_details.as_deref().map(from_json).transpose()?,
     })
 }
 

@@ -11,6 +11,7 @@ use actix_web::dev::ServerHandle;
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use kyky_api::auth::Auth;
+use kyky_api::rate_limit::RateLimitConfig;
 use kyky_api::state::AppState;
 use kyky_domain::clock::{Clock, ShiftedClock};
 use kyky_domain::entities::{OrganisationFields, ProfessionalFields};
@@ -78,6 +79,8 @@ pub struct Spawn {
     pub db: Db,
     pub auth: Auth,
     pub migrate: bool,
+    /// Unlimited unless a test is about the limit.
+    pub rate_limits: RateLimitConfig,
 }
 
 impl Spawn {
@@ -87,6 +90,10 @@ impl Spawn {
             db,
             auth: Auth::hs256(SECRET.as_bytes()).expect("secret"),
             migrate: true,
+            rate_limits: RateLimitConfig {
+                professional_per_minute: 0,
+                integration_per_minute: 0,
+            },
         }
     }
 }
@@ -96,7 +103,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(spawn: Spawn) -> TestApp {
-    let Spawn { db, auth, migrate } = spawn;
+    let Spawn {
+        db,
+        auth,
+        migrate,
+        rate_limits,
+    } = spawn;
     let mut admin = Uuid::nil();
     if migrate {
         db.migrate().expect("migrations");
@@ -124,11 +136,7 @@ pub async fn spawn_with(spawn: Spawn) -> TestApp {
     let address = format!("http://{}", listener.local_addr().expect("addr"));
     let shifted = Arc::new(ShiftedClock::default());
     let clock: Arc<dyn Clock> = shifted.clone();
-    let state = AppState {
-        db: db.clone(),
-        auth: Arc::new(auth.clone()),
-        clock,
-    };
+    let state = AppState::new(db.clone(), auth.clone(), clock, rate_limits);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {

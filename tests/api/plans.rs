@@ -98,16 +98,24 @@ async fn a_plan_is_drafted_cleared_of_overlap_published_shared_and_superseded() 
     let consent = json!({"purposes": ["information_exchange"], "organisation_ids": [kela.organisation_id], "method": "written"});
     let consent = id_of(
         &expect_status(
-            app.post(&format!("/api/v1/clients/{client}/consents"), &counsellor.token, &consent)
-                .await,
+            app.post(
+                &format!("/api/v1/clients/{client}/consents"),
+                &counsellor.token,
+                &consent,
+            )
+            .await,
             StatusCode::CREATED,
         )
         .await,
     );
     let relationship = json!({"organisation_id": kela.organisation_id, "basis": "referral"});
     expect_status(
-        app.post(&format!("/api/v1/clients/{client}/relationships"), &counsellor.token, &relationship)
-            .await,
+        app.post(
+            &format!("/api/v1/clients/{client}/relationships"),
+            &counsellor.token,
+            &relationship,
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;

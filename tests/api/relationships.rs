@@ -48,7 +48,11 @@ async fn the_creating_organisation_holds_the_primary_relationship() {
 async fn a_new_primary_replaces_the_old_one_in_the_same_step() {
     let (app, worker, kela, path) = setup().await;
     let opened = app
-        .post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
+        .post(
+            &path,
+            &worker.token,
+            &json!({"organisation_id": kela, "basis": "referral"}),
+        )
         .await;
     let opened = expect_status(opened, StatusCode::CREATED).await;
     assert_eq!(opened["is_primary"], false);
@@ -74,8 +78,12 @@ async fn a_new_primary_replaces_the_old_one_in_the_same_step() {
 async fn the_primary_cannot_end_while_another_relationship_is_active() {
     let (app, worker, kela, path) = setup().await;
     expect_status(
-        app.post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
-            .await,
+        app.post(
+            &path,
+            &worker.token,
+            &json!({"organisation_id": kela, "basis": "referral"}),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
@@ -121,9 +129,16 @@ async fn ending_the_own_relationship_ends_the_organisations_access_but_not_the_r
     let consents = path.replace("/relationships", "/consents");
     let consents = expect_status(app.get(&consents, &worker.token).await, StatusCode::OK).await;
     for consent in consents.as_array().unwrap() {
-        let withdraw = format!("/api/v1/consents/{}/withdraw", consent["id"].as_str().unwrap());
+        let withdraw = format!(
+            "/api/v1/consents/{}/withdraw",
+            consent["id"].as_str().unwrap()
+        );
         let body = json!({"method": "verbal"});
-        expect_status(app.post(&withdraw, &worker.token, &body).await, StatusCode::OK).await;
+        expect_status(
+            app.post(&withdraw, &worker.token, &body).await,
+            StatusCode::OK,
+        )
+        .await;
     }
     let list = expect_status(app.get(&path, &worker.token).await, StatusCode::OK).await;
     let own = list
@@ -157,8 +172,12 @@ async fn another_organisations_relationship_is_ended_only_by_it_or_its_recorder(
     let (app, worker, kela, path) = setup().await;
     let kela_worker = app.worker_in(kela, "kela_expert").await;
     let rel = expect_status(
-        app.post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
-            .await,
+        app.post(
+            &path,
+            &worker.token,
+            &json!({"organisation_id": kela, "basis": "referral"}),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
@@ -213,13 +232,21 @@ async fn another_organisations_relationship_is_ended_only_by_it_or_its_recorder(
 async fn opening_checks_the_organisation_and_duplicates() {
     let (app, worker, kela, path) = setup().await;
     expect_status(
-        app.post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
-            .await,
+        app.post(
+            &path,
+            &worker.token,
+            &json!({"organisation_id": kela, "basis": "referral"}),
+        )
+        .await,
         StatusCode::CREATED,
     )
     .await;
     let twice = app
-        .post(&path, &worker.token, &json!({"organisation_id": kela, "basis": "referral"}))
+        .post(
+            &path,
+            &worker.token,
+            &json!({"organisation_id": kela, "basis": "referral"}),
+        )
         .await;
     expect_problem(twice, StatusCode::CONFLICT, "relationship-already-active").await;
     let unknown = app

@@ -58,7 +58,7 @@ pub async fn client_access_log(
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<AccessLogPage>> {
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("client-access-log", &caller).await?)?;
     let client_id = id.into_inner();
     let ctx = caller.audit(state.now());
     let rows = state
@@ -139,7 +139,7 @@ pub async fn search_access_log(
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<AuditAccessPage>> {
     caller.require(Role::Auditor)?;
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("audit-access-log", &caller).await?)?;
     let by = access_log::Search {
         client_id: by.client_id,
         professional_id: by.professional_id,
@@ -245,7 +245,7 @@ pub async fn search_disclosures(
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<DisclosurePage>> {
     caller.require(Role::Auditor)?;
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("audit-disclosures", &caller).await?)?;
     let by = disclosures::Search {
         client_id: by.client_id,
         professional_id: by.professional_id,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::extract::PageParams;
+use crate::extract::{PageParams, PageRequest};
 use crate::routes::cards::{ClientBasics, TeamRef, team_ref};
 use crate::state::AppState;
 
@@ -129,10 +129,16 @@ fn view(
     conn: &mut DbConnection,
     caseload: Caseload,
     now: DateTime<Utc>,
+    page: PageRequest,
 ) -> StoreResult<CaseloadView> {
     let next_cursor = caseload
         .more
-        .then(|| caseload.entries.last().map(|e| e.client.id.to_string()))
+        .then(|| {
+            caseload
+                .entries
+                .last()
+                .map(|e| page.cursor_after(e.client.id))
+        })
         .flatten();
     let team_inboxes = caseload
         .team_inboxes
@@ -173,7 +179,7 @@ pub async fn get_caseload(
     params: web::Query<CaseloadParams>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<CaseloadView>> {
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("caseload", &caller).await?)?;
     let order = match params.sort.unwrap_or_default() {
         CaseloadSort::NextFollowUp => CaseloadOrder::NextFollowUp,
         CaseloadSort::Name => CaseloadOrder::Name,
@@ -184,7 +190,7 @@ pub async fn get_caseload(
     let result = state
         .blocking_view(
             move |db| Ok(db.caseload(&ctx, order, page.after, limit)?),
-            move |conn, caseload| view(conn, caseload, now),
+            move |conn, caseload| view(conn, caseload, now, page),
         )
         .await?;
     Ok(web::Json(result))

@@ -9,9 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::consent::LegalBasis;
 use kyky_domain::entities::{Address, Client, ClientFields};
 use kyky_domain::{Hetu, Language, RelationshipBasis};
-use kyky_persistence::client_scope::{
-    ClientEntry, ClientSight, Registration, RelationshipGrounds,
-};
+use kyky_persistence::client_scope::{ClientEntry, ClientSight, Registration, RelationshipGrounds};
 use kyky_persistence::{DbConnection, StoreResult, clients, responsibility};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -179,7 +177,11 @@ pub struct ClientInput {
         length(min = 1, max = 500),
         custom(function = "crate::validation::not_blank")
     )]
-    #[schema(min_length = 1, max_length = 500, example = "Asiakas tuli vastaanotolle")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "Asiakas tuli vastaanotolle"
+    )]
     pub relationship_reason: Option<String>,
 }
 
@@ -429,9 +431,10 @@ pub async fn create_client(
                             true,
                         )
                     }
-                    Registration::Existing(client, scope) => {
-                        (Sighted::load(conn, ClientSight::Record(client, scope))?, false)
-                    }
+                    Registration::Existing(client, scope) => (
+                        Sighted::load(conn, ClientSight::Record(client, scope))?,
+                        false,
+                    ),
                     Registration::Declared(entry) => {
                         (Sighted::load(conn, ClientSight::OwnEntry(entry))?, false)
                     }
@@ -564,7 +567,7 @@ pub async fn list_clients(
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ClientPage>> {
     caller.require_client_work()?;
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("clients", &caller).await?)?;
     let ctx = caller.audit(state.now());
     let rows = state
         .blocking(move |db| Ok(db.list_clients(&ctx, page.after, page.fetch())?))

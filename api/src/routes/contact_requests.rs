@@ -168,7 +168,7 @@ pub async fn team_contact_requests(
     filter: web::Query<ContactRequestFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ContactRequestPage>> {
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("team-contact-requests", &caller).await?)?;
     let (team, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
     let result = state
         .blocking(move |db| {

@@ -308,7 +308,7 @@ pub async fn list_handovers(
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<HandoverPage>> {
     caller.require_client_work()?;
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("handovers", &caller).await?)?;
     let direction = match filter.direction.unwrap_or_default() {
         HandoverDirection::Incoming => handovers::Direction::Incoming,
         HandoverDirection::Outgoing => handovers::Direction::Outgoing,

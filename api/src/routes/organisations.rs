@@ -200,10 +200,10 @@ pub async fn create_organisation(
 #[get("/organisations")]
 pub async fn list_organisations(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<OrganisationPage>> {
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("organisations", &caller).await?)?;
     let rows = state
         .blocking(move |db| Ok(db.run(|conn| organisations::list(conn, page.after, page.fetch()))?))
         .await?;

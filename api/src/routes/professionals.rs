@@ -182,11 +182,11 @@ pub async fn create_professional(
 #[get("/professionals")]
 pub async fn list_professionals(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     filter: web::Query<ProfessionalFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ProfessionalPage>> {
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("professionals", &caller).await?)?;
     let organisation_id = filter.organisation_id;
     let rows = state
         .blocking(move |db| {

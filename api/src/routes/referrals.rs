@@ -354,7 +354,7 @@ pub async fn team_referrals(
     filter: web::Query<ReferralFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ReferralPage>> {
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("team-referrals", &caller).await?)?;
     let (team, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
     let result = state
         .blocking(move |db| {

@@ -246,10 +246,10 @@ pub async fn create_team(
 #[get("/teams")]
 pub async fn list_teams(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<TeamPage>> {
-    let page = page.validate()?;
+    let page = page.validate(state.cursors("teams", &caller).await?)?;
     let today = state.now().date_naive();
     let result = state
         .blocking(move |db| {
