@@ -61,6 +61,68 @@ fn deserialize<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     })
 }
 
+/// Whether `c` is a control character text may not carry: C0 controls but
+/// tab and line breaks, DEL, and C1 controls (an escape sequence such as
+/// `\u001b[31m` would otherwise reach an export, a CSV or a terminal).
+fn forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The path (in serde_path_to_error's notation) of the first string in
+/// `value` that carries a forbidden control character.
+fn control_character_at(value: &serde_json::Value, path: &mut String) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.chars().any(forbidden_control),
+        serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let found = control_character_at(item, path);
+            if !found {
+                path.truncate(len);
+            }
+            found
+        }),
+        serde_json::Value::Object(fields) => fields.iter().any(|(name, item)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(name);
+            let found = forbidden_control_in_name(name) || control_character_at(item, path);
+            if !found {
+                path.truncate(len);
+            }
+            found
+        }),
+        _ => false,
+    }
+}
+
+fn forbidden_control_in_name(name: &str) -> bool {
+    name.chars().any(char::is_control)
+}
+
+/// Refuses a body whose text carries control characters, naming the field.
+fn refuse_control_characters(body: &[u8]) -> ApiResult<()> {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        // Malformed JSON is reported by the typed deserialisation.
+        return Ok(());
+    };
+    let mut path = String::new();
+    if control_character_at(&value, &mut path) {
+        let field = if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        };
+        return Err(ApiError::field(
+            field,
+            "must not contain control characters (tab and line breaks are allowed)",
+        ));
+    }
+    Ok(())
+}
+
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -85,6 +147,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                     format!("the body may be at most {MAX_JSON_BYTES} bytes"),
                 )
             })?;
+            refuse_control_characters(&body)?;
             let value: T = deserialize(&body)?;
             value
                 .validate()
@@ -209,6 +272,26 @@ pub fn json_with_etag(
 mod tests {
     use super::*;
     use crate::cursor::CursorKey;
+
+    #[test]
+    fn control_characters_are_refused_with_the_field_named() {
+        let refused = |body: &str| {
+            refuse_control_characters(body.as_bytes())
+                .err()
+                .map(|e| e.problem().errors[0].field.clone())
+        };
+        assert_eq!(
+            refused(r#"{"first_name": "Ma\u0000tti"}"#).as_deref(),
+            Some("first_name")
+        );
+        assert_eq!(
+            refused(r#"{"goals": [{"text": "ok"}, {"text": "\u001b[31mred"}]}"#).as_deref(),
+            Some("goals[1].text")
+        );
+        assert_eq!(refused(r#"{"a": {"b": "\u0085"}}"#).as_deref(), Some("a.b"));
+        assert_eq!(refused(r#"{"note": "rivi\nrivi\tsarake\r\n"}"#), None);
+        assert_eq!(refused(r#"{"name": "Ääkköset ja emoji 🙂"}"#), None);
+    }
 
     #[test]
     fn position_suffix_is_stripped() {

@@ -328,4 +328,52 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
     )
     .await;
     assert_eq!(consents[0]["active"], true);
+
+    // A cursor naming the client answers as one naming nothing.
+    for list in ["/api/v1/caseload", "/api/v1/clients", "/api/v1/handovers"] {
+        let mut answers = Vec::new();
+        for id in [client, Uuid::now_v7()] {
+            let response = app
+                .get(&format!("{list}?cursor={id}"), &outsider.token)
+                .await;
+            answers.push((response.status(), response.text().await.unwrap()));
+        }
+        assert_eq!(answers[0], answers[1], "{list}");
+    }
+
+    // Knowing the henkilötunnus: the outsider's organisation declares a
+    // relationship and sees what it entered and who is responsible, nothing
+    // the counsellor recorded, and still nothing hanging on the record.
+    let link = json!({"personal_identity_code": hetu, "relationship_basis": "client_contact",
+        "first_name": "Olli", "last_name": "Ulkopuolinen"});
+    let linked = expect_status(
+        app.post("/api/v1/clients", &outsider.token, &link).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(linked["details"], "own_entry");
+    assert_eq!(
+        linked["responsible_worker"]["id"],
+        counsellor.id.to_string()
+    );
+    let text = linked.to_string();
+    assert!(
+        !text.contains("Matti") && !text.contains("Meikäläinen"),
+        "{text}"
+    );
+    for path in [
+        "consents",
+        "relationships",
+        "plans",
+        "follow-ups",
+        "access-log",
+        "export",
+    ] {
+        let response = app.get(&format!("{base}/{path}"), &outsider.token).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let package = app
+        .get(&format!("/api/v1/handovers/{handover}"), &outsider.token)
+        .await;
+    assert_eq!(package.status(), StatusCode::NOT_FOUND);
 }

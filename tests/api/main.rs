@@ -23,4 +23,5 @@ mod plans;
 mod professionals;
 mod referrals;
 mod relationships;
+mod security;
 mod teams;
