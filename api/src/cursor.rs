@@ -48,14 +48,20 @@ pub struct CursorSeal {
 }
 
 impl CursorSeal {
-    fn tag(&self, last: Uuid) -> [u8; TAG_BYTES] {
+    /// The MAC over this list, this caller and the row `last`.
+    #[expect(clippy::expect_used, reason = "HMAC takes a key of any length")]
+    fn mac(&self, last: Uuid) -> Hmac<Sha256> {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.key.0).expect("HMAC takes a key of any length");
         mac.update(self.list.as_bytes());
         mac.update(&[0]);
         mac.update(self.caller.as_bytes());
         mac.update(last.as_bytes());
-        let full = mac.finalize().into_bytes();
+        mac
+    }
+
+    fn tag(&self, last: Uuid) -> [u8; TAG_BYTES] {
+        let full = self.mac(last).finalize().into_bytes();
         let mut tag = [0; TAG_BYTES];
         tag.copy_from_slice(&full[..TAG_BYTES]);
         tag
@@ -76,14 +82,8 @@ impl CursorSeal {
             return None;
         }
         let last = Uuid::from_slice(&bytes[..16]).ok()?;
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.key.0).expect("HMAC takes a key of any length");
-        mac.update(self.list.as_bytes());
-        mac.update(&[0]);
-        mac.update(self.caller.as_bytes());
-        mac.update(last.as_bytes());
         // Constant-time comparison of the truncated tag.
-        mac.verify_truncated_left(&bytes[16..]).ok()?;
+        self.mac(last).verify_truncated_left(&bytes[16..]).ok()?;
         Some(last)
     }
 }

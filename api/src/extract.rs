@@ -68,14 +68,16 @@ fn forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// The path (in serde_path_to_error's notation) of the first string in
+/// The path (in `serde_path_to_error`'s notation) of the first string in
 /// `value` that carries a forbidden control character.
 fn control_character_at(value: &serde_json::Value, path: &mut String) -> bool {
     match value {
         serde_json::Value::String(text) => text.chars().any(forbidden_control),
         serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
             let len = path.len();
-            path.push_str(&format!("[{i}]"));
+            path.push('[');
+            path.push_str(&i.to_string());
+            path.push(']');
             let found = control_character_at(item, path);
             if !found {
                 path.truncate(len);

@@ -39,15 +39,14 @@ impl AppState {
         list: &'static str,
         caller: &crate::auth::Caller,
     ) -> ApiResult<CursorSeal> {
-        let key = match self.cursor_key.get() {
-            Some(key) => *key,
-            None => {
-                let now = self.now();
-                let key = self
-                    .blocking(move |db| Ok(load_cursor_key(db, now)?))
-                    .await?;
-                *self.cursor_key.get_or_init(|| key)
-            }
+        let key = if let Some(key) = self.cursor_key.get() {
+            *key
+        } else {
+            let now = self.now();
+            let key = self
+                .blocking(move |db| Ok(load_cursor_key(db, now)?))
+                .await?;
+            *self.cursor_key.get_or_init(|| key)
         };
         Ok(key.seal(list, caller.actor.professional_id))
     }
@@ -92,19 +91,18 @@ fn load_cursor_key(
     db: &Db,
     now: chrono::DateTime<chrono::Utc>,
 ) -> kyky_persistence::StoreResult<CursorKey> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let candidate: [u8; 32] = rand::random();
-    let candidate: String = candidate.iter().map(|b| format!("{b:02x}")).collect();
-    let stored = db.instance_secret("cursor", &candidate, now)?;
-    let mut key = [0; 32];
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = stored
-            .get(2 * i..2 * i + 2)
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-            .ok_or_else(|| {
-                kyky_persistence::StoreError::Corrupt(
-                    "the stored cursor key is not 32 bytes of hex".to_owned(),
-                )
-            })?;
-    }
+    let stored = db.instance_secret("cursor", &URL_SAFE_NO_PAD.encode(candidate), now)?;
+    let key: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(stored)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| {
+            kyky_persistence::StoreError::Corrupt(
+                "the stored cursor key is not 32 bytes".to_owned(),
+            )
+        })?;
     Ok(CursorKey::new(key))
 }

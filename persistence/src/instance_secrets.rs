@@ -12,7 +12,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::schema::instance_secrets;
 
 impl Db {
-    /// The secret `name`, stored now as `candidate` (hex) if none is stored yet.
+    /// The secret `name`, stored now as `candidate` if none is stored yet.
     pub fn instance_secret(
         &self,
         name: &str,
