@@ -17,9 +17,17 @@ responsible worker (asiakasvastaava) per client, escorted handovers (saattaen va
 gating, work-ability teams, support plans and an access log the client can read.\n\n\
 Authenticate with a bearer JWT (`Authorize` above). Errors are RFC 9457 problem+json: branch on \
 `type`. Access to client data is by relationship to the client; without one a client is 404.",
-        license(name = "EUPL-1.2"),
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
-    components(schemas(Problem, FieldError)),
+    servers(
+        (url = "/", description = "This Kyky server: paths are relative to where this document is served"),
+    ),
+    components(schemas(
+        Problem,
+        FieldError,
+        crate::routes::caseload::CaseloadSort,
+        crate::routes::handovers::HandoverDirection
+    )),
     tags(
         (name = "me", description = "The caller"),
         (name = "code-sets", description = "Codes with fi/sv/en labels"),
@@ -154,7 +162,9 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
     for (path, item) in &mut api.paths.paths {
         let has_path_params = path.contains('{');
         for operation in operations(item) {
-            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            // Public operations say so: `security: []`.
+            let security = operation.security.get_or_insert_with(Vec::new);
+            let secured = !security.is_empty();
             let has_input = operation.request_body.is_some()
                 || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_body = operation.request_body.is_some();

@@ -42,6 +42,7 @@ pub struct AccessLogPage {
 
 /// The client's access log, oldest first: for the responsible worker and work pair.
 #[utoipa::path(
+    operation_id = "get_client_access_log",
     tag = "audit",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client id"), PageParams),

@@ -520,6 +520,7 @@ pub struct StatutoryDisclosureInput {
 /// basis and reason are logged in the access and disclosure logs and the
 /// disclosure is flagged for an auditor's review.
 #[utoipa::path(
+    operation_id = "disclose_on_statutory_basis",
     tag = "clients",
     security(("bearer" = [])),
     request_body = StatutoryDisclosureInput,

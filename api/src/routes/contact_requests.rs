@@ -155,6 +155,7 @@ pub struct ContactRequestPage {
 
 /// The team's contact requests, oldest first: for the team's members.
 #[utoipa::path(
+    operation_id = "list_team_contact_requests",
     tag = "contact-requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id"), ContactRequestFilter, PageParams),
@@ -242,6 +243,7 @@ fn yes() -> bool {
 
 /// Triage: invite (a team member).
 #[utoipa::path(
+    operation_id = "invite_contact_request",
     tag = "contact-requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contact request id")),
@@ -296,6 +298,7 @@ pub async fn invite(
 
 /// Triage: close with a reason (a team member).
 #[utoipa::path(
+    operation_id = "close_contact_request",
     tag = "contact-requests",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contact request id")),

@@ -43,6 +43,7 @@ pub struct ClientExport {
 /// access (GDPR art. 15). For the responsible worker and work pair, who give
 /// it to the client.
 #[utoipa::path(
+    operation_id = "export_client_data",
     tag = "audit",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client id")),

@@ -17,7 +17,8 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Alive", body = Health)))]
+#[utoipa::path(
+    operation_id = "check_liveness",tag = "operations", responses((status = 200, description = "Alive", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health {
@@ -28,6 +29,7 @@ pub async fn live() -> HttpResponse {
 
 /// The process can serve: the database answers.
 #[utoipa::path(
+    operation_id = "check_readiness",
     tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Health),

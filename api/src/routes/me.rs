@@ -23,6 +23,7 @@ pub struct Me {
 
 /// The caller's professional record and effective roles.
 #[utoipa::path(
+    operation_id = "get_me",
     tag = "me",
     security(("bearer" = [])),
     responses((status = 200, description = "You", body = Me))

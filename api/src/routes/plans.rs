@@ -553,6 +553,7 @@ pub async fn get_plan(
 
 /// The plan in force.
 #[utoipa::path(
+    operation_id = "get_current_plan",
     tag = "plans",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client id")),

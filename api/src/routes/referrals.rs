@@ -341,6 +341,7 @@ pub struct ReferralPage {
 
 /// The team's referral inbox, oldest first: for the team's members.
 #[utoipa::path(
+    operation_id = "list_team_referrals",
     tag = "referrals",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id"), ReferralFilter, PageParams),

@@ -229,6 +229,7 @@ fn scoped(relationship_id: Uuid, records: &[Relationship]) -> StoreResult<()> {
 /// Make a relationship the primary one (pääasiakkuus); the old primary stops
 /// being primary in the same step.
 #[utoipa::path(
+    operation_id = "make_relationship_primary",
     tag = "clients",
     security(("bearer" = [])),
     params(

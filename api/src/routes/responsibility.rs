@@ -283,6 +283,7 @@ pub async fn ask_for_responsibility(
 
 /// The client's requests for responsibility.
 #[utoipa::path(
+    operation_id = "list_responsibility_requests",
     tag = "responsibility",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client id")),
@@ -340,6 +341,7 @@ pub struct AgreedView {
 /// Agree to hand the client over to the asker: a pending handover to them is
 /// proposed, which they accept as usual. Only the responsible worker.
 #[utoipa::path(
+    operation_id = "agree_to_responsibility_request",
     tag = "responsibility",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -392,6 +394,7 @@ pub async fn agree_to_request(
 
 /// Refuse a request, with a reason. Only the responsible worker.
 #[utoipa::path(
+    operation_id = "refuse_responsibility_request",
     tag = "responsibility",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
@@ -424,6 +427,7 @@ pub async fn refuse_request(
 
 /// Withdraw your request.
 #[utoipa::path(
+    operation_id = "withdraw_responsibility_request",
     tag = "responsibility",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Request id")),
