@@ -132,8 +132,12 @@ pub struct ServeArgs {
     pub workers: Option<usize>,
     /// Load demo data into an empty database and print bearer tokens for demo users.
     /// Without `KYKY_JWT_SECRET`, generates a key for this run.
-    #[arg(long, env = "KYKY_DEMO")]
+    #[arg(long, env = "KYKY_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
+    /// Origins whose pages may call the API from a browser, comma-separated
+    /// (`https://asiointi.espoo.fi`); none by default. `--demo` adds its own.
+    #[arg(long, env = "KYKY_CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub cors_allowed_origins: Vec<String>,
     /// Requests a minute per professional's token (0: no limit). Per process.
     #[arg(long, env = "KYKY_RATE_LIMIT_PROFESSIONAL", default_value_t = 600)]
     pub rate_limit_professional: u32,

@@ -4,8 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::http::header::{self, Header};
 use actix_web::{FromRequest, HttpRequest, web};
+use kyky_domain::version::Expected;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
@@ -235,24 +236,24 @@ impl PageParams {
     }
 }
 
-/// The version the caller edited, from `If-Match: "<version>"`.
-pub fn if_match_version(req: &HttpRequest) -> ApiResult<i64> {
-    let value = req
-        .headers()
-        .get(header::IF_MATCH)
-        .ok_or_else(ApiError::precondition_required)?;
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::precondition_failed())?
-        .trim();
-    if value == "*" {
+/// The versions the caller edited, from `If-Match`: a list of strong ETags
+/// or `*` (RFC 9110: `If-Match` compares strongly, so a weak tag never
+/// matches). 428 without the header.
+pub fn if_match(req: &HttpRequest) -> ApiResult<Expected> {
+    if !req.headers().contains_key(header::IF_MATCH) {
         return Err(ApiError::precondition_required());
     }
-    value
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i64>()
-        .map_err(|_| ApiError::precondition_failed())
+    let parsed = header::IfMatch::parse(req)
+        .map_err(|_| ApiError::field("If-Match", "not a list of entity tags, nor *"))?;
+    Ok(match parsed {
+        header::IfMatch::Any => Expected::Any,
+        header::IfMatch::Items(tags) => Expected::OneOf(
+            tags.iter()
+                .filter(|tag| !tag.weak)
+                .filter_map(|tag| tag.tag().parse::<i64>().ok())
+                .collect(),
+        ),
+    })
 }
 
 /// The ETag of a stored version.

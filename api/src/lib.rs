@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod cli;
+pub mod conditional;
+pub mod cors;
 pub mod cursor;
 pub mod demo;
 pub mod error;

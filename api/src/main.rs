@@ -11,6 +11,7 @@ use kyky_api::rate_limit::RateLimitConfig;
 use kyky_api::state::AppState;
 use kyky_api::{demo, server, telemetry};
 use kyky_domain::clock::{Clock, SystemClock};
+use kyky_persistence::db::DatabaseUrl;
 use kyky_persistence::{Db, professionals};
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -77,7 +78,19 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
         professional_per_minute: args.rate_limit_professional,
         integration_per_minute: args.rate_limit_integration,
     };
-    let state = AppState::new(db, auth, clock, limits);
+    let mut origins = args.cors_allowed_origins.clone();
+    if args.demo {
+        // The demo's own Swagger UI, however the tester writes the address.
+        let port = args.bind.port();
+        origins.extend([
+            format!("http://{}", args.bind),
+            format!("http://localhost:{port}"),
+            format!("http://127.0.0.1:{port}"),
+        ]);
+    }
+    origins.sort();
+    origins.dedup();
+    let state = AppState::new(db, auth, clock, limits).with_cors_allowed_origins(origins);
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, Into::into));
@@ -120,10 +133,33 @@ fn print_demo(
     Ok(())
 }
 
+/// Mints a token from a professional's record. Reads the database, never
+/// creates or migrates it.
 fn token(args: TokenArgs) -> Result<(), AnyError> {
     let auth = args.jwt.auth()?.ok_or(ConfigError::MissingKey)?;
-    let db = open_database(&args.database)?;
-    let professional = db.run(|conn| professionals::get(conn, args.professional))?;
+    let url = &args.database.database_url;
+    if let DatabaseUrl::Sqlite(path) = DatabaseUrl::parse(url)?
+        && !std::path::Path::new(&path).exists()
+    {
+        return Err(format!(
+            "no database at {path}: start `kyky serve` (or run `kyky migrate`) first, or point KYKY_DATABASE_URL at it"
+        )
+        .into());
+    }
+    let db = Db::connect(url, 1)?;
+    if db.pending_migrations()? > 0 {
+        return Err("the database is not migrated for this kyky: run `kyky migrate` first".into());
+    }
+    let professional = db
+        .run(|conn| professionals::get(conn, args.professional))
+        .map_err(|e| match e {
+            kyky_persistence::StoreError::NotFound => format!(
+                "no professional with id {} in this database",
+                args.professional
+            )
+            .into(),
+            other => AnyError::from(other),
+        })?;
     if !professional.active {
         return Err("the professional is deactivated".into());
     }

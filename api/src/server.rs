@@ -4,11 +4,12 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::conditional::{DeclaredMethods, not_modified, unrouted};
 use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
 use crate::openapi::{ApiDoc, finish};
@@ -42,6 +43,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Starts serving on `listener`. Workers stop gracefully on SIGTERM / Ctrl-C.
 pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
     let spec = openapi();
+    let allowed_origins = state.cors_allowed_origins.clone();
+    let declared = std::sync::Arc::new(DeclaredMethods::of(&spec));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         documented(App::new().into_utoipa_app())
@@ -68,10 +71,16 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                 web::get().to(|| async { redirect("/swagger-ui/") }),
             )
             .route("/", web::get().to(|| async { redirect("/swagger-ui/") }))
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(ApiError::not_found("route"))
+            .default_service(web::to({
+                let declared = declared.clone();
+                move |request: HttpRequest| {
+                    let declared = declared.clone();
+                    async move { unrouted(&request, &declared) }
+                }
             }))
+            .wrap(from_fn(not_modified))
             .wrap(from_fn(rate_limit))
+            .wrap(crate::cors::policy(&allowed_origins))
             .wrap(from_fn(request_id))
     })
     .workers(workers.max(1))

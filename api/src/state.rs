@@ -19,6 +19,8 @@ pub struct AppState {
     /// Seals list cursors; the key is the deployment's, kept in the database.
     cursor_key: Arc<OnceLock<CursorKey>>,
     pub rate_limits: Arc<RateLimits>,
+    /// Origins whose pages may call the API from a browser (CORS).
+    pub cors_allowed_origins: Arc<[String]>,
 }
 
 impl AppState {
@@ -29,7 +31,15 @@ impl AppState {
             clock,
             cursor_key: Arc::default(),
             rate_limits: Arc::new(RateLimits::new(rate_limits)),
+            cors_allowed_origins: Arc::new([]),
         }
+    }
+
+    /// Allows browser pages on these origins to call the API.
+    #[must_use]
+    pub fn with_cors_allowed_origins(mut self, origins: Vec<String>) -> Self {
+        self.cors_allowed_origins = origins.into();
+        self
     }
 
     /// Seals and opens the cursors of `list` for this caller. The key is

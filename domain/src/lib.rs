@@ -18,6 +18,7 @@ pub mod referral;
 pub mod relationship;
 pub mod request;
 pub mod team;
+pub mod version;
 
 pub use access::{AccessBasis, Actor};
 pub use codes::{CodeSet, Language, OrganisationKind, ProfessionalTitle, Role};

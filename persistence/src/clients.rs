@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::{Address, Client, ClientFields};
+use kyky_domain::version::Expected;
 use kyky_domain::{Hetu, Language};
 use uuid::Uuid;
 
@@ -107,14 +108,20 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Client> {
     )
 }
 
-/// Replaces the changeable fields if the client is still at `expected_version`.
+/// Replaces the changeable fields if the client is still at a version the
+/// caller edited.
 pub fn update(
     conn: &mut DbConnection,
     id: Uuid,
-    expected_version: i64,
+    expected: &Expected,
     fields: &ClientFields,
     now: DateTime<Utc>,
 ) -> StoreResult<Client> {
+    let current: i64 = clients::table
+        .find(id.to_string())
+        .select(clients::version)
+        .first(conn)?;
+    let expected_version = expected.admit(current).ok_or(StoreError::VersionMismatch)?;
     let address = fields.address.as_ref();
     let changed = diesel::update(
         clients::table

@@ -136,6 +136,20 @@ impl Db {
             .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
+    /// How many migrations this binary knows that the database has not run.
+    pub fn pending_migrations(&self) -> Result<usize, StoreError> {
+        let mut conn = self.conn()?;
+        let pending = match &mut *conn {
+            DbConnection::Postgresql(pg) => {
+                pg.pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len())
+            }
+            DbConnection::Sqlite(lite) => {
+                lite.pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
+            }
+        };
+        pending.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
     /// Runs pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, StoreError> {
         let mut conn = self.conn()?;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::{ExternalRef, Organisation, OrganisationFields};
+use kyky_domain::version::Expected;
 use uuid::Uuid;
 
 use crate::convert::{code, naive, utc, uuid};
@@ -150,14 +151,19 @@ pub fn list(
     attach_refs(conn, rows)
 }
 
-/// Replaces the organisation's fields if it is still at `expected_version`.
+/// Replaces the organisation's fields if it is still at a version the caller edited.
 pub fn update(
     conn: &mut DbConnection,
     id: Uuid,
-    expected_version: i64,
+    expected: &Expected,
     fields: &OrganisationFields,
     now: DateTime<Utc>,
 ) -> StoreResult<Organisation> {
+    let current: i64 = organisations::table
+        .find(id.to_string())
+        .select(organisations::version)
+        .first(conn)?;
+    let expected_version = expected.admit(current).ok_or(StoreError::VersionMismatch)?;
     let changed = diesel::update(
         organisations::table
             .filter(organisations::id.eq(id.to_string()))

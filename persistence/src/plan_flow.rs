@@ -180,7 +180,7 @@ impl Db {
         &self,
         ctx: &AuditContext,
         id: Uuid,
-        revision: i64,
+        expected: &kyky_domain::version::Expected,
         changes: PlanChanges,
     ) -> StoreResult<PlanRecord> {
         let client_id = self.run(|conn| plans::get(conn, id))?.client_id;
@@ -188,6 +188,9 @@ impl Db {
             plan::may_draft(scope.basis)?;
             let record = plans::get(conn, id)?;
             plan::edit(record.status)?;
+            let revision = expected
+                .admit(record.revision)
+                .ok_or(StoreError::VersionMismatch)?;
             let content = changes.apply(record.content);
             check_references(conn, &content)?;
             plans::update_draft(

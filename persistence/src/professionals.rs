@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::{Professional, ProfessionalFields};
+use kyky_domain::version::Expected;
 use kyky_domain::{CodeSet, Role};
 use uuid::Uuid;
 
@@ -130,14 +131,19 @@ pub fn list(
     query.load(conn)?.into_iter().map(to_domain).collect()
 }
 
-/// Replaces the fields if the record is still at `expected_version`.
+/// Replaces the fields if the record is still at a version the caller edited.
 pub fn update(
     conn: &mut DbConnection,
     id: Uuid,
-    expected_version: i64,
+    expected: &Expected,
     fields: &ProfessionalFields,
     now: DateTime<Utc>,
 ) -> StoreResult<Professional> {
+    let current: i64 = professionals::table
+        .find(id.to_string())
+        .select(professionals::version)
+        .first(conn)?;
+    let expected_version = expected.admit(current).ok_or(StoreError::VersionMismatch)?;
     let changed = diesel::update(
         professionals::table
             .filter(professionals::id.eq(id.to_string()))

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::team::{Cadence, TeamKind, TeamRole};
+use kyky_domain::version::Expected;
 use uuid::Uuid;
 
 use crate::convert::{code, naive, utc, uuid};
@@ -150,18 +151,18 @@ pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: i64) -> StoreRe
     query.load(conn)?.into_iter().map(to_team).collect()
 }
 
-/// Replaces the fields if the team is still at `expected_version`.
+/// Replaces the fields if the team is still at a version the caller edited.
 pub fn update(
     conn: &mut DbConnection,
     id: Uuid,
-    expected_version: i64,
+    expected: &Expected,
     fields: &TeamFields,
     now: DateTime<Utc>,
 ) -> StoreResult<Team> {
     let current = get(conn, id)?;
-    if current.version != expected_version {
-        return Err(StoreError::VersionMismatch);
-    }
+    let expected_version = expected
+        .admit(current.version)
+        .ok_or(StoreError::VersionMismatch)?;
     let row = row_of(
         id,
         fields,

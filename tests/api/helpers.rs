@@ -81,6 +81,7 @@ pub struct Spawn {
     pub migrate: bool,
     /// Unlimited unless a test is about the limit.
     pub rate_limits: RateLimitConfig,
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Spawn {
@@ -94,6 +95,7 @@ impl Spawn {
                 professional_per_minute: 0,
                 integration_per_minute: 0,
             },
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -108,6 +110,7 @@ pub async fn spawn_with(spawn: Spawn) -> TestApp {
         auth,
         migrate,
         rate_limits,
+        cors_allowed_origins,
     } = spawn;
     let mut admin = Uuid::nil();
     if migrate {
@@ -136,7 +139,8 @@ pub async fn spawn_with(spawn: Spawn) -> TestApp {
     let address = format!("http://{}", listener.local_addr().expect("addr"));
     let shifted = Arc::new(ShiftedClock::default());
     let clock: Arc<dyn Clock> = shifted.clone();
-    let state = AppState::new(db.clone(), auth.clone(), clock, rate_limits);
+    let state = AppState::new(db.clone(), auth.clone(), clock, rate_limits)
+        .with_cors_allowed_origins(cors_allowed_origins);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {

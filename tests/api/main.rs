@@ -14,6 +14,7 @@ mod contact_requests;
 mod errors;
 mod handovers;
 mod helpers;
+mod http_semantics;
 mod logs;
 mod non_disclosure;
 mod openapi;

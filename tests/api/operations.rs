@@ -69,7 +69,7 @@ async fn every_response_carries_a_request_id_and_a_plain_incoming_one_is_kept() 
 }
 
 #[tokio::test]
-async fn unknown_routes_are_problem_json_404() {
+async fn unknown_routes_are_404_and_undeclared_methods_405_with_allow() {
     let app = spawn_app().await;
     let response = app
         .http
@@ -78,13 +78,33 @@ async fn unknown_routes_are_problem_json_404() {
         .await
         .unwrap();
     expect_problem(response, StatusCode::NOT_FOUND, "not-found").await;
-    let response = app
-        .http
-        .delete(app.url("/api/v1/organisations"))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(response, StatusCode::NOT_FOUND, "not-found").await;
+    for (method, path, allow) in [
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/organisations",
+            "GET, POST",
+        ),
+        (
+            reqwest::Method::TRACE,
+            "/api/v1/clients/01a22c92-0979-7634-868e-3b6982b72fbe",
+            "GET, PUT",
+        ),
+        (reqwest::Method::PATCH, "/health/live", "GET"),
+    ] {
+        let response = app
+            .http
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        expect_problem(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+        )
+        .await;
+    }
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{PageParams, ValidJson, if_match_version, json_with_etag};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{ProfessionalCard, professional_card};
 use crate::state::AppState;
 
@@ -646,7 +646,7 @@ pub async fn update_client(
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ClientUpdate>,
 ) -> ApiResult<HttpResponse> {
-    let version = if_match_version(&request)?;
+    let version = if_match(&request)?;
     let (id, fields) = (id.into_inner(), input.into_fields());
     let ctx = caller.audit(state.now());
     let sighted = state
@@ -655,7 +655,7 @@ pub async fn update_client(
                 let sees = scope.basis.sees_protected_location();
                 let current = clients::get(conn, id)?;
                 let fields = current.fields.updated_by(fields, sees);
-                let updated = clients::update(conn, id, version, &fields, ctx.at)?;
+                let updated = clients::update(conn, id, &version, &fields, ctx.at)?;
                 Sighted::load(conn, ClientSight::Record(updated, scope.clone()))
             })
             .map_err(crate::error::missing("client"))

@@ -14,7 +14,7 @@ use validator::{Validate, ValidationError};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson, if_match_version, json_with_etag};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::state::AppState;
 
 /// An identifier of the organisation in another system.
@@ -267,11 +267,11 @@ pub async fn update_organisation(
     ValidJson(input): ValidJson<OrganisationInput>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Admin)?;
-    let version = if_match_version(&request)?;
+    let version = if_match(&request)?;
     let (id, now, fields) = (id.into_inner(), state.now(), input.into_fields());
     let organisation = state
         .blocking(move |db| {
-            db.transaction(|conn| organisations::update(conn, id, version, &fields, now))
+            db.transaction(|conn| organisations::update(conn, id, &version, &fields, now))
                 .map_err(|e| match e {
                     StoreError::NotFound => ApiError::not_found("organisation"),
                     other => duplicate_ref(other),

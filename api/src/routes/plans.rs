@@ -21,7 +21,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{ValidJson, if_match_version, json_with_etag};
+use crate::extract::{ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{
     OrganisationRef, ProfessionalCard, organisation_ref, professional_card,
 };
@@ -449,11 +449,11 @@ pub async fn update_plan(
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<PlanChangesInput>,
 ) -> ApiResult<HttpResponse> {
-    let revision = if_match_version(&request)?;
+    let revision = if_match(&request)?;
     let (id, changes) = (id.into_inner(), input.into_changes()?);
     let ctx = caller.audit(state.now());
     keeper_change(&state, HttpResponse::Ok(), move |db| {
-        db.update_plan(&ctx, id, revision, changes)
+        db.update_plan(&ctx, id, &revision, changes)
             .map_err(missing("plan"))
     })
     .await

@@ -16,7 +16,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson, if_match_version, json_with_etag};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::state::AppState;
 
 fn default_roles() -> Vec<Role> {
@@ -254,7 +254,7 @@ pub async fn update_professional(
     ValidJson(input): ValidJson<ProfessionalInput>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Role::Admin)?;
-    let version = if_match_version(&request)?;
+    let version = if_match(&request)?;
     let (id, now) = (id.into_inner(), state.now());
     let (organisation_id, fields) = input.into_parts();
     let professional = state
@@ -268,7 +268,7 @@ pub async fn update_professional(
                         "someone who moves to another organisation gets a new professional record",
                     ));
                 }
-                Ok(professionals::update(conn, id, version, &fields, now)?)
+                Ok(professionals::update(conn, id, &version, &fields, now)?)
             })
         })
         .await?;

@@ -15,7 +15,7 @@ use validator::{Validate, ValidationError};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldError, missing};
-use crate::extract::{PageParams, ValidJson, if_match_version, json_with_etag};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{
     OrganisationRef, ProfessionalCard, organisation_ref, professional_card,
 };
@@ -315,7 +315,7 @@ pub async fn update_team(
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<TeamInput>,
 ) -> ApiResult<HttpResponse> {
-    let version = if_match_version(&request)?;
+    let version = if_match(&request)?;
     let fields = input.into_fields()?;
     let (id, now) = (id.into_inner(), state.now());
     let (version, view) = state
@@ -328,7 +328,7 @@ pub async fn update_team(
                 if !organisations::exists(conn, fields.hosting_organisation_id)? {
                     return Err(StoreError::unknown("hosting_organisation_id").into());
                 }
-                let team = teams::update(conn, id, version, &fields, now)?;
+                let team = teams::update(conn, id, &version, &fields, now)?;
                 Ok((team.version, team_view(conn, team, now.date_naive())?))
             })
         })

@@ -1,0 +1,152 @@
+//! HTTP semantics front-end caches rely on: `If-None-Match` on GETs answers
+//! 304, and a request for a path with a method the contract does not declare
+//! is 405 with `Allow`.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, ETag, Header, IfNoneMatch};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse, ResponseError};
+
+use crate::error::ApiError;
+
+/// Answers a GET whose `If-None-Match` names the response's current ETag
+/// with 304 Not Modified and no body (weak comparison, as RFC 9110 says for
+/// `If-None-Match`). The read itself happened and is in the access log.
+pub async fn not_modified(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let wanted = (request.method() == Method::GET)
+        .then(|| IfNoneMatch::parse(request.request()).ok())
+        .flatten();
+    let response = next.call(request).await?.map_into_boxed_body();
+    let Some(wanted) = wanted else {
+        return Ok(response);
+    };
+    if response.status() != StatusCode::OK {
+        return Ok(response);
+    }
+    let current = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<header::EntityTag>().ok());
+    let Some(current) = current else {
+        return Ok(response);
+    };
+    let matches = match &wanted {
+        IfNoneMatch::Any => true,
+        IfNoneMatch::Items(tags) => tags.iter().any(|tag| tag.weak_eq(&current)),
+    };
+    if !matches {
+        return Ok(response);
+    }
+    let (request, _) = response.into_parts();
+    let mut not_modified = HttpResponse::NotModified();
+    not_modified.insert_header(ETag(current));
+    Ok(ServiceResponse::new(request, not_modified.finish()))
+}
+
+/// The paths of the contract and the methods each declares.
+#[derive(Debug, Clone, Default)]
+pub struct DeclaredMethods {
+    paths: Vec<(Vec<Option<String>>, Vec<String>)>,
+}
+
+impl DeclaredMethods {
+    pub fn of(spec: &utoipa::openapi::OpenApi) -> Self {
+        let paths = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                    .collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, declared)| *declared)
+                .map(|(method, _)| method.to_owned())
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self { paths }
+    }
+
+    /// The methods declared for the path a request names, if it is one of the contract's.
+    pub fn allowed(&self, path: &str) -> Option<String> {
+        let asked: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut methods: Vec<&str> = self
+            .paths
+            .iter()
+            .filter(|(segments, _)| {
+                segments.len() == asked.len()
+                    && segments
+                        .iter()
+                        .zip(&asked)
+                        .all(|(segment, part)| segment.as_deref().is_none_or(|s| s == *part))
+            })
+            .flat_map(|(_, methods)| methods.iter().map(String::as_str))
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        (!methods.is_empty()).then(|| methods.join(", "))
+    }
+}
+
+/// What an unrouted request gets: 405 with `Allow` when the path is the
+/// contract's but the method is not, else 404.
+pub fn unrouted(request: &actix_web::HttpRequest, declared: &DeclaredMethods) -> HttpResponse {
+    match declared.allowed(request.path()) {
+        Some(allow) => {
+            let mut response = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                format!(
+                    "{} is not an operation of this path; it allows {allow}",
+                    request.method()
+                ),
+            )
+            .error_response();
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        None => ApiError::not_found("route").error_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_of_the_contract_lists_its_methods() {
+        let declared = DeclaredMethods {
+            paths: vec![
+                (
+                    vec![Some("clients".into()), None],
+                    vec!["GET".into(), "PUT".into()],
+                ),
+                (vec![Some("clients".into())], vec!["POST".into()]),
+            ],
+        };
+        assert_eq!(declared.allowed("/clients/42").as_deref(), Some("GET, PUT"));
+        assert_eq!(declared.allowed("/clients").as_deref(), Some("POST"));
+        assert_eq!(declared.allowed("/clients/42/x"), None);
+        assert_eq!(declared.allowed("/teams"), None);
+    }
+}
