@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::conditional::{DeclaredMethods, not_modified, unrouted};
 use crate::error::ApiError;
@@ -64,7 +64,16 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                     .error_handler(|error, _| ApiError::malformed(error.to_string()).into()),
             )
             .service(
-                SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec.clone()),
+                SwaggerUi::new("/swagger-ui/{_:.*}")
+                    .url("/api-docs/openapi.json", spec.clone())
+                    // A reload keeps the pasted token; the filter box finds operations.
+                    .config(
+                        Config::default()
+                            .persist_authorization(true)
+                            .filter(true)
+                            .try_it_out_enabled(true)
+                            .display_request_duration(true),
+                    ),
             )
             .route(
                 "/swagger-ui",
