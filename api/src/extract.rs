@@ -197,6 +197,23 @@ impl PageRequest {
         (rows, next.flatten())
     }
 
+    /// Pages a list loaded whole (a client's few consents, say) in id order,
+    /// which for time-ordered ids is oldest first.
+    pub fn of_loaded<T>(
+        self,
+        mut rows: Vec<T>,
+        id: impl Fn(&T) -> Uuid,
+    ) -> (Vec<T>, Option<String>) {
+        rows.sort_by_key(|row| id(row));
+        let fetch = usize::try_from(self.fetch()).unwrap_or(usize::MAX);
+        let rows = rows
+            .into_iter()
+            .filter(|row| self.after.is_none_or(|after| id(row) > after))
+            .take(fetch)
+            .collect();
+        self.finish(rows, id)
+    }
+
     /// The opaque cursor that continues after the row `last`.
     pub fn cursor_after(self, last: Uuid) -> String {
         self.seal.seal(last)

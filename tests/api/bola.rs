@@ -89,7 +89,7 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         StatusCode::OK,
     )
     .await;
-    let relationship = id_of(&relationships[0]);
+    let relationship = id_of(&relationships["items"][0]);
     let consent_body = json!({"purposes": ["information_exchange"], "organisation_ids": [nurse.organisation_id], "method": "written"});
     let consent = id_of(
         &expect_status(
@@ -327,7 +327,7 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(consents[0]["active"], true);
+    assert_eq!(consents["items"][0]["active"], true);
 
     // A cursor naming the client answers as one naming nothing.
     for list in ["/api/v1/caseload", "/api/v1/clients", "/api/v1/handovers"] {

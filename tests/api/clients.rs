@@ -125,7 +125,7 @@ async fn creating_an_existing_client_links_the_organisation_instead_of_duplicati
     )
     .await;
     assert_eq!(
-        relationships.as_array().unwrap().len(),
+        relationships["items"].as_array().unwrap().len(),
         2,
         "one per organisation"
     );

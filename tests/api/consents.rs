@@ -219,7 +219,7 @@ async fn withdrawal_stops_access_and_pending_handovers_at_once() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     let again = format!(
         "/api/v1/consents/{}/withdraw",
         consent["id"].as_str().unwrap()

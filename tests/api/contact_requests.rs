@@ -116,7 +116,7 @@ async fn the_ostrobothnia_path_triages_a_contact_request_into_a_client_and_an_as
         StatusCode::OK,
     )
     .await;
-    assert_eq!(consents[0]["active"], true);
+    assert_eq!(consents["items"][0]["active"], true);
     let opened = expect_status(
         app.get(&format!("/api/v1/assessments/{assessment}"), &nurse_token)
             .await,

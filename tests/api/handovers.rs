@@ -177,7 +177,7 @@ async fn the_seed_story_hands_the_client_to_the_nurse_and_back_saattaen_vaihtaen
     )
     .await;
     assert!(
-        relationships
+        relationships["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -209,7 +209,7 @@ async fn the_seed_story_hands_the_client_to_the_nurse_and_back_saattaen_vaihtaen
         StatusCode::OK,
     )
     .await;
-    let periods = history.as_array().unwrap();
+    let periods = history["items"].as_array().unwrap();
     let summary: Vec<(String, String, bool)> = periods
         .iter()
         .map(|p| {
@@ -708,8 +708,7 @@ async fn of_many_concurrent_accepts_exactly_one_succeeds() {
                 &s.counsellor.token,
             )
             .await;
-        let open = expect_status(history, StatusCode::OK)
-            .await
+        let open = expect_status(history, StatusCode::OK).await["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -922,7 +921,7 @@ async fn a_refusal_needs_a_reason_and_only_the_asker_withdraws() {
         "withdrawn"
     );
     let listed = expect_status(s.app.get(&path, &s.counsellor.token).await, StatusCode::OK).await;
-    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]

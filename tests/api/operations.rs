@@ -119,7 +119,7 @@ async fn code_sets_carry_labels_in_three_languages_without_a_token() {
         StatusCode::OK,
     )
     .await;
-    let names: Vec<&str> = all
+    let names: Vec<&str> = all["items"]
         .as_array()
         .unwrap()
         .iter()

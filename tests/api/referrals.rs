@@ -435,7 +435,7 @@ async fn the_espoo_path_refers_assesses_and_hands_back_with_the_feedback() {
         StatusCode::OK,
     )
     .await;
-    let team_org = list
+    let team_org = list["items"]
         .as_array()
         .unwrap()
         .iter()

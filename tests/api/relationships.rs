@@ -5,7 +5,8 @@ use uuid::Uuid;
 use crate::helpers::{Worker, expect_problem, expect_status, fields, fresh_hetu, spawn_app};
 
 fn primaries(list: &Value) -> Vec<String> {
-    list.as_array()
+    list["items"]
+        .as_array()
         .unwrap()
         .iter()
         .filter(|r| r["is_primary"] == true)
@@ -40,8 +41,8 @@ async fn the_creating_organisation_holds_the_primary_relationship() {
     let (app, worker, _, path) = setup().await;
     let list = expect_status(app.get(&path, &worker.token).await, StatusCode::OK).await;
     assert_eq!(primaries(&list), [worker.organisation_id.to_string()]);
-    assert_eq!(list[0]["active"], true);
-    assert_eq!(list[0]["created_by"], worker.id.to_string());
+    assert_eq!(list["items"][0]["active"], true);
+    assert_eq!(list["items"][0]["created_by"], worker.id.to_string());
 }
 
 #[tokio::test]
@@ -88,7 +89,7 @@ async fn the_primary_cannot_end_while_another_relationship_is_active() {
     )
     .await;
     let list = expect_status(app.get(&path, &worker.token).await, StatusCode::OK).await;
-    let own = list
+    let own = list["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -128,7 +129,7 @@ async fn ending_the_own_relationship_ends_the_organisations_access_but_not_the_r
     // The client withdraws the consent: only relationships give access now.
     let consents = path.replace("/relationships", "/consents");
     let consents = expect_status(app.get(&consents, &worker.token).await, StatusCode::OK).await;
-    for consent in consents.as_array().unwrap() {
+    for consent in consents["items"].as_array().unwrap() {
         let withdraw = format!(
             "/api/v1/consents/{}/withdraw",
             consent["id"].as_str().unwrap()
@@ -141,7 +142,7 @@ async fn ending_the_own_relationship_ends_the_organisations_access_but_not_the_r
         .await;
     }
     let list = expect_status(app.get(&path, &worker.token).await, StatusCode::OK).await;
-    let own = list
+    let own = list["items"]
         .as_array()
         .unwrap()
         .iter()

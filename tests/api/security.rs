@@ -158,7 +158,7 @@ async fn knowing_a_henkilotunnus_shows_only_what_you_entered_and_who_is_responsi
         StatusCode::OK,
     )
     .await;
-    let ngo = relationships
+    let ngo = relationships["items"]
         .as_array()
         .unwrap()
         .iter()

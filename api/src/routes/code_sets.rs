@@ -55,11 +55,22 @@ impl From<CodeSetDescription> for CodeSetDto {
     }
 }
 
+/// The code-set catalogue: small and fixed, so always one page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeSetPage {
+    pub items: Vec<CodeSetDto>,
+    /// Always absent: the catalogue is one page.
+    pub next_cursor: Option<String>,
+}
+
 /// Every code set.
-#[utoipa::path(tag = "code-sets", responses((status = 200, description = "All code sets", body = Vec<CodeSetDto>)))]
+#[utoipa::path(tag = "code-sets", responses((status = 200, description = "All code sets", body = CodeSetPage)))]
 #[get("/code-sets")]
-pub async fn list_code_sets() -> web::Json<Vec<CodeSetDto>> {
-    web::Json(all_code_sets().into_iter().map(Into::into).collect())
+pub async fn list_code_sets() -> web::Json<CodeSetPage> {
+    web::Json(CodeSetPage {
+        items: all_code_sets().into_iter().map(Into::into).collect(),
+        next_cursor: None,
+    })
 }
 
 /// One code set by name, e.g. `organisation-kinds`, `professional-titles`, `languages`, `roles`.

@@ -14,7 +14,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, missing};
-use crate::extract::ValidJson;
+use crate::extract::{PageParams, ValidJson};
 use crate::state::AppState;
 
 /// Consent to record.
@@ -141,19 +141,29 @@ pub async fn record_consent(
     Ok(HttpResponse::Created().json(view(record, now)))
 }
 
+/// A page of consents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentPage {
+    pub items: Vec<ConsentView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
 /// The client's consents, withdrawn ones too.
 #[utoipa::path(
     tag = "consents",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, description = "Consents, oldest first", body = Vec<ConsentView>))
+    params(("id" = Uuid, Path, description = "Client id"), PageParams),
+    responses((status = 200, description = "Consents, oldest first", body = ConsentPage))
 )]
 #[get("/clients/{id}/consents")]
 pub async fn list_consents(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<ConsentView>>> {
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<ConsentPage>> {
+    let page = page.validate(state.cursors("consents", &caller).await?)?;
     let client_id = id.into_inner();
     let ctx = caller.audit(state.now());
     let now = ctx.at;
@@ -165,9 +175,11 @@ pub async fn list_consents(
             .map_err(missing("client"))
         })
         .await?;
-    Ok(web::Json(
-        records.into_iter().map(|r| view(r, now)).collect(),
-    ))
+    let (records, next_cursor) = page.of_loaded(records, |r| r.consent.id);
+    Ok(web::Json(ConsentPage {
+        items: records.into_iter().map(|r| view(r, now)).collect(),
+        next_cursor,
+    }))
 }
 
 /// Withdrawal of consent.

@@ -15,7 +15,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, missing};
-use crate::extract::ValidJson;
+use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::OrganisationRef;
 use crate::state::AppState;
 
@@ -108,26 +108,40 @@ fn view_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<RelationshipView> {
     views(conn, vec![record])?.pop().ok_or(StoreError::NotFound)
 }
 
+/// A page of client relationships.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelationshipPage {
+    pub items: Vec<RelationshipView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
 /// List the client's relationships, ended ones included.
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, description = "Relationships, oldest first", body = Vec<RelationshipView>))
+    params(("id" = Uuid, Path, description = "Client id"), PageParams),
+    responses((status = 200, description = "Relationships, oldest first", body = RelationshipPage))
 )]
 #[get("/clients/{id}/relationships")]
 pub async fn list_relationships(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<RelationshipView>>> {
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<RelationshipPage>> {
+    let page = page.validate(state.cursors("relationships", &caller).await?)?;
     let id = id.into_inner();
     let ctx = caller.audit(state.now());
     let list = state
         .blocking(move |db| {
             db.read_client(&ctx, id, "relationship.list", |conn, _| {
                 let records = relationships::for_client(conn, id)?;
-                views(conn, records)
+                let (records, next_cursor) = page.of_loaded(records, |r| r.relationship.id);
+                Ok(RelationshipPage {
+                    items: views(conn, records)?,
+                    next_cursor,
+                })
             })
             .map_err(missing("client"))
         })

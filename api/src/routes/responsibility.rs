@@ -14,7 +14,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, missing};
-use crate::extract::ValidJson;
+use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{ProfessionalCard, professional_card};
 use crate::routes::handovers::{HandoverView, PackageItemDto, handover_view};
 use crate::state::AppState;
@@ -56,6 +56,7 @@ fn responsibility_view(
 /// One period of responsibility.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResponsibilityPeriodView {
+    pub id: Uuid,
     pub professional: ProfessionalCard,
     pub started_at: DateTime<Utc>,
     /// Absent for the current period.
@@ -75,6 +76,9 @@ pub(crate) fn history_view(
         .into_iter()
         .map(|p| {
             Ok(ResponsibilityPeriodView {
+                id: Uuid::parse_str(&p.id).map_err(|_| {
+                    kyky_persistence::StoreError::Corrupt("a period id is not a UUID".to_owned())
+                })?,
                 professional: professional_card(conn, p.professional_id)?,
                 started_at: p.started_at,
                 ended_at: p.ended_at,
@@ -113,19 +117,29 @@ pub async fn get_responsibility(
     Ok(web::Json(view))
 }
 
+/// A page of responsibility periods.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponsibilityHistoryPage {
+    pub items: Vec<ResponsibilityPeriodView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
 /// Every period of responsibility: who, from when to when, how it began.
 #[utoipa::path(
     tag = "responsibility",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, description = "Periods, oldest first", body = Vec<ResponsibilityPeriodView>))
+    params(("id" = Uuid, Path, description = "Client id"), PageParams),
+    responses((status = 200, description = "Periods, oldest first", body = ResponsibilityHistoryPage))
 )]
 #[get("/clients/{id}/responsibility/history")]
 pub async fn get_responsibility_history(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<ResponsibilityPeriodView>>> {
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<ResponsibilityHistoryPage>> {
+    let page = page.validate(state.cursors("responsibility-history", &caller).await?)?;
     let id = id.into_inner();
     let ctx = caller.audit(state.now());
     let periods = state
@@ -136,7 +150,8 @@ pub async fn get_responsibility_history(
             .map_err(missing("client"))
         })
         .await?;
-    Ok(web::Json(periods))
+    let (items, next_cursor) = page.of_loaded(periods, |p| p.id);
+    Ok(web::Json(ResponsibilityHistoryPage { items, next_cursor }))
 }
 
 /// Set the work pair.
@@ -286,29 +301,44 @@ pub async fn ask_for_responsibility(
     operation_id = "list_responsibility_requests",
     tag = "responsibility",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, description = "Requests, oldest first", body = Vec<RequestView>))
+    params(("id" = Uuid, Path, description = "Client id"), PageParams),
+    responses((status = 200, description = "Requests, oldest first", body = RequestPage))
 )]
 #[get("/clients/{id}/responsibility-requests")]
 pub async fn list_requests(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Vec<RequestView>>> {
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<RequestPage>> {
+    let page = page.validate(state.cursors("responsibility-requests", &caller).await?)?;
     let id = id.into_inner();
     let ctx = caller.audit(state.now());
     let list = state
         .blocking(move |db| {
             db.read_client(&ctx, id, "responsibility_request.list", |conn, _| {
-                requests::for_client(conn, id)?
-                    .into_iter()
-                    .map(|r| request_view(conn, r))
-                    .collect()
+                let records = requests::for_client(conn, id)?;
+                let (records, next_cursor) = page.of_loaded(records, |r| r.request.id);
+                Ok(RequestPage {
+                    items: records
+                        .into_iter()
+                        .map(|r| request_view(conn, r))
+                        .collect::<StoreResult<_>>()?,
+                    next_cursor,
+                })
             })
             .map_err(missing("client"))
         })
         .await?;
     Ok(web::Json(list))
+}
+
+/// A page of requests for responsibility.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestPage {
+    pub items: Vec<RequestView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// Agree to a request: the information package for the asker.
