@@ -2,7 +2,7 @@
 //! this module adds the security scheme, shared error responses and tags.
 
 use utoipa::OpenApi;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
@@ -161,6 +161,7 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
     }
     for (path, item) in &mut api.paths.paths {
         let has_path_params = path.contains('{');
+        let examples = demo_examples(path);
         for operation in operations(item) {
             // Public operations say so: `security: []`.
             let security = operation.security.get_or_insert_with(Vec::new);
@@ -168,6 +169,14 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
             let has_input = operation.request_body.is_some()
                 || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_body = operation.request_body.is_some();
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let demo = examples.iter().find(|(name, _)| *name == parameter.name);
+                if let (ParameterIn::Path, Some((_, id))) = (&parameter.parameter_in, demo) {
+                    *parameter = ParameterBuilder::from(parameter.clone())
+                        .example(Some(serde_json::json!(id.to_string())))
+                        .build();
+                }
+            }
             for (status, name, _) in COMMON {
                 let applies = match *status {
                     "400" => has_input,
@@ -186,4 +195,25 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// Path ids of the demo data (`kyky serve --demo`), so that "Try it out" in
+/// Swagger UI reaches a record without hunting for ids.
+fn demo_examples(path: &str) -> Vec<(&'static str, uuid::Uuid)> {
+    use crate::demo;
+    let mut examples = Vec::new();
+    for (prefix, id) in [
+        ("/api/v1/clients/{id}", demo::MATTI),
+        ("/api/v1/teams/{id}", demo::TEAM),
+        ("/api/v1/organisations/{id}", demo::EMPLOYMENT_ESPOO),
+        ("/api/v1/professionals/{id}", demo::SOCIAL_COUNSELLOR),
+    ] {
+        if path.starts_with(prefix) {
+            examples.push(("id", id));
+        }
+    }
+    if path.contains("{professional_id}") {
+        examples.push(("professional_id", demo::PHYSICIAN));
+    }
+    examples
 }

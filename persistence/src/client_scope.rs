@@ -175,6 +175,7 @@ pub(crate) fn sight(conn: &mut DbConnection, scope: ClientScope) -> StoreResult<
 pub(crate) fn create_or_link_in(
     conn: &mut DbConnection,
     ctx: &AuditContext,
+    new_id: Uuid,
     hetu: &Hetu,
     fields: &ClientFields,
     responsible: Option<Uuid>,
@@ -191,7 +192,7 @@ pub(crate) fn create_or_link_in(
                 message: "must name an active professional of your organisation",
             });
         }
-        let client = clients::insert(conn, Uuid::now_v7(), hetu, fields, ctx.at)?;
+        let client = clients::insert(conn, new_id, hetu, fields, ctx.at)?;
         responsibility::start(conn, client.id, responsible, ctx.at)?;
         open_own_relationship(conn, ctx, client.id, today, grounds, None)?;
         access_log::append(
@@ -424,6 +425,7 @@ impl Db {
     pub fn create_or_link_client(
         &self,
         ctx: &AuditContext,
+        new_id: Uuid,
         hetu: &Hetu,
         fields: &ClientFields,
         responsible: Option<Uuid>,
@@ -431,7 +433,7 @@ impl Db {
     ) -> StoreResult<Registration> {
         let attempt = || {
             self.transaction(|conn| {
-                create_or_link_in(conn, ctx, hetu, fields, responsible, grounds)
+                create_or_link_in(conn, ctx, new_id, hetu, fields, responsible, grounds)
             })
         };
         match attempt() {
@@ -439,6 +441,65 @@ impl Db {
             Err(StoreError::UniqueViolation(_)) => attempt(),
             other => other,
         }
+    }
+
+    /// Opens a relationship between the client and `organisation_id` that
+    /// shares the record with it. For another organisation than the caller's
+    /// that needs the client's information-exchange consent covering both,
+    /// and the sharing is logged as a disclosure.
+    pub fn open_relationship(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        organisation_id: Uuid,
+        grounds: RelationshipGrounds<'_>,
+        primary: bool,
+        started_on: NaiveDate,
+    ) -> StoreResult<Uuid> {
+        self.write_client(ctx, client_id, "relationship.open", |conn, scope| {
+            if !crate::organisations::exists(conn, organisation_id)? {
+                return Err(StoreError::unknown("organisation_id"));
+            }
+            let opened = relationship::open(&scope.relationships, organisation_id, primary)?;
+            let consent = consent::may_disclose(
+                &scope.consents,
+                ctx.actor.organisation_id,
+                organisation_id,
+                ConsentPurpose::InformationExchange,
+                ctx.at,
+            )?;
+            if let Some(old) = opened.demote {
+                relationships::set_primary(conn, old, false)?;
+            }
+            let new = Relationship {
+                id: Uuid::now_v7(),
+                organisation_id,
+                is_primary: opened.is_primary,
+                started_on,
+                ended_on: None,
+                created_by: ctx.actor.professional_id,
+                basis: grounds.basis,
+                shares_record: true,
+            };
+            let stored = NewRelationship {
+                relationship: &new,
+                reason: grounds.reason,
+                entered_details: None,
+            };
+            relationships::insert(conn, client_id, &stored, ctx.at)?;
+            if let Some(consent_id) = consent {
+                let disclosure = crate::disclosures::NewDisclosure {
+                    client_id,
+                    from: ctx.actor.organisation_id,
+                    to: organisation_id,
+                    what: "client_record",
+                    subject_id: Some(new.id),
+                    basis: crate::disclosures::Basis::Consent(consent_id),
+                };
+                crate::disclosures::append(conn, ctx, &disclosure)?;
+            }
+            Ok(new.id)
+        })
     }
 
     /// Clients the caller's organisation has an active relationship with; each

@@ -234,7 +234,8 @@ impl Db {
                         reason: Some("contact request to the work-ability team"),
                     };
                     let client_id =
-                        create_or_link_in(conn, ctx, hetu, fields, None, grounds)?.client_id();
+                        create_or_link_in(conn, ctx, Uuid::now_v7(), hetu, fields, None, grounds)?
+                            .client_id();
                     let host = teams::get(conn, record.request.team_id)?
                         .fields
                         .hosting_organisation_id;

@@ -162,6 +162,8 @@ async fn code_sets_carry_labels_in_three_languages_without_a_token() {
 
 #[tokio::test]
 async fn demo_data_loads_once_with_test_identities_only() {
+    use kyky_api::demo::{ERKKI, MATTI, NURSE, TEAM, TEAM_SOCIAL_COUNSELLOR};
+
     let fresh = Spawn::new();
     fresh.db.migrate().unwrap();
     assert!(kyky_api::demo::load(&fresh.db, chrono::Utc::now()).unwrap());
@@ -194,4 +196,43 @@ async fn demo_data_loads_once_with_test_identities_only() {
             "test identities use individual numbers 900–999"
         );
     }
+
+    // Fixed ids and work in progress, so "Try it out" needs no hunting.
+    let matti = format!("/api/v1/clients/{MATTI}");
+    let client = expect_status(demo.get(&matti, &counsellor).await, StatusCode::OK).await;
+    assert_eq!(client["first_name"], "Matti");
+    let plan = expect_status(
+        demo.get(&format!("{matti}/plans/current"), &counsellor)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(plan["status"], "published");
+    assert_eq!(plan["content"]["services"].as_array().unwrap().len(), 1);
+    let follow_ups = expect_status(
+        demo.get(&format!("{matti}/follow-ups"), &counsellor).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!follow_ups["items"].as_array().unwrap().is_empty());
+    let nurse = crate::helpers::mint(&demo.auth, NURSE, &[kyky_domain::Role::Professional]);
+    let inbox = expect_status(
+        demo.get(&format!("/api/v1/teams/{TEAM}/referrals"), &nurse)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(inbox["items"][0]["client"]["id"], ERKKI.to_string());
+    let aino = crate::helpers::mint(
+        &demo.auth,
+        TEAM_SOCIAL_COUNSELLOR,
+        &[kyky_domain::Role::Professional],
+    );
+    let incoming = expect_status(
+        demo.get("/api/v1/handovers?direction=incoming", &aino)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(incoming["items"].as_array().unwrap().len(), 1);
 }

@@ -409,8 +409,14 @@ pub async fn create_client(
                 basis,
                 reason: reason.as_deref().map(str::trim),
             };
-            let registration =
-                db.create_or_link_client(&ctx, &hetu, &fields, responsible, grounds)?;
+            let registration = db.create_or_link_client(
+                &ctx,
+                Uuid::now_v7(),
+                &hetu,
+                &fields,
+                responsible,
+                grounds,
+            )?;
             db.run(|conn| {
                 Ok(match registration {
                     Registration::Created(client) => {

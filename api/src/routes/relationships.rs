@@ -3,10 +3,9 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::{Relationship, RelationshipBasis, relationship};
-use kyky_persistence::disclosures::{self, Basis, NewDisclosure};
-use kyky_persistence::relationships::{self, NewRelationship, RelationshipRecord};
+use kyky_persistence::client_scope::RelationshipGrounds;
+use kyky_persistence::relationships::{self, RelationshipRecord};
 use kyky_persistence::{DbConnection, StoreError, StoreResult, organisations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -180,53 +179,21 @@ pub async fn open_relationship(
     let started_on = input.started_on.unwrap_or_else(|| ctx.at.date_naive());
     let view = state
         .blocking(move |db| {
-            db.write_client(&ctx, id, "relationship.open", |conn, scope| {
-                if !organisations::exists(conn, input.organisation_id)? {
-                    return Err(StoreError::unknown("organisation_id"));
-                }
-                let opened =
-                    relationship::open(&scope.relationships, input.organisation_id, input.primary)?;
-                let consent = consent::may_disclose(
-                    &scope.consents,
-                    ctx.actor.organisation_id,
+            let grounds = RelationshipGrounds {
+                basis: input.basis,
+                reason: input.reason.as_deref().map(str::trim),
+            };
+            let opened = db
+                .open_relationship(
+                    &ctx,
+                    id,
                     input.organisation_id,
-                    ConsentPurpose::InformationExchange,
-                    ctx.at,
-                )?;
-                if let Some(old) = opened.demote {
-                    relationships::set_primary(conn, old, false)?;
-                }
-                let new = Relationship {
-                    id: Uuid::now_v7(),
-                    organisation_id: input.organisation_id,
-                    is_primary: opened.is_primary,
+                    grounds,
+                    input.primary,
                     started_on,
-                    ended_on: None,
-                    created_by: ctx.actor.professional_id,
-                    basis: input.basis,
-                    shares_record: true,
-                };
-                let reason = input.reason.as_deref().map(str::trim);
-                let stored = NewRelationship {
-                    relationship: &new,
-                    reason,
-                    entered_details: None,
-                };
-                relationships::insert(conn, id, &stored, ctx.at)?;
-                if let Some(consent_id) = consent {
-                    let disclosure = NewDisclosure {
-                        client_id: id,
-                        from: ctx.actor.organisation_id,
-                        to: input.organisation_id,
-                        what: "client_record",
-                        subject_id: Some(new.id),
-                        basis: Basis::Consent(consent_id),
-                    };
-                    disclosures::append(conn, &ctx, &disclosure)?;
-                }
-                view_of(conn, new.id)
-            })
-            .map_err(missing("client"))
+                )
+                .map_err(missing("client"))?;
+            Ok(db.run(|conn| view_of(conn, opened))?)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
