@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::contract::Contract;
 use crate::cursor::CursorSeal;
 use crate::error::{ApiError, ApiResult, FieldError, field_errors};
 
@@ -39,15 +40,32 @@ fn strip_position(message: &str) -> &str {
     message.find(" at line ").map_or(message, |i| &message[..i])
 }
 
-fn deserialize<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+/// One error per field, the most precise: `address.postal_code` rather than
+/// `address` when both name the same mistake.
+fn deepest(mut errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors.sort_by(|a, b| a.field.cmp(&b.field));
+    errors.dedup_by(|a, b| a.field == b.field);
+    let fields: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+    errors.retain(|e| {
+        !fields.iter().any(|other| {
+            other.len() > e.field.len()
+                && other.starts_with(&e.field)
+                && matches!(other.as_bytes()[e.field.len()], b'.' | b'[')
+        })
+    });
+    errors
+}
+
+/// The body as JSON, or 400 saying it is not.
+fn parse(body: &[u8]) -> ApiResult<serde_json::Value> {
+    serde_json::from_slice(body)
+        .map_err(|error| ApiError::malformed(format!("the body is not valid JSON: {error}")))
+}
+
+fn deserialize<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
-        let inner = error.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::malformed(format!("the body is not valid JSON: {inner}"));
-        }
-        let message = strip_position(&inner.to_string()).to_owned();
+        let message = strip_position(&error.into_inner().to_string()).to_owned();
         // serde reports a missing field at its parent; name the field itself.
         let field = match message
             .strip_prefix("missing field `")
@@ -106,13 +124,9 @@ fn forbidden_control_in_name(name: &str) -> bool {
 }
 
 /// Refuses a body whose text carries control characters, naming the field.
-fn refuse_control_characters(body: &[u8]) -> ApiResult<()> {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        // Malformed JSON is reported by the typed deserialisation.
-        return Ok(());
-    };
+fn refuse_control_characters(value: &serde_json::Value) -> ApiResult<()> {
     let mut path = String::new();
-    if control_character_at(&value, &mut path) {
+    if control_character_at(value, &mut path) {
         let field = if path.is_empty() {
             "body".to_owned()
         } else {
@@ -133,6 +147,10 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(req);
         let body = web::Bytes::from_request(req, payload);
+        // The contract's schema for this operation, checked before serde.
+        let contract = req.app_data::<web::Data<Contract>>().cloned();
+        let pattern = req.match_pattern();
+        let method = req.method().clone();
         Box::pin(async move {
             if !json {
                 return Err(ApiError::new(
@@ -150,11 +168,24 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                     format!("the body may be at most {MAX_JSON_BYTES} bytes"),
                 )
             })?;
-            refuse_control_characters(&body)?;
-            let value: T = deserialize(&body)?;
-            value
-                .validate()
-                .map_err(|e| ApiError::validation(field_errors(&e)))?;
+            let value = parse(&body)?;
+            refuse_control_characters(&value)?;
+            let mut errors = match (contract, pattern) {
+                (Some(contract), Some(pattern)) => contract.check(&method, &pattern, &value),
+                _ => Vec::new(),
+            };
+            let value: T = match deserialize(value) {
+                Ok(value) => value,
+                Err(_) if !errors.is_empty() => return Err(ApiError::validation(errors)),
+                Err(error) => return Err(error),
+            };
+            // The domain's own rules too, so every bad field is named at once.
+            if let Err(invalid) = value.validate() {
+                errors.extend(field_errors(&invalid));
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::validation(deepest(errors)));
+            }
             Ok(Self(value))
         })
     }
@@ -296,7 +327,7 @@ mod tests {
     #[test]
     fn control_characters_are_refused_with_the_field_named() {
         let refused = |body: &str| {
-            refuse_control_characters(body.as_bytes())
+            refuse_control_characters(&serde_json::from_str(body).unwrap())
                 .err()
                 .map(|e| e.problem().errors[0].field.clone())
         };

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod conditional;
+pub mod contract;
 pub mod cors;
 pub mod cursor;
 pub mod demo;

@@ -10,6 +10,7 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::conditional::{DeclaredMethods, not_modified, unrouted};
+use crate::contract::Contract;
 use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
 use crate::openapi::{ApiDoc, finish};
@@ -45,11 +46,15 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
     let spec = openapi();
     let allowed_origins = state.cors_allowed_origins.clone();
     let declared = std::sync::Arc::new(DeclaredMethods::of(&spec));
+    let contract = web::Data::new(
+        Contract::of(&spec).map_err(|e| std::io::Error::other(format!("the contract: {e}")))?,
+    );
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         documented(App::new().into_utoipa_app())
             .into_app()
             .app_data(data.clone())
+            .app_data(contract.clone())
             .app_data(web::PayloadConfig::new(MAX_JSON_BYTES))
             .app_data(
                 web::QueryConfig::default()

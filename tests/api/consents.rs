@@ -240,7 +240,7 @@ async fn consent_fields_are_validated() {
     let body = json!({"purposes": [], "organisation_ids": [], "method": "telepathy"});
     let problem =
         expect_problem(w.record(&body).await, StatusCode::BAD_REQUEST, "validation").await;
-    assert_eq!(fields(&problem), ["method"]);
+    assert_eq!(fields(&problem), ["method", "purposes"]);
     let body = json!({"purposes": [], "organisation_ids": [], "method": "written"});
     assert_eq!(
         fields(&expect_problem(w.record(&body).await, StatusCode::BAD_REQUEST, "validation").await),
