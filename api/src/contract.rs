@@ -84,7 +84,7 @@ impl Contract {
 /// `goals[0].text` for `/goals/0/text`; `body` for the whole.
 fn field_path(error: &ValidationError<'_>) -> String {
     let mut path = String::new();
-    for segment in error.instance_path().iter() {
+    for segment in error.instance_path() {
         match segment {
             LocationSegment::Property(name) => {
                 if !path.is_empty() {
