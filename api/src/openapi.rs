@@ -217,3 +217,123 @@ fn demo_examples(path: &str) -> Vec<(&'static str, uuid::Uuid)> {
     }
     examples
 }
+
+/// Text without control characters (tab and line breaks allowed).
+const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// Such text with at least one visible character.
+const NON_BLANK_TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// Longest free text a request may carry where a field sets no limit.
+const MAX_TEXT: u64 = 4000;
+/// Most items a request's list may carry where a field sets no limit.
+const MAX_ITEMS: u64 = 100;
+
+/// Bounds everything a request may carry: every string gets a length limit
+/// and a pattern (no control characters; non-blank where it may not be
+/// empty), every array a `maxItems`. The server validates bodies against
+/// this same document, so the bounds hold on both sides.
+pub fn bound_requests(document: &mut serde_json::Value) {
+    let mut reachable = std::collections::BTreeSet::new();
+    let mut pending: Vec<String> = Vec::new();
+    for item in document["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
+        for operation in item.as_object().into_iter().flatten().map(|(_, v)| v) {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+            refs_in(schema, &mut pending);
+        }
+    }
+    while let Some(name) = pending.pop() {
+        if reachable.insert(name.clone()) {
+            refs_in(&document["components"]["schemas"][&name], &mut pending);
+        }
+    }
+    let Some(schemas) = document["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    for name in &reachable {
+        if let Some(schema) = schemas.get_mut(name) {
+            bound(schema);
+        }
+    }
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
+        for operation in item.as_object_mut().into_iter().flatten().map(|(_, v)| v) {
+            let schema = &mut operation["requestBody"]["content"]["application/json"]["schema"];
+            if !schema.is_null() {
+                bound(schema);
+            }
+        }
+    }
+}
+
+fn refs_in(schema: &serde_json::Value, found: &mut Vec<String>) {
+    match schema {
+        serde_json::Value::Object(fields) => {
+            if let Some(name) = fields
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                found.push(name.to_owned());
+            }
+            fields.values().for_each(|v| refs_in(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| refs_in(v, found)),
+        _ => {}
+    }
+}
+
+fn has_type(schema: &serde_json::Map<String, serde_json::Value>, kind: &str) -> bool {
+    match schema.get("type") {
+        Some(serde_json::Value::String(t)) => t == kind,
+        Some(serde_json::Value::Array(types)) => types.iter().any(|t| t == kind),
+        _ => false,
+    }
+}
+
+fn bound(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(fields) => {
+            if has_type(fields, "string")
+                && !fields.contains_key("enum")
+                && !fields.contains_key("format")
+            {
+                fields
+                    .entry("maxLength")
+                    .or_insert_with(|| serde_json::json!(MAX_TEXT));
+                if !fields.contains_key("pattern") {
+                    let non_blank = fields
+                        .get("minLength")
+                        .and_then(serde_json::Value::as_u64)
+                        .is_some_and(|min| min >= 1);
+                    let pattern = if non_blank { NON_BLANK_TEXT } else { TEXT };
+                    fields.insert("pattern".into(), serde_json::json!(pattern));
+                }
+            }
+            if has_type(fields, "array") {
+                fields
+                    .entry("maxItems")
+                    .or_insert_with(|| serde_json::json!(MAX_ITEMS));
+            }
+            // `properties` holds names, not schemas, at its own level.
+            for (key, value) in fields.iter_mut() {
+                if key == "properties" {
+                    if let Some(properties) = value.as_object_mut() {
+                        properties.values_mut().for_each(bound);
+                    }
+                } else if key != "example" && key != "examples" && key != "enum" {
+                    bound(value);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(bound),
+        _ => {}
+    }
+}

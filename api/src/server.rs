@@ -13,7 +13,7 @@ use crate::conditional::{DeclaredMethods, not_modified, unrouted};
 use crate::contract::Contract;
 use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
-use crate::openapi::{ApiDoc, finish};
+use crate::openapi::{ApiDoc, bound_requests, finish};
 use crate::rate_limit::rate_limit;
 use crate::routes;
 use crate::state::AppState;
@@ -38,7 +38,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut api) =
         documented(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
     finish(&mut api);
-    api
+    // Bounds are applied to the JSON form, then read back: utoipa's schema
+    // types have no generic walk.
+    match serde_json::to_value(&api) {
+        Ok(mut document) => {
+            bound_requests(&mut document);
+            serde_json::from_value(document).unwrap_or(api)
+        }
+        Err(_) => api,
+    }
 }
 
 /// Starts serving on `listener`. Workers stop gracefully on SIGTERM / Ctrl-C.
