@@ -105,26 +105,65 @@ impl DeclaredMethods {
     }
 }
 
+/// The methods of a path the contract names literally (no template), e.g.
+/// `/api/v1/clients/lookup`: a request for it with another method may have
+/// been routed to a templated path (`/api/v1/clients/{id}`) and failed there.
+impl DeclaredMethods {
+    pub fn literal(&self, path: &str) -> Option<String> {
+        let asked: Vec<&str> = path.trim_matches('/').split('/').collect();
+        self.paths
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == asked.len()
+                    && segments
+                        .iter()
+                        .zip(&asked)
+                        .all(|(segment, part)| segment.as_deref() == Some(*part))
+            })
+            .map(|(_, methods)| methods.join(", "))
+    }
+}
+
+/// 405 with `Allow` when `request` names a literal path of the contract
+/// with a method it does not declare.
+pub fn literal_method_not_allowed(
+    request: &actix_web::HttpRequest,
+    declared: &DeclaredMethods,
+) -> Option<HttpResponse> {
+    let allow = declared.literal(request.path())?;
+    if allow.split(", ").any(|m| m == request.method().as_str()) {
+        return None;
+    }
+    Some(method_not_allowed(request, &allow))
+}
+
+fn method_not_allowed(request: &actix_web::HttpRequest, allow: &str) -> HttpResponse {
+    let mut response = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        format!(
+            "{} is not an operation of this path; it allows {allow}",
+            request.method()
+        ),
+    )
+    .error_response();
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
+
 /// What an unrouted request gets: 405 with `Allow` when the path is the
 /// contract's but the method is not, else 404.
 pub fn unrouted(request: &actix_web::HttpRequest, declared: &DeclaredMethods) -> HttpResponse {
-    match declared.allowed(request.path()) {
-        Some(allow) => {
-            let mut response = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed",
-                format!(
-                    "{} is not an operation of this path; it allows {allow}",
-                    request.method()
-                ),
-            )
-            .error_response();
-            if let Ok(value) = header::HeaderValue::from_str(&allow) {
-                response.headers_mut().insert(header::ALLOW, value);
-            }
-            response
-        }
+    // A literal path (`/clients/lookup`) answers for itself, not for the
+    // template it also matches (`/clients/{id}`).
+    match declared
+        .literal(request.path())
+        .or_else(|| declared.allowed(request.path()))
+    {
+        Some(allow) => method_not_allowed(request, &allow),
         None => ApiError::not_found("route").error_response(),
     }
 }

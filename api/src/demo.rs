@@ -48,6 +48,7 @@ pub const KELA_EXPERT: Uuid = id(0x206);
 pub const JOB_COACH: Uuid = id(0x207);
 pub const ADMIN: Uuid = id(0x208);
 pub const SOFIA_INTEGRATION: Uuid = id(0x209);
+pub const AUDITOR: Uuid = id(0x20a);
 
 pub const MATTI: Uuid = id(0x301);
 pub const MAIJA: Uuid = id(0x302);
@@ -94,6 +95,10 @@ pub const USERS: &[DemoUser] = &[
     DemoUser {
         id: SOFIA_INTEGRATION,
         label: "Sofia CRM integration account, Työllisyys Espoo",
+    },
+    DemoUser {
+        id: AUDITOR,
+        label: "Tarja Tarkastaja, data protection auditor (searches the logs)",
     },
 ];
 
@@ -400,6 +405,17 @@ pub fn load(db: &Db, now: DateTime<Utc>) -> StoreResult<bool> {
                     ProfessionalTitle::SystemAccount,
                     "espoo.example",
                     &[Role::Integration],
+                ),
+            ),
+            (
+                AUDITOR,
+                EMPLOYMENT_ESPOO,
+                professional(
+                    "Tarja",
+                    "Tarkastaja",
+                    ProfessionalTitle::Other,
+                    "espoo.example",
+                    &[Role::Auditor],
                 ),
             ),
         ];

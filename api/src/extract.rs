@@ -264,7 +264,7 @@ impl PageParams {
             1
         });
         let after = match self.cursor.as_deref() {
-            None | Some("") => None,
+            None => None,
             Some(cursor) => seal.open(cursor).map_or_else(
                 || {
                     errors.push(FieldError {

@@ -9,7 +9,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::conditional::{DeclaredMethods, not_modified, unrouted};
+use crate::conditional::{DeclaredMethods, literal_method_not_allowed, not_modified, unrouted};
 use crate::contract::Contract;
 use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
@@ -68,10 +68,16 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                 web::QueryConfig::default()
                     .error_handler(|error, _| ApiError::field("query", error.to_string()).into()),
             )
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|error, _| ApiError::field("path", error.to_string()).into()),
-            )
+            .app_data(web::PathConfig::default().error_handler({
+                let declared = declared.clone();
+                move |error, request| match literal_method_not_allowed(request, &declared) {
+                    // `PUT /clients/lookup` reached `PUT /clients/{id}`: not a bad id, a bad method.
+                    Some(response) => {
+                        actix_web::error::InternalError::from_response(error, response).into()
+                    }
+                    None => ApiError::field("path", error.to_string()).into(),
+                }
+            }))
             .app_data(
                 web::JsonConfig::default()
                     .error_handler(|error, _| ApiError::malformed(error.to_string()).into()),

@@ -87,11 +87,11 @@ async fn contact_details_and_titles_are_validated() {
     let response = app
         .post("/api/v1/professionals", &app.admin_token, &body)
         .await;
-    // The contract names the unknown code and the malformed email at once;
-    // with the code fixed, the domain's own rules are reported too.
+    // The contract names the unknown code, the malformed email and phone at
+    // once; with the code fixed, the domain's own rules are reported too.
     assert_eq!(
         fields(&expect_problem(response, StatusCode::BAD_REQUEST, "validation").await),
-        ["email", "title"]
+        ["email", "phone", "title"]
     );
     let body = json!({"organisation_id": org, "first_name": "A", "last_name": "B", "title": "public_health_nurse",
                       "email": "not-an-email", "phone": "call me", "roles": []});

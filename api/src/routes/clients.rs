@@ -95,6 +95,11 @@ pub struct ClientUpdate {
     #[schema(format = "email", max_length = 254)]
     pub email: Option<String>,
     #[validate(custom(function = "crate::validation::phone"))]
+    /// Digits, spaces and hyphens, an optional leading `+`; 6 to 15 digits.
+    #[schema(
+        pattern = r"^\+?[ -]*(?:[0-9][ -]*){6,15}$",
+        example = "+358 40 123 4567"
+    )]
     pub phone: Option<String>,
     #[validate(nested)]
     pub address: Option<AddressDto>,
@@ -157,6 +162,11 @@ pub struct ClientInput {
     #[schema(format = "email", max_length = 254)]
     pub email: Option<String>,
     #[validate(custom(function = "crate::validation::phone"))]
+    /// Digits, spaces and hyphens, an optional leading `+`; 6 to 15 digits.
+    #[schema(
+        pattern = r"^\+?[ -]*(?:[0-9][ -]*){6,15}$",
+        example = "+358 40 123 4567"
+    )]
     pub phone: Option<String>,
     #[validate(nested)]
     pub address: Option<AddressDto>,

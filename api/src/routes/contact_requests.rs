@@ -43,6 +43,11 @@ pub struct ContactRequestInput {
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(custom(function = "crate::validation::phone"))]
+    /// Digits, spaces and hyphens, an optional leading `+`; 6 to 15 digits.
+    #[schema(
+        pattern = r"^\+?[ -]*(?:[0-9][ -]*){6,15}$",
+        example = "+358 40 123 4567"
+    )]
     pub phone: Option<String>,
     #[validate(email, length(max = 254))]
     #[schema(format = "email", max_length = 254)]

@@ -56,7 +56,11 @@ pub struct ProfessionalInput {
     #[schema(format = "email", max_length = 254)]
     pub email: Option<String>,
     #[validate(custom(function = "crate::validation::phone"))]
-    #[schema(example = "+358 40 123 4567")]
+    /// Digits, spaces and hyphens, an optional leading `+`; 6 to 15 digits.
+    #[schema(
+        pattern = r"^\+?[ -]*(?:[0-9][ -]*){6,15}$",
+        example = "+358 40 123 4567"
+    )]
     pub phone: Option<String>,
     /// Roles the professional may use; tokens carry a subset. Default `professional`.
     #[serde(default = "default_roles")]
