@@ -83,6 +83,10 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
+        debug_assert!(
+            crate::problems::find(slug).is_some_and(|p| p.status == status.as_u16()),
+            "problem type {slug} ({status}) is not in the catalogue (api/src/problems.rs)"
+        );
         Self {
             status,
             slug,

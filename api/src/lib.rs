@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod problems;
 pub mod rate_limit;
 pub mod routes;
 pub mod server;

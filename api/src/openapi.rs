@@ -265,8 +265,13 @@ pub fn bound_requests(document: &mut serde_json::Value) {
         .map(|(_, v)| v)
     {
         for operation in item.as_object_mut().into_iter().flatten().map(|(_, v)| v) {
-            let schema = &mut operation["requestBody"]["content"]["application/json"]["schema"];
-            if !schema.is_null() {
+            // Looked up without inserting: indexing mutably would add a body.
+            if let Some(schema) = operation
+                .get_mut("requestBody")
+                .and_then(|b| b.get_mut("content"))
+                .and_then(|c| c.get_mut("application/json"))
+                .and_then(|j| j.get_mut("schema"))
+            {
                 bound(schema);
             }
         }
@@ -336,4 +341,112 @@ fn bound(schema: &mut serde_json::Value) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(bound),
         _ => {}
     }
+}
+
+/// Names the problem types in the contract: `Problem.type` points at the
+/// catalogue, each shared error response shows an example of each type of
+/// its status, and an operation's own error responses show the types their
+/// description names (`(plan-not-draft)`).
+pub fn document_problems(document: &mut serde_json::Value) {
+    use crate::problems::CATALOGUE;
+    let example = |p: &crate::problems::ProblemType| {
+        serde_json::json!({
+            "summary": p.title,
+            "value": {
+                "type": format!("{}{}", crate::error::PROBLEM_BASE, p.slug),
+                "title": p.title,
+                "status": p.status,
+                "detail": p.when,
+            }
+        })
+    };
+    let slugs: Vec<&str> = CATALOGUE.iter().map(|p| p.slug).collect();
+    document["components"]["schemas"]["Problem"]["properties"]["type"]["description"] = serde_json::json!(
+        format!(
+            "Stable identifier of the rule that failed, `{}<slug>`: branch on this, never on `detail`. \
+             The catalogue, with when each is answered and what to do: `GET /api/v1/problem-types`. \
+             Slugs: {}.",
+            crate::error::PROBLEM_BASE,
+            slugs.join(", ")
+        )
+    );
+    let shared: &[(&str, &[&str])] = &[
+        ("BadRequest", &["validation", "malformed-request"]),
+        ("Unauthorized", &["unauthorized"]),
+        ("Forbidden", &["forbidden"]),
+        ("NotFound", &["not-found"]),
+        ("PayloadTooLarge", &["payload-too-large"]),
+        ("UnsupportedMediaType", &["unsupported-media-type"]),
+        ("TooManyRequests", &["rate-limited"]),
+        ("InternalError", &["internal"]),
+        ("Unavailable", &["unavailable"]),
+    ];
+    for (name, types) in shared {
+        let examples: serde_json::Map<String, serde_json::Value> = types
+            .iter()
+            .filter_map(|slug| crate::problems::find(slug))
+            .map(|p| (p.slug.to_owned(), example(p)))
+            .collect();
+        let response = document
+            .get_mut("components")
+            .and_then(|c| c.get_mut("responses"))
+            .and_then(|r| r.get_mut(*name));
+        if let Some(content) = response.and_then(problem_content) {
+            content.insert("examples".into(), serde_json::Value::Object(examples));
+        }
+    }
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
+        for operation in item.as_object_mut().into_iter().flatten().map(|(_, v)| v) {
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(serde_json::Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (status, response) in responses.iter_mut() {
+                let description = response["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let Some(content) = problem_content(response) else {
+                    continue;
+                };
+                let mut examples: serde_json::Map<String, serde_json::Value> = CATALOGUE
+                    .iter()
+                    .filter(|p| p.status.to_string() == *status && description.contains(p.slug))
+                    .map(|p| (p.slug.to_owned(), example(p)))
+                    .collect();
+                if examples.is_empty() {
+                    // The one type of this status when the catalogue has just one.
+                    let of_status: Vec<_> = CATALOGUE
+                        .iter()
+                        .filter(|p| p.status.to_string() == *status)
+                        .collect();
+                    if let [only] = of_status.as_slice() {
+                        examples.insert(only.slug.to_owned(), example(only));
+                    }
+                }
+                if !examples.is_empty() {
+                    content.remove("example");
+                    content.insert("examples".into(), serde_json::Value::Object(examples));
+                }
+            }
+        }
+    }
+}
+
+/// The problem+json content of a response, if it has one (looked up without
+/// inserting: indexing a JSON value mutably would create what is missing).
+fn problem_content(
+    response: &mut serde_json::Value,
+) -> Option<&mut serde_json::Map<String, serde_json::Value>> {
+    response
+        .get_mut("content")?
+        .get_mut("application/problem+json")?
+        .as_object_mut()
 }

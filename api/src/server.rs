@@ -13,7 +13,7 @@ use crate::conditional::{DeclaredMethods, literal_method_not_allowed, not_modifi
 use crate::contract::Contract;
 use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
-use crate::openapi::{ApiDoc, bound_requests, finish};
+use crate::openapi::{ApiDoc, bound_requests, document_problems, finish};
 use crate::rate_limit::rate_limit;
 use crate::routes;
 use crate::state::AppState;
@@ -34,19 +34,27 @@ where
 }
 
 /// The OpenAPI document, generated from the same registrations the server uses.
+#[expect(
+    clippy::panic,
+    reason = "the contract is generated from this code: failing to build it is a bug, found by any test"
+)]
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut api) =
         documented(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
     finish(&mut api);
     // Bounds are applied to the JSON form, then read back: utoipa's schema
     // types have no generic walk.
-    match serde_json::to_value(&api) {
-        Ok(mut document) => {
-            bound_requests(&mut document);
-            serde_json::from_value(document).unwrap_or(api)
-        }
-        Err(_) => api,
-    }
+    contract_document(&api)
+        .and_then(|document| serde_json::from_value(document).map_err(|e| e.to_string()))
+        .unwrap_or_else(|error| panic!("the generated contract does not round-trip: {error}"))
+}
+
+/// The contract as JSON with its bounds and problem types.
+fn contract_document(api: &utoipa::openapi::OpenApi) -> Result<serde_json::Value, String> {
+    let mut document = serde_json::to_value(api).map_err(|e| e.to_string())?;
+    bound_requests(&mut document);
+    document_problems(&mut document);
+    Ok(document)
 }
 
 /// Starts serving on `listener`. Workers stop gracefully on SIGTERM / Ctrl-C.

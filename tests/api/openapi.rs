@@ -68,7 +68,14 @@ async fn every_operation_is_documented_with_bearer_security_and_problem_response
                 responses.contains_key("500"),
                 "{method} {path} documents 500"
             );
-            if path.starts_with("/api/v1/") && !path.starts_with("/api/v1/code-sets") {
+            if method == "get" || method == "delete" {
+                assert!(
+                    operation.get("requestBody").is_none(),
+                    "{method} {path} takes no body"
+                );
+            }
+            let public = ["/api/v1/code-sets", "/api/v1/problem-types"];
+            if path.starts_with("/api/v1/") && !public.iter().any(|p| path.starts_with(p)) {
                 assert!(
                     responses.contains_key("401"),
                     "{method} {path} documents 401"
@@ -80,4 +87,58 @@ async fn every_operation_is_documented_with_bearer_security_and_problem_response
             }
         }
     }
+}
+
+#[tokio::test]
+async fn every_problem_type_is_in_a_public_catalogue_and_each_error_response_shows_its_own() {
+    let app = spawn_app().await;
+    let catalogue = expect_status(
+        app.http
+            .get(app.url("/api/v1/problem-types"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let consent = catalogue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["slug"] == "consent-required")
+        .expect("consent-required is catalogued");
+    assert_eq!(consent["status"], 409);
+    assert!(consent["what_to_do"].as_str().unwrap().contains("consent"));
+
+    let spec = expect_status(
+        app.http
+            .get(app.url("/api-docs/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    for (response, slug) in [
+        ("Unauthorized", "unauthorized"),
+        ("NotFound", "not-found"),
+        ("TooManyRequests", "rate-limited"),
+        ("Unavailable", "unavailable"),
+    ] {
+        let examples = &spec["components"]["responses"][response]["content"]["application/problem+json"]
+            ["examples"];
+        assert_eq!(
+            examples[slug]["value"]["type"],
+            format!("https://kyky.fi/problems/{slug}"),
+            "{response}"
+        );
+        assert_eq!(examples.as_object().unwrap().len(), 1, "{response}");
+    }
+    let publish = &spec["paths"]["/api/v1/plans/{id}/publish"]["post"]["responses"]["422"]["content"]
+        ["application/problem+json"]["examples"];
+    assert!(
+        publish["plan-not-publishable"].is_object()
+            && publish["plan-warnings-not-acknowledged"].is_object(),
+        "{publish}"
+    );
 }

@@ -17,6 +17,7 @@ pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod plans;
+pub mod problem_types;
 pub mod professionals;
 pub mod referrals;
 pub mod relationships;
@@ -29,6 +30,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(caseload::get_caseload)
         .service(code_sets::list_code_sets)
         .service(code_sets::get_code_set)
+        .service(problem_types::list_problem_types)
         .service(organisations::create_organisation)
         .service(organisations::list_organisations)
         .service(organisations::get_organisation)
