@@ -56,28 +56,22 @@ pub struct DeclaredMethods {
 }
 
 impl DeclaredMethods {
-    pub fn of(spec: &utoipa::openapi::OpenApi) -> Self {
-        let paths = spec
-            .paths
-            .paths
-            .iter()
+    pub fn of(document: &serde_json::Value) -> Self {
+        let paths = document["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
             .map(|(path, item)| {
                 let segments = path
                     .trim_matches('/')
                     .split('/')
                     .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
                     .collect();
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                ]
-                .into_iter()
-                .filter(|(_, declared)| *declared)
-                .map(|(method, _)| method.to_owned())
-                .collect();
+                let methods = ["get", "put", "post", "delete", "patch"]
+                    .into_iter()
+                    .filter(|method| item.get(*method).is_some())
+                    .map(str::to_uppercase)
+                    .collect();
                 (segments, methods)
             })
             .collect();

@@ -450,3 +450,90 @@ fn problem_content(
         .get_mut("application/problem+json")?
         .as_object_mut()
 }
+
+/// Where each kind of record lives, by the schema a response gives it.
+const RECORD_PATHS: &[(&str, &str)] = &[
+    ("ClientView", "/api/v1/clients/{id}"),
+    ("HandoverView", "/api/v1/handovers/{id}"),
+    ("ReferralView", "/api/v1/referrals/{id}"),
+    ("AssessmentView", "/api/v1/assessments/{id}"),
+    ("PlanView", "/api/v1/plans/{id}"),
+    ("ConsentView", "/api/v1/consents/{id}"),
+    ("RequestView", "/api/v1/responsibility-requests/{id}"),
+    ("FollowUpView", "/api/v1/follow-ups/{id}"),
+    ("ContactRequestView", "/api/v1/contact-requests/{id}"),
+    ("TeamView", "/api/v1/teams/{id}"),
+    ("OrganisationView", "/api/v1/organisations/{id}"),
+    ("ProfessionalView", "/api/v1/professionals/{id}"),
+];
+
+/// OpenAPI links from every response that returns a record to the
+/// operations on that record (`id` from the response body), so clients and
+/// schemathesis' stateful phase walk create → read → change → workflow.
+pub fn link_responses(document: &mut serde_json::Value) {
+    // (path, operationId) of every operation whose only path parameter is `id`.
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        if path.matches('{').count() != 1 || !path.contains("{id}") {
+            continue;
+        }
+        for operation in item.as_object().into_iter().flatten().map(|(_, v)| v) {
+            if let Some(id) = operation.get("operationId").and_then(|v| v.as_str()) {
+                targets.push((path.clone(), id.to_owned()));
+            }
+        }
+    }
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
+        for operation in item.as_object_mut().into_iter().flatten().map(|(_, v)| v) {
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(serde_json::Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (status, response) in responses.iter_mut() {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                let schema = response
+                    .get("content")
+                    .and_then(|c| c.get("application/json"))
+                    .and_then(|j| j.get("schema"))
+                    .and_then(|s| s.get("$ref"))
+                    .and_then(|r| r.as_str())
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"));
+                let Some(base) = schema.and_then(|schema| {
+                    RECORD_PATHS
+                        .iter()
+                        .find(|(name, _)| *name == schema)
+                        .map(|(_, base)| *base)
+                }) else {
+                    continue;
+                };
+                let links: serde_json::Map<String, serde_json::Value> = targets
+                    .iter()
+                    .filter(|(path, _)| path.starts_with(base))
+                    .map(|(_, operation_id)| {
+                        (
+                            operation_id.clone(),
+                            serde_json::json!({
+                                "operationId": operation_id,
+                                "parameters": {"id": "$response.body#/id"},
+                            }),
+                        )
+                    })
+                    .collect();
+                if !links.is_empty()
+                    && let Some(response) = response.as_object_mut()
+                {
+                    response.insert("links".into(), serde_json::Value::Object(links));
+                }
+            }
+        }
+    }
+}
