@@ -15,12 +15,11 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use kyky_domain::{Actor, CodeSet, Role};
-use kyky_persistence::{AuditContext, StoreError, professionals};
+use kyky_persistence::{AuditContext, Db, StoreError, professionals};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 use crate::telemetry::RequestId;
 
 /// Shortest HS256 secret accepted: 256 bits, as RFC 7518 requires for HS256.
@@ -281,17 +280,20 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        // The verifier and the database, registered beside the app state.
+        let auth = req.app_data::<web::Data<Auth>>().cloned();
+        let db = req.app_data::<web::Data<Db>>().cloned();
         let token = bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
         Box::pin(async move {
-            let state = state.ok_or_else(ApiError::internal)?;
-            let claims = state.auth.verify(&token?)?;
+            let (auth, db) = auth.zip(db).ok_or_else(ApiError::internal)?;
+            let db: Db = db.get_ref().clone();
+            let claims = auth.verify(&token?)?;
             let id = Uuid::parse_str(&claims.sub).map_err(|_| {
                 ApiError::unauthorized("the token's subject is not a professional id")
             })?;
-            let db = state.db.clone();
-            let professional = web::block(move || db.run(|conn| professionals::get(conn, id)))
+            let read = db.clone();
+            let professional = web::block(move || read.run(|conn| professionals::get(conn, id)))
                 .await?
                 .map_err(|error| match error {
                     StoreError::NotFound => {
@@ -310,7 +312,6 @@ impl FromRequest for Caller {
                 .filter_map(|r| Role::from_str(r).ok())
                 .collect();
             let roles = kyky_domain::access::effective_roles(&claimed, &professional.fields.roles);
-            let db = state.db.clone();
             let teams =
                 web::block(move || db.run(|conn| kyky_persistence::teams::teams_of(conn, id)))
                     .await??

@@ -31,7 +31,6 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 type Limiter =
     RateLimiter<u64, DefaultKeyedStateStore<u64>, DefaultClock, StateInformationMiddleware>;
@@ -197,8 +196,11 @@ pub async fn rate_limit(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let decision = match (request.app_data::<web::Data<AppState>>(), bearer(&request)) {
-        (Some(state), Some(token)) => state.rate_limits.check(&token),
+    let decision = match (
+        request.app_data::<web::Data<RateLimits>>(),
+        bearer(&request),
+    ) {
+        (Some(limits), Some(token)) => limits.check(&token),
         _ => Decision::Unlimited,
     };
     match decision {

@@ -55,12 +55,18 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
     let contract = web::Data::new(
         Contract::of(&spec).map_err(|e| std::io::Error::other(format!("the contract: {e}")))?,
     );
+    let rate_limits = web::Data::from(state.rate_limits.clone());
+    let auth = web::Data::from(state.auth.clone());
+    let db = web::Data::new(state.db.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         documented(App::new().into_utoipa_app())
             .into_app()
             .app_data(data.clone())
             .app_data(contract.clone())
+            .app_data(rate_limits.clone())
+            .app_data(auth.clone())
+            .app_data(db.clone())
             .app_data(web::PayloadConfig::new(MAX_JSON_BYTES))
             .app_data(
                 web::QueryConfig::default()

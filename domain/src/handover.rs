@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::access::Actor;
+use crate::actor::Actor;
 use crate::codes::code_set;
 
 code_set! {

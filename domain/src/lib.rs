@@ -2,7 +2,9 @@
 //! storage and HTTP so that every rule is unit-tested here.
 
 pub mod access;
+pub mod actor;
 pub mod assessment;
+pub mod catalogue;
 pub mod clock;
 pub mod codes;
 pub mod consent;

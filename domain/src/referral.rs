@@ -12,7 +12,7 @@
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::access::Actor;
+use crate::actor::Actor;
 use crate::codes::code_set;
 
 code_set! {

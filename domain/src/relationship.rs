@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::access::Actor;
+use crate::actor::Actor;
 use crate::codes::code_set;
 
 code_set! {

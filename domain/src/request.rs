@@ -11,7 +11,7 @@
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::access::Actor;
+use crate::actor::Actor;
 use crate::codes::code_set;
 use crate::handover::Responsibility;
 

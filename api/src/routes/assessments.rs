@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, missing};
 use crate::extract::ValidJson;
 use crate::routes::cards::{ClientBasics, TeamRef, client_basics, team_ref};
-use crate::routes::responsibility::ReasonInput;
+use crate::routes::inputs::ReasonInput;
 use crate::state::AppState;
 
 /// The team's feedback (palaute).

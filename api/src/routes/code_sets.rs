@@ -2,7 +2,8 @@
 //! Public reference data: no token needed.
 
 use actix_web::{get, web};
-use kyky_domain::codes::{CodeSetDescription, all_code_sets};
+use kyky_domain::catalogue::all_code_sets;
+use kyky_domain::codes::CodeSetDescription;
 use serde::Serialize;
 use utoipa::ToSchema;
 

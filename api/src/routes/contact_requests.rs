@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{TeamRef, team_ref};
-use crate::routes::responsibility::ReasonInput;
+use crate::routes::inputs::ReasonInput;
 use crate::state::AppState;
 
 fn reachable(input: &ContactRequestInput) -> Result<(), ValidationError> {

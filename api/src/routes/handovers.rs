@@ -20,7 +20,7 @@ use crate::routes::cards::{
     professional_card,
 };
 use crate::routes::cards::{TeamRef, team_ref};
-use crate::routes::responsibility::ReasonInput;
+use crate::routes::inputs::ReasonInput;
 use crate::state::AppState;
 
 /// One item travelling with the responsibility.

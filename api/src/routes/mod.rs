@@ -14,6 +14,7 @@ pub mod contact_requests;
 pub mod export;
 pub mod handovers;
 pub mod health;
+pub mod inputs;
 pub mod me;
 pub mod organisations;
 pub mod plans;

@@ -25,7 +25,7 @@ use crate::extract::{ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{
     OrganisationRef, ProfessionalCard, organisation_ref, professional_card,
 };
-use crate::routes::responsibility::ReasonInput;
+use crate::routes::inputs::ReasonInput;
 use crate::state::AppState;
 
 /// Present in the body, possibly `null`: tells "clear it" from "leave it".

@@ -16,7 +16,7 @@ use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{
     ClientBasics, ProfessionalCard, TeamRef, client_basics, professional_card, team_ref,
 };
-use crate::routes::responsibility::ReasonInput;
+use crate::routes::inputs::ReasonInput;
 use crate::state::AppState;
 
 /// A document in another system.

@@ -17,6 +17,7 @@ use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{ProfessionalCard, professional_card};
 use crate::routes::handovers::{HandoverView, PackageItemDto, handover_view};
+use crate::routes::inputs::ReasonInput;
 use crate::state::AppState;
 
 /// Who is responsible for the client now.
@@ -247,20 +248,6 @@ pub(crate) fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreRe
         refusal_reason: r.refusal_reason,
         handover_id: r.handover_id,
     })
-}
-
-/// A reason: for asking for responsibility, refusing, declining, returning,
-/// cancelling or closing.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"reason": "Asiakas käy viikoittain työtoiminnassa meillä; työ tehdään täällä."}))]
-pub struct ReasonInput {
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "crate::validation::not_blank")
-    )]
-    #[schema(min_length = 1, max_length = 2000)]
-    pub reason: String,
 }
 
 /// Ask the responsible worker to hand the client over to you

@@ -1,0 +1,20 @@
+//! Request bodies several kinds of step share. Kept apart so that no route
+//! module imports another for them.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// A reason: for asking for responsibility, refusing, declining, returning,
+/// cancelling or closing.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Asiakas käy viikoittain työtoiminnassa meillä; työ tehdään täällä."}))]
+pub struct ReasonInput {
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
