@@ -245,6 +245,19 @@ impl PageRequest {
         self.finish(rows, id)
     }
 
+    /// Pages a list loaded whole in the order it is given (newest first,
+    /// soonest first): the page starts after the cursor's row, or at the
+    /// start when that row has left the list.
+    pub fn of_ordered<T>(self, rows: Vec<T>, id: impl Fn(&T) -> Uuid) -> (Vec<T>, Option<String>) {
+        let start = self
+            .after
+            .and_then(|after| rows.iter().position(|row| id(row) == after))
+            .map_or(0, |i| i + 1);
+        let fetch = usize::try_from(self.fetch()).unwrap_or(usize::MAX);
+        let rows = rows.into_iter().skip(start).take(fetch).collect();
+        self.finish(rows, id)
+    }
+
     /// The opaque cursor that continues after the row `last`.
     pub fn cursor_after(self, last: Uuid) -> String {
         self.seal.seal(last)

@@ -537,3 +537,56 @@ pub fn link_responses(document: &mut serde_json::Value) {
         }
     }
 }
+
+/// Declares `If-None-Match` and its 304 on every GET whose answer carries an
+/// `ETag`, so front-end caches know they may revalidate.
+pub fn declare_conditional_gets(document: &mut serde_json::Value) {
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
+        let Some(get) = item
+            .get_mut("get")
+            .and_then(serde_json::Value::as_object_mut)
+        else {
+            continue;
+        };
+        let etagged = get
+            .get("responses")
+            .and_then(|r| r.get("200"))
+            .and_then(|ok| ok.get("headers"))
+            .and_then(|h| h.get("ETag"))
+            .is_some();
+        if !etagged {
+            continue;
+        }
+        let parameter = serde_json::json!({
+            "name": "If-None-Match",
+            "in": "header",
+            "required": false,
+            "description": "The ETag you hold: 304 without a body when it is still current",
+            "schema": {"type": "string", "maxLength": 200},
+        });
+        if let Some(parameters) = get
+            .entry("parameters")
+            .or_insert_with(|| serde_json::json!([]))
+            .as_array_mut()
+        {
+            parameters.push(parameter);
+        }
+        if let Some(responses) = get
+            .get_mut("responses")
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            responses.insert(
+                "304".into(),
+                serde_json::json!({
+                    "description": "Not modified: the ETag sent in If-None-Match is current",
+                    "headers": {"ETag": {"description": "The current version", "schema": {"type": "string"}}},
+                }),
+            );
+        }
+    }
+}

@@ -13,7 +13,9 @@ use crate::conditional::{DeclaredMethods, literal_method_not_allowed, not_modifi
 use crate::contract::Contract;
 use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
-use crate::openapi::{ApiDoc, bound_requests, document_problems, finish, link_responses};
+use crate::openapi::{
+    ApiDoc, bound_requests, declare_conditional_gets, document_problems, finish, link_responses,
+};
 use crate::rate_limit::rate_limit;
 use crate::routes;
 use crate::state::AppState;
@@ -44,6 +46,7 @@ pub fn openapi() -> serde_json::Value {
     bound_requests(&mut document);
     document_problems(&mut document);
     link_responses(&mut document);
+    declare_conditional_gets(&mut document);
     document
 }
 

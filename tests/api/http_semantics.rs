@@ -75,6 +75,26 @@ async fn a_get_with_the_current_etag_in_if_none_match_is_304() {
     );
     let changed = get("\"0\"").await.unwrap();
     assert_eq!(changed.status(), StatusCode::OK);
+
+    // The contract says so, for caches and generated clients.
+    let spec = expect_status(
+        app.http
+            .get(app.url("/api-docs/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let operation = &spec["paths"]["/api/v1/clients/{id}"]["get"];
+    assert!(operation["responses"]["304"].is_object());
+    assert!(
+        operation["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "If-None-Match" && p["in"] == "header")
+    );
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ use validator::Validate;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{ValidJson, if_match, json_with_etag};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{
     OrganisationRef, ProfessionalCard, organisation_ref, professional_card,
 };
@@ -604,6 +604,8 @@ pub struct PlanVersions {
     pub readable: bool,
     /// Newest first.
     pub items: Vec<PlanVersionItem>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// The client's plan versions, newest first; drafts only for the responsible
@@ -611,7 +613,7 @@ pub struct PlanVersions {
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Client id")),
+    params(("id" = Uuid, Path, description = "Client id"), PageParams),
     responses((status = 200, description = "The versions", body = PlanVersions))
 )]
 #[get("/clients/{id}/plans")]
@@ -619,14 +621,18 @@ pub async fn list_plans(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<PlanVersions>> {
+    let page = page.validate(state.cursors("plans", &caller).await?)?;
     let (client_id, ctx) = (id.into_inner(), caller.audit(state.now()));
     let versions = state
         .blocking_view(
             move |db| db.client_plans(&ctx, client_id).map_err(missing("client")),
-            |conn, (reader, responsible, records)| {
+            move |conn, (reader, responsible, records)| {
                 let readable = reader.reads_content();
+                let (records, next_cursor) = page.of_ordered(records, |r| r.id);
                 Ok(PlanVersions {
+                    next_cursor,
                     responsible_worker: professional_card(conn, responsible)?,
                     readable,
                     items: records
@@ -821,6 +827,8 @@ pub struct FollowUpFilter {
 pub struct FollowUpList {
     /// Soonest first.
     pub items: Vec<FollowUpView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// The client's follow-ups, soonest first, with overdue computed as of now:
@@ -828,7 +836,7 @@ pub struct FollowUpList {
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Client id"), FollowUpFilter),
+    params(("id" = Uuid, Path, description = "Client id"), FollowUpFilter, PageParams),
     responses(
         (status = 200, description = "The follow-ups", body = FollowUpList),
         (status = 403, description = "The plan is not shared with your organisation (plan-not-shared)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -840,7 +848,9 @@ pub async fn list_follow_ups(
     caller: Caller,
     id: web::Path<Uuid>,
     filter: web::Query<FollowUpFilter>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<FollowUpList>> {
+    let page = page.validate(state.cursors("follow-ups", &caller).await?)?;
     let (client_id, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
     let now = ctx.at;
     let list = state
@@ -850,7 +860,9 @@ pub async fn list_follow_ups(
                     .map_err(missing("client"))
             },
             move |conn, records| {
+                let (records, next_cursor) = page.of_ordered(records, |r| r.id);
                 Ok(FollowUpList {
+                    next_cursor,
                     items: records
                         .into_iter()
                         .map(|r| follow_up_view(conn, r, now))
