@@ -567,7 +567,7 @@ pub fn declare_conditional_gets(document: &mut serde_json::Value) {
             "in": "header",
             "required": false,
             "description": "The ETag you hold: 304 without a body when it is still current",
-            "schema": {"type": "string", "maxLength": 200},
+            "schema": {"type": "string"},
         });
         if let Some(parameters) = get
             .entry("parameters")
