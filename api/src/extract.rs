@@ -179,9 +179,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                 Err(_) if !errors.is_empty() => return Err(ApiError::validation(errors)),
                 Err(error) => return Err(error),
             };
-            // The domain's own rules too, so every bad field is named at once.
+            // The domain's own rules too, so every bad field is named at once;
+            // where both name a field, the domain's message says more.
             if let Err(invalid) = value.validate() {
-                errors.extend(field_errors(&invalid));
+                let mut domain = field_errors(&invalid);
+                domain.append(&mut errors);
+                errors = domain;
             }
             if !errors.is_empty() {
                 return Err(ApiError::validation(deepest(errors)));

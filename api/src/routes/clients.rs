@@ -144,7 +144,12 @@ pub struct ClientInput {
     /// Henkilötunnus (Finnish personal identity code), with check character.
     /// Century signs `+`, `-YXWVU` and `A-F` are accepted.
     #[validate(custom(function = "crate::validation::hetu"))]
-    #[schema(example = "010594Y9021", min_length = 11, max_length = 11)]
+    #[schema(
+        example = "010594Y9021",
+        min_length = 11,
+        max_length = 11,
+        pattern = r"^[0-9]{6}[-+A-Fa-fU-Yu-y][0-9]{3}[0-9A-FHJ-NPR-Ya-fhj-npr-y]$"
+    )]
     pub personal_identity_code: String,
     #[validate(
         length(min = 1, max = 100),
@@ -200,7 +205,12 @@ pub struct ClientInput {
 #[serde(deny_unknown_fields)]
 pub struct ClientLookup {
     #[validate(custom(function = "crate::validation::hetu"))]
-    #[schema(example = "010594Y9021", min_length = 11, max_length = 11)]
+    #[schema(
+        example = "010594Y9021",
+        min_length = 11,
+        max_length = 11,
+        pattern = r"^[0-9]{6}[-+A-Fa-fU-Yu-y][0-9]{3}[0-9A-FHJ-NPR-Ya-fhj-npr-y]$"
+    )]
     pub personal_identity_code: String,
 }
 
@@ -519,7 +529,12 @@ pub async fn lookup_client(
 }))]
 pub struct StatutoryDisclosureInput {
     #[validate(custom(function = "crate::validation::hetu"))]
-    #[schema(example = "010594Y9021", min_length = 11, max_length = 11)]
+    #[schema(
+        example = "010594Y9021",
+        min_length = 11,
+        max_length = 11,
+        pattern = r"^[0-9]{6}[-+A-Fa-fU-Yu-y][0-9]{3}[0-9A-FHJ-NPR-Ya-fhj-npr-y]$"
+    )]
     pub personal_identity_code: String,
     pub legal_basis: LegalBasis,
     /// Why the information is needed; reviewed by an auditor.

@@ -217,7 +217,12 @@ pub struct FirstMeetingConsent {
 }))]
 pub struct InviteInput {
     #[validate(custom(function = "crate::validation::hetu"))]
-    #[schema(example = "010594Y9021", min_length = 11, max_length = 11)]
+    #[schema(
+        example = "010594Y9021",
+        min_length = 11,
+        max_length = 11,
+        pattern = r"^[0-9]{6}[-+A-Fa-fU-Yu-y][0-9]{3}[0-9A-FHJ-NPR-Ya-fhj-npr-y]$"
+    )]
     pub personal_identity_code: String,
     #[validate(
         length(min = 1, max = 100),
