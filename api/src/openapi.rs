@@ -590,3 +590,95 @@ pub fn declare_conditional_gets(document: &mut serde_json::Value) {
         }
     }
 }
+
+/// Longest summary Swagger UI shows on one line.
+const SUMMARY_CHARS: usize = 80;
+
+/// One-line summaries: the first sentence of a handler's first doc
+/// paragraph, without Markdown (Swagger UI shows summaries literally); the
+/// whole paragraph moves to the description, which renders Markdown.
+pub fn tidy_summaries(document: &mut serde_json::Value) {
+    for item in document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flatten()
+            .map(|(_, v)| v)
+            .filter_map(serde_json::Value::as_object_mut)
+        {
+            let Some(summary) = operation.get("summary").and_then(|s| s.as_str()) else {
+                continue;
+            };
+            let paragraph = summary.replace('\n', " ");
+            let short = one_line(&paragraph);
+            if short == paragraph {
+                continue;
+            }
+            let description = operation
+                .get("description")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default();
+            let description = if description.is_empty() {
+                paragraph
+            } else {
+                format!("{paragraph}\n\n{description}")
+            };
+            operation.insert("summary".into(), serde_json::json!(short));
+            operation.insert("description".into(), serde_json::json!(description));
+        }
+    }
+}
+
+/// The first sentence (up to `. ` or `: `), without backticks, cut at a
+/// word to fit one line.
+fn one_line(paragraph: &str) -> String {
+    let end = [". ", ": "]
+        .iter()
+        .filter_map(|stop| paragraph.find(stop))
+        .min()
+        .unwrap_or(paragraph.len());
+    let first = paragraph[..end].trim_end_matches('.').replace('`', "");
+    if first.chars().count() <= SUMMARY_CHARS {
+        return first;
+    }
+    let mut cut = String::new();
+    for word in first.split(' ') {
+        if cut.chars().count() + word.chars().count() + 2 > SUMMARY_CHARS {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push(' ');
+        }
+        cut.push_str(word);
+    }
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_is_the_first_sentence_on_one_line_without_markdown() {
+        assert_eq!(
+            one_line("Replace a client's fields. Needs `If-Match` with the ETag."),
+            "Replace a client's fields"
+        );
+        assert_eq!(
+            one_line("Publish a draft: it becomes the plan"),
+            "Publish a draft"
+        );
+        assert_eq!(one_line("Get `me`"), "Get me");
+        let long = "word ".repeat(40);
+        let cut = one_line(long.trim());
+        assert!(
+            cut.chars().count() <= SUMMARY_CHARS && cut.ends_with('…'),
+            "{cut}"
+        );
+    }
+}

@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::extract::MAX_JSON_BYTES;
 use crate::openapi::{
     ApiDoc, bound_requests, declare_conditional_gets, document_problems, finish, link_responses,
+    tidy_summaries,
 };
 use crate::rate_limit::rate_limit;
 use crate::routes;
@@ -47,6 +48,7 @@ pub fn openapi() -> serde_json::Value {
     document_problems(&mut document);
     link_responses(&mut document);
     declare_conditional_gets(&mut document);
+    tidy_summaries(&mut document);
     document
 }
 
