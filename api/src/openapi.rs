@@ -218,6 +218,43 @@ fn demo_examples(path: &str) -> Vec<(&'static str, uuid::Uuid)> {
     examples
 }
 
+/// The HTTP methods an OpenAPI path item may hold operations under.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
+
+/// Every operation of a contract document, with its path.
+fn json_operations(
+    document: &serde_json::Value,
+) -> impl Iterator<Item = (&String, &serde_json::Map<String, serde_json::Value>)> {
+    document["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter_map(move |method| item.get(*method)?.as_object().map(|op| (path, op)))
+        })
+}
+
+/// Every operation of a contract document, to change.
+fn json_operations_mut(
+    document: &mut serde_json::Value,
+) -> impl Iterator<Item = &mut serde_json::Map<String, serde_json::Value>> {
+    document
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|item| {
+            item.iter_mut()
+                .filter(|(key, _)| METHODS.contains(&key.as_str()))
+                .filter_map(|(_, op)| op.as_object_mut())
+        })
+}
+
 /// Text without control characters (tab and line breaks allowed).
 const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 /// Such text with at least one visible character.
@@ -234,15 +271,9 @@ const MAX_ITEMS: u64 = 100;
 pub fn bound_requests(document: &mut serde_json::Value) {
     let mut reachable = std::collections::BTreeSet::new();
     let mut pending: Vec<String> = Vec::new();
-    for item in document["paths"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(_, v)| v)
-    {
-        for operation in item.as_object().into_iter().flatten().map(|(_, v)| v) {
-            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
-            refs_in(schema, &mut pending);
+    for (_, operation) in json_operations(document) {
+        if let Some(body) = operation.get("requestBody") {
+            refs_in(&body["content"]["application/json"]["schema"], &mut pending);
         }
     }
     while let Some(name) = pending.pop() {
@@ -258,22 +289,15 @@ pub fn bound_requests(document: &mut serde_json::Value) {
             bound(schema);
         }
     }
-    for item in document["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flatten()
-        .map(|(_, v)| v)
-    {
-        for operation in item.as_object_mut().into_iter().flatten().map(|(_, v)| v) {
-            // Looked up without inserting: indexing mutably would add a body.
-            if let Some(schema) = operation
-                .get_mut("requestBody")
-                .and_then(|b| b.get_mut("content"))
-                .and_then(|c| c.get_mut("application/json"))
-                .and_then(|j| j.get_mut("schema"))
-            {
-                bound(schema);
-            }
+    for operation in json_operations_mut(document) {
+        // Looked up without inserting: indexing mutably would add a body.
+        if let Some(schema) = operation
+            .get_mut("requestBody")
+            .and_then(|b| b.get_mut("content"))
+            .and_then(|c| c.get_mut("application/json"))
+            .and_then(|j| j.get_mut("schema"))
+        {
+            bound(schema);
         }
     }
 }
@@ -395,46 +419,39 @@ pub fn document_problems(document: &mut serde_json::Value) {
             content.insert("examples".into(), serde_json::Value::Object(examples));
         }
     }
-    for item in document["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flatten()
-        .map(|(_, v)| v)
-    {
-        for operation in item.as_object_mut().into_iter().flatten().map(|(_, v)| v) {
-            let Some(responses) = operation
-                .get_mut("responses")
-                .and_then(serde_json::Value::as_object_mut)
-            else {
+    for operation in json_operations_mut(document) {
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(serde_json::Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (status, response) in responses.iter_mut() {
+            let description = response["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let Some(content) = problem_content(response) else {
                 continue;
             };
-            for (status, response) in responses.iter_mut() {
-                let description = response["description"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-                let Some(content) = problem_content(response) else {
-                    continue;
-                };
-                let mut examples: serde_json::Map<String, serde_json::Value> = CATALOGUE
+            let mut examples: serde_json::Map<String, serde_json::Value> = CATALOGUE
+                .iter()
+                .filter(|p| p.status.to_string() == *status && description.contains(p.slug))
+                .map(|p| (p.slug.to_owned(), example(p)))
+                .collect();
+            if examples.is_empty() {
+                // The one type of this status when the catalogue has just one.
+                let of_status: Vec<_> = CATALOGUE
                     .iter()
-                    .filter(|p| p.status.to_string() == *status && description.contains(p.slug))
-                    .map(|p| (p.slug.to_owned(), example(p)))
+                    .filter(|p| p.status.to_string() == *status)
                     .collect();
-                if examples.is_empty() {
-                    // The one type of this status when the catalogue has just one.
-                    let of_status: Vec<_> = CATALOGUE
-                        .iter()
-                        .filter(|p| p.status.to_string() == *status)
-                        .collect();
-                    if let [only] = of_status.as_slice() {
-                        examples.insert(only.slug.to_owned(), example(only));
-                    }
+                if let [only] = of_status.as_slice() {
+                    examples.insert(only.slug.to_owned(), example(only));
                 }
-                if !examples.is_empty() {
-                    content.remove("example");
-                    content.insert("examples".into(), serde_json::Value::Object(examples));
-                }
+            }
+            if !examples.is_empty() {
+                content.remove("example");
+                content.insert("examples".into(), serde_json::Value::Object(examples));
             }
         }
     }
@@ -473,66 +490,57 @@ const RECORD_PATHS: &[(&str, &str)] = &[
 pub fn link_responses(document: &mut serde_json::Value) {
     // (path, operationId) of every operation whose only path parameter is `id`.
     let mut targets: Vec<(String, String)> = Vec::new();
-    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+    for (path, operation) in json_operations(document) {
         if path.matches('{').count() != 1 || !path.contains("{id}") {
             continue;
         }
-        for operation in item.as_object().into_iter().flatten().map(|(_, v)| v) {
-            if let Some(id) = operation.get("operationId").and_then(|v| v.as_str()) {
-                targets.push((path.clone(), id.to_owned()));
-            }
+        if let Some(id) = operation.get("operationId").and_then(|v| v.as_str()) {
+            targets.push((path.clone(), id.to_owned()));
         }
     }
-    for item in document["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flatten()
-        .map(|(_, v)| v)
-    {
-        for operation in item.as_object_mut().into_iter().flatten().map(|(_, v)| v) {
-            let Some(responses) = operation
-                .get_mut("responses")
-                .and_then(serde_json::Value::as_object_mut)
-            else {
+    for operation in json_operations_mut(document) {
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(serde_json::Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (status, response) in responses.iter_mut() {
+            if !status.starts_with('2') {
+                continue;
+            }
+            let schema = response
+                .get("content")
+                .and_then(|c| c.get("application/json"))
+                .and_then(|j| j.get("schema"))
+                .and_then(|s| s.get("$ref"))
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix("#/components/schemas/"));
+            let Some(base) = schema.and_then(|schema| {
+                RECORD_PATHS
+                    .iter()
+                    .find(|(name, _)| *name == schema)
+                    .map(|(_, base)| *base)
+            }) else {
                 continue;
             };
-            for (status, response) in responses.iter_mut() {
-                if !status.starts_with('2') {
-                    continue;
-                }
-                let schema = response
-                    .get("content")
-                    .and_then(|c| c.get("application/json"))
-                    .and_then(|j| j.get("schema"))
-                    .and_then(|s| s.get("$ref"))
-                    .and_then(|r| r.as_str())
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"));
-                let Some(base) = schema.and_then(|schema| {
-                    RECORD_PATHS
-                        .iter()
-                        .find(|(name, _)| *name == schema)
-                        .map(|(_, base)| *base)
-                }) else {
-                    continue;
-                };
-                let links: serde_json::Map<String, serde_json::Value> = targets
-                    .iter()
-                    .filter(|(path, _)| path.starts_with(base))
-                    .map(|(_, operation_id)| {
-                        (
-                            operation_id.clone(),
-                            serde_json::json!({
-                                "operationId": operation_id,
-                                "parameters": {"id": "$response.body#/id"},
-                            }),
-                        )
-                    })
-                    .collect();
-                if !links.is_empty()
-                    && let Some(response) = response.as_object_mut()
-                {
-                    response.insert("links".into(), serde_json::Value::Object(links));
-                }
+            let links: serde_json::Map<String, serde_json::Value> = targets
+                .iter()
+                .filter(|(path, _)| path.starts_with(base))
+                .map(|(_, operation_id)| {
+                    (
+                        operation_id.clone(),
+                        serde_json::json!({
+                            "operationId": operation_id,
+                            "parameters": {"id": "$response.body#/id"},
+                        }),
+                    )
+                })
+                .collect();
+            if !links.is_empty()
+                && let Some(response) = response.as_object_mut()
+            {
+                response.insert("links".into(), serde_json::Value::Object(links));
             }
         }
     }
@@ -541,12 +549,12 @@ pub fn link_responses(document: &mut serde_json::Value) {
 /// Declares `If-None-Match` and its 304 on every GET whose answer carries an
 /// `ETag`, so front-end caches know they may revalidate.
 pub fn declare_conditional_gets(document: &mut serde_json::Value) {
-    for item in document["paths"]
-        .as_object_mut()
+    let items = document
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
         .into_iter()
-        .flatten()
-        .map(|(_, v)| v)
-    {
+        .flat_map(|paths| paths.values_mut());
+    for item in items {
         let Some(get) = item
             .get_mut("get")
             .and_then(serde_json::Value::as_object_mut)
@@ -598,39 +606,26 @@ const SUMMARY_CHARS: usize = 80;
 /// paragraph, without Markdown (Swagger UI shows summaries literally); the
 /// whole paragraph moves to the description, which renders Markdown.
 pub fn tidy_summaries(document: &mut serde_json::Value) {
-    for item in document["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flatten()
-        .map(|(_, v)| v)
-    {
-        for operation in item
-            .as_object_mut()
-            .into_iter()
-            .flatten()
-            .map(|(_, v)| v)
-            .filter_map(serde_json::Value::as_object_mut)
-        {
-            let Some(summary) = operation.get("summary").and_then(|s| s.as_str()) else {
-                continue;
-            };
-            let paragraph = summary.replace('\n', " ");
-            let short = one_line(&paragraph);
-            if short == paragraph {
-                continue;
-            }
-            let description = operation
-                .get("description")
-                .and_then(|d| d.as_str())
-                .unwrap_or_default();
-            let description = if description.is_empty() {
-                paragraph
-            } else {
-                format!("{paragraph}\n\n{description}")
-            };
-            operation.insert("summary".into(), serde_json::json!(short));
-            operation.insert("description".into(), serde_json::json!(description));
+    for operation in json_operations_mut(document) {
+        let Some(summary) = operation.get("summary").and_then(|s| s.as_str()) else {
+            continue;
+        };
+        let paragraph = summary.replace('\n', " ");
+        let short = one_line(&paragraph);
+        if short == paragraph {
+            continue;
         }
+        let description = operation
+            .get("description")
+            .and_then(|d| d.as_str())
+            .unwrap_or_default();
+        let description = if description.is_empty() {
+            paragraph
+        } else {
+            format!("{paragraph}\n\n{description}")
+        };
+        operation.insert("summary".into(), serde_json::json!(short));
+        operation.insert("description".into(), serde_json::json!(description));
     }
 }
 

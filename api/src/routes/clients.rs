@@ -440,13 +440,8 @@ pub async fn create_client(
             db.run(|conn| {
                 Ok(match registration {
                     Registration::Created(client) => {
-                        let card = professional_card(conn, ctx.actor.professional_id)?;
                         let responsible = responsible.unwrap_or(ctx.actor.professional_id);
-                        let card = if responsible == card.id {
-                            card
-                        } else {
-                            professional_card(conn, responsible)?
-                        };
+                        let card = professional_card(conn, responsible)?;
                         let sees = responsible == ctx.actor.professional_id;
                         let version = Some(client.version);
                         (
