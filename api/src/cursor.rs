@@ -91,6 +91,15 @@ impl CursorSeal {
 /// Characters a cursor is made of, for the contract's pattern.
 pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{43}$";
 
+/// Whether `cursor` has a cursor's form (`CURSOR_PATTERN`: 32 bytes, id and
+/// tag, in unpadded base64url), whichever seal made it.
+pub fn is_well_formed(cursor: &str) -> bool {
+    cursor.len() == 43
+        && cursor
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,7 @@ pub struct FieldError {
     /// `path.id` for query and path parameters.
     #[schema(example = "personal_identity_code")]
     pub field: String,
+    /// What is wrong with it, for people.
     #[schema(example = "the check character does not match")]
     pub message: String,
 }
@@ -45,8 +46,12 @@ pub struct Problem {
     /// Stable identifier of the rule that failed; branch on this.
     #[serde(rename = "type")]
     pub problem_type: String,
+    /// The problem type's short, stable summary.
     pub title: String,
+    /// The HTTP status code, repeated.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
+    /// What went wrong in this case, for people; never branch on it.
     pub detail: String,
     /// Invalid fields, for validation problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -115,6 +120,33 @@ impl ApiError {
 
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    /// 422: the request fits the contract, but values break rules of the
+    /// domain that a schema cannot state (a check character, an order of
+    /// dates, a date that must not be past). 400 stays for what the schema
+    /// says, so a front-end can tell a bug in its code from a user's entry.
+    pub fn rules(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => format!("{} is invalid: {}", errors[0].field, errors[0].message),
+            n => format!("{n} fields are invalid"),
+        };
+        Self {
+            errors,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rule-violation",
+                "A value breaks a rule of the domain",
+                detail,
+            )
+        }
+    }
+
+    pub fn rule(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::rules(vec![FieldError {
             field: field.into(),
             message: message.into(),
         }])
@@ -279,7 +311,7 @@ impl From<RelationshipError> for ApiError {
                 "Not your organisation's relationship",
                 detail,
             ),
-            RelationshipError::EndsBeforeStart => Self::field("ended_on", detail),
+            RelationshipError::EndsBeforeStart => Self::rule("ended_on", detail),
             RelationshipError::PrimaryWhileOthersActive => Self::conflict(
                 "primary-relationship-required",
                 "A primary relationship is required",
@@ -318,7 +350,7 @@ impl From<HandoverError> for ApiError {
             HandoverError::InvalidWorkPair => {
                 unprocessable("invalid-work-pair", "The work pair is not valid")
             }
-            HandoverError::DeadlineInPast => Self::field("expires_at", detail),
+            HandoverError::DeadlineInPast => Self::rule("expires_at", detail),
             HandoverError::NotPending(HandoverStatus::Expired) => {
                 Self::conflict("handover-expired", "The handover has expired", detail)
             }
@@ -339,7 +371,7 @@ impl From<HandoverError> for ApiError {
                 "Only the proposer or the responsible worker may cancel",
                 detail,
             ),
-            HandoverError::ReasonRequired => Self::field("reason", detail),
+            HandoverError::ReasonRequired => Self::rule("reason", detail),
             HandoverError::ResponsibilityChanged => Self::conflict(
                 "responsibility-changed",
                 "Responsibility has changed",
@@ -373,7 +405,7 @@ impl From<RequestError> for ApiError {
                 "Only the asker may withdraw",
                 detail,
             ),
-            RequestError::ReasonRequired => Self::field("reason", detail),
+            RequestError::ReasonRequired => Self::rule("reason", detail),
         }
     }
 }
@@ -399,7 +431,7 @@ impl From<ReferralError> for ApiError {
                 "Only a member of the team may do this",
                 detail,
             ),
-            ReferralError::ReasonRequired => Self::field("reason", detail),
+            ReferralError::ReasonRequired => Self::rule("reason", detail),
         }
     }
 }
@@ -458,8 +490,8 @@ impl From<FollowUpError> for ApiError {
                 "The follow-up is already closed",
                 detail,
             ),
-            FollowUpError::NoteRequired => Self::field("note", detail),
-            FollowUpError::DueInPast => Self::field("due_on", detail),
+            FollowUpError::NoteRequired => Self::rule("note", detail),
+            FollowUpError::DueInPast => Self::rule("due_on", detail),
             FollowUpError::NotOwner => Self::new(
                 StatusCode::FORBIDDEN,
                 "not-follow-up-owner",
@@ -501,7 +533,7 @@ impl From<StoreError> for ApiError {
                 "The consent has already been withdrawn",
                 ConsentError::AlreadyWithdrawn.to_string(),
             ),
-            StoreError::Consent(other) => Self::field("withdrawn_at", other.to_string()),
+            StoreError::Consent(other) => Self::rule("withdrawn_at", other.to_string()),
             StoreError::Referral(rule) => rule.into(),
             StoreError::ContactRequest(rule) => {
                 let detail = rule.to_string();
@@ -517,7 +549,7 @@ impl From<StoreError> for ApiError {
                         "The contact request has already been triaged",
                         detail,
                     ),
-                    ContactRequestError::ReasonRequired => Self::field("reason", detail),
+                    ContactRequestError::ReasonRequired => Self::rule("reason", detail),
                 }
             }
             StoreError::Plan(rule) => rule.into(),
@@ -536,8 +568,8 @@ impl From<StoreError> for ApiError {
                         "The assessment is not in the state this step needs",
                         detail,
                     ),
-                    AssessmentError::FeedbackIncomplete => Self::field("feedback", detail),
-                    AssessmentError::ReasonRequired => Self::field("reason", detail),
+                    AssessmentError::FeedbackIncomplete => Self::rule("feedback", detail),
+                    AssessmentError::ReasonRequired => Self::rule("reason", detail),
                 }
             }
             StoreError::ReadOnly => Self::new(

@@ -50,12 +50,21 @@ Authenticate with a bearer JWT (`Authorize` above). Errors are RFC 9457 problem+
 #[derive(Debug)]
 pub struct ApiDoc;
 
+const RULE_VIOLATION_RESPONSE: &str = "RuleViolation";
+const RULE_VIOLATION_DESCRIPTION: &str = "The request fits the schema, but a value breaks a rule of the domain (`rule-violation`): `errors` names each field";
+
+/// Whether an operation takes input the domain checks beyond the schema: a
+/// body, or a list cursor (422 `rule-violation` when either breaks a rule).
+fn checks_domain_rules(has_body: bool, parameters: &[&str]) -> bool {
+    has_body || parameters.contains(&"cursor")
+}
+
 /// Shared error responses: (status, component name, description).
 const COMMON: &[(&str, &str, &str)] = &[
     (
         "400",
         "BadRequest",
-        "Invalid input: `errors` names each field",
+        "The request breaks the contract's schema: `errors` names each field",
     ),
     (
         "401",
@@ -69,6 +78,7 @@ const COMMON: &[(&str, &str, &str)] = &[
         "No such resource, or no relationship that gives you access to it",
     ),
     ("413", "PayloadTooLarge", "The body is too large"),
+    ("422", RULE_VIOLATION_RESPONSE, RULE_VIOLATION_DESCRIPTION),
     (
         "415",
         "UnsupportedMediaType",
@@ -169,6 +179,13 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
             let has_input = operation.request_body.is_some()
                 || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_body = operation.request_body.is_some();
+            let parameter_names: Vec<&str> = operation
+                .parameters
+                .iter()
+                .flatten()
+                .map(|p| p.name.as_str())
+                .collect();
+            let has_rules = checks_domain_rules(has_body, &parameter_names);
             for parameter in operation.parameters.iter_mut().flatten() {
                 let demo = examples.iter().find(|(name, _)| *name == parameter.name);
                 if let (ParameterIn::Path, Some((_, id))) = (&parameter.parameter_in, demo) {
@@ -183,6 +200,7 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
                     "401" | "403" | "429" => secured,
                     "404" => has_path_params,
                     "413" | "415" => has_body,
+                    "422" => has_rules,
                     _ => true,
                 };
                 if applies {
@@ -346,6 +364,13 @@ fn bound(schema: &mut serde_json::Value) {
                     fields.insert("pattern".into(), serde_json::json!(pattern));
                 }
             }
+            // Closed objects: serde refuses unknown fields (deny_unknown_fields),
+            // and so does the schema, tagged enums' variants included.
+            if has_type(fields, "object") && fields.contains_key("properties") {
+                fields
+                    .entry("additionalProperties")
+                    .or_insert(serde_json::Value::Bool(false));
+            }
             if has_type(fields, "array") {
                 fields
                     .entry("maxItems")
@@ -400,6 +425,7 @@ pub fn document_problems(document: &mut serde_json::Value) {
         ("Forbidden", &["forbidden"]),
         ("NotFound", &["not-found"]),
         ("PayloadTooLarge", &["payload-too-large"]),
+        (RULE_VIOLATION_RESPONSE, &["rule-violation"]),
         ("UnsupportedMediaType", &["unsupported-media-type"]),
         ("TooManyRequests", &["rate-limited"]),
         ("InternalError", &["internal"]),
@@ -420,6 +446,17 @@ pub fn document_problems(document: &mut serde_json::Value) {
         }
     }
     for operation in json_operations_mut(document) {
+        let parameter_names: Vec<String> = operation
+            .get("parameters")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get("name").and_then(serde_json::Value::as_str))
+            .map(str::to_owned)
+            .collect();
+        let parameter_names: Vec<&str> = parameter_names.iter().map(String::as_str).collect();
+        let has_rules =
+            checks_domain_rules(operation.get("requestBody").is_some(), &parameter_names);
         let Some(responses) = operation
             .get_mut("responses")
             .and_then(serde_json::Value::as_object_mut)
@@ -427,6 +464,20 @@ pub fn document_problems(document: &mut serde_json::Value) {
             continue;
         };
         for (status, response) in responses.iter_mut() {
+            // An operation's own 422 (an unknown reference, say) lists the
+            // domain rules' type too.
+            if status == "422"
+                && has_rules
+                && let Some(description) = response.get_mut("description")
+            {
+                let text = description.as_str().unwrap_or_default();
+                if !text.contains("rule-violation") {
+                    *description = serde_json::json!(format!(
+                        "{}. {RULE_VIOLATION_DESCRIPTION}",
+                        text.trim_end_matches('.')
+                    ));
+                }
+            }
             let description = response["description"]
                 .as_str()
                 .unwrap_or_default()

@@ -12,8 +12,10 @@ pub struct ProblemType {
     /// The last part of the `type` URI.
     #[schema(example = "consent-required")]
     pub slug: &'static str,
-    #[schema(example = 409)]
+    /// The HTTP status it is answered with.
+    #[schema(example = 409, minimum = 400, maximum = 599)]
     pub status: u16,
+    /// Short, stable summary (the problem's `title`).
     #[schema(example = "The client's consent is required")]
     pub title: &'static str,
     /// When it is answered.
@@ -51,8 +53,8 @@ pub const CATALOGUE: &[ProblemType] = &[
         "validation",
         400,
         "The request has invalid fields",
-        "A field breaks the contract's schema or a rule of the domain; `errors` names each field.",
-        "Correct the fields named in `errors[].field`.",
+        "A field breaks the contract's schema (type, format, length, pattern, a required field, a query or path parameter); `errors` names each field. A request that fits the schema never gets this.",
+        "Correct the fields named in `errors[].field`: the client sends what the contract does not allow.",
     ),
     problem(
         "unauthorized",
@@ -368,6 +370,13 @@ pub const CATALOGUE: &[ProblemType] = &[
         "The receiver is already responsible",
         "Handing over to the current responsible worker.",
         "Choose another receiver.",
+    ),
+    problem(
+        "rule-violation",
+        422,
+        "A value breaks a rule of the domain",
+        "The request fits the schema, but a value breaks a rule the schema cannot state: a henkilötunnus or business id check character or calendar date, one date before another, a date that must not be past, fields that exclude one another, a cursor this list did not give you; `errors` names each field.",
+        "Show the message of each `errors[]` entry at its field and let the user correct it.",
     ),
     problem(
         "unknown-reference",

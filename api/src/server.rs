@@ -49,6 +49,8 @@ pub fn openapi() -> serde_json::Value {
     link_responses(&mut document);
     declare_conditional_gets(&mut document);
     tidy_summaries(&mut document);
+    crate::field_glossary::describe_conventional_fields(&mut document);
+    crate::response_examples::give_response_examples(&mut document);
     document
 }
 

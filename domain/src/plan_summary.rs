@@ -59,8 +59,10 @@ pub struct SummaryInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Section {
+    /// The section's heading, in the requested language.
     #[cfg_attr(feature = "openapi", schema(example = "Tavoitteesi"))]
     pub heading: String,
+    /// The section's lines, in order.
     pub lines: Vec<String>,
 }
 
@@ -69,11 +71,13 @@ pub struct Section {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub language: Language,
+    /// The summary's title, in the requested language.
     #[cfg_attr(
         feature = "openapi",
         schema(example = "Työkyvyn tuen suunnitelmasi (versio 2)")
     )]
     pub title: String,
+    /// The plan's parts, in reading order.
     pub sections: Vec<Section>,
     /// The whole summary as plain text, ready to print or send.
     pub text: String,

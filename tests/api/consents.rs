@@ -249,7 +249,14 @@ async fn consent_fields_are_validated() {
     let future = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
     let body = json!({"purposes": ["information_exchange"], "organisation_ids": [], "method": "written", "given_at": future});
     assert_eq!(
-        fields(&expect_problem(w.record(&body).await, StatusCode::BAD_REQUEST, "validation").await),
+        fields(
+            &expect_problem(
+                w.record(&body).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rule-violation"
+            )
+            .await
+        ),
         ["given_at"]
     );
     let body = json!({"purposes": ["information_exchange"], "organisation_ids": [Uuid::now_v7()], "method": "written"});

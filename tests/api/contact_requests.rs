@@ -37,8 +37,8 @@ async fn the_ostrobothnia_path_triages_a_contact_request_into_a_client_and_an_as
     let unreachable = json!({"name": "Maija", "channel": "passed_on"});
     let problem = expect_problem(
         app.post(&inbox, &coach.token, &unreachable).await,
-        StatusCode::BAD_REQUEST,
-        "validation",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-violation",
     )
     .await;
     assert_eq!(fields(&problem), ["body"]);

@@ -366,8 +366,8 @@ async fn a_proposal_needs_a_summary_a_reason_and_exactly_one_receiver() {
     late["expires_at"] = json!("2001-01-01T00:00:00Z");
     let problem = expect_problem(
         s.propose(&s.counsellor, &late).await,
-        StatusCode::BAD_REQUEST,
-        "validation",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-violation",
     )
     .await;
     assert_eq!(fields(&problem), ["expires_at"]);

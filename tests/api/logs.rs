@@ -134,7 +134,7 @@ async fn no_henkilotunnus_appears_in_any_log_line() {
             .await
             .unwrap()
             .status(),
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     let unknown = fresh_hetu();
     used.push(unknown.clone());

@@ -440,8 +440,8 @@ async fn bad_plan_input_names_the_field() {
         "starts_on": in_days(10), "ends_on": in_days(1)}]});
     let problem = expect_problem(
         app.post(&url, &counsellor.token, &backwards).await,
-        StatusCode::BAD_REQUEST,
-        "validation",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-violation",
     )
     .await;
     assert_eq!(fields(&problem), ["services[0].ends_on"]);
@@ -668,7 +668,7 @@ async fn follow_ups_fall_overdue_after_their_date_and_the_caseload_lists_them() 
         )
         .await;
     assert_eq!(
-        fields(&expect_problem(past, StatusCode::BAD_REQUEST, "validation").await),
+        fields(&expect_problem(past, StatusCode::UNPROCESSABLE_ENTITY, "rule-violation").await),
         ["due_on"]
     );
     let added = expect_status(

@@ -205,7 +205,8 @@ async fn another_organisations_relationship_is_ended_only_by_it_or_its_recorder(
             &json!({"ended_on": "2000-01-01"}),
         )
         .await;
-    let problem = expect_problem(response, StatusCode::BAD_REQUEST, "validation").await;
+    let problem =
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "rule-violation").await;
     assert_eq!(fields(&problem), ["ended_on"]);
     let response = app
         .post(

@@ -325,8 +325,8 @@ async fn a_cursor_continues_only_the_list_and_caller_it_was_given_to() {
     ] {
         let refused = expect_problem(
             p.app.get(&path, token).await,
-            StatusCode::BAD_REQUEST,
-            "validation",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-violation",
         )
         .await;
         assert_eq!(fields(&refused), ["cursor"]);

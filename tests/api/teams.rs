@@ -146,8 +146,8 @@ async fn a_cadence_must_say_enough_to_compute_the_next_meeting() {
     team["cadence"]["week_of_month"] = Value::Null;
     let problem = expect_problem(
         app.post("/api/v1/teams", &app.admin_token, &team).await,
-        StatusCode::BAD_REQUEST,
-        "validation",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-violation",
     )
     .await;
     assert_eq!(fields(&problem), ["cadence"]);

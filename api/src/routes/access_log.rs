@@ -169,15 +169,21 @@ pub struct DisclosureView {
     pub id: Uuid,
     pub at: DateTime<Utc>,
     pub client_id: Uuid,
+    /// The organisation that disclosed.
     pub from_organisation_id: Uuid,
+    /// The organisation that received the data.
     pub to_organisation_id: Uuid,
     /// What moved, e.g. `handover_package`, `client_record`.
     pub what: String,
+    /// The record that moved (a handover, a plan version); null for the client record as a whole.
     pub subject_id: Option<Uuid>,
     /// `consent` or `statutory`.
     pub basis: String,
+    /// The consent the disclosure relied on; null for a statutory one.
     pub consent_id: Option<Uuid>,
+    /// The statute relied on (code set `legal-bases`); null for a consent-based disclosure.
     pub legal_basis: Option<String>,
+    /// Why the data was needed, as the requester stated it; null when consent-based.
     pub reason: Option<String>,
     pub professional_id: Uuid,
     /// Statutory disclosures are flagged for an auditor's review.

@@ -38,6 +38,7 @@ pub struct FeedbackDto {
     pub recommended_path: RecommendedPath,
     /// Whether a physician's statement was written.
     pub physician_statement: bool,
+    /// The team's summary of the assessment for the referrer and the client.
     #[validate(
         length(min = 1, max = 8000),
         custom(function = "crate::validation::not_blank")
@@ -68,6 +69,7 @@ pub struct AssessmentView {
     pub id: Uuid,
     pub client: ClientBasics,
     pub team: TeamRef,
+    /// The referral the assessment answers; null when it began from a contact request.
     pub referral_id: Option<Uuid>,
     pub status: AssessmentStatus,
     pub opened_at: DateTime<Utc>,
@@ -77,6 +79,7 @@ pub struct AssessmentView {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub decided_by: Option<Uuid>,
     pub feedback: Option<FeedbackDto>,
+    /// Why it was cancelled; null unless cancelled.
     pub cancel_reason: Option<String>,
     /// The escorted handover proposed on completion, with the feedback in its package.
     pub feedback_handover_id: Option<Uuid>,
@@ -167,7 +170,7 @@ pub async fn start_assessment(
     request_body = CompleteInput,
     responses(
         (status = 200, description = "Completed", body = AssessmentView),
-        (status = 409, description = "Not in progress, or a handover is already pending", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not in progress, or a handover is already pending (`assessment-wrong-state`, `handover-already-pending`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/assessments/{id}/complete")]
@@ -201,7 +204,7 @@ pub async fn complete_assessment(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "Cancelled", body = AssessmentView),
-        (status = 409, description = "Already ended", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already ended (`assessment-wrong-state`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/assessments/{id}/cancel")]

@@ -10,6 +10,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganisationRef {
     pub id: Uuid,
+    /// The organisation's name.
     #[schema(example = "Työllisyys Espoo")]
     pub name: String,
     pub kind: OrganisationKind,
@@ -28,6 +29,7 @@ pub fn organisation_ref(conn: &mut DbConnection, id: Uuid) -> StoreResult<Organi
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TeamRef {
     pub id: Uuid,
+    /// The team's name.
     #[schema(example = "Espoon työkykytiimi")]
     pub name: String,
 }
@@ -52,6 +54,7 @@ pub struct ProfessionalCard {
     pub title: ProfessionalTitle,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Whether the professional may still work in Kyky (deactivated accounts stay named in history).
     pub active: bool,
     pub organisation: OrganisationRef,
 }

@@ -45,6 +45,8 @@ pub enum CaseloadRole {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanBrief {
     pub id: Uuid,
+    /// The plan's version number: 1 for the first, one more for each new version.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub published_at: Option<DateTime<Utc>>,
     /// The plan's own follow-up date.
@@ -70,8 +72,10 @@ pub struct CaseloadItem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PendingHandovers {
     /// Offered to me, my organisation's queue or my teams.
+    #[schema(minimum = 0)]
     pub incoming: i64,
     /// Proposed by me, or of clients I am responsible for.
+    #[schema(minimum = 0)]
     pub outgoing: i64,
 }
 
@@ -80,8 +84,10 @@ pub struct PendingHandovers {
 pub struct TeamInboxCount {
     pub team: TeamRef,
     /// Sent referrals not yet accepted or returned.
+    #[schema(minimum = 0)]
     pub referrals_waiting: i64,
     /// Contact requests not yet triaged.
+    #[schema(minimum = 0)]
     pub contact_requests_waiting: i64,
 }
 
@@ -92,8 +98,10 @@ pub struct CaseloadView {
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
     /// Clients in the whole caseload.
+    #[schema(format = Int64, minimum = 0)]
     pub total: usize,
     pub pending_handovers: PendingHandovers,
+    /// Waiting referrals and contact requests of each team you are a member of.
     pub team_inboxes: Vec<TeamInboxCount>,
 }
 

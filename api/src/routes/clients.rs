@@ -203,6 +203,7 @@ pub struct ClientInput {
 /// Find a client by henkilötunnus (in the body, never in the URL).
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"personal_identity_code": "010594Y9021"}))]
 pub struct ClientLookup {
     #[validate(custom(function = "crate::validation::hetu"))]
     #[schema(
@@ -397,7 +398,7 @@ pub struct ClientPage {
         (status = 200, description = "Existed already; your organisation now has a client relationship",
             body = ClientView,
             headers(("ETag" = String, description = "Version, for If-Match; absent for `own_entry`"), ("Location" = String))),
-        (status = 422, description = "responsible_professional_id is not an active professional of your organisation",
+        (status = 422, description = "responsible_professional_id is not an active professional of your organisation (`unknown-reference`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -409,7 +410,7 @@ pub async fn create_client(
 ) -> ApiResult<HttpResponse> {
     caller.require_client_work()?;
     let hetu = Hetu::parse(&input.personal_identity_code)
-        .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+        .map_err(|e| ApiError::rule("personal_identity_code", e.to_string()))?;
     let responsible = input.responsible_professional_id;
     let (basis, reason) = (input.relationship_basis, input.relationship_reason);
     let fields = ClientUpdate {
@@ -499,7 +500,7 @@ pub async fn lookup_client(
 ) -> ApiResult<HttpResponse> {
     caller.require_client_work()?;
     let hetu = Hetu::parse(&input.personal_identity_code)
-        .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+        .map_err(|e| ApiError::rule("personal_identity_code", e.to_string()))?;
     let ctx = caller.audit(state.now());
     let sighted = state
         .blocking(move |db| {
@@ -564,7 +565,7 @@ pub async fn statutory_disclosure(
 ) -> ApiResult<HttpResponse> {
     caller.require_client_work()?;
     let hetu = Hetu::parse(&input.personal_identity_code)
-        .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+        .map_err(|e| ApiError::rule("personal_identity_code", e.to_string()))?;
     let ctx = caller.audit(state.now());
     let view = state
         .blocking(move |db| {

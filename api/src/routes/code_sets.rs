@@ -11,16 +11,20 @@ use crate::error::{ApiError, ApiResult};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LabelsDto {
+    /// Label in Finnish.
     #[schema(example = "Terveydenhoitaja")]
     pub fi: String,
+    /// Label in Swedish.
     #[schema(example = "Hälsovårdare")]
     pub sv: String,
+    /// Label in English.
     #[schema(example = "Public health nurse")]
     pub en: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CodeDto {
+    /// The value sent and stored in the API.
     #[schema(example = "public_health_nurse")]
     pub code: String,
     pub labels: LabelsDto,
@@ -29,9 +33,12 @@ pub struct CodeDto {
 /// A named set of codes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CodeSetDto {
+    /// The set's name, as in `GET /api/v1/code-sets/{name}`.
     #[schema(example = "professional-titles")]
     pub name: String,
+    /// What the set is for.
     pub description: String,
+    /// Every code of the set with its labels.
     pub codes: Vec<CodeDto>,
 }
 

@@ -27,6 +27,7 @@ use crate::state::AppState;
     "document_reference": "sofia:SUOST-2026-0042"
 }))]
 pub struct ConsentInput {
+    /// What the client consents to (code set `consent-purposes`).
     #[validate(length(min = 1, max = 3))]
     #[schema(min_items = 1, max_items = 3)]
     pub purposes: Vec<ConsentPurpose>,
@@ -49,9 +50,12 @@ pub struct ConsentInput {
 pub struct ConsentView {
     pub id: Uuid,
     pub client_id: Uuid,
+    /// What the client consented to (code set `consent-purposes`).
     pub purposes: Vec<ConsentPurpose>,
+    /// Organisations the consent covers besides the recording one.
     pub organisation_ids: Vec<Uuid>,
     pub method: ConsentMethod,
+    /// Where a written consent is kept (e.g. a document number); null for a verbal or electronic one.
     pub document_reference: Option<String>,
     pub given_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
@@ -91,9 +95,9 @@ pub(crate) fn view(r: ConsentRecord, now: DateTime<Utc>) -> ConsentView {
     request_body = ConsentInput,
     responses(
         (status = 201, description = "Recorded", body = ConsentView),
-        (status = 403, description = "Read-only access by consent", body = crate::error::Problem,
+        (status = 403, description = "Read-only access by consent (`read-only-access`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
-        (status = 422, description = "An organisation id names no organisation", body = crate::error::Problem,
+        (status = 422, description = "An organisation id names no organisation (`unknown-reference`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )
 )]
@@ -121,7 +125,7 @@ pub async fn record_consent(
         });
     }
     if !problems.is_empty() {
-        return Err(crate::error::ApiError::validation(problems));
+        return Err(crate::error::ApiError::rules(problems));
     }
     let new = NewConsent {
         purposes: input.purposes.into_iter().collect(),

@@ -36,6 +36,7 @@ fn reachable(input: &ContactRequestInput) -> Result<(), ValidationError> {
     "message": "Haluaisin jutella työkyvystäni", "channel": "omaolo"
 }))]
 pub struct ContactRequestInput {
+    /// The person's name, as they gave it.
     #[validate(
         length(min = 1, max = 200),
         custom(function = "crate::validation::not_blank")
@@ -52,9 +53,13 @@ pub struct ContactRequestInput {
     #[validate(email, length(max = 254))]
     #[schema(format = "email", max_length = 254)]
     pub email: Option<String>,
+    /// When the person prefers to be reached, in their words.
     #[validate(length(max = 200))]
+    #[schema(max_length = 200, example = "arkiaamupäivät")]
     pub preferred_time: Option<String>,
+    /// What the person wants to talk about.
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub message: Option<String>,
     pub channel: ContactChannel,
 }
@@ -64,10 +69,13 @@ pub struct ContactRequestInput {
 pub struct ContactRequestView {
     pub id: Uuid,
     pub team: TeamRef,
+    /// The person's name, as they gave it.
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// When the person prefers to be reached, in their words.
     pub preferred_time: Option<String>,
+    /// What the person wants to talk about.
     pub message: Option<String>,
     pub channel: ContactChannel,
     pub status: ContactRequestStatus,
@@ -75,6 +83,7 @@ pub struct ContactRequestView {
     pub received_at: DateTime<Utc>,
     pub triaged_by: Option<Uuid>,
     pub triaged_at: Option<DateTime<Utc>>,
+    /// Why it was closed without an invitation; null unless closed.
     pub close_reason: Option<String>,
     /// The client the person became on invitation.
     pub client_id: Option<Uuid>,
@@ -197,11 +206,14 @@ pub async fn team_contact_requests(
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct FirstMeetingConsent {
+    /// What the person consents to (code set `consent-purposes`).
     #[validate(length(min = 1, max = 3))]
     #[schema(min_items = 1, max_items = 3)]
     pub purposes: Vec<ConsentPurpose>,
     pub method: ConsentMethod,
+    /// Where a written consent is kept (e.g. a document number).
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub document_reference: Option<String>,
 }
 
@@ -228,11 +240,13 @@ pub struct InviteInput {
         length(min = 1, max = 100),
         custom(function = "crate::validation::not_blank")
     )]
+    #[schema(min_length = 1, max_length = 100, example = "Matti")]
     pub first_name: String,
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::validation::not_blank")
     )]
+    #[schema(min_length = 1, max_length = 100, example = "Meikäläinen")]
     pub last_name: String,
     #[serde(default = "finnish")]
     pub preferred_language: Language,
@@ -271,7 +285,7 @@ pub async fn invite(
     ValidJson(input): ValidJson<InviteInput>,
 ) -> ApiResult<web::Json<ContactRequestView>> {
     let hetu = Hetu::parse(&input.personal_identity_code)
-        .map_err(|e| ApiError::field("personal_identity_code", e.to_string()))?;
+        .map_err(|e| ApiError::rule("personal_identity_code", e.to_string()))?;
     let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
     let fields = ClientFields {
         first_name: input.first_name.trim().to_owned(),
@@ -315,7 +329,7 @@ pub async fn invite(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "Closed", body = ContactRequestView),
-        (status = 409, description = "Already triaged", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already triaged (`contact-request-triaged`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/contact-requests/{id}/close")]

@@ -28,10 +28,15 @@ use crate::state::AppState;
 pub struct ClientExport {
     pub exported_at: DateTime<Utc>,
     pub client: ClientView,
+    /// Every organisation's relationship with the client, ended ones included.
     pub relationships: Vec<RelationshipView>,
+    /// Who has been responsible and when, newest first.
     pub responsibility: Vec<ResponsibilityPeriodView>,
+    /// Every handover of responsibility, whatever its state.
     pub handovers: Vec<HandoverView>,
+    /// Every request for responsibility, whatever its state.
     pub responsibility_requests: Vec<RequestView>,
+    /// Every consent, withdrawn ones included.
     pub consents: Vec<ConsentView>,
     /// Every access to the client's data, denied attempts included.
     pub access_log: Vec<AccessLogEntryView>,

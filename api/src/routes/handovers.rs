@@ -35,6 +35,7 @@ pub struct PackageItemDto {
     )]
     #[schema(example = "lifecare:TK-2026-0042", min_length = 1, max_length = 200)]
     pub reference: String,
+    /// What the item is, for the receiver.
     #[validate(length(max = 1000))]
     #[schema(max_length = 1000)]
     pub description: Option<String>,
@@ -130,17 +131,24 @@ pub struct HandoverView {
     /// For a team queue: the team's hosting organisation.
     pub to_organisation: Option<OrganisationRef>,
     pub to_team: Option<TeamRef>,
+    /// The proposer's summary of the client's situation for the receiver.
     pub summary: String,
+    /// Why responsibility moves.
     pub reason: String,
+    /// Documents and notes that move with responsibility (the information package).
     pub package: Vec<PackageItemDto>,
+    /// The network meeting (verkostopalaveri) where the handover was agreed, as the proposer's system names it.
     pub network_meeting_id: Option<String>,
+    /// Whether responsibility goes back to the referring party (palautuu lähettävälle taholle).
     pub return_to_referrer: bool,
     pub proposed_work_pair: Option<ProfessionalCard>,
     pub proposed_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<Uuid>,
+    /// Why the receiver declined; null unless declined.
     pub decline_reason: Option<String>,
+    /// Why it was cancelled; null unless cancelled.
     pub cancel_reason: Option<String>,
 }
 
@@ -220,7 +228,7 @@ async fn respond(
             body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A handover is already pending (handover-already-pending)",
             body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Receiver already responsible, inactive or unknown; invalid work pair",
+        (status = 422, description = "Receiver already responsible (`receiver-is-responsible`), inactive or unknown (`receiver-inactive`); invalid work pair (`invalid-work-pair`); a named record does not exist (`unknown-reference`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -394,9 +402,9 @@ pub async fn accept_handover(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "Declined", body = HandoverView),
-        (status = 403, description = "Not the receiver", body = crate::error::Problem,
+        (status = 403, description = "Not the receiver (`not-handover-receiver`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
-        (status = 409, description = "No longer pending", body = crate::error::Problem,
+        (status = 409, description = "No longer pending (`handover-not-pending`, `handover-expired`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )
 )]
@@ -421,7 +429,9 @@ pub async fn decline_handover(
 /// Cancel a handover.
 #[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Asiakas jatkaa nykyisen vastuutyöntekijän kanssa."}))]
 pub struct CancelInput {
+    /// Why the handover is cancelled; shown to the receiver.
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
@@ -435,9 +445,9 @@ pub struct CancelInput {
     request_body = CancelInput,
     responses(
         (status = 200, description = "Cancelled", body = HandoverView),
-        (status = 403, description = "Not the proposer or responsible worker", body = crate::error::Problem,
+        (status = 403, description = "Not the proposer or responsible worker (`not-handover-proposer`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
-        (status = 409, description = "No longer pending", body = crate::error::Problem,
+        (status = 409, description = "No longer pending (`handover-not-pending`, `handover-expired`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )
 )]

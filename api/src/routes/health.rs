@@ -9,6 +9,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
+    /// `ok` when the process (live) or the database (ready) answers.
     #[schema(example = "ok")]
     pub status: &'static str,
     /// `sqlite` or `postgresql`, on readiness.

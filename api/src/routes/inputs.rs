@@ -11,6 +11,7 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Asiakas käy viikoittain työtoiminnassa meillä; työ tehdään täällä."}))]
 pub struct ReasonInput {
+    /// Why, in a sentence the other party reads.
     #[validate(
         length(min = 1, max = 2000),
         custom(function = "crate::validation::not_blank")

@@ -58,6 +58,7 @@ fn distinct_systems(refs: &[ExternalRefDto]) -> Result<(), ValidationError> {
     "external_refs": [{"system": "sofia_crm", "id": "ESP-TYO-001"}]
 }))]
 pub struct OrganisationInput {
+    /// The organisation's name.
     #[validate(
         length(min = 1, max = 200),
         custom(function = "crate::validation::not_blank")
@@ -69,12 +70,14 @@ pub struct OrganisationInput {
     #[validate(custom(function = "crate::validation::business_id"))]
     #[schema(example = "0101263-6", pattern = r"^\d{7}-\d$")]
     pub business_id: Option<String>,
+    /// The municipality or wellbeing services county it serves.
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::validation::not_blank")
     )]
     #[schema(min_length = 1, max_length = 100)]
     pub municipality: Option<String>,
+    /// The organisation's ids in other systems (one per system).
     #[serde(default)]
     #[validate(length(max = 20), nested, custom(function = "distinct_systems"))]
     #[schema(max_items = 20)]
@@ -104,11 +107,15 @@ impl OrganisationInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganisationView {
     pub id: Uuid,
+    /// The organisation's name.
     #[schema(example = "Työllisyys Espoo")]
     pub name: String,
     pub kind: OrganisationKind,
+    /// Business ID (Y-tunnus); null when it has none.
     pub business_id: Option<String>,
+    /// The municipality or wellbeing services county it serves.
     pub municipality: Option<String>,
+    /// The organisation's ids in other systems (one per system).
     pub external_refs: Vec<ExternalRefDto>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -163,7 +170,7 @@ fn duplicate_ref(error: StoreError) -> ApiError {
     responses(
         (status = 201, description = "Created", body = OrganisationView,
             headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
-        (status = 409, description = "An external reference is already used by another organisation",
+        (status = 409, description = "An external reference is already used by another organisation (`external-ref-taken`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -250,7 +257,7 @@ pub async fn get_organisation(
     responses(
         (status = 200, description = "Updated", body = OrganisationView,
             headers(("ETag" = String, description = "New version"))),
-        (status = 409, description = "An external reference is already used by another organisation",
+        (status = 409, description = "An external reference is already used by another organisation (`external-ref-taken`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The organisation changed since that ETag",
             body = crate::error::Problem, content_type = "application/problem+json"),

@@ -39,6 +39,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 pub struct GoalDto {
     /// Kept across versions; leave out for a new goal.
     pub id: Option<Uuid>,
+    /// The goal, in the client's words.
     #[validate(
         length(min = 1, max = 2000),
         custom(function = "crate::validation::not_blank")
@@ -49,6 +50,7 @@ pub struct GoalDto {
         max_length = 2000
     )]
     pub text: String,
+    /// The day the goal is to be met by (ISO 8601 date).
     pub target_on: NaiveDate,
     #[serde(default = "open_goal")]
     pub status: GoalStatus,
@@ -65,12 +67,17 @@ pub struct ServiceInput {
     /// Kept across versions; leave out for a new service.
     pub id: Option<Uuid>,
     pub code: ServiceCode,
+    /// The organisation that provides the service.
     pub provider_organisation_id: Uuid,
+    /// The provider's professional in charge, when known.
     pub responsible_professional_id: Option<Uuid>,
+    /// What the service is for this client.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     #[serde(default = "planned")]
     pub status: ServiceStatus,
+    /// First day of the service (ISO 8601 date).
     pub starts_on: NaiveDate,
     /// Open-ended when absent; not before `starts_on`.
     pub ends_on: Option<NaiveDate>,
@@ -89,6 +96,7 @@ pub struct ResponsibilityDto {
     /// Kept across versions; leave out for a new one.
     pub id: Option<Uuid>,
     pub party: Party,
+    /// What is to be done.
     #[validate(
         length(min = 1, max = 2000),
         custom(function = "crate::validation::not_blank")
@@ -99,6 +107,7 @@ pub struct ResponsibilityDto {
         max_length = 2000
     )]
     pub task: String,
+    /// The day it is to be done by (ISO 8601 date).
     pub due_on: NaiveDate,
 }
 
@@ -114,16 +123,22 @@ pub struct ResponsibilityDto {
     "other_participants": ["Äiti"]
 }))]
 pub struct PlanChangesInput {
+    /// The client's goals, in the client's words.
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub goals: Option<Vec<GoalDto>>,
     /// The client's own view; `null` clears it.
     #[serde(default, deserialize_with = "present")]
     #[validate(length(max = 8000))]
-    #[schema(nullable, value_type = Option<String>)]
+    #[schema(nullable, value_type = Option<String>, max_length = 8000)]
     pub client_view: Option<Option<String>>,
+    /// The services agreed, with their providers and dates.
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub services: Option<Vec<ServiceInput>>,
+    /// Who does what, by when.
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub responsibilities: Option<Vec<ResponsibilityDto>>,
     /// When this is come back to ("milloin tähän palataan"); required to publish.
     #[serde(default, deserialize_with = "present")]
@@ -131,9 +146,11 @@ pub struct PlanChangesInput {
     pub follow_up_on: Option<Option<NaiveDate>>,
     /// Who took part in drafting the plan.
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     pub participants: Option<Vec<Party>>,
     /// Others who took part, e.g. a relative.
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub other_participants: Option<Vec<String>>,
 }
 
@@ -149,7 +166,7 @@ impl PlanChangesInput {
                     .enumerate()
                     .map(|(i, s)| {
                         if s.ends_on.is_some_and(|end| end < s.starts_on) {
-                            return Err(ApiError::field(
+                            return Err(ApiError::rule(
                                 format!("services[{i}].ends_on"),
                                 "must not be before starts_on",
                             ));
@@ -207,10 +224,14 @@ pub struct ServiceView {
     pub code: ServiceCode,
     pub provider: OrganisationRef,
     pub responsible_professional: Option<ProfessionalCard>,
+    /// What the service is for this client.
     pub description: Option<String>,
     pub status: ServiceStatus,
+    /// First day of the service (ISO 8601 date).
     pub starts_on: NaiveDate,
+    /// Last day; null while it continues.
     pub ends_on: Option<NaiveDate>,
+    /// Whether the client says they actually use it; `false` raises a warning; null: not asked.
     pub client_confirms_use: Option<bool>,
 }
 
@@ -218,18 +239,26 @@ pub struct ServiceView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningView {
     pub code: WarningCode,
+    /// Ids of the services the warning concerns.
     pub services: Vec<Uuid>,
 }
 
 /// What a plan version says.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanContentView {
+    /// The client's goals.
     pub goals: Vec<GoalDto>,
+    /// The client's own view of their situation and the plan.
     pub client_view: Option<String>,
+    /// The services agreed, with their providers and dates.
     pub services: Vec<ServiceView>,
+    /// Who does what, by when.
     pub responsibilities: Vec<ResponsibilityDto>,
+    /// When the plan is come back to (milloin tähän palataan).
     pub follow_up_on: Option<NaiveDate>,
+    /// Who took part in drafting the plan.
     pub participants: Vec<Party>,
+    /// Others who took part, e.g. a relative.
     pub other_participants: Vec<String>,
     /// Open warnings of the overlap rule; publishing with any needs `acknowledge_warnings`.
     pub warnings: Vec<WarningView>,
@@ -242,13 +271,16 @@ pub struct PlanView {
     pub id: Uuid,
     pub client_id: Uuid,
     /// 1, 2, 3 … per client.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub status: PlanStatus,
     pub responsible_worker: ProfessionalCard,
     /// Whether the plan's content is shared with you.
     pub readable: bool,
     pub content: Option<PlanContentView>,
+    /// Whether the publisher acknowledged the warnings (overlapping or unused services) when publishing.
     pub warnings_acknowledged: bool,
+    /// The published version this draft was started from; null for a client's first plan.
     pub based_on: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub created_by: Uuid,
@@ -256,6 +288,7 @@ pub struct PlanView {
     pub published_at: Option<DateTime<Utc>>,
     pub published_by: Option<Uuid>,
     pub superseded_at: Option<DateTime<Utc>>,
+    /// The version that replaced this one; null while it is current.
     pub superseded_by: Option<Uuid>,
 }
 
@@ -400,7 +433,7 @@ pub struct DraftParams {
             headers(("ETag" = String, description = "The draft's revision, for If-Match"))),
         (status = 403, description = "Not the responsible worker or work pair (not-responsible-worker)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A draft already exists (plan-draft-exists)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A professional or organisation named does not exist", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A professional or organisation named does not exist (`unknown-reference`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/clients/{id}/plans")]
@@ -434,10 +467,10 @@ pub async fn create_plan(
     responses(
         (status = 200, description = "The draft, with its new ETag", body = PlanView,
             headers(("ETag" = String, description = "The draft's revision"))),
-        (status = 403, description = "Not the responsible worker or work pair", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the responsible worker or work pair (`not-responsible-worker`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a draft (plan-not-draft)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A professional or organisation named does not exist", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A professional or organisation named does not exist (`unknown-reference`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -505,9 +538,9 @@ pub struct PublishInput {
     request_body = PublishInput,
     responses(
         (status = 200, description = "Published", body = PlanView),
-        (status = 403, description = "Not the responsible worker or work pair", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the responsible worker or work pair (`not-responsible-worker`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a draft (plan-not-draft)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No follow-up date, or one in the past (plan-not-publishable); open warnings not acknowledged (plan-warnings-not-acknowledged)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No follow-up date, or one in the past (`plan-not-publishable`); open warnings not acknowledged (`plan-warnings-not-acknowledged`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/plans/{id}/publish")]
@@ -587,6 +620,8 @@ pub async fn current_plan(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanVersionItem {
     pub id: Uuid,
+    /// The version number: 1 for the first, one more for each new version.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub status: PlanStatus,
     pub created_at: DateTime<Utc>,
@@ -780,11 +815,14 @@ pub struct FollowUpView {
     /// The agreed responsibility it follows.
     pub responsibility_id: Option<Uuid>,
     pub owner: ProfessionalCard,
+    /// What is to be checked or done.
     pub description: String,
+    /// The day it is due (ISO 8601 date); overdue after it.
     pub due_on: NaiveDate,
     pub status: FollowUpStatus,
     /// Open and past its due date, as of now.
     pub overdue: bool,
+    /// What was found or done, written on completing or cancelling; null while open.
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub created_by: Uuid,
@@ -879,6 +917,7 @@ pub async fn list_follow_ups(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"description": "Soita asiakkaalle työkokeilun aloituksesta", "due_on": "2027-01-20"}))]
 pub struct FollowUpInput {
+    /// What is to be checked or done.
     #[validate(
         length(min = 1, max = 2000),
         custom(function = "crate::validation::not_blank")
@@ -900,8 +939,8 @@ pub struct FollowUpInput {
     request_body = FollowUpInput,
     responses(
         (status = 201, description = "Added", body = FollowUpView),
-        (status = 403, description = "Read-only access by consent", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "owner_id does not fit", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access by consent (`read-only-access`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "owner_id does not fit (`unknown-reference`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/clients/{id}/follow-ups")]

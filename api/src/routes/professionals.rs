@@ -95,6 +95,7 @@ pub struct ProfessionalView {
     pub title: ProfessionalTitle,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// What the professional may do in Kyky (code set `roles`).
     pub roles: Vec<Role>,
     /// Deactivated professionals cannot sign in; their history stays.
     pub active: bool,
@@ -145,7 +146,7 @@ pub struct ProfessionalFilter {
     responses(
         (status = 201, description = "Created", body = ProfessionalView,
             headers(("ETag" = String, description = "Version, for If-Match"), ("Location" = String))),
-        (status = 422, description = "organisation_id does not name an organisation",
+        (status = 422, description = "organisation_id does not name an organisation (`unknown-reference`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -241,7 +242,7 @@ pub async fn get_professional(
     responses(
         (status = 200, description = "Updated", body = ProfessionalView,
             headers(("ETag" = String, description = "New version"))),
-        (status = 409, description = "organisation_id differs from the professional's organisation",
+        (status = 409, description = "organisation_id differs from the professional's organisation (`organisation-change-not-supported`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The professional changed since that ETag",
             body = crate::error::Problem, content_type = "application/problem+json"),
@@ -287,7 +288,7 @@ pub async fn update_professional(
     params(("id" = Uuid, Path, description = "Professional id")),
     responses(
         (status = 200, description = "Deactivated", body = ProfessionalView),
-        (status = 409, description = "An admin cannot deactivate themselves",
+        (status = 409, description = "An admin cannot deactivate themselves (`cannot-deactivate-self`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]

@@ -23,19 +23,23 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentDto {
+    /// The system that holds the document, e.g. `lifecare`, `sofia`.
     #[validate(
         length(min = 1, max = 64),
         custom(function = "crate::validation::not_blank")
     )]
     #[schema(example = "lifecare", min_length = 1, max_length = 64)]
     pub system: String,
+    /// The document's id in that system.
     #[validate(
         length(min = 1, max = 200),
         custom(function = "crate::validation::not_blank")
     )]
     #[schema(example = "TK-2026-0042", min_length = 1, max_length = 200)]
     pub reference: String,
+    /// What the document is.
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub description: Option<String>,
 }
 
@@ -52,7 +56,9 @@ pub struct AttachmentDto {
     "send": true
 }))]
 pub struct ReferralInput {
+    /// The work-ability team referred to.
     pub team_id: Uuid,
+    /// Why the client is referred (lähetteen syy).
     #[validate(
         length(min = 1, max = 2000),
         custom(function = "crate::validation::not_blank")
@@ -61,16 +67,21 @@ pub struct ReferralInput {
     pub reason: String,
     /// Health factors raised so far.
     #[validate(length(max = 8000))]
+    #[schema(max_length = 8000)]
     pub health_factors: Option<String>,
     /// Social factors raised so far.
     #[validate(length(max = 8000))]
+    #[schema(max_length = 8000)]
     pub social_factors: Option<String>,
     /// What the sender wants answered.
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub questions: Vec<String>,
+    /// Documents in other systems the team may need.
     #[serde(default)]
     #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentDto>,
     #[serde(default = "normal")]
     pub urgency: Urgency,
@@ -95,16 +106,22 @@ pub struct ReferralView {
     pub team: TeamRef,
     pub referred_by: ProfessionalCard,
     pub status: ReferralStatus,
+    /// Why the client is referred (lähetteen syy).
     pub reason: String,
+    /// Health factors raised so far.
     pub health_factors: Option<String>,
+    /// Social factors raised so far.
     pub social_factors: Option<String>,
+    /// What the sender wants answered.
     pub questions: Vec<String>,
+    /// Documents in other systems the team may need.
     pub attachments: Vec<AttachmentDto>,
     pub urgency: Urgency,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<Uuid>,
+    /// Why the team returned it; null unless returned.
     pub return_reason: Option<String>,
     pub withdrawn_at: Option<DateTime<Utc>>,
     /// The assessment opened when the team accepted the referral.
@@ -160,9 +177,9 @@ async fn respond(
     request_body = ReferralInput,
     responses(
         (status = 201, description = "Written (and sent unless send = false)", body = ReferralView),
-        (status = 403, description = "Read-only access by consent", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access by consent (`read-only-access`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "No consent to referral (consent-required)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "team_id names no team", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "team_id names no team (`unknown-reference`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/clients/{id}/referrals")]
@@ -279,7 +296,7 @@ pub async fn accept_referral(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "Returned", body = ReferralView),
-        (status = 409, description = "Not sent, or already decided", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not sent, or already decided (`referral-wrong-state`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/referrals/{id}/return")]
@@ -307,7 +324,7 @@ pub async fn return_referral(
     responses(
         (status = 200, description = "Withdrawn", body = ReferralView),
         (status = 403, description = "Not the sender (not-referral-sender)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided (`referral-wrong-state`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/referrals/{id}/withdraw")]

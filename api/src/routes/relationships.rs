@@ -25,8 +25,11 @@ pub struct RelationshipView {
     pub organisation: OrganisationRef,
     /// The primary relationship (pääasiakkuus): exactly one among the active ones.
     pub is_primary: bool,
+    /// Whether the relationship continues (it has not ended).
     pub active: bool,
+    /// First day of the relationship (ISO 8601 date).
     pub started_on: NaiveDate,
+    /// Last day of the relationship; null while it continues.
     pub ended_on: Option<NaiveDate>,
     /// Professional who recorded it.
     pub created_by: Uuid,
@@ -67,6 +70,7 @@ pub struct RelationshipInput {
 /// End a relationship.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"ended_on": "2026-12-31"}))]
 pub struct EndRelationshipInput {
     /// End date; default today. Not before the start date.
     pub ended_on: Option<NaiveDate>,
@@ -161,9 +165,9 @@ pub async fn list_relationships(
     request_body = RelationshipInput,
     responses(
         (status = 201, description = "Opened", body = RelationshipView),
-        (status = 409, description = "The organisation already has an active relationship, or no consent covers it",
+        (status = 409, description = "The organisation already has an active relationship, or no consent covers it (`relationship-already-active`, `consent-required`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "organisation_id does not name an organisation",
+        (status = 422, description = "organisation_id does not name an organisation (`unknown-reference`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -219,7 +223,7 @@ fn scoped(relationship_id: Uuid, records: &[Relationship]) -> StoreResult<()> {
     ),
     responses(
         (status = 200, description = "Now primary", body = RelationshipView),
-        (status = 409, description = "The relationship has ended",
+        (status = 409, description = "The relationship has ended (`relationship-ended`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -261,7 +265,7 @@ pub async fn make_primary(
     request_body = EndRelationshipInput,
     responses(
         (status = 200, description = "Ended", body = RelationshipView),
-        (status = 409, description = "Already ended, or the primary while others are active",
+        (status = 409, description = "Already ended, or the primary while others are active (`relationship-ended`, `primary-relationship-required`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]

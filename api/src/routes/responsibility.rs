@@ -26,9 +26,11 @@ pub struct ResponsibilityView {
     pub client_id: Uuid,
     /// The responsible worker: exactly one at every moment.
     pub responsible: ProfessionalCard,
+    /// When the current responsible worker took over (RFC 3339, UTC); null when nobody is responsible.
     pub responsible_since: DateTime<Utc>,
     /// The work pair (työpari), if any.
     pub work_pair: Option<ProfessionalCard>,
+    /// When the current work pair started (RFC 3339, UTC); null without a work pair.
     pub work_pair_since: Option<DateTime<Utc>>,
     /// A pending handover of the client, if any.
     pub pending_handover_id: Option<Uuid>,
@@ -189,7 +191,7 @@ async fn change_work_pair(
     request_body = WorkPairInput,
     responses(
         (status = 200, description = "Work pair set", body = ResponsibilityView),
-        (status = 422, description = "Not an active professional other than the responsible worker",
+        (status = 422, description = "Not an active professional other than the responsible worker (`invalid-work-pair`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -225,11 +227,13 @@ pub struct RequestView {
     pub id: Uuid,
     pub client_id: Uuid,
     pub requested_by: ProfessionalCard,
+    /// Why the asker wants responsibility.
     pub reason: String,
     pub status: RequestStatus,
     pub requested_at: DateTime<Utc>,
     pub answered_by: Option<Uuid>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// Why the responsible worker refused; null unless refused.
     pub refusal_reason: Option<String>,
     /// The handover proposed when the request was agreed.
     pub handover_id: Option<Uuid>,
@@ -259,7 +263,7 @@ pub(crate) fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreRe
     request_body = ReasonInput,
     responses(
         (status = 201, description = "Asked", body = RequestView),
-        (status = 409, description = "Already responsible, or a request is already pending",
+        (status = 409, description = "Already responsible, or a request is already pending (`already-responsible`, `request-already-pending`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -340,11 +344,14 @@ pub struct AgreeInput {
     )]
     #[schema(min_length = 1, max_length = 8000)]
     pub summary: String,
+    /// Documents and notes that move with responsibility (the information package).
     #[serde(default)]
     #[validate(length(max = 20), nested)]
     #[schema(max_items = 20)]
     pub package: Vec<PackageItemDto>,
+    /// A work pair (työpari) to propose alongside: an active professional other than the asker.
     pub work_pair_id: Option<Uuid>,
+    /// Deadline for the asker to accept; after it the handover lapses. Default: none.
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -365,7 +372,7 @@ pub struct AgreedView {
     request_body = AgreeInput,
     responses(
         (status = 200, description = "Agreed; the handover is pending", body = AgreedView),
-        (status = 409, description = "Not pending, or a handover is already pending",
+        (status = 409, description = "Not pending, or a handover is already pending (`request-not-pending`, `handover-already-pending`)",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -418,7 +425,7 @@ pub async fn agree_to_request(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "Refused", body = RequestView),
-        (status = 409, description = "No longer pending", body = crate::error::Problem,
+        (status = 409, description = "No longer pending (`request-not-pending`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )
 )]
@@ -450,7 +457,7 @@ pub async fn refuse_request(
     params(("id" = Uuid, Path, description = "Request id")),
     responses(
         (status = 200, description = "Withdrawn", body = RequestView),
-        (status = 409, description = "No longer pending", body = crate::error::Problem,
+        (status = 409, description = "No longer pending (`request-not-pending`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )
 )]

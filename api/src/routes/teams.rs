@@ -14,7 +14,7 @@ use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldError, missing};
+use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{
     OrganisationRef, ProfessionalCard, organisation_ref, professional_card,
@@ -42,8 +42,14 @@ pub struct CadenceDto {
     pub anchor_date: Option<NaiveDate>,
     /// Local time, HH:MM.
     #[validate(custom(function = "clock_time"))]
-    #[schema(example = "09:00", pattern = r"^\d{2}:\d{2}$")]
+    #[schema(
+        example = "09:00",
+        min_length = 5,
+        max_length = 5,
+        pattern = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+    )]
     pub start_time: String,
+    /// How long a meeting lasts, in minutes.
     #[validate(range(min = 15, max = 600))]
     #[schema(minimum = 15, maximum = 600)]
     pub duration_minutes: i32,
@@ -60,13 +66,16 @@ pub struct CadenceDto {
     "cadence": {"frequency": "monthly", "weekday": "tuesday", "week_of_month": 1, "start_time": "09:00", "duration_minutes": 180}
 }))]
 pub struct TeamInput {
+    /// The team's name.
     #[validate(
         length(min = 1, max = 200),
         custom(function = "crate::validation::not_blank")
     )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// The organisation that hosts the team and receives its clients' responsibility queue.
     pub hosting_organisation_id: Uuid,
+    /// What the team does and for whom.
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub description: Option<String>,
@@ -83,12 +92,9 @@ impl TeamInput {
             week_of_month: self.cadence.week_of_month,
             anchor: self.cadence.anchor_date,
         };
-        cadence.validate().map_err(|e| {
-            ApiError::validation(vec![FieldError {
-                field: "cadence".into(),
-                message: e.to_string(),
-            }])
-        })?;
+        cadence
+            .validate()
+            .map_err(|e| ApiError::rule("cadence", e.to_string()))?;
         Ok(TeamFields {
             name: self.name.trim().to_owned(),
             hosting_organisation_id: self.hosting_organisation_id,
@@ -104,9 +110,13 @@ impl TeamInput {
 /// The next meeting.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NextMeeting {
+    /// The day of the next meeting (ISO 8601 date, Finnish time).
     pub date: NaiveDate,
+    /// Local start time, HH:MM.
     #[schema(example = "09:00")]
     pub start_time: String,
+    /// How long the meeting lasts, in minutes.
+    #[schema(minimum = 15, maximum = 600)]
     pub duration_minutes: i32,
 }
 
@@ -122,13 +132,16 @@ pub struct MemberView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TeamView {
     pub id: Uuid,
+    /// The team's name.
     pub name: String,
     pub hosting_organisation: OrganisationRef,
+    /// What the team does and for whom.
     pub description: Option<String>,
     pub kind: TeamKind,
     pub cadence: CadenceDto,
     /// Computed from the cadence, on or after today (UTC date).
     pub next_meeting: Option<NextMeeting>,
+    /// Current members with their team roles.
     pub members: Vec<MemberView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -204,7 +217,7 @@ fn respond(response: actix_web::HttpResponseBuilder, version: i64, view: TeamVie
     request_body = TeamInput,
     responses(
         (status = 201, description = "Created", body = TeamView, headers(("ETag" = String), ("Location" = String))),
-        (status = 422, description = "hosting_organisation_id names no organisation", body = crate::error::Problem,
+        (status = 422, description = "hosting_organisation_id names no organisation (`unknown-reference`)", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )
 )]
@@ -303,7 +316,7 @@ pub async fn get_team(
     responses(
         (status = 200, description = "Updated", body = TeamView, headers(("ETag" = String))),
         (status = 412, description = "The team changed since that ETag", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "hosting_organisation_id names no organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "hosting_organisation_id names no organisation (`unknown-reference`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -354,7 +367,7 @@ pub struct MemberInput {
     responses(
         (status = 201, description = "Added", body = TeamView),
         (status = 409, description = "Already a member (already-member)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not an active professional", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an active professional (`unknown-reference`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/teams/{id}/members")]
