@@ -320,6 +320,49 @@ pub fn bound_requests(document: &mut serde_json::Value) {
     }
 }
 
+/// Bounds every page the server answers with: at most `MAX_PAGE_SIZE`
+/// items, and a `next_cursor` of a cursor's form (true by construction:
+/// `PageRequest` cuts the page and seals the cursor).
+pub fn bound_pages(document: &mut serde_json::Value) {
+    let Some(schemas) = document
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let Some(properties) = schema
+            .get_mut("properties")
+            .and_then(serde_json::Value::as_object_mut)
+        else {
+            continue;
+        };
+        if !properties.contains_key("next_cursor") {
+            continue;
+        }
+        if let Some(items) = properties
+            .get_mut("items")
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            items.insert(
+                "maxItems".into(),
+                serde_json::json!(kyky_domain::page::MAX_PAGE_SIZE),
+            );
+        }
+        if let Some(cursor) = properties
+            .get_mut("next_cursor")
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            cursor.insert("maxLength".into(), serde_json::json!(43));
+            cursor.insert(
+                "pattern".into(),
+                serde_json::json!(crate::cursor::CURSOR_PATTERN),
+            );
+        }
+    }
+}
+
 fn refs_in(schema: &serde_json::Value, found: &mut Vec<String>) {
     match schema {
         serde_json::Value::Object(fields) => {

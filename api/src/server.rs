@@ -45,6 +45,7 @@ pub fn openapi() -> serde_json::Value {
     finish(&mut api);
     let mut document = serde_json::to_value(&api).unwrap_or_default();
     bound_requests(&mut document);
+    crate::openapi::bound_pages(&mut document);
     document_problems(&mut document);
     link_responses(&mut document);
     declare_conditional_gets(&mut document);

@@ -84,7 +84,8 @@ pub async fn list_code_sets() -> web::Json<CodeSetPage> {
 /// One code set by name, e.g. `organisation-kinds`, `professional-titles`, `languages`, `roles`.
 #[utoipa::path(
     tag = "code-sets",
-    params(("name" = String, Path, description = "Code set name", example = "professional-titles")),
+    params(("name" = String, Path, description = "Code set name", example = "professional-titles",
+        max_length = 64, pattern = "^[a-z]+(-[a-z]+)*$")),
     responses((status = 200, description = "The code set", body = CodeSetDto))
 )]
 #[get("/code-sets/{name}")]
