@@ -55,9 +55,27 @@ pub fn openapi() -> serde_json::Value {
     document
 }
 
+/// The contract as committed in `openapi/openapi.json`.
+struct PublishedContract(serde_json::Value);
+
+async fn published_contract(contract: web::Data<PublishedContract>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(&contract.0)
+}
+
 /// Starts serving on `listener`. Workers stop gracefully on SIGTERM / Ctrl-C.
 pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
     let spec = openapi();
+    // Swagger UI reads the contract without `servers`: its one relative
+    // entry ("/", which Redocly requires) would show as a one-choice box,
+    // and without it Swagger UI calls the origin it was served from.
+    let swagger_ui_spec = {
+        let mut document = spec.clone();
+        if let Some(fields) = document.as_object_mut() {
+            fields.remove("servers");
+        }
+        document
+    };
+    let published = web::Data::new(PublishedContract(spec.clone()));
     let allowed_origins = state.cors_allowed_origins.clone();
     let declared = std::sync::Arc::new(DeclaredMethods::of(&spec));
     let contract = web::Data::new(
@@ -94,9 +112,11 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                 web::JsonConfig::default()
                     .error_handler(|error, _| ApiError::malformed(error.to_string()).into()),
             )
+            .app_data(published.clone())
+            .route("/api-docs/openapi.json", web::get().to(published_contract))
             .service(
                 SwaggerUi::new("/swagger-ui/{_:.*}")
-                    .external_url_unchecked("/api-docs/openapi.json", spec.clone())
+                    .external_url_unchecked("/api-docs/swagger-ui.json", swagger_ui_spec.clone())
                     // A reload keeps the pasted token; the filter box finds operations.
                     .config(
                         Config::default()

@@ -43,6 +43,39 @@ async fn swagger_ui_loads_and_the_bare_path_redirects() {
         .unwrap();
     assert_eq!(bare.status(), StatusCode::FOUND);
     assert_eq!(bare.headers()["location"], "/swagger-ui/");
+    // Swagger UI reads the contract without its relative `servers` entry,
+    // so it shows no one-choice Servers box and calls its own origin.
+    let config = app
+        .http
+        .get(app.url("/swagger-ui/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(config.contains("/api-docs/swagger-ui.json"), "{config}");
+    let mut read_by_ui = expect_status(
+        app.http
+            .get(app.url("/api-docs/swagger-ui.json"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let contract = expect_status(
+        app.http
+            .get(app.url("/api-docs/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert!(read_by_ui.get("servers").is_none());
+    read_by_ui["servers"] = contract["servers"].clone();
+    assert!(read_by_ui == contract, "Swagger UI reads another contract");
 }
 
 #[tokio::test]
