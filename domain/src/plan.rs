@@ -434,7 +434,7 @@ code_set! {
     /// Where a follow-up stands; overdue is computed, never stored.
     FollowUpStatus, "follow-up-statuses", "States of a follow-up" {
         Open = "open": "Avoin", "Öppen", "Open";
-        Done = "done": "Tehty", "Gjord", "Done, with a note";
+        Completed = "completed": "Tehty", "Utförd", "Completed, with a note";
         Cancelled = "cancelled": "Peruttu", "Inställd", "Cancelled";
     }
 }
@@ -454,6 +454,19 @@ pub enum FollowUpError {
     NotOwner,
     #[error("a follow-up is due today or later")]
     DueInPast,
+}
+
+/// Whether a follow-up moves with the responsibility when a handover from
+/// `previous_responsible` is accepted: an open one that the previous
+/// responsible worker owned ("milloin tähän palataan" is the responsible
+/// worker's promise, and it passes to the receiver); a task someone else
+/// owns (a team member's, from a meeting) stays theirs.
+pub fn moves_with_responsibility(
+    status: FollowUpStatus,
+    owner: Uuid,
+    previous_responsible: Uuid,
+) -> bool {
+    status == FollowUpStatus::Open && owner == previous_responsible
 }
 
 /// A follow-up added by hand is due today or later.
@@ -513,6 +526,31 @@ mod tests {
             ends_on: ends.map(day),
             client_confirms_use: None,
         }
+    }
+
+    #[test]
+    fn only_the_previous_responsible_workers_open_follow_ups_move() {
+        let (sanna, nurse) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(moves_with_responsibility(
+            FollowUpStatus::Open,
+            sanna,
+            sanna
+        ));
+        assert!(!moves_with_responsibility(
+            FollowUpStatus::Open,
+            nurse,
+            sanna
+        ));
+        assert!(!moves_with_responsibility(
+            FollowUpStatus::Completed,
+            sanna,
+            sanna
+        ));
+        assert!(!moves_with_responsibility(
+            FollowUpStatus::Cancelled,
+            sanna,
+            sanna
+        ));
     }
 
     #[test]
@@ -639,7 +677,7 @@ mod tests {
             !is_overdue(FollowUpStatus::Open, day(10), now),
             "due today is not overdue yet"
         );
-        assert!(!is_overdue(FollowUpStatus::Done, day(1), now));
+        assert!(!is_overdue(FollowUpStatus::Completed, day(1), now));
     }
 
     #[test]
@@ -734,8 +772,8 @@ mod tests {
             Err(FollowUpError::NoteRequired)
         );
         assert_eq!(
-            close_follow_up(FollowUpStatus::Done, owner, owner, false, "x"),
-            Err(FollowUpError::NotOpen(FollowUpStatus::Done))
+            close_follow_up(FollowUpStatus::Completed, owner, owner, false, "x"),
+            Err(FollowUpError::NotOpen(FollowUpStatus::Completed))
         );
     }
 

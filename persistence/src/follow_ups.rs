@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
-use crate::schema::follow_ups;
+use crate::schema::{follow_up_moves, follow_ups};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpRecord {
@@ -136,7 +136,66 @@ pub fn for_client(
     query.load(conn)?.into_iter().map(to_record).collect()
 }
 
-/// Closes an open follow-up as done or cancelled; false if it was not open.
+/// What a professional's own follow-up list is narrowed by; all optional.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OwnFollowUps {
+    pub status: Option<FollowUpStatus>,
+    /// Due strictly before this day.
+    pub due_before: Option<NaiveDate>,
+    /// Due strictly after this day.
+    pub due_after: Option<NaiveDate>,
+    /// Only overdue ones (open, due before today), or only the others.
+    pub overdue: Option<bool>,
+}
+
+/// The follow-ups `owner` owns, by due date then id, `limit` of them after
+/// the one at (`due_on`, `id`) `after`: one query on the owner index.
+pub fn owned_by(
+    conn: &mut DbConnection,
+    owner: Uuid,
+    filter: &OwnFollowUps,
+    today: NaiveDate,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> StoreResult<Vec<FollowUpRecord>> {
+    let open = FollowUpStatus::Open.to_string();
+    let mut query = follow_ups::table
+        .filter(follow_ups::owner_id.eq(owner.to_string()))
+        .order((follow_ups::due_on, follow_ups::id))
+        .limit(limit)
+        .select(Row::as_select())
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(follow_ups::status.eq(status.to_string()));
+    }
+    if let Some(day) = filter.due_before {
+        query = query.filter(follow_ups::due_on.lt(day));
+    }
+    if let Some(day) = filter.due_after {
+        query = query.filter(follow_ups::due_on.gt(day));
+    }
+    match filter.overdue {
+        Some(true) => {
+            query = query
+                .filter(follow_ups::status.eq(open))
+                .filter(follow_ups::due_on.lt(today));
+        }
+        Some(false) => {
+            query = query.filter(follow_ups::status.ne(open).or(follow_ups::due_on.ge(today)));
+        }
+        None => {}
+    }
+    if let Some((due_on, id)) = after {
+        query = query.filter(
+            follow_ups::due_on.gt(due_on).or(follow_ups::due_on
+                .eq(due_on)
+                .and(follow_ups::id.gt(id.to_string()))),
+        );
+    }
+    query.load(conn)?.into_iter().map(to_record).collect()
+}
+
+/// Closes an open follow-up as completed or cancelled; false if it was not open.
 pub fn close(
     conn: &mut DbConnection,
     id: Uuid,
@@ -205,4 +264,118 @@ pub fn next_open_for_clients(
         }
     }
     Ok(found)
+}
+
+/// A follow-up passing from one owner to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpMove {
+    pub follow_up_id: Uuid,
+    pub from_owner_id: Uuid,
+    pub to_owner_id: Uuid,
+    /// The accepted handover that moved it.
+    pub handover_id: Option<Uuid>,
+    pub moved_by: Uuid,
+    pub moved_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = follow_up_moves)]
+struct MoveRow {
+    id: String,
+    follow_up_id: String,
+    from_owner_id: String,
+    to_owner_id: String,
+    handover_id: Option<String>,
+    moved_by: String,
+    moved_at: NaiveDateTime,
+}
+
+fn to_move(row: MoveRow) -> StoreResult<FollowUpMove> {
+    Ok(FollowUpMove {
+        follow_up_id: uuid(&row.follow_up_id)?,
+        from_owner_id: uuid(&row.from_owner_id)?,
+        to_owner_id: uuid(&row.to_owner_id)?,
+        handover_id: row.handover_id.as_deref().map(uuid).transpose()?,
+        moved_by: uuid(&row.moved_by)?,
+        moved_at: utc(row.moved_at),
+    })
+}
+
+/// Gives these follow-ups to a new owner and records each move: two
+/// statements whatever their number.
+pub fn reassign(
+    conn: &mut DbConnection,
+    follow_up_ids: &[Uuid],
+    from: Uuid,
+    to: Uuid,
+    handover_id: Option<Uuid>,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if follow_up_ids.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = follow_up_ids.iter().map(Uuid::to_string).collect();
+    diesel::update(follow_ups::table.filter(follow_ups::id.eq_any(&ids)))
+        .set(follow_ups::owner_id.eq(to.to_string()))
+        .execute(conn)?;
+    let moves: Vec<MoveRow> = ids
+        .into_iter()
+        .map(|follow_up_id| MoveRow {
+            id: Uuid::now_v7().to_string(),
+            follow_up_id,
+            from_owner_id: from.to_string(),
+            to_owner_id: to.to_string(),
+            handover_id: handover_id.map(|id| id.to_string()),
+            moved_by: by.to_string(),
+            moved_at: naive(now),
+        })
+        .collect();
+    // A multi-row insert is not on the MultiConnection enum: run the same
+    // statement on the concrete connection.
+    let insert = diesel::insert_into(follow_up_moves::table).values(&moves);
+    match conn {
+        DbConnection::Postgresql(pg) => insert.execute(pg)?,
+        DbConnection::Sqlite(lite) => insert.execute(lite)?,
+    };
+    Ok(())
+}
+
+/// The moves of these follow-ups, oldest first, by follow-up: one query.
+pub fn moves_of(
+    conn: &mut DbConnection,
+    follow_up_ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, Vec<FollowUpMove>>> {
+    let mut found: HashMap<Uuid, Vec<FollowUpMove>> = HashMap::new();
+    for chunk in follow_up_ids.chunks(500) {
+        let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let rows: Vec<MoveRow> = follow_up_moves::table
+            .filter(follow_up_moves::follow_up_id.eq_any(ids))
+            .order((follow_up_moves::follow_up_id, follow_up_moves::id))
+            .select(MoveRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            let moved = to_move(row)?;
+            found.entry(moved.follow_up_id).or_default().push(moved);
+        }
+    }
+    Ok(found)
+}
+
+/// The follow-ups an accepted handover moved, soonest first.
+pub fn moved_by_handover(
+    conn: &mut DbConnection,
+    handover_id: Uuid,
+) -> StoreResult<Vec<FollowUpRecord>> {
+    let moved = follow_up_moves::table
+        .filter(follow_up_moves::handover_id.eq(handover_id.to_string()))
+        .select(follow_up_moves::follow_up_id);
+    follow_ups::table
+        .filter(follow_ups::id.eq_any(moved))
+        .order((follow_ups::due_on, follow_ups::id))
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_record)
+        .collect()
 }

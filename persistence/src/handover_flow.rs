@@ -11,6 +11,7 @@ use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::handover::{
     self, Handover, HandoverError, HandoverStatus, PeriodOrigin, Proposal, Receiver, Responsibility,
 };
+use kyky_domain::plan::{self, FollowUpStatus};
 use kyky_domain::request::{self, RequestStatus};
 use kyky_domain::{AccessBasis, RelationshipBasis};
 use serde_json::json;
@@ -25,7 +26,7 @@ use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
 use crate::requests::{self, RequestRecord};
-use crate::{clients, consents, events, organisations, professionals, responsibility};
+use crate::{clients, consents, events, follow_ups, organisations, professionals, responsibility};
 
 /// A handover to propose.
 #[derive(Debug, Clone)]
@@ -116,6 +117,29 @@ pub(crate) fn propose_in(
         ctx.at,
     )?;
     Ok(record)
+}
+
+/// The follow-ups that move with this handover: while it is pending, the
+/// open ones the proposer's side would hand over (so the receiver sees them
+/// before accepting); once accepted, the ones it moved; otherwise none.
+pub fn follow_ups_moving(
+    conn: &mut DbConnection,
+    record: &HandoverRecord,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<follow_ups::FollowUpRecord>> {
+    match record.handover.status_at(now) {
+        HandoverStatus::Pending => {
+            let from = record.handover.from_professional;
+            Ok(
+                follow_ups::for_client(conn, record.client_id, Some(FollowUpStatus::Open))?
+                    .into_iter()
+                    .filter(|f| plan::moves_with_responsibility(f.status, f.owner_id, from))
+                    .collect(),
+            )
+        }
+        HandoverStatus::Accepted => follow_ups::moved_by_handover(conn, record.handover.id),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// A concurrent insert of a second pending handover loses on the unique index.
@@ -222,6 +246,25 @@ impl Db {
             let client_id = record.client_id;
             let new = acceptance.new_responsibility;
             responsibility::transfer(conn, client_id, &new, PeriodOrigin::Handover, Some(id), ctx.actor.professional_id, ctx.at)?;
+            // The previous responsible worker's open follow-ups are the
+            // responsibility's promises: they move to the receiver.
+            let moving: Vec<Uuid> = follow_ups::for_client(conn, client_id, Some(FollowUpStatus::Open))?
+                .into_iter()
+                .filter(|f| plan::moves_with_responsibility(f.status, f.owner_id, current.responsible))
+                .map(|f| f.id)
+                .collect();
+            follow_ups::reassign(conn, &moving, current.responsible, new.responsible, Some(id), ctx.actor.professional_id, ctx.at)?;
+            if !moving.is_empty() {
+                events::record(
+                    conn,
+                    "follow_ups.moved",
+                    client_id,
+                    id,
+                    ctx.actor.professional_id,
+                    &json!({"follow_up_ids": moving, "from": current.responsible, "to": new.responsible}),
+                    ctx.at,
+                )?;
+            }
             let grounds = RelationshipGrounds { basis: RelationshipBasis::Handover, reason: None };
             open_own_relationship(conn, ctx, client_id, ctx.at.date_naive(), grounds, None)?;
             if let Some(consent_id) = consent {

@@ -8,6 +8,8 @@
 //! Others who see the client learn only that a plan exists and who is
 //! responsible.
 
+use std::collections::{BTreeSet, HashSet};
+
 use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::plan::{
     self, FollowUpSource, FollowUpStatus, Party, PlanChanges, PlanContent, PlanError, PlanReader,
@@ -21,7 +23,7 @@ use crate::client_scope::{ClientScope, authorize, professional_status};
 use crate::db::{Db, DbConnection};
 use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
-use crate::follow_ups::{self, FollowUpRecord, NewFollowUp};
+use crate::follow_ups::{self, FollowUpRecord, NewFollowUp, OwnFollowUps};
 use crate::plans::{self, PlanRecord};
 use crate::{clients, events, organisations, professionals};
 
@@ -361,6 +363,58 @@ impl Db {
         })
     }
 
+    /// The caller's own follow-ups across their clients, soonest first:
+    /// `limit` after the follow-up `after`. With them, the clients whose
+    /// plan the caller reads: each is access-logged, and only their
+    /// follow-ups may be shown (an owner who has since lost the client does
+    /// not see it through the list).
+    pub fn own_follow_ups(
+        &self,
+        ctx: &AuditContext,
+        filter: &OwnFollowUps,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> StoreResult<(Vec<FollowUpRecord>, HashSet<Uuid>)> {
+        let mut conn = self.conn()?;
+        let conn = &mut conn;
+        let after = match after {
+            None => None,
+            Some(id) => Some((follow_ups::get(conn, id)?.due_on, id)),
+        };
+        let rows = follow_ups::owned_by(
+            conn,
+            ctx.actor.professional_id,
+            filter,
+            ctx.at.date_naive(),
+            after,
+            limit,
+        )?;
+        let clients: BTreeSet<Uuid> = rows.iter().map(|r| r.client_id).collect();
+        let mut readable = Vec::with_capacity(clients.len());
+        for client_id in clients {
+            if let Some(scope) = authorize(conn, ctx, client_id)? {
+                let (reader, _) = reader_of(conn, ctx, &scope)?;
+                if reader.reads_content() {
+                    readable.push((client_id, scope.basis));
+                }
+            }
+        }
+        self.transaction_on(conn, |conn| {
+            for (client_id, basis) in &readable {
+                access_log::append(
+                    conn,
+                    ctx,
+                    *client_id,
+                    "follow_up.list",
+                    Some(*basis),
+                    Outcome::Allowed,
+                )?;
+            }
+            Ok::<_, StoreError>(())
+        })?;
+        Ok((rows, readable.into_iter().map(|(id, _)| id).collect()))
+    }
+
     /// Adds a follow-up by hand. Its owner (the caller unless named) is an
     /// active professional of the caller's organisation, or the client's
     /// responsible worker or work pair.
@@ -400,7 +454,7 @@ impl Db {
         })
     }
 
-    /// Completes (`Done`) or cancels a follow-up with a note: its owner, or
+    /// Completes or cancels a follow-up with a note: its owner, or
     /// the client's responsible worker or work pair — whichever organisation
     /// they are in.
     pub fn close_follow_up(
@@ -411,7 +465,7 @@ impl Db {
         note: &str,
     ) -> StoreResult<FollowUpRecord> {
         let client_id = self.run(|conn| follow_ups::get(conn, id))?.client_id;
-        let operation = if to == FollowUpStatus::Done {
+        let operation = if to == FollowUpStatus::Completed {
             "follow_up.complete"
         } else {
             "follow_up.cancel"

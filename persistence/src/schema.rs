@@ -86,6 +86,9 @@ diesel::table! {
         basis -> Nullable<Text>,
         outcome -> Text,
         request_id -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        resource_id -> Nullable<Text>,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -367,9 +370,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    follow_up_moves (id) {
+        id -> Text,
+        follow_up_id -> Text,
+        from_owner_id -> Text,
+        to_owner_id -> Text,
+        handover_id -> Nullable<Text>,
+        moved_by -> Text,
+        moved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     instance_secrets (name) {
         name -> Text,
         secret -> Text,
         created_at -> Timestamp,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(follow_ups, follow_up_moves);

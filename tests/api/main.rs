@@ -26,3 +26,4 @@ mod referrals;
 mod relationships;
 mod security;
 mod teams;
+mod workers_day;

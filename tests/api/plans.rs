@@ -633,7 +633,7 @@ async fn follow_ups_fall_overdue_after_their_date_and_the_caseload_lists_them() 
     .await;
     assert_eq!(
         (done["status"].as_str(), done["overdue"].as_bool()),
-        (Some("done"), Some(false))
+        (Some("completed"), Some(false))
     );
     expect_problem(
         app.post(

@@ -1,6 +1,9 @@
 //! Small read models shared by several resources.
 
+use chrono::NaiveDate;
+use kyky_domain::plan::FollowUpSource;
 use kyky_domain::{Language, OrganisationKind, ProfessionalTitle};
+use kyky_persistence::follow_ups::FollowUpRecord;
 use kyky_persistence::{DbConnection, StoreResult, clients, organisations, professionals};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -98,4 +101,25 @@ impl ClientBasics {
 
 pub fn client_basics(conn: &mut DbConnection, id: Uuid) -> StoreResult<ClientBasics> {
     Ok(ClientBasics::of(clients::get(conn, id)?))
+}
+
+/// A follow-up in brief: what moves to a handover's receiver.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowUpBrief {
+    pub id: Uuid,
+    pub source: FollowUpSource,
+    /// What is to be checked or done; empty for the plan's own follow-up date.
+    #[schema(example = "Soita asiakkaalle työkokeilun aloituksesta")]
+    pub description: String,
+    /// The day it is due (ISO 8601 date).
+    pub due_on: NaiveDate,
+}
+
+pub fn follow_up_brief(record: FollowUpRecord) -> FollowUpBrief {
+    FollowUpBrief {
+        id: record.id,
+        source: record.source,
+        description: record.description,
+        due_on: record.due_on,
+    }
 }

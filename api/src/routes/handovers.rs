@@ -19,7 +19,7 @@ use crate::routes::cards::{
     ClientBasics, OrganisationRef, ProfessionalCard, client_basics, organisation_ref,
     professional_card,
 };
-use crate::routes::cards::{TeamRef, team_ref};
+use crate::routes::cards::{FollowUpBrief, TeamRef, follow_up_brief, team_ref};
 use crate::routes::inputs::ReasonInput;
 use crate::state::AppState;
 
@@ -150,6 +150,10 @@ pub struct HandoverView {
     pub decline_reason: Option<String>,
     /// Why it was cancelled; null unless cancelled.
     pub cancel_reason: Option<String>,
+    /// Follow-ups that move with the responsibility: while pending, the
+    /// open ones the responsible worker owns (the receiver takes them on by
+    /// accepting); once accepted, the ones that moved.
+    pub follow_ups: Vec<FollowUpBrief>,
 }
 
 pub fn handover_view(
@@ -169,7 +173,12 @@ pub fn handover_view(
             (None, Some(organisation_ref(conn, host)?), Some(team))
         }
     };
+    let follow_ups = kyky_persistence::handover_flow::follow_ups_moving(conn, &r, now)?
+        .into_iter()
+        .map(follow_up_brief)
+        .collect();
     Ok(HandoverView {
+        follow_ups,
         id: h.id,
         status: h.status_at(now),
         client: client_basics(conn, r.client_id)?,

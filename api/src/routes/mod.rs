@@ -12,6 +12,7 @@ pub mod code_sets;
 pub mod consents;
 pub mod contact_requests;
 pub mod export;
+pub mod follow_ups;
 pub mod handovers;
 pub mod health;
 pub mod inputs;
@@ -100,10 +101,11 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(plans::discard_plan)
         .service(plans::publish_plan)
         .service(plans::get_plan_summary)
-        .service(plans::list_follow_ups)
-        .service(plans::add_follow_up)
-        .service(plans::complete_follow_up)
-        .service(plans::cancel_follow_up)
+        .service(follow_ups::own_follow_ups)
+        .service(follow_ups::list_follow_ups)
+        .service(follow_ups::add_follow_up)
+        .service(follow_ups::complete_follow_up)
+        .service(follow_ups::cancel_follow_up)
         .service(access_log::search_access_log)
         .service(access_log::search_disclosures);
 }

@@ -1,0 +1,233 @@
+//! A worker's day: follow-ups belong to the responsibility and move with it
+//! on an escorted handover; each worker reads their own follow-ups across
+//! clients in one request.
+
+use chrono::{Days, NaiveDate, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, Worker, expect_status, fresh_hetu, id_of, spawn_app};
+
+fn in_days(n: u64) -> NaiveDate {
+    Utc::now().date_naive() + Days::new(n)
+}
+
+async fn post_ok(
+    app: &TestApp,
+    path: &str,
+    worker: &Worker,
+    body: &Value,
+    status: StatusCode,
+) -> Value {
+    expect_status(app.post(path, &worker.token, body).await, status).await
+}
+
+/// The ids of a follow-up list's items, in order.
+fn ids(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn own(app: &TestApp, worker: &Worker, query: &str) -> Value {
+    expect_status(
+        app.get(&format!("/api/v1/follow-ups{query}"), &worker.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn follow_ups_move_with_the_responsibility_and_each_worker_sees_their_own() {
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let colleague = app
+        .worker_in(sanna.organisation_id, "own_coach")
+        .await;
+    let aino = app
+        .worker_in(sanna.organisation_id, "social_counsellor")
+        .await;
+    let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
+
+    // Sanna publishes a plan (its follow-up date is hers), adds a call of her
+    // own and gives her colleague a task.
+    let plan = post_ok(
+        &app,
+        &format!("/api/v1/clients/{client}/plans"),
+        &sanna,
+        &json!({"follow_up_on": in_days(14)}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/plans/{}/publish", id_of(&plan)),
+        &sanna,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let url = format!("/api/v1/clients/{client}/follow-ups");
+    let call = post_ok(
+        &app,
+        &url,
+        &sanna,
+        &json!({"description": "Soita työkokeilusta", "due_on": in_days(3)}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let task = post_ok(
+        &app,
+        &url,
+        &sanna,
+        &json!({"description": "Varaa työkokeilupaikka", "due_on": in_days(5), "owner_id": colleague.id}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let sannas = own(&app, &sanna, "?status=open").await;
+    assert_eq!(sannas["items"].as_array().unwrap().len(), 2, "{sannas}");
+    assert_eq!(sannas["items"][0]["id"], call["id"], "soonest first");
+    assert_eq!(
+        ids(&own(&app, &colleague, "").await),
+        [task["id"].as_str().unwrap()]
+    );
+
+    // The handover shows Aino which follow-ups she takes on by accepting.
+    let handover = post_ok(
+        &app,
+        &format!("/api/v1/clients/{client}/handovers"),
+        &sanna,
+        &json!({"to_professional_id": aino.id, "summary": "Työkokeilu alkamassa", "reason": "Vastuutyöntekijä vaihtuu"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let moving: Vec<&str> = handover["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(moving.len(), 2, "{handover}");
+    assert!(moving.contains(&call["id"].as_str().unwrap()));
+    assert!(
+        !moving.contains(&task["id"].as_str().unwrap()),
+        "others' tasks stay theirs"
+    );
+    assert!(ids(&own(&app, &aino, "").await).is_empty());
+
+    let accepted = post_ok(
+        &app,
+        &format!("/api/v1/handovers/{}/accept", id_of(&handover)),
+        &aino,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(accepted["follow_ups"].as_array().unwrap().len(), 2);
+
+    // Aino's day has them; Sanna's no longer; the colleague keeps the task.
+    let ainos = own(&app, &aino, "?status=open").await;
+    assert_eq!(ids(&ainos).len(), 2);
+    assert!(ids(&ainos).contains(&call["id"].as_str().unwrap().to_owned()));
+    assert!(ids(&own(&app, &sanna, "").await).is_empty());
+    assert_eq!(
+        ids(&own(&app, &colleague, "").await),
+        [task["id"].as_str().unwrap()]
+    );
+    let moved = &ainos["items"][0];
+    assert_eq!(moved["owner"]["id"], aino.id.to_string());
+    assert_eq!(moved["moves"][0]["from_owner_id"], sanna.id.to_string());
+    assert_eq!(moved["moves"][0]["to_owner_id"], aino.id.to_string());
+    assert_eq!(moved["moves"][0]["handover_id"], handover["id"]);
+
+    // The caseload's next follow-up agrees with her list.
+    let caseload = expect_status(
+        app.get("/api/v1/caseload", &aino.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(caseload["items"][0]["client"]["id"], client.to_string());
+    assert_eq!(
+        caseload["items"][0]["next_follow_up_on"],
+        ainos["items"][0]["due_on"]
+    );
+
+    // Aino, now responsible, completes the call: it leaves her open list.
+    post_ok(
+        &app,
+        &format!(
+            "/api/v1/follow-ups/{}/complete",
+            call["id"].as_str().unwrap()
+        ),
+        &aino,
+        &json!({"note": "Soitettu"}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ids(&own(&app, &aino, "?status=open").await).len(), 1);
+    let done = own(&app, &aino, "?status=completed").await;
+    assert_eq!(done["items"][0]["status"], "completed");
+}
+
+#[tokio::test]
+async fn the_own_list_filters_by_due_date_and_overdue_and_pages() {
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let mut made: Vec<(u64, Uuid)> = Vec::new();
+    for days in [1_u64, 2, 4, 8, 16] {
+        let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
+        let f = post_ok(
+            &app,
+            &format!("/api/v1/clients/{client}/follow-ups"),
+            &sanna,
+            &json!({"description": "Tarkista tilanne", "due_on": in_days(days)}),
+            StatusCode::CREATED,
+        )
+        .await;
+        made.push((days, id_of(&f)));
+    }
+    let id = |days: u64| made.iter().find(|(d, _)| *d == days).unwrap().1.to_string();
+
+    let before = own(&app, &sanna, &format!("?due_before={}", in_days(4))).await;
+    assert_eq!(ids(&before), [id(1), id(2)]);
+    let after = own(&app, &sanna, &format!("?due_after={}", in_days(4))).await;
+    assert_eq!(ids(&after), [id(8), id(16)]);
+    assert!(ids(&own(&app, &sanna, "?overdue=true").await).is_empty());
+
+    // Three days on, the first two are overdue.
+    app.clock.advance(chrono::Duration::days(3));
+    assert_eq!(
+        ids(&own(&app, &sanna, "?overdue=true").await),
+        [id(1), id(2)]
+    );
+    assert_eq!(
+        ids(&own(&app, &sanna, "?overdue=false").await),
+        [id(4), id(8), id(16)]
+    );
+
+    // Pages of two, by due date, with a sealed cursor.
+    let first = own(&app, &sanna, "?limit=2").await;
+    assert_eq!(ids(&first), [id(1), id(2)]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = own(&app, &sanna, &format!("?limit=2&cursor={cursor}")).await;
+    assert_eq!(ids(&second), [id(4), id(8)]);
+    let cursor = second["next_cursor"].as_str().unwrap();
+    let last = own(&app, &sanna, &format!("?limit=2&cursor={cursor}")).await;
+    assert_eq!(ids(&last), [id(16)]);
+    assert!(last["next_cursor"].is_null());
+
+    // Another worker's list is theirs alone.
+    let other = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    assert!(ids(&own(&app, &other, "").await).is_empty());
+}
