@@ -222,6 +222,23 @@ impl Auth {
 pub struct Caller {
     pub actor: Actor,
     pub request_id: Option<String>,
+    /// The record the request's path names, for the access log.
+    pub resource: Option<Uuid>,
+}
+
+/// The record a request's path names: its last path parameter (the
+/// relationship of `/clients/{id}/relationships/{relationship_id}/end`, the
+/// plan of `/plans/{id}`), but not the client of `/clients/{id}/…`, which
+/// the access log records as the client.
+fn named_record(req: &HttpRequest) -> Option<Uuid> {
+    let pattern = req.match_pattern()?;
+    let last = pattern.rsplit('{').next()?.split('}').next()?;
+    if last == "id" && pattern.contains("/clients/{id}") {
+        return None;
+    }
+    req.match_info()
+        .get(last)
+        .and_then(|v| Uuid::parse_str(v).ok())
 }
 
 impl Caller {
@@ -252,6 +269,7 @@ impl Caller {
             actor: self.actor.clone(),
             request_id: self.request_id.clone(),
             at: now,
+            resource: self.resource,
         }
     }
 }
@@ -285,6 +303,7 @@ impl FromRequest for Caller {
         let db = req.app_data::<web::Data<Db>>().cloned();
         let token = bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
+        let resource = named_record(req);
         Box::pin(async move {
             let (auth, db) = auth.zip(db).ok_or_else(ApiError::internal)?;
             let db: Db = db.get_ref().clone();
@@ -326,6 +345,7 @@ impl FromRequest for Caller {
                     teams,
                 },
                 request_id,
+                resource,
             })
         })
     }

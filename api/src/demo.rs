@@ -437,6 +437,7 @@ fn demo_context(professional: Uuid, organisation: Uuid, now: DateTime<Utc>) -> A
         actor: actor(professional, organisation),
         request_id: Some("demo".into()),
         at: now,
+        resource: None,
     }
 }
 

@@ -505,12 +505,15 @@ impl From<FollowUpError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound | StoreError::AccessDenied => Self::not_found("resource"),
+            StoreError::NotFound | StoreError::AccessDenied | StoreError::Hidden(_) => {
+                Self::not_found("resource")
+            }
             StoreError::Unavailable(reason) => {
                 tracing::warn!(error.reason = %reason, "database unavailable");
                 Self::unavailable()
             }
             StoreError::VersionMismatch => Self::precondition_failed(),
+            StoreError::NotResponsibleWorker => Self::not_responsible_worker(error.to_string()),
             StoreError::InvalidReference { field, message } => {
                 Self::invalid_reference(field, message)
             }

@@ -11,12 +11,27 @@ use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::access_log;
 
-/// Who is acting, in which request, at what time.
+/// Who is acting, in which request, at what time, on which record.
 #[derive(Debug, Clone)]
 pub struct AuditContext {
     pub actor: Actor,
     pub request_id: Option<String>,
     pub at: DateTime<Utc>,
+    /// The record the request names (a plan, a handover...), when it names one.
+    pub resource: Option<Uuid>,
+}
+
+/// What an entry touched: the record the request named (`plan` and its id
+/// for `plan.publish` on `/plans/{id}`: the kind is the operation's first
+/// part), or else the client itself (`plan.create` on `/clients/{id}/plans`).
+fn resource_of(operation: &str, ctx: &AuditContext, client_id: Uuid) -> (String, Option<String>) {
+    match ctx.resource {
+        Some(id) => (
+            operation.split('.').next().unwrap_or(operation).to_owned(),
+            Some(id.to_string()),
+        ),
+        None => ("client".to_owned(), Some(client_id.to_string())),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +61,9 @@ struct NewEntry<'a> {
     basis: Option<&'static str>,
     outcome: &'static str,
     request_id: Option<&'a str>,
+    resource_type: String,
+    resource_id: Option<String>,
+    reason: Option<&'a str>,
 }
 
 /// Appends one entry. `operation` names what was done, e.g. `client.read`.
@@ -57,6 +75,39 @@ pub fn append(
     basis: Option<AccessBasis>,
     outcome: Outcome,
 ) -> StoreResult<()> {
+    insert(conn, ctx, client_id, operation, basis, outcome, None)
+}
+
+/// Appends a refused attempt with the reason it was refused (a refusal
+/// code, e.g. `no_access`, `not_responsible_worker`).
+pub fn append_denied(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_id: Uuid,
+    operation: &str,
+    reason: &str,
+) -> StoreResult<()> {
+    insert(
+        conn,
+        ctx,
+        client_id,
+        operation,
+        None,
+        Outcome::Denied,
+        Some(reason),
+    )
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_id: Uuid,
+    operation: &str,
+    basis: Option<AccessBasis>,
+    outcome: Outcome,
+    reason: Option<&str>,
+) -> StoreResult<()> {
+    let (resource_type, resource_id) = resource_of(operation, ctx, client_id);
     diesel::insert_into(access_log::table)
         .values(NewEntry {
             id: Uuid::now_v7().to_string(),
@@ -68,6 +119,9 @@ pub fn append(
             basis: basis.map(AccessBasis::code),
             outcome: outcome.code(),
             request_id: ctx.request_id.as_deref(),
+            resource_type,
+            resource_id,
+            reason,
         })
         .execute(conn)?;
     Ok(())
@@ -85,6 +139,11 @@ pub struct Entry {
     pub basis: Option<String>,
     pub outcome: String,
     pub request_id: Option<String>,
+    /// The kind of record touched, e.g. `plan`.
+    pub resource_type: Option<String>,
+    pub resource_id: Option<Uuid>,
+    /// Why a denied attempt was refused.
+    pub reason: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -99,6 +158,9 @@ struct Row {
     basis: Option<String>,
     outcome: String,
     request_id: Option<String>,
+    resource_type: Option<String>,
+    resource_id: Option<String>,
+    reason: Option<String>,
 }
 
 fn to_entry(row: Row) -> StoreResult<Entry> {
@@ -112,6 +174,9 @@ fn to_entry(row: Row) -> StoreResult<Entry> {
         basis: row.basis,
         outcome: row.outcome,
         request_id: row.request_id,
+        resource_type: row.resource_type,
+        resource_id: row.resource_id.as_deref().map(uuid).transpose()?,
+        reason: row.reason,
     })
 }
 

@@ -53,11 +53,7 @@ impl Db {
             )?;
             Ok(value)
         });
-        if matches!(result, Err(StoreError::AccessDenied)) {
-            self.log_denied(ctx, client_id, operation)?;
-            return Err(StoreError::NotFound);
-        }
-        result
+        self.settle(ctx, client_id, operation, result)
     }
 
     pub fn start_assessment(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<AssessmentRecord> {

@@ -278,14 +278,30 @@ pub(crate) fn open_own_relationship(
 
 impl Db {
     /// Logs an attempt the access policy refused.
-    pub(crate) fn log_denied(
+    /// Settles a guarded step on the client: a refusal by the access rules
+    /// (see `StoreError::refusal`) is logged as a denied attempt with its
+    /// reason, after the step's own transaction rolled back; and "no access"
+    /// is answered as "not found", so that the record's existence stays
+    /// hidden.
+    pub(crate) fn settle<T>(
         &self,
         ctx: &AuditContext,
         client_id: Uuid,
         operation: &str,
-    ) -> StoreResult<()> {
-        self.transaction(|conn| {
-            access_log::append(conn, ctx, client_id, operation, None, Outcome::Denied)
+        result: StoreResult<T>,
+    ) -> StoreResult<T> {
+        let error = match result {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        if let Some(reason) = error.refusal() {
+            self.transaction(|conn| {
+                access_log::append_denied(conn, ctx, client_id, operation, reason)
+            })?;
+        }
+        Err(match error {
+            StoreError::AccessDenied | StoreError::Hidden(_) => StoreError::NotFound,
+            other => other,
         })
     }
 
@@ -334,18 +350,26 @@ impl Db {
         work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut conn = self.conn()?;
-        let scope = authorize_for(&mut conn, ctx, client_id, reach)?;
-        let outcome = if scope.is_some() {
-            Outcome::Allowed
-        } else {
-            Outcome::Denied
+        let result = match authorize_for(&mut conn, ctx, client_id, reach)? {
+            None => Err(StoreError::AccessDenied),
+            // The entry and the read in one transaction: what is answered
+            // includes its own entry, and a read the rules then refuse (a
+            // plan not shared, another's draft) leaves a denied entry
+            // instead, with its reason.
+            Some(scope) => self.transaction_on(&mut conn, |conn| {
+                access_log::append(
+                    conn,
+                    ctx,
+                    client_id,
+                    operation,
+                    Some(scope.basis),
+                    Outcome::Allowed,
+                )?;
+                work(conn, &scope)
+            }),
         };
-        let basis = scope.as_ref().map(|s| s.basis);
-        self.transaction_on(&mut conn, |conn| {
-            access_log::append(conn, ctx, client_id, operation, basis, outcome)
-        })?;
-        let scope = scope.ok_or(StoreError::NotFound)?;
-        work(&mut conn, &scope)
+        drop(conn);
+        self.settle(ctx, client_id, operation, result)
     }
 
     /// Changes client data as `operation`, in one transaction with its log entry.
@@ -399,21 +423,7 @@ impl Db {
             )?;
             Ok(value)
         });
-        match result {
-            Err(StoreError::AccessDenied) => {
-                self.log_denied(ctx, client_id, operation)?;
-                Err(StoreError::NotFound)
-            }
-            // Refusals by the access rules are logged as denied attempts.
-            Err(
-                refused @ (StoreError::ReadOnly
-                | StoreError::Plan(kyky_domain::plan::PlanError::NotKeeper)),
-            ) => {
-                self.log_denied(ctx, client_id, operation)?;
-                Err(refused)
-            }
-            other => other,
-        }
+        self.settle(ctx, client_id, operation, result)
     }
 
     /// Creates a client, or — when one with the same henkilötunnus exists —

@@ -36,6 +36,14 @@ pub enum StoreError {
     /// so that the client's existence is not revealed.
     #[error("no access to the client")]
     AccessDenied,
+    /// The access rules refuse the caller something whose very existence
+    /// they may not learn (another's draft): logged as denied with this
+    /// reason, answered as "not found".
+    #[error("not found")]
+    Hidden(&'static str),
+    /// A step only the client's responsible worker or work pair may take.
+    #[error("only the client's responsible worker or work pair may do this")]
+    NotResponsibleWorker,
     /// The caller may read the client (by consent) but not change it.
     #[error("read-only access to the client")]
     ReadOnly,
@@ -63,6 +71,41 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(DieselError),
+}
+
+impl StoreError {
+    /// Why the access rules refused the caller, if this is such a refusal:
+    /// the reason a denied access-log entry records. Other errors (a bad
+    /// field, a state conflict) are not refusals of access.
+    pub fn refusal(&self) -> Option<&'static str> {
+        use kyky_domain::assessment::AssessmentError;
+        use kyky_domain::contact_request::ContactRequestError;
+        use kyky_domain::plan::{FollowUpError, PlanError};
+        use kyky_domain::referral::ReferralError;
+        Some(match self {
+            Self::AccessDenied => "no_access",
+            Self::Hidden(reason) => reason,
+            Self::ReadOnly => "read_only_by_consent",
+            Self::Handover(HandoverError::NotResponsible)
+            | Self::Request(RequestError::NotResponsible)
+            | Self::Plan(PlanError::NotKeeper)
+            | Self::NotResponsibleWorker => "not_responsible_worker",
+            Self::Handover(HandoverError::NotReceiver) => "not_handover_receiver",
+            Self::Handover(HandoverError::NotProposer) => "not_handover_proposer",
+            Self::Request(RequestError::NotRequester) => "not_requester",
+            Self::Referral(ReferralError::NotSender) => "not_referral_sender",
+            Self::Referral(ReferralError::NotTeamMember)
+            | Self::ContactRequest(ContactRequestError::NotTeamMember)
+            | Self::Assessment(AssessmentError::NotTeamMember) => "not_team_member",
+            Self::Plan(PlanError::NotShared) => "plan_not_shared",
+            Self::FollowUp(FollowUpError::NotOwner) => "not_follow_up_owner",
+            Self::Relationship(RelationshipError::NotOwnOrganisation) => {
+                "relationship_not_own_organisation"
+            }
+            Self::ConsentRequired(_) => "consent_required",
+            _ => return None,
+        })
+    }
 }
 
 impl From<DieselError> for StoreError {

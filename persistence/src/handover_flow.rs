@@ -181,13 +181,13 @@ impl Db {
         operation: &str,
         work: impl FnOnce(&mut DbConnection, &HandoverRecord, &Responsibility) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        let mut denied_client = None;
+        let mut client = None;
         let result = self.transaction(|conn| {
             let client_id = handovers::get(conn, id)?.client_id;
+            client = Some(client_id);
             clients::lock(conn, client_id)?;
             let record = handovers::get(conn, id)?;
             let Some(basis) = handover_basis(conn, ctx, &record)? else {
-                denied_client = Some(record.client_id);
                 return Err(StoreError::AccessDenied);
             };
             let current = responsibility::current(conn, record.client_id)?.ok_or_else(|| {
@@ -204,11 +204,10 @@ impl Db {
             )?;
             Ok(value)
         });
-        if let (Err(StoreError::AccessDenied), Some(client_id)) = (&result, denied_client) {
-            self.log_denied(ctx, client_id, operation)?;
-            return Err(StoreError::NotFound);
+        match client {
+            Some(client_id) => self.settle(ctx, client_id, operation, result),
+            None => result,
         }
-        result
     }
 
     /// Proposes an escorted handover of the client.

@@ -125,6 +125,21 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Organisation> {
         .ok_or(StoreError::NotFound)
 }
 
+/// The names of these organisations, by id: one query.
+pub fn names(
+    conn: &mut DbConnection,
+    ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name)| Ok((crate::convert::uuid(&id)?, name)))
+        .collect()
+}
+
 pub fn exists(conn: &mut DbConnection, id: Uuid) -> StoreResult<bool> {
     let count: i64 = organisations::table
         .filter(organisations::id.eq(id.to_string()))

@@ -300,7 +300,7 @@ impl Db {
             let (reader, _) = reader_of(conn, ctx, scope)?;
             let record = plans::get(conn, id)?;
             if record.status == PlanStatus::Draft && !reader.sees_drafts() {
-                return Err(StoreError::NotFound);
+                return Err(StoreError::Hidden("plan_draft_not_shared"));
             }
             Ok(PlanRead {
                 record,
@@ -495,12 +495,6 @@ impl Db {
             )?;
             follow_ups::get(conn, id)
         });
-        match result {
-            Err(StoreError::AccessDenied) => {
-                self.log_denied(ctx, client_id, operation)?;
-                Err(StoreError::NotFound)
-            }
-            other => other,
-        }
+        self.settle(ctx, client_id, operation, result)
     }
 }

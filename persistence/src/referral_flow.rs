@@ -148,11 +148,7 @@ impl Db {
             )?;
             Ok(value)
         });
-        if matches!(result, Err(StoreError::AccessDenied)) {
-            self.log_denied(ctx, client_id, operation)?;
-            return Err(StoreError::NotFound);
-        }
-        result
+        self.settle(ctx, client_id, operation, result)
     }
 
     pub fn send_referral(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<ReferralRecord> {

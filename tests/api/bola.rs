@@ -258,6 +258,9 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
     .collect();
 
     let mut checked = Vec::new();
+    // Refused attempts on something of the client's: a team's inbox is not,
+    // nor is a contact request before triage (no client yet).
+    let mut refused_on_client = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {
         if !path.contains('{') {
             continue;
@@ -305,7 +308,51 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
                 );
             }
             checked.push(format!("{method} {path}"));
+            if kind != "team" && kind != "contact_request" {
+                refused_on_client += 1;
+            }
         }
+    }
+
+    // Every refused attempt is on record in the client's access log: denied,
+    // with its reason and the record the request named.
+    let mut denied = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = cursor.map_or_else(String::new, |c| format!("&cursor={c}"));
+        let page = expect_status(
+            app.get(
+                &format!("{base}/access-log?limit=100{query}"),
+                &counsellor.token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        for entry in page["items"].as_array().unwrap() {
+            if entry["professional_id"] == outsider.id.to_string() {
+                denied.push(entry.clone());
+            }
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        denied.len(),
+        refused_on_client,
+        "one denied entry per refused attempt: {denied:#?}"
+    );
+    let fixtures: Vec<String> = ids.values().map(Uuid::to_string).collect();
+    for entry in &denied {
+        assert_eq!(entry["outcome"], "denied", "{entry}");
+        assert_eq!(entry["reason"], "no_access", "{entry}");
+        let named = entry["resource_id"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            fixtures.contains(&named) || named == relationship.to_string(),
+            "an entry names the record the request named: {entry}"
+        );
     }
     assert!(
         checked.len() >= 20,

@@ -329,10 +329,11 @@ async fn the_access_log_is_for_the_responsible_worker_and_lists_every_access() {
                 "client.read".to_owned(),
                 "denied".to_owned()
             ),
+            // Refused (not the responsible worker): on record as denied.
             (
                 who(&colleague),
                 "access_log.read".to_owned(),
-                "allowed".to_owned()
+                "denied".to_owned()
             ),
             (
                 who(&outsider),
@@ -347,6 +348,19 @@ async fn the_access_log_is_for_the_responsible_worker_and_lists_every_access() {
             ),
         ]
     );
+    // Each entry names who, for which organisation, what was touched and,
+    // for a refusal, why.
+    let items = log["items"].as_array().unwrap();
+    let refused = &items[3];
+    assert_eq!(refused["reason"], "not_responsible_worker");
+    assert_eq!(refused["operation"], "access_log.read");
+    assert_eq!(refused["resource_type"], "client");
+    assert!(refused["professional_name"].as_str().unwrap().contains(' '));
+    assert!(!refused["organisation_name"].as_str().unwrap().is_empty());
+    assert_eq!(items[4]["reason"], "no_access");
+    assert_eq!(items[1]["resource_type"], "client");
+    assert_eq!(items[1]["resource_id"], w.client.to_string());
+    assert!(items[1]["reason"].is_null());
     assert!(
         log["items"]
             .as_array()

@@ -48,9 +48,7 @@ async fn follow_ups_move_with_the_responsibility_and_each_worker_sees_their_own(
     let sanna = app
         .worker("municipal_employment_services", "social_counsellor")
         .await;
-    let colleague = app
-        .worker_in(sanna.organisation_id, "own_coach")
-        .await;
+    let colleague = app.worker_in(sanna.organisation_id, "own_coach").await;
     let aino = app
         .worker_in(sanna.organisation_id, "social_counsellor")
         .await;
@@ -230,4 +228,95 @@ async fn the_own_list_filters_by_due_date_and_overdue_and_pages() {
         .worker("municipal_employment_services", "social_counsellor")
         .await;
     assert!(ids(&own(&app, &other, "").await).is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_step_is_on_the_clients_record_with_its_reason() {
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let colleague = app.worker_in(sanna.organisation_id, "own_coach").await;
+    let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
+    let plan = post_ok(
+        &app,
+        &format!("/api/v1/clients/{client}/plans"),
+        &sanna,
+        &json!({"follow_up_on": in_days(14)}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let call = post_ok(
+        &app,
+        &format!("/api/v1/clients/{client}/follow-ups"),
+        &sanna,
+        &json!({"description": "Soita", "due_on": in_days(3)}),
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // A colleague may read the client but not publish Sanna's plan, nor
+    // close her follow-up.
+    let publish = app
+        .post(
+            &format!("/api/v1/plans/{}/publish", id_of(&plan)),
+            &colleague.token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(publish.status(), StatusCode::FORBIDDEN);
+    let close = app
+        .post(
+            &format!("/api/v1/follow-ups/{}/complete", id_of(&call)),
+            &colleague.token,
+            &json!({"note": "Hoidettu"}),
+        )
+        .await;
+    assert_eq!(close.status(), StatusCode::FORBIDDEN);
+
+    let log = expect_status(
+        app.get(
+            &format!("/api/v1/clients/{client}/access-log"),
+            &sanna.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let refusals: Vec<(String, String, String)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["outcome"] == "denied")
+        .map(|e| {
+            (
+                e["operation"].as_str().unwrap().to_owned(),
+                e["reason"].as_str().unwrap().to_owned(),
+                e["resource_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refusals,
+        [
+            (
+                "plan.publish".to_owned(),
+                "not_responsible_worker".to_owned(),
+                id_of(&plan).to_string()
+            ),
+            (
+                "follow_up.complete".to_owned(),
+                "not_follow_up_owner".to_owned(),
+                id_of(&call).to_string()
+            ),
+        ]
+    );
+    assert!(
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["outcome"] == "denied")
+            .all(|e| e["professional_id"] == colleague.id.to_string())
+    );
 }

@@ -4,14 +4,17 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use kyky_domain::Role;
+use std::collections::HashMap;
+
 use kyky_persistence::access_log;
 use kyky_persistence::disclosures::{self, Basis, Disclosure};
+use kyky_persistence::{DbConnection, StoreError, StoreResult, organisations, professionals};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, missing};
+use crate::error::{ApiResult, missing};
 use crate::extract::PageParams;
 use crate::state::AppState;
 
@@ -21,7 +24,23 @@ pub struct AccessLogEntryView {
     pub id: Uuid,
     pub at: DateTime<Utc>,
     pub professional_id: Uuid,
+    /// Who it was, by name, as the client reads their log.
+    #[schema(example = "Sanna Virtanen")]
+    pub professional_name: String,
     pub organisation_id: Uuid,
+    /// The organisation they acted for.
+    #[schema(example = "Työllisyys Espoo")]
+    pub organisation_name: String,
+    /// The kind of record touched, e.g. `client`, `plan`, `handover`.
+    #[schema(example = "plan")]
+    pub resource_type: Option<String>,
+    /// The record touched, when the request named one.
+    pub resource_id: Option<Uuid>,
+    /// Why a denied attempt was refused: `no_access`, `read_only_by_consent`,
+    /// `not_responsible_worker`, `plan_not_shared`, `plan_draft_not_shared`,
+    /// `not_handover_receiver`, `not_team_member`, `consent_required`, …
+    #[schema(example = "not_responsible_worker")]
+    pub reason: Option<String>,
     /// What was done, e.g. `client.read`, `handover.accept`.
     #[schema(example = "client.read")]
     pub operation: String,
@@ -62,38 +81,72 @@ pub async fn client_access_log(
     let page = page.validate(state.cursors("client-access-log", &caller).await?)?;
     let client_id = id.into_inner();
     let ctx = caller.audit(state.now());
-    let rows = state
-        .blocking(move |db| {
-            db.read_client(&ctx, client_id, "access_log.read", |conn, scope| {
-                if !scope.basis.holds_responsibility() {
-                    return Ok(None);
-                }
-                access_log::for_client(conn, client_id, page.after, page.fetch()).map(Some)
-            })
-            .map_err(missing("client"))?
-            .ok_or_else(|| {
-                ApiError::not_responsible_worker(
-                    "the access log is for the client's responsible worker and work pair",
-                )
-            })
-        })
+    let list = state
+        .blocking_view(
+            move |db| {
+                db.read_client(&ctx, client_id, "access_log.read", |conn, scope| {
+                    if !scope.basis.holds_responsibility() {
+                        return Err(StoreError::NotResponsibleWorker);
+                    }
+                    access_log::for_client(conn, client_id, page.after, page.fetch())
+                })
+                .map_err(missing("client"))
+            },
+            move |conn, rows| {
+                let (rows, next_cursor) = page.finish(rows, |e| e.id);
+                Ok(AccessLogPage {
+                    items: entry_views(conn, rows)?,
+                    next_cursor,
+                })
+            },
+        )
         .await?;
-    let (rows, next_cursor) = page.finish(rows, |e| e.id);
-    let items = rows.into_iter().map(entry_view).collect();
-    Ok(web::Json(AccessLogPage { items, next_cursor }))
+    Ok(web::Json(list))
 }
 
-pub(crate) fn entry_view(e: access_log::Entry) -> AccessLogEntryView {
-    AccessLogEntryView {
-        id: e.id,
-        at: e.at,
-        professional_id: e.professional_id,
-        organisation_id: e.organisation_id,
-        operation: e.operation,
-        basis: e.basis,
-        outcome: e.outcome,
-        request_id: e.request_id,
-    }
+/// Views of these entries with each actor's and organisation's name: two
+/// queries whatever their number.
+pub(crate) fn entry_views(
+    conn: &mut DbConnection,
+    entries: Vec<access_log::Entry>,
+) -> StoreResult<Vec<AccessLogEntryView>> {
+    let mut people: Vec<Uuid> = entries.iter().map(|e| e.professional_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    let names: HashMap<Uuid, String> = professionals::get_many(conn, &people)?
+        .into_iter()
+        .map(|p| {
+            (
+                p.id,
+                format!("{} {}", p.fields.first_name, p.fields.last_name),
+            )
+        })
+        .collect();
+    let mut places: Vec<Uuid> = entries.iter().map(|e| e.organisation_id).collect();
+    places.sort_unstable();
+    places.dedup();
+    let organisations = organisations::names(conn, &places)?;
+    Ok(entries
+        .into_iter()
+        .map(|e| AccessLogEntryView {
+            id: e.id,
+            at: e.at,
+            professional_id: e.professional_id,
+            professional_name: names.get(&e.professional_id).cloned().unwrap_or_default(),
+            organisation_id: e.organisation_id,
+            organisation_name: organisations
+                .get(&e.organisation_id)
+                .cloned()
+                .unwrap_or_default(),
+            resource_type: e.resource_type,
+            resource_id: e.resource_id,
+            reason: e.reason,
+            operation: e.operation,
+            basis: e.basis,
+            outcome: e.outcome,
+            request_id: e.request_id,
+        })
+        .collect())
 }
 
 /// An auditor's search over the access log.
@@ -147,20 +200,22 @@ pub async fn search_access_log(
         from: by.from,
         to: by.to,
     };
-    let rows = state
+    let page = state
         .blocking(move |db| {
-            Ok(db.run(|conn| access_log::search(conn, &by, page.after, page.fetch()))?)
+            Ok(db.run(|conn| {
+                let rows = access_log::search(conn, &by, page.after, page.fetch())?;
+                let (rows, next_cursor) = page.finish(rows, |e| e.id);
+                let clients: Vec<Option<Uuid>> = rows.iter().map(|e| e.client_id).collect();
+                let items = clients
+                    .into_iter()
+                    .zip(entry_views(conn, rows)?)
+                    .map(|(client_id, entry)| AuditAccessEntry { client_id, entry })
+                    .collect();
+                Ok::<_, StoreError>(AuditAccessPage { items, next_cursor })
+            })?)
         })
         .await?;
-    let (rows, next_cursor) = page.finish(rows, |e| e.id);
-    let items = rows
-        .into_iter()
-        .map(|e| AuditAccessEntry {
-            client_id: e.client_id,
-            entry: entry_view(e),
-        })
-        .collect();
-    Ok(web::Json(AuditAccessPage { items, next_cursor }))
+    Ok(web::Json(page))
 }
 
 /// One disclosure of client data to another organisation.

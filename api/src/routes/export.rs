@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, missing};
-use crate::routes::access_log::{AccessLogEntryView, DisclosureView, disclosure_view, entry_view};
+use crate::routes::access_log::{AccessLogEntryView, DisclosureView, disclosure_view, entry_views};
 use crate::routes::cards::professional_card;
 use crate::routes::clients::ClientView;
 use crate::routes::consents::ConsentView;
@@ -95,10 +95,10 @@ pub async fn export_client(
                         .into_iter()
                         .map(|c| crate::routes::consents::view(c, now))
                         .collect(),
-                    access_log: access_log::all_for_client(conn, client_id)?
-                        .into_iter()
-                        .map(entry_view)
-                        .collect(),
+                    access_log: {
+                        let entries = access_log::all_for_client(conn, client_id)?;
+                        entry_views(conn, entries)?
+                    },
                     disclosures: disclosures::for_client(conn, client_id)?
                         .into_iter()
                         .map(disclosure_view)
