@@ -116,6 +116,18 @@ pub fn open(
     Ok(id)
 }
 
+/// Every one of the client's, oldest first (for the client's export).
+pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<AssessmentRecord>> {
+    assessments::table
+        .filter(assessments::client_id.eq(client_id.to_string()))
+        .order(assessments::id)
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_record)
+        .collect()
+}
+
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<AssessmentRecord> {
     to_record(
         assessments::table

@@ -90,6 +90,22 @@ fn to_record(row: Row) -> StoreResult<ContactRequestRecord> {
     })
 }
 
+/// Every contact request triaged into this client, oldest first (for the
+/// client's export).
+pub fn for_client(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+) -> StoreResult<Vec<ContactRequestRecord>> {
+    requests::table
+        .filter(requests::client_id.eq(client_id.to_string()))
+        .order(requests::id)
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_record)
+        .collect()
+}
+
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ContactRequestRecord> {
     to_record(
         requests::table

@@ -124,6 +124,18 @@ pub fn insert(
     Ok(id)
 }
 
+/// Every one of the client's, oldest first (for the client's export).
+pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<ReferralRecord>> {
+    referrals::table
+        .filter(referrals::client_id.eq(client_id.to_string()))
+        .order(referrals::id)
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_record)
+        .collect()
+}
+
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ReferralRecord> {
     to_record(
         referrals::table

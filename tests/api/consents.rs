@@ -538,7 +538,8 @@ async fn the_export_holds_everything_and_every_access_made() {
             expect(&w.nurse, "client.read", "allowed"),
             expect(&w.counsellor, "handover.propose", "allowed"),
             expect(&w.nurse, "handover.accept", "allowed"),
-            expect(&colleague, "client.export", "allowed"),
+            // Refused (not the responsible worker): on record as denied.
+            expect(&colleague, "client.export", "denied"),
             expect(&w.nurse, "client.export", "allowed"),
         ]
     );

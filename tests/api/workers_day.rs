@@ -320,3 +320,158 @@ async fn a_refused_step_is_on_the_clients_record_with_its_reason() {
             .all(|e| e["professional_id"] == colleague.id.to_string())
     );
 }
+
+#[tokio::test]
+async fn the_export_holds_every_part_of_the_clients_record() {
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let nurse = app.worker("health_care", "public_health_nurse").await;
+    let hetu = fresh_hetu();
+    let client = id_of(&app.client(&sanna, &hetu).await);
+    let base = format!("/api/v1/clients/{client}");
+
+    // The team, with the nurse in it; the client's consent to refer and share.
+    let team = id_of(
+        &expect_status(
+            app.post(
+                "/api/v1/teams",
+                &app.admin_token,
+                &json!({"name": "Työkykytiimi", "hosting_organisation_id": nurse.organisation_id, "kind": "both",
+                    "cadence": {"frequency": "weekly", "weekday": "monday", "start_time": "09:00", "duration_minutes": 60}}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    expect_status(
+        app.post(
+            &format!("/api/v1/teams/{team}/members"),
+            &app.admin_token,
+            &json!({"professional_id": nurse.id, "role": "nurse"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("{base}/consents"),
+        &sanna,
+        &json!({"purposes": ["referral_to_assessment", "information_exchange"],
+            "organisation_ids": [nurse.organisation_id], "method": "written"}),
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // A referral the team accepts (an assessment opens), a plan in force and
+    // a new draft, a follow-up, and a contact request that names the client.
+    let referral = post_ok(
+        &app,
+        &format!("{base}/referrals"),
+        &sanna,
+        &json!({"team_id": team, "reason": "Työkyvyn arvio", "questions": ["Sopiiko työkokeilu?"]}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let accepted = post_ok(
+        &app,
+        &format!("/api/v1/referrals/{}/accept", id_of(&referral)),
+        &nurse,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let plan = post_ok(
+        &app,
+        &format!("{base}/plans"),
+        &sanna,
+        &json!({"goals": [{"text": "Töihin", "target_on": in_days(90)}], "follow_up_on": in_days(30)}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/plans/{}/publish", id_of(&plan)),
+        &sanna,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("{base}/plans"),
+        &sanna,
+        &json!({}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("{base}/follow-ups"),
+        &sanna,
+        &json!({"description": "Soita", "due_on": in_days(3)}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let contact = post_ok(
+        &app,
+        &format!("/api/v1/teams/{team}/contact-requests"),
+        &sanna,
+        &json!({"name": "Asiakas itse", "phone": "040 123 4567", "channel": "walk_in"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/contact-requests/{}/invite", id_of(&contact)),
+        &nurse,
+        &json!({"personal_identity_code": hetu, "first_name": "Matti", "last_name": "Meikäläinen",
+            "consent": {"purposes": ["information_exchange"], "method": "written"}, "open_assessment": false}),
+        StatusCode::OK,
+    )
+    .await;
+
+    let export = expect_status(
+        app.get(&format!("{base}/export"), &sanna.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let count = |part: &str| export[part].as_array().map_or(0, Vec::len);
+    assert_eq!(count("plans"), 2, "the version in force and the draft");
+    assert!(
+        export["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["content"]["goals"][0]["text"] == "Töihin")
+    );
+    assert!(count("follow_ups") >= 2, "the plan's date and the call");
+    assert_eq!(count("referrals"), 1);
+    assert_eq!(
+        export["referrals"][0]["questions"][0],
+        "Sopiiko työkokeilu?"
+    );
+    assert_eq!(count("assessments"), 1);
+    assert_eq!(export["assessments"][0]["id"], accepted["assessment_id"]);
+    assert_eq!(count("contact_requests"), 1);
+    for part in ["relationships", "responsibility", "consents", "access_log"] {
+        assert!(count(part) > 0, "{part}");
+    }
+    // Who recorded each part, and for which organisation.
+    let professionals: Vec<(String, String)> = export["professionals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["organisation"]["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(professionals.contains(&(sanna.id.to_string(), sanna.organisation_id.to_string())));
+    assert!(professionals.contains(&(nurse.id.to_string(), nurse.organisation_id.to_string())));
+}

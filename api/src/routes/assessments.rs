@@ -85,7 +85,7 @@ pub struct AssessmentView {
     pub feedback_handover_id: Option<Uuid>,
 }
 
-fn view(conn: &mut DbConnection, r: AssessmentRecord) -> StoreResult<AssessmentView> {
+pub(crate) fn view(conn: &mut DbConnection, r: AssessmentRecord) -> StoreResult<AssessmentView> {
     Ok(AssessmentView {
         id: r.assessment.id,
         client: client_basics(conn, r.client_id)?,

@@ -91,7 +91,10 @@ pub struct ContactRequestView {
     pub assessment_id: Option<Uuid>,
 }
 
-fn view(conn: &mut DbConnection, r: ContactRequestRecord) -> StoreResult<ContactRequestView> {
+pub(crate) fn view(
+    conn: &mut DbConnection,
+    r: ContactRequestRecord,
+) -> StoreResult<ContactRequestView> {
     Ok(ContactRequestView {
         id: r.request.id,
         team: team_ref(conn, r.request.team_id)?,

@@ -3,20 +3,28 @@
 
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+
 use kyky_persistence::{
-    StoreError, access_log, clients, consents, disclosures, handovers, relationships, requests,
+    StoreError, access_log, assessments, clients, consents, contact_requests, disclosures,
+    follow_ups, handovers, plans, referrals, relationships, requests,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, missing};
+use crate::error::{ApiResult, missing};
 use crate::routes::access_log::{AccessLogEntryView, DisclosureView, disclosure_view, entry_views};
-use crate::routes::cards::professional_card;
+use crate::routes::assessments::AssessmentView;
+use crate::routes::cards::{ProfessionalCard, professional_card};
 use crate::routes::clients::ClientView;
 use crate::routes::consents::ConsentView;
+use crate::routes::contact_requests::ContactRequestView;
+use crate::routes::follow_ups::{FollowUpView, follow_up_views};
 use crate::routes::handovers::{HandoverView, handover_view};
+use crate::routes::plans::{PlanView, kept, plan_view};
+use crate::routes::referrals::ReferralView;
 use crate::routes::relationships::RelationshipView;
 use crate::routes::responsibility::{
     RequestView, ResponsibilityPeriodView, history_view, request_view,
@@ -42,6 +50,48 @@ pub struct ClientExport {
     pub access_log: Vec<AccessLogEntryView>,
     /// Every disclosure to another organisation.
     pub disclosures: Vec<DisclosureView>,
+    /// Every version of the support plan, drafts included, with goals,
+    /// services and agreed responsibilities.
+    pub plans: Vec<PlanView>,
+    /// Every follow-up, whatever its state, with who has had it.
+    pub follow_ups: Vec<FollowUpView>,
+    /// Every referral to a work-ability team, with its questions.
+    pub referrals: Vec<ReferralView>,
+    /// Every assessment, with the team's feedback.
+    pub assessments: Vec<AssessmentView>,
+    /// The contact requests that brought the client in, as the person gave them.
+    pub contact_requests: Vec<ContactRequestView>,
+    /// Every professional who recorded, changed or read anything above (the
+    /// `*_by` and `professional_id` fields), with their organisation: who
+    /// recorded each part, and for which organisation.
+    pub professionals: Vec<ProfessionalCard>,
+}
+
+/// Every professional id the export names in a `*_by` or `professional_id`
+/// field, found by walking its JSON so that a part added later is covered.
+fn named_professionals(parts: &serde_json::Value, found: &mut BTreeSet<Uuid>) {
+    match parts {
+        serde_json::Value::Object(fields) => {
+            for (name, value) in fields {
+                let names_professional =
+                    name.ends_with("_by") && name != "superseded_by" || name == "professional_id";
+                if let Some(id) = value
+                    .as_str()
+                    .filter(|_| names_professional)
+                    .and_then(|v| Uuid::parse_str(v).ok())
+                {
+                    found.insert(id);
+                }
+                named_professionals(value, found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                named_professionals(item, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Export everything about the client as JSON, for the client's right of
@@ -71,7 +121,7 @@ pub async fn export_client(
         .blocking(move |db| {
             db.read_client(&ctx, client_id, "client.export", |conn, scope| {
                 if !scope.basis.holds_responsibility() {
-                    return Ok(None);
+                    return Err(StoreError::NotResponsibleWorker);
                 }
                 let client = clients::get(conn, client_id)?;
                 let card = professional_card(conn, scope.responsibility.responsible)?;
@@ -84,7 +134,32 @@ pub async fn export_client(
                     .into_iter()
                     .map(|r| request_view(conn, r))
                     .collect::<Result<_, StoreError>>()?;
-                Ok(Some(ClientExport {
+                let responsible = scope.responsibility.responsible;
+                let plans = plans::for_client(conn, client_id)?
+                    .into_iter()
+                    .map(|p| plan_view(conn, kept(p, responsible)).map(|(_, view)| view))
+                    .collect::<Result<_, StoreError>>()?;
+                let follow_ups = follow_ups::for_client(conn, client_id, None)?;
+                let follow_ups = follow_up_views(conn, follow_ups, now)?;
+                let referrals = referrals::for_client(conn, client_id)?
+                    .into_iter()
+                    .map(|r| crate::routes::referrals::view(conn, r))
+                    .collect::<Result<_, StoreError>>()?;
+                let assessments = assessments::for_client(conn, client_id)?
+                    .into_iter()
+                    .map(|a| crate::routes::assessments::view(conn, a))
+                    .collect::<Result<_, StoreError>>()?;
+                let contact_requests = contact_requests::for_client(conn, client_id)?
+                    .into_iter()
+                    .map(|c| crate::routes::contact_requests::view(conn, c))
+                    .collect::<Result<_, StoreError>>()?;
+                let mut export = ClientExport {
+                    plans,
+                    follow_ups,
+                    referrals,
+                    assessments,
+                    contact_requests,
+                    professionals: Vec::new(),
                     exported_at: now,
                     client: ClientView::of(client, true, card),
                     relationships: crate::routes::relationships::views(conn, relationships)?,
@@ -103,14 +178,19 @@ pub async fn export_client(
                         .into_iter()
                         .map(disclosure_view)
                         .collect(),
-                }))
+                };
+                let mut named = BTreeSet::new();
+                named_professionals(
+                    &serde_json::to_value(&export).unwrap_or_default(),
+                    &mut named,
+                );
+                export.professionals = named
+                    .into_iter()
+                    .map(|id| professional_card(conn, id))
+                    .collect::<Result<_, StoreError>>()?;
+                Ok(export)
             })
-            .map_err(missing("client"))?
-            .ok_or_else(|| {
-                ApiError::not_responsible_worker(
-                    "the export is for the client's responsible worker and work pair",
-                )
-            })
+            .map_err(missing("client"))
         })
         .await?;
     Ok(web::Json(export))

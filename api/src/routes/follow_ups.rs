@@ -74,7 +74,7 @@ fn move_view(moved: FollowUpMove) -> FollowUpMoveView {
 }
 
 /// Views of these follow-ups: their moves in one query, each owner's card once.
-fn follow_up_views(
+pub(crate) fn follow_up_views(
     conn: &mut DbConnection,
     records: Vec<FollowUpRecord>,
     now: DateTime<Utc>,

@@ -349,7 +349,7 @@ fn content_view(conn: &mut DbConnection, record: &PlanRecord) -> StoreResult<Pla
     })
 }
 
-fn plan_view(conn: &mut DbConnection, read: PlanRead) -> StoreResult<(i64, PlanView)> {
+pub(crate) fn plan_view(conn: &mut DbConnection, read: PlanRead) -> StoreResult<(i64, PlanView)> {
     let PlanRead {
         record,
         reader,
@@ -382,7 +382,7 @@ fn plan_view(conn: &mut DbConnection, read: PlanRead) -> StoreResult<(i64, PlanV
 }
 
 /// What the keeper of the plan reads after changing it.
-fn kept(record: PlanRecord, responsible: Uuid) -> PlanRead {
+pub(crate) fn kept(record: PlanRecord, responsible: Uuid) -> PlanRead {
     PlanRead {
         record,
         reader: PlanReader::Keeper,

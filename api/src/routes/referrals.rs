@@ -128,7 +128,7 @@ pub struct ReferralView {
     pub assessment_id: Option<Uuid>,
 }
 
-fn view(conn: &mut DbConnection, r: ReferralRecord) -> StoreResult<ReferralView> {
+pub(crate) fn view(conn: &mut DbConnection, r: ReferralRecord) -> StoreResult<ReferralView> {
     Ok(ReferralView {
         id: r.referral.id,
         client: client_basics(conn, r.client_id)?,
