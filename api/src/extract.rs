@@ -177,14 +177,6 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
         let method = req.method().clone();
         let req_path = req.match_pattern().unwrap_or_default();
         Box::pin(async move {
-            if !json {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported-media-type",
-                    "Unsupported media type",
-                    "send the body as application/json",
-                ));
-            }
             let body = body.await.map_err(|_| {
                 ApiError::new(
                     actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
@@ -193,6 +185,20 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                     format!("the body may be at most {MAX_JSON_BYTES} bytes"),
                 )
             })?;
+            // No body at all is a malformed request, whatever it claims to be.
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Err(ApiError::malformed(
+                    "the request needs a JSON body (an empty object `{}` where nothing else is needed)",
+                ));
+            }
+            if !json {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    "send the body as application/json",
+                ));
+            }
             let mut value = parse(&body)?;
             refuse_control_characters(&value)?;
             integral_floats_as_integers(&mut value);

@@ -9,7 +9,8 @@
 use chrono::{DateTime, Utc};
 use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::handover::{
-    self, Handover, HandoverError, HandoverStatus, PeriodOrigin, Proposal, Receiver, Responsibility,
+    self, Handover, HandoverError, HandoverStatus, PackageItemKind, PeriodOrigin, Proposal,
+    Receiver, Responsibility,
 };
 use kyky_domain::plan::{self, FollowUpStatus};
 use kyky_domain::request::{self, RequestStatus};
@@ -26,7 +27,10 @@ use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
 use crate::requests::{self, RequestRecord};
-use crate::{clients, consents, events, follow_ups, organisations, professionals, responsibility};
+use crate::{
+    assessments, clients, consents, events, follow_ups, organisations, plans, professionals,
+    responsibility,
+};
 
 /// A handover to propose.
 #[derive(Debug, Clone)]
@@ -41,6 +45,44 @@ pub struct NewHandover {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// A package item that names a Kyky record (a plan version, an assessment's
+/// feedback) names one of this client's: a receiver never reads another
+/// client's data through a package.
+fn check_package(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    package: &[PackageItem],
+) -> StoreResult<()> {
+    const NOT_THIS_CLIENTS: StoreError = StoreError::InvalidReference {
+        field: "package",
+        message: "names a plan version or an assessment that is not this client's: give its id",
+    };
+    for item in package {
+        let owner = match item.kind {
+            PackageItemKind::ExternalDocument => continue,
+            PackageItemKind::SupportPlanVersion | PackageItemKind::AssessmentFeedback => {
+                let Ok(id) = Uuid::parse_str(&item.reference) else {
+                    return Err(NOT_THIS_CLIENTS);
+                };
+                let found = if item.kind == PackageItemKind::SupportPlanVersion {
+                    plans::get(conn, id).map(|p| p.client_id)
+                } else {
+                    assessments::get(conn, id).map(|a| a.client_id)
+                };
+                match found {
+                    Ok(owner) => owner,
+                    Err(StoreError::NotFound) => return Err(NOT_THIS_CLIENTS),
+                    Err(other) => return Err(other),
+                }
+            }
+        };
+        if owner != client_id {
+            return Err(NOT_THIS_CLIENTS);
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn propose_in(
     conn: &mut DbConnection,
     ctx: &AuditContext,
@@ -48,6 +90,7 @@ pub(crate) fn propose_in(
     current: &Responsibility,
     new: NewHandover,
 ) -> StoreResult<HandoverRecord> {
+    check_package(conn, client_id, &new.package)?;
     handovers::expire_due(conn, client_id, ctx.at)?;
     let pending = handovers::pending_exists(conn, client_id)?;
     let receiver_professional = match new.receiver {

@@ -43,6 +43,34 @@ async fn a_body_that_is_not_json_is_415() {
 }
 
 #[tokio::test]
+async fn a_post_without_a_body_is_400_saying_the_body_is_missing() {
+    let app = spawn_app().await;
+    for content_type in [None, Some("application/json")] {
+        let mut request = app.request(
+            reqwest::Method::POST,
+            "/api/v1/organisations",
+            &app.admin_token,
+        );
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let problem = expect_problem(
+            request.send().await.unwrap(),
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+        )
+        .await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("needs a JSON body"),
+            "{problem}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn wrong_types_missing_and_unknown_fields_are_named() {
     let app = spawn_app().await;
     let cases = [

@@ -475,3 +475,67 @@ async fn the_export_holds_every_part_of_the_clients_record() {
     assert!(professionals.contains(&(sanna.id.to_string(), sanna.organisation_id.to_string())));
     assert!(professionals.contains(&(nurse.id.to_string(), nurse.organisation_id.to_string())));
 }
+
+#[tokio::test]
+async fn a_package_names_only_this_clients_plans_and_assessments() {
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let aino = app
+        .worker_in(sanna.organisation_id, "social_counsellor")
+        .await;
+    let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
+    let other = id_of(&app.client(&sanna, &fresh_hetu()).await);
+    let plan_of = |client: Uuid| {
+        let app = &app;
+        let sanna = &sanna;
+        async move {
+            id_of(
+                &post_ok(
+                    app,
+                    &format!("/api/v1/clients/{client}/plans"),
+                    sanna,
+                    &json!({}),
+                    StatusCode::CREATED,
+                )
+                .await,
+            )
+        }
+    };
+    let own_plan = plan_of(client).await;
+    let others_plan = plan_of(other).await;
+    let propose = |reference: String, kind: &'static str| {
+        let app = &app;
+        let sanna = &sanna;
+        let aino = &aino;
+        async move {
+            app.post(
+                &format!("/api/v1/clients/{client}/handovers"),
+                &sanna.token,
+                &json!({"to_professional_id": aino.id, "summary": "Siirto", "reason": "Vaihto",
+                    "package": [{"kind": kind, "reference": reference}]}),
+            )
+            .await
+        }
+    };
+    for (reference, kind) in [
+        (others_plan.to_string(), "support_plan_version"),
+        (Uuid::now_v7().to_string(), "support_plan_version"),
+        ("suunnitelma-1".to_owned(), "support_plan_version"),
+        (own_plan.to_string(), "assessment_feedback"),
+    ] {
+        let problem = crate::helpers::expect_problem(
+            propose(reference.clone(), kind).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-reference",
+        )
+        .await;
+        assert_eq!(crate::helpers::fields(&problem), ["package"], "{reference}");
+    }
+    expect_status(
+        propose(own_plan.to_string(), "support_plan_version").await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
