@@ -92,7 +92,6 @@ struct Phrases {
     own_view: &'static str,
     services: &'static str,
     from: &'static str,
-    until: &'static str,
     contact: &'static str,
     tasks: &'static str,
     you: &'static str,
@@ -112,7 +111,6 @@ const FI: Phrases = Phrases {
     own_view: "Oma näkemyksesi",
     services: "Palvelusi",
     from: "alkaen",
-    until: "asti",
     contact: "yhteyshenkilö",
     tasks: "Kuka tekee mitä",
     you: "Sinä",
@@ -132,7 +130,6 @@ const SV: Phrases = Phrases {
     own_view: "Din egen syn",
     services: "Dina tjänster",
     from: "från",
-    until: "till",
     contact: "kontaktperson",
     tasks: "Vem gör vad",
     you: "Du",
@@ -152,7 +149,6 @@ const EN: Phrases = Phrases {
     own_view: "Your own view",
     services: "Your services",
     from: "from",
-    until: "until",
     contact: "contact",
     tasks: "Who does what",
     you: "You",
@@ -231,16 +227,12 @@ pub fn render(plan: &SummaryInput, language: Language) -> Summary {
         .iter()
         .filter(|s| matches!(s.status, ServiceStatus::Planned | ServiceStatus::Active))
         .map(|s| {
-            let mut line = format!(
-                "{}: {}, {} {}",
-                s.code.labels().get(language),
-                s.provider,
-                p.from,
-                date(s.starts_on, language)
-            );
-            if let Some(end) = s.ends_on {
-                line = format!("{line} {} {}", date(end, language), p.until);
-            }
+            // A period as a range, 1.3.2027–31.5.2027; open-ended: from 1.3.2027.
+            let when = match s.ends_on {
+                Some(end) => format!("{}–{}", date(s.starts_on, language), date(end, language)),
+                None => format!("{} {}", p.from, date(s.starts_on, language)),
+            };
+            let mut line = format!("{}: {}, {when}", s.code.labels().get(language), s.provider);
             if let Some(contact) = &s.contact {
                 line = format!("{line}; {}: {}", p.contact, contact.name);
                 let entry = format!(
@@ -404,7 +396,7 @@ mod tests {
         assert_eq!(
             summary.sections[2].lines,
             [
-                "Kuntouttava työtoiminta: Kuntouttava työtoiminta Oy, alkaen 10.1.2027 31.5.2027 asti; yhteyshenkilö: Olli Ohjaaja"
+                "Kuntouttava työtoiminta: Kuntouttava työtoiminta Oy, 10.1.2027–31.5.2027; yhteyshenkilö: Olli Ohjaaja"
             ],
             "the cancelled work trial is left out"
         );

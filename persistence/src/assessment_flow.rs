@@ -6,6 +6,7 @@
 
 use kyky_domain::AccessBasis;
 use kyky_domain::assessment::{self, AssessmentError, Feedback};
+use kyky_domain::codes::CodeSet;
 use kyky_domain::handover::{PackageItemKind, Receiver};
 use serde_json::json;
 use uuid::Uuid;
@@ -116,7 +117,10 @@ impl Db {
                     package: vec![PackageItem {
                         kind: PackageItemKind::AssessmentFeedback,
                         reference: id.to_string(),
-                        description: Some(format!("Suositus: {}", feedback.recommended_path)),
+                        description: Some(format!(
+                            "Suositus: {}",
+                            feedback.recommended_path.labels().fi
+                        )),
                     }],
                     network_meeting_id: None,
                     return_to_referrer: onward_to.is_none(),
