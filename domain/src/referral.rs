@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::codes::code_set;
+use crate::consent::ConsentPurpose;
+use crate::team::TeamKind;
 
 code_set! {
     /// Where a referral stands.
@@ -72,6 +74,17 @@ fn team_member(referral: &Referral, actor: &Actor) -> Result<(), ReferralError> 
     }
 }
 
+/// The purpose the client's consent must have for a referral to a team of
+/// this kind: a consultative team handles the client's case among
+/// professionals, without the client (handling in a team or network); a
+/// team that meets the client assesses them (referral to assessment).
+pub fn consent_purpose(team: TeamKind) -> ConsentPurpose {
+    match team {
+        TeamKind::Consultative => ConsentPurpose::TeamOrNetworkHandling,
+        TeamKind::WithClient | TeamKind::Both => ConsentPurpose::ReferralToAssessment,
+    }
+}
+
 pub fn send(referral: &Referral, actor: &Actor) -> Result<(), ReferralError> {
     require(referral, ReferralStatus::Draft)?;
     if referral.referred_by != actor.professional_id {
@@ -110,6 +123,24 @@ pub fn withdraw(referral: &Referral, actor: &Actor) -> Result<(), ReferralError>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_consultative_team_needs_consent_to_handle_the_case_and_others_to_assess() {
+        use crate::consent::ConsentPurpose;
+        use crate::team::TeamKind;
+        assert_eq!(
+            consent_purpose(TeamKind::Consultative),
+            ConsentPurpose::TeamOrNetworkHandling
+        );
+        assert_eq!(
+            consent_purpose(TeamKind::WithClient),
+            ConsentPurpose::ReferralToAssessment
+        );
+        assert_eq!(
+            consent_purpose(TeamKind::Both),
+            ConsentPurpose::ReferralToAssessment
+        );
+    }
+
     use std::collections::BTreeSet;
 
     use super::*;

@@ -4,7 +4,7 @@
 //! act on a referral without access to the rest of the client's record.
 
 use kyky_domain::AccessBasis;
-use kyky_domain::consent::{self, ConsentPurpose};
+use kyky_domain::consent;
 use kyky_domain::referral::{self, ReferralError, ReferralStatus};
 use serde_json::json;
 use uuid::Uuid;
@@ -25,15 +25,14 @@ fn send_in(
 ) -> StoreResult<()> {
     let record = referrals::get(conn, id)?;
     referral::send(&record.referral, &ctx.actor)?;
-    let host = teams::get(conn, record.referral.team_id)?
-        .fields
-        .hosting_organisation_id;
+    let team = teams::get(conn, record.referral.team_id)?.fields;
+    let host = team.hosting_organisation_id;
     let from = ctx.actor.organisation_id;
     let consent = consent::may_disclose(
         &scope.consents,
         from,
         host,
-        ConsentPurpose::ReferralToAssessment,
+        referral::consent_purpose(team.kind),
         ctx.at,
     )?;
     let by = ctx.actor.professional_id;

@@ -381,7 +381,10 @@ async fn the_espoo_path_refers_assesses_and_hands_back_with_the_feedback() {
     assert_eq!(proposed["package"][0]["reference"], assessment.to_string());
     // The recommendation by its Finnish label, not its code.
     let described = proposed["package"][0]["description"].as_str().unwrap();
-    assert!(!described.contains("vocational_rehabilitation"), "{described}");
+    assert!(
+        !described.contains("vocational_rehabilitation"),
+        "{described}"
+    );
     assert!(described.starts_with("Suositus: "), "{described}");
     let responsibility = format!("/api/v1/clients/{}/responsibility", e.client);
     assert_eq!(

@@ -539,3 +539,122 @@ async fn a_package_names_only_this_clients_plans_and_assessments() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn each_consent_purpose_gates_what_its_name_says() {
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let nurse = app.worker("health_care", "public_health_nurse").await;
+    let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
+    let base = format!("/api/v1/clients/{client}");
+    let team = |kind: &'static str| {
+        let app = &app;
+        let host = nurse.organisation_id;
+        async move {
+            id_of(
+                &expect_status(
+                    app.post(
+                        "/api/v1/teams",
+                        &app.admin_token,
+                        &json!({"name": format!("Tiimi {kind}"), "hosting_organisation_id": host, "kind": kind,
+                            "cadence": {"frequency": "weekly", "weekday": "monday", "start_time": "09:00", "duration_minutes": 60}}),
+                    )
+                    .await,
+                    StatusCode::CREATED,
+                )
+                .await,
+            )
+        }
+    };
+    let consultative = team("consultative").await;
+    let assessing = team("with_client").await;
+    let refer = |team: Uuid| {
+        let app = &app;
+        let sanna = &sanna;
+        let base = &base;
+        async move {
+            app.post(
+                &format!("{base}/referrals"),
+                &sanna.token,
+                &json!({"team_id": team, "reason": "Tapauksen käsittely"}),
+            )
+            .await
+        }
+    };
+    let consent = |purpose: &'static str| {
+        let app = &app;
+        let sanna = &sanna;
+        let base = &base;
+        let to = nurse.organisation_id;
+        async move {
+            post_ok(
+                app,
+                &format!("{base}/consents"),
+                sanna,
+                &json!({"purposes": [purpose], "organisation_ids": [to], "method": "written"}),
+                StatusCode::CREATED,
+            )
+            .await
+        }
+    };
+    let missing = |problem: Value| problem["missing_consent"]["purpose"].clone();
+
+    // Handling in a team or network: a consultative team discusses the case.
+    let problem = crate::helpers::expect_problem(
+        refer(consultative).await,
+        StatusCode::CONFLICT,
+        "consent-required",
+    )
+    .await;
+    assert_eq!(missing(problem), "team_or_network_handling");
+    // Referral to assessment: a team that meets the client assesses them.
+    consent("team_or_network_handling").await;
+    expect_status(refer(consultative).await, StatusCode::CREATED).await;
+    let problem = crate::helpers::expect_problem(
+        refer(assessing).await,
+        StatusCode::CONFLICT,
+        "consent-required",
+    )
+    .await;
+    assert_eq!(missing(problem), "referral_to_assessment");
+    consent("referral_to_assessment").await;
+    expect_status(refer(assessing).await, StatusCode::CREATED).await;
+
+    // Exchange of information: the plan is shared only under it.
+    let plan = post_ok(
+        &app,
+        &format!("{base}/plans"),
+        &sanna,
+        &json!({"follow_up_on": in_days(30)}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/plans/{}/publish", id_of(&plan)),
+        &sanna,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    // The nurse's organisation has a relationship through the referral, not the plan.
+    let current = app
+        .get(&format!("{base}/plans/current"), &nurse.token)
+        .await;
+    let before = current.status();
+    let body: Value = current.json().await.unwrap_or(Value::Null);
+    assert!(
+        before != StatusCode::OK || body["readable"] == false,
+        "without information exchange the plan's content is not shared: {body}"
+    );
+    consent("information_exchange").await;
+    let shared = expect_status(
+        app.get(&format!("{base}/plans/current"), &nurse.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(shared["readable"], true);
+}
