@@ -658,3 +658,244 @@ async fn each_consent_purpose_gates_what_its_name_says() {
     .await;
     assert_eq!(shared["readable"], true);
 }
+
+/// The whole path of README's "A client's path, step by step" (seeds 000,
+/// 001, 004), one request per step.
+#[tokio::test]
+async fn a_clients_whole_path() {
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let liisa = app.worker("health_care", "public_health_nurse").await;
+    let aino = app.worker("social_services", "social_worker").await;
+    let pekka = app.worker("kela", "kela_expert").await;
+    let get = |path: String, who: &Worker| {
+        let app = &app;
+        let token = who.token.clone();
+        async move { expect_status(app.get(&path, &token).await, StatusCode::OK).await }
+    };
+
+    // 1. Arrival.
+    let hetu = fresh_hetu();
+    let client = id_of(&app.client(&sanna, &hetu).await);
+    let base = format!("/api/v1/clients/{client}");
+    // 2. Consent to referral and to information exchange with health care and
+    // adult social services.
+    post_ok(
+        &app,
+        &format!("{base}/consents"),
+        &sanna,
+        &json!({"purposes": ["referral_to_assessment", "information_exchange"],
+            "organisation_ids": [liisa.organisation_id, aino.organisation_id], "method": "written"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    // 3. Referral to the team that Liisa is in.
+    let team = id_of(
+        &post_ok(
+            &app,
+            "/api/v1/teams",
+            &Worker {
+                token: app.admin_token.clone(),
+                ..sanna.clone()
+            },
+            &json!({"name": "Espoon työkykytiimi", "hosting_organisation_id": liisa.organisation_id, "kind": "both",
+                "cadence": {"frequency": "weekly", "weekday": "thursday", "start_time": "13:00", "duration_minutes": 90}}),
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    post_ok(
+        &app,
+        &format!("/api/v1/teams/{team}/members"),
+        &Worker {
+            token: app.admin_token.clone(),
+            ..sanna.clone()
+        },
+        &json!({"professional_id": liisa.id, "role": "nurse"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let referral = post_ok(
+        &app,
+        &format!("{base}/referrals"),
+        &sanna,
+        &json!({"team_id": team, "reason": "Terveydentilan ja työkyvyn arvio", "questions": ["Mikä on työkyky?"]}),
+        StatusCode::CREATED,
+    )
+    .await;
+    // 4. Assessment: Liisa accepts from the inbox, takes responsibility by
+    // escorted handover, and completes the assessment with feedback.
+    let inbox = get(format!("/api/v1/teams/{team}/referrals"), &liisa).await;
+    assert_eq!(inbox["items"][0]["id"], referral["id"]);
+    let accepted = post_ok(
+        &app,
+        &format!("/api/v1/referrals/{}/accept", id_of(&referral)),
+        &liisa,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let assessment = accepted["assessment_id"].as_str().unwrap().to_owned();
+    let to_liisa = post_ok(
+        &app,
+        &format!("{base}/handovers"),
+        &sanna,
+        &json!({"to_professional_id": liisa.id, "summary": "Arvion ajaksi", "reason": "Työkykyarvio"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/handovers/{}/accept", id_of(&to_liisa)),
+        &liisa,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let assessment_path = format!("/api/v1/assessments/{assessment}");
+    post_ok(
+        &app,
+        &format!("{assessment_path}/start"),
+        &liisa,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let completed = post_ok(
+        &app,
+        &format!("{assessment_path}/complete"),
+        &liisa,
+        &json!({"feedback": {"health_factors": "Kevyt työ onnistuu", "recommended_path": "vocational_rehabilitation",
+            "physician_statement": true, "summary": "Työkyky osittainen."}}),
+        StatusCode::OK,
+    )
+    .await;
+    // 5. Escorted return with the feedback.
+    let back = completed["feedback_handover_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post_ok(
+        &app,
+        &format!("/api/v1/handovers/{back}/accept"),
+        &sanna,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        get(format!("{base}/responsibility"), &sanna).await["responsible"]["id"],
+        sanna.id.to_string()
+    );
+    // 6. Plan v1, then v2 superseding it.
+    for follow_up in [14, 21] {
+        let draft = post_ok(
+            &app,
+            &format!("{base}/plans"),
+            &sanna,
+            &json!({"goals": [{"text": "Ammatillinen kuntoutus", "target_on": in_days(120)}], "follow_up_on": in_days(follow_up)}),
+            StatusCode::CREATED,
+        )
+        .await;
+        post_ok(
+            &app,
+            &format!("/api/v1/plans/{}/publish", id_of(&draft)),
+            &sanna,
+            &json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let versions = get(format!("{base}/plans"), &sanna).await;
+    let statuses: Vec<&str> = versions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["published", "superseded"]);
+    // 7. A follow-up: Sanna's day has it and the plan's date.
+    post_ok(
+        &app,
+        &format!("{base}/follow-ups"),
+        &sanna,
+        &json!({"description": "Soita kuntoutuksen aloituksesta", "due_on": in_days(3)}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let sannas = get("/api/v1/follow-ups?status=open".to_owned(), &sanna).await;
+    assert_eq!(ids(&sannas).len(), 2);
+    // 8. Escorted handover to adult social services: the follow-ups move.
+    let to_aino = post_ok(
+        &app,
+        &format!("{base}/handovers"),
+        &sanna,
+        &json!({"to_professional_id": aino.id, "summary": "Aikuissosiaalityön asiakkaaksi", "reason": "Palvelutarve muuttui"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(to_aino["follow_ups"].as_array().unwrap().len(), 2);
+    post_ok(
+        &app,
+        &format!("/api/v1/handovers/{}/accept", id_of(&to_aino)),
+        &aino,
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        ids(&get("/api/v1/follow-ups?status=open".to_owned(), &aino).await),
+        ids(&sannas)
+    );
+    // Sanna keeps only what is closed (v1's follow-up date, cancelled when v2
+    // took its place); nothing open.
+    assert!(ids(&get("/api/v1/follow-ups?status=open".to_owned(), &sanna).await).is_empty());
+    // 9. Consent withdrawn: health care, which read by consent, is refused.
+    let consents = get(format!("{base}/consents"), &aino).await;
+    let consent = consents["items"][0]["id"].as_str().unwrap().to_owned();
+    post_ok(
+        &app,
+        &format!("/api/v1/consents/{consent}/withdraw"),
+        &aino,
+        &json!({"method": "verbal"}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        app.get(&base, &liisa.token).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // 10. Kela reads on a statutory basis.
+    post_ok(
+        &app,
+        "/api/v1/clients/statutory-disclosure",
+        &pekka,
+        &json!({"personal_identity_code": hetu, "legal_basis": "kela_information_right",
+            "reason": "Kuntoutusrahan ratkaiseminen, hakemus 2026-118"}),
+        StatusCode::OK,
+    )
+    .await;
+    // 11. Export: everything, and every access with who and why refused.
+    let export = get(format!("{base}/export"), &aino).await;
+    assert_eq!(export["plans"].as_array().unwrap().len(), 2);
+    assert_eq!(export["referrals"].as_array().unwrap().len(), 1);
+    assert_eq!(export["assessments"][0]["id"], assessment);
+    assert!(export["follow_ups"].as_array().unwrap().len() >= 3);
+    assert!(
+        export["disclosures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["basis"] == "statutory")
+    );
+    let refused = export["access_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["professional_id"] == liisa.id.to_string() && e["outcome"] == "denied")
+        .expect("health care's refused read is on record");
+    assert_eq!(refused["reason"], "no_access");
+    assert!(!refused["organisation_name"].as_str().unwrap().is_empty());
+}
