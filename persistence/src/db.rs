@@ -1,10 +1,11 @@
 //! Connections and pools. One code path for SQLite (the embedded default) and
 //! PostgreSQL (production), chosen from the URL's scheme.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -61,11 +62,47 @@ impl DatabaseUrl {
     }
 }
 
+/// What a pool has asked of its database: statements run (every one a round
+/// trip) and connections checked out. Benchmarks print it and tests hold
+/// the line with it.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    statements: AtomicU64,
+    checkouts: AtomicU64,
+}
+
+/// A reading of `Traffic`; subtract two to get what happened between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrafficCount {
+    pub statements: u64,
+    pub checkouts: u64,
+}
+
+impl std::ops::Sub for TrafficCount {
+    type Output = Self;
+    fn sub(self, earlier: Self) -> Self {
+        Self {
+            statements: self.statements - earlier.statements,
+            checkouts: self.checkouts - earlier.checkouts,
+        }
+    }
+}
+
+/// Counts every statement a connection starts (diesel's instrumentation).
+fn counting(traffic: Arc<Traffic>) -> impl FnMut(InstrumentationEvent<'_>) + Send + 'static {
+    move |event| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            traffic.statements.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// r2d2 manager that picks the backend itself: diesel's multi-connection
 /// `establish` tries each backend in turn and hides the real error.
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
+    traffic: Arc<Traffic>,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -75,12 +112,15 @@ impl r2d2::ManageConnection for Manager {
     fn connect(&self) -> Result<DbConnection, ConnectionError> {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(url).map(DbConnection::Postgresql)
+                let mut conn = PgConnection::establish(url)?;
+                conn.set_instrumentation(counting(self.traffic.clone()));
+                Ok(DbConnection::Postgresql(conn))
             }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                conn.set_instrumentation(counting(self.traffic.clone()));
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -106,6 +146,7 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     url: Arc<DatabaseUrl>,
     sqlite_writer: Arc<Mutex<()>>,
+    traffic: Arc<Traffic>,
 }
 
 impl Db {
@@ -114,16 +155,29 @@ impl Db {
     /// fails fast when it cannot connect.
     pub fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let url = DatabaseUrl::parse(url)?;
+        let traffic = Arc::new(Traffic::default());
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(5))
-            .build_unchecked(Manager { url: url.clone() });
+            .build_unchecked(Manager {
+                url: url.clone(),
+                traffic: traffic.clone(),
+            });
         Ok(Self {
             pool,
             url: Arc::new(url),
             sqlite_writer: Arc::new(Mutex::new(())),
+            traffic,
         })
+    }
+
+    /// Statements run and connections checked out so far by this pool.
+    pub fn traffic(&self) -> TrafficCount {
+        TrafficCount {
+            statements: self.traffic.statements.load(Ordering::Relaxed),
+            checkouts: self.traffic.checkouts.load(Ordering::Relaxed),
+        }
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -131,6 +185,7 @@ impl Db {
     }
 
     pub fn conn(&self) -> Result<PooledConnection, StoreError> {
+        self.traffic.checkouts.fetch_add(1, Ordering::Relaxed);
         self.pool
             .get()
             .map_err(|e| StoreError::Unavailable(e.to_string()))

@@ -24,6 +24,7 @@ mod plans;
 mod professionals;
 mod referrals;
 mod relationships;
+mod round_trips;
 mod security;
 mod teams;
 mod workers_day;
