@@ -311,15 +311,21 @@ impl FromRequest for Caller {
             let id = Uuid::parse_str(&claims.sub).map_err(|_| {
                 ApiError::unauthorized("the token's subject is not a professional id")
             })?;
-            let read = db.clone();
-            let professional = web::block(move || read.run(|conn| professionals::get(conn, id)))
-                .await?
-                .map_err(|error| match error {
-                    StoreError::NotFound => {
-                        ApiError::unauthorized("the token's professional is not known")
-                    }
-                    other => other.into(),
-                })?;
+            // The professional and their teams on one connection, in one hop.
+            let (professional, teams) = web::block(move || {
+                db.run(|conn| {
+                    let professional = professionals::get(conn, id)?;
+                    let teams = kyky_persistence::teams::teams_of(conn, id)?;
+                    Ok::<_, StoreError>((professional, teams))
+                })
+            })
+            .await?
+            .map_err(|error| match error {
+                StoreError::NotFound => {
+                    ApiError::unauthorized("the token's professional is not known")
+                }
+                other => other.into(),
+            })?;
             if !professional.active {
                 return Err(ApiError::unauthorized(
                     "the professional has been deactivated",
@@ -331,11 +337,7 @@ impl FromRequest for Caller {
                 .filter_map(|r| Role::from_str(r).ok())
                 .collect();
             let roles = kyky_domain::access::effective_roles(&claimed, &professional.fields.roles);
-            let teams =
-                web::block(move || db.run(|conn| kyky_persistence::teams::teams_of(conn, id)))
-                    .await??
-                    .into_iter()
-                    .collect();
+            let teams = teams.into_iter().collect();
             tracing::Span::current().record("professional.id", tracing::field::display(id));
             Ok(Self {
                 actor: Actor {
