@@ -65,20 +65,22 @@ impl AppState {
         self.clock.now()
     }
 
-    /// Runs blocking database work off the async workers (diesel is synchronous).
+    /// Runs blocking database work off the async workers (diesel is
+    /// synchronous), in one hop on one connection (`Db::pinned`).
     pub async fn blocking<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&kyky_persistence::Db) -> ApiResult<T> + Send + 'static,
     {
         let db = self.db.clone();
-        web::block(move || work(&db))
+        web::block(move || db.pinned(work))
             .await
-            .map_err(ApiError::from)?
+            .map_err(ApiError::from)??
     }
 
-    /// Runs a use case off the async workers, then builds its view on a read
-    /// connection: the shape of every "change something, answer with it" handler.
+    /// Runs a use case off the async workers, then builds its view on the
+    /// same connection: the shape of every "change something, answer with
+    /// it" handler.
     pub async fn blocking_view<R, V, W, F>(&self, work: W, view: F) -> ApiResult<V>
     where
         R: Send + 'static,

@@ -2,7 +2,7 @@
 //! PostgreSQL (production), chosen from the URL's scheme.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 use diesel::connection::{InstrumentationEvent, SimpleConnection};
@@ -138,6 +138,51 @@ impl r2d2::ManageConnection for Manager {
 
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
+/// A connection for one piece of work: the one pinned for the whole request
+/// (`Db::pinned`), or one from the pool.
+pub enum Lease<'a> {
+    Pool(PooledConnection),
+    Pinned(MutexGuard<'a, PooledConnection>),
+}
+
+impl std::fmt::Debug for Lease<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Pool(_) => "Lease::Pool",
+            Self::Pinned(_) => "Lease::Pinned",
+        })
+    }
+}
+
+impl std::ops::Deref for Lease<'_> {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        match self {
+            Self::Pool(conn) => conn,
+            Self::Pinned(conn) => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Lease<'_> {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        match self {
+            Self::Pool(conn) => conn,
+            Self::Pinned(conn) => conn,
+        }
+    }
+}
+
+/// The connection a request holds from start to end.
+#[derive(Clone)]
+struct Pinned(Arc<Mutex<PooledConnection>>);
+
+impl std::fmt::Debug for Pinned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pinned")
+    }
+}
+
 /// The database: a pool, plus a lock that queues SQLite write transactions in
 /// this process so that a transaction that reads first never fails with
 /// SQLITE_BUSY when it starts to write (PostgreSQL needs no such lock).
@@ -147,6 +192,8 @@ pub struct Db {
     url: Arc<DatabaseUrl>,
     sqlite_writer: Arc<Mutex<()>>,
     traffic: Arc<Traffic>,
+    /// Set inside `pinned`: every step uses this one connection.
+    pinned: Option<Pinned>,
 }
 
 impl Db {
@@ -169,7 +216,21 @@ impl Db {
             url: Arc::new(url),
             sqlite_writer: Arc::new(Mutex::new(())),
             traffic,
+            pinned: None,
         })
+    }
+
+    /// Runs `work` with one connection for everything it asks of the
+    /// returned `Db`: a request's access check, log entry, work and view
+    /// share one checkout. A step that asks while an outer one holds the
+    /// connection gets its own from the pool rather than waiting on itself.
+    pub fn pinned<T>(&self, work: impl FnOnce(&Db) -> T) -> Result<T, StoreError> {
+        let conn = self.checkout()?;
+        let db = Self {
+            pinned: Some(Pinned(Arc::new(Mutex::new(conn)))),
+            ..self.clone()
+        };
+        Ok(work(&db))
     }
 
     /// Statements run and connections checked out so far by this pool.
@@ -184,7 +245,21 @@ impl Db {
         self.url.backend_name()
     }
 
-    pub fn conn(&self) -> Result<PooledConnection, StoreError> {
+    /// A connection: the pinned one when it is free, else one from the pool.
+    pub fn conn(&self) -> Result<Lease<'_>, StoreError> {
+        if let Some(Pinned(pinned)) = &self.pinned {
+            match pinned.try_lock() {
+                Ok(guard) => return Ok(Lease::Pinned(guard)),
+                Err(TryLockError::Poisoned(poisoned)) => {
+                    return Ok(Lease::Pinned(poisoned.into_inner()));
+                }
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        self.checkout().map(Lease::Pool)
+    }
+
+    fn checkout(&self) -> Result<PooledConnection, StoreError> {
         self.traffic.checkouts.fetch_add(1, Ordering::Relaxed);
         self.pool
             .get()
