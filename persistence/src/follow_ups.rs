@@ -362,20 +362,38 @@ pub fn moves_of(
     Ok(found)
 }
 
-/// The follow-ups an accepted handover moved, soonest first.
-pub fn moved_by_handover(
+/// The open follow-ups of these clients, soonest first: one query.
+pub fn open_for_clients(
     conn: &mut DbConnection,
-    handover_id: Uuid,
+    client_ids: &[Uuid],
 ) -> StoreResult<Vec<FollowUpRecord>> {
-    let moved = follow_up_moves::table
-        .filter(follow_up_moves::handover_id.eq(handover_id.to_string()))
-        .select(follow_up_moves::follow_up_id);
+    let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
     follow_ups::table
-        .filter(follow_ups::id.eq_any(moved))
+        .filter(follow_ups::client_id.eq_any(ids))
+        .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string()))
         .order((follow_ups::due_on, follow_ups::id))
         .select(Row::as_select())
         .load(conn)?
         .into_iter()
         .map(to_record)
+        .collect()
+}
+
+/// The follow-ups each of these accepted handovers moved, soonest first,
+/// with the handover that moved it: one query.
+pub fn moved_by_handovers(
+    conn: &mut DbConnection,
+    handover_ids: &[Uuid],
+) -> StoreResult<Vec<(Uuid, FollowUpRecord)>> {
+    let ids: Vec<String> = handover_ids.iter().map(Uuid::to_string).collect();
+    follow_up_moves::table
+        .inner_join(follow_ups::table.on(follow_ups::id.eq(follow_up_moves::follow_up_id)))
+        .filter(follow_up_moves::handover_id.eq_any(ids))
+        .order((follow_ups::due_on, follow_ups::id))
+        .select((follow_up_moves::handover_id, Row::as_select()))
+        .load::<(Option<String>, Row)>(conn)?
+        .into_iter()
+        .filter_map(|(handover, row)| handover.map(|h| (h, row)))
+        .map(|(handover, row)| Ok((uuid(&handover)?, to_record(row)?)))
         .collect()
 }

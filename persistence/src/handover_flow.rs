@@ -6,6 +6,8 @@
 //! (`decide` returns `false` otherwise), so of two concurrent accepts, or an
 //! accept and a cancel, exactly one wins and the other rolls back.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::handover::{
@@ -162,27 +164,45 @@ pub(crate) fn propose_in(
     Ok(record)
 }
 
-/// The follow-ups that move with this handover: while it is pending, the
-/// open ones the proposer's side would hand over (so the receiver sees them
-/// before accepting); once accepted, the ones it moved; otherwise none.
+/// The follow-ups that move with each of these handovers: while one is
+/// pending, the open ones its responsible worker owns (so the receiver sees
+/// them before accepting); once accepted, the ones it moved; otherwise none.
+/// Two queries for any number of handovers.
 pub fn follow_ups_moving(
     conn: &mut DbConnection,
-    record: &HandoverRecord,
+    records: &[HandoverRecord],
     now: DateTime<Utc>,
-) -> StoreResult<Vec<follow_ups::FollowUpRecord>> {
-    match record.handover.status_at(now) {
-        HandoverStatus::Pending => {
+) -> StoreResult<HashMap<Uuid, Vec<follow_ups::FollowUpRecord>>> {
+    let pending: Vec<&HandoverRecord> = records
+        .iter()
+        .filter(|r| r.handover.status_at(now) == HandoverStatus::Pending)
+        .collect();
+    let accepted: Vec<Uuid> = records
+        .iter()
+        .filter(|r| r.handover.status_at(now) == HandoverStatus::Accepted)
+        .map(|r| r.handover.id)
+        .collect();
+    let mut moving: HashMap<Uuid, Vec<follow_ups::FollowUpRecord>> = HashMap::new();
+    if !pending.is_empty() {
+        let clients: Vec<Uuid> = pending.iter().map(|r| r.client_id).collect();
+        let open = follow_ups::open_for_clients(conn, &clients)?;
+        for record in pending {
             let from = record.handover.from_professional;
-            Ok(
-                follow_ups::for_client(conn, record.client_id, Some(FollowUpStatus::Open))?
-                    .into_iter()
-                    .filter(|f| plan::moves_with_responsibility(f.status, f.owner_id, from))
-                    .collect(),
-            )
+            let theirs = open
+                .iter()
+                .filter(|f| f.client_id == record.client_id)
+                .filter(|f| plan::moves_with_responsibility(f.status, f.owner_id, from))
+                .cloned()
+                .collect();
+            moving.insert(record.handover.id, theirs);
         }
-        HandoverStatus::Accepted => follow_ups::moved_by_handover(conn, record.handover.id),
-        _ => Ok(Vec::new()),
     }
+    if !accepted.is_empty() {
+        for (handover, follow_up) in follow_ups::moved_by_handovers(conn, &accepted)? {
+            moving.entry(handover).or_default().push(follow_up);
+        }
+    }
+    Ok(moving)
 }
 
 /// A concurrent insert of a second pending handover loses on the unique index.

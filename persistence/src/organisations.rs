@@ -125,6 +125,28 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Organisation> {
         .ok_or(StoreError::NotFound)
 }
 
+/// Id, name and kind of these organisations (no external references): one
+/// query, for the cards a page of views shows.
+pub fn briefs(
+    conn: &mut DbConnection,
+    ids: &[Uuid],
+) -> StoreResult<Vec<(Uuid, String, kyky_domain::OrganisationKind)>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::name, organisations::kind))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, kind)| {
+            Ok((
+                crate::convert::uuid(&id)?,
+                name,
+                crate::convert::code(&kind)?,
+            ))
+        })
+        .collect()
+}
+
 /// The names of these organisations, by id: one query.
 pub fn names(
     conn: &mut DbConnection,

@@ -139,6 +139,18 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Team> {
     )
 }
 
+/// Several at once, in no particular order: one query.
+pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Team>> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    teams::table
+        .filter(teams::id.eq_any(ids))
+        .select(TeamRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_team)
+        .collect()
+}
+
 pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<Team>> {
     let mut query = teams::table
         .select(TeamRow::as_select())

@@ -80,16 +80,17 @@ async fn requests_keep_within_their_round_trips() {
     // (statements, connections) measured on 2026-11-30 with the caller
     // loaded in one hop and the handler's work on one pinned connection,
     // the same on SQLite
-    // and PostgreSQL. The caseload, the follow-ups and the handovers still
-    // grow with their rows (views built a row at a time): #22's to flatten.
+    // and PostgreSQL. Handover views load their cards for the whole page;
+    // the caseload and the follow-ups still grow with their rows (views built
+    // a row at a time): #22's to flatten.
     let ceilings: [(u64, u64); 7] = [
         (16, 2),
         (14, 2),
         (23, 3),
         (25, 2),
         (46, 2),
+        (15, 2),
         (18, 2),
-        (53, 2),
     ];
     for ((request, (statements, checkouts)), (most, most_checkouts)) in
         measured.into_iter().zip(ceilings)

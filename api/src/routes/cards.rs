@@ -1,10 +1,14 @@
 //! Small read models shared by several resources.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use kyky_domain::plan::FollowUpSource;
 use kyky_domain::{Language, OrganisationKind, ProfessionalTitle};
 use kyky_persistence::follow_ups::FollowUpRecord;
-use kyky_persistence::{DbConnection, StoreResult, clients, organisations, professionals};
+use kyky_persistence::{
+    DbConnection, StoreError, StoreResult, clients, organisations, professionals, teams,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -121,5 +125,117 @@ pub fn follow_up_brief(record: FollowUpRecord) -> FollowUpBrief {
         source: record.source,
         description: record.description,
         due_on: record.due_on,
+    }
+}
+
+/// The cards a page of views shows, loaded one query per kind (teams,
+/// professionals, organisations, clients) instead of one per row.
+#[derive(Debug, Default)]
+pub struct Directory {
+    clients: HashMap<Uuid, ClientBasics>,
+    professionals: HashMap<Uuid, ProfessionalCard>,
+    organisations: HashMap<Uuid, OrganisationRef>,
+    /// Each team with the organisation hosting it.
+    teams: HashMap<Uuid, (TeamRef, Uuid)>,
+}
+
+fn distinct(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+impl Directory {
+    /// Loads these records' cards; each professional's and team's
+    /// organisation comes along.
+    pub fn load(
+        conn: &mut DbConnection,
+        client_ids: Vec<Uuid>,
+        professional_ids: Vec<Uuid>,
+        organisation_ids: Vec<Uuid>,
+        team_ids: Vec<Uuid>,
+    ) -> StoreResult<Self> {
+        let found_teams = teams::get_many(conn, &distinct(team_ids))?;
+        let people = professionals::get_many(conn, &distinct(professional_ids))?;
+        let mut places = organisation_ids;
+        places.extend(people.iter().map(|p| p.organisation_id));
+        places.extend(found_teams.iter().map(|t| t.fields.hosting_organisation_id));
+        let organisations: HashMap<Uuid, OrganisationRef> =
+            organisations::briefs(conn, &distinct(places))?
+                .into_iter()
+                .map(|(id, name, kind)| (id, OrganisationRef { id, name, kind }))
+                .collect();
+        let mut professionals = HashMap::with_capacity(people.len());
+        for p in people {
+            let organisation = organisations
+                .get(&p.organisation_id)
+                .cloned()
+                .ok_or(StoreError::NotFound)?;
+            professionals.insert(
+                p.id,
+                ProfessionalCard {
+                    id: p.id,
+                    first_name: p.fields.first_name,
+                    last_name: p.fields.last_name,
+                    title: p.fields.title,
+                    email: p.fields.email,
+                    phone: p.fields.phone,
+                    active: p.active,
+                    organisation,
+                },
+            );
+        }
+        let clients = clients::get_many(conn, &distinct(client_ids))?
+            .into_iter()
+            .map(|c| (c.id, ClientBasics::of(c)))
+            .collect();
+        let teams = found_teams
+            .into_iter()
+            .map(|t| {
+                let host = t.fields.hosting_organisation_id;
+                let team = TeamRef {
+                    id: t.id,
+                    name: t.fields.name,
+                };
+                (t.id, (team, host))
+            })
+            .collect();
+        Ok(Self {
+            clients,
+            professionals,
+            organisations,
+            teams,
+        })
+    }
+
+    pub fn client(&self, id: Uuid) -> StoreResult<ClientBasics> {
+        self.clients.get(&id).cloned().ok_or(StoreError::NotFound)
+    }
+
+    pub fn professional(&self, id: Uuid) -> StoreResult<ProfessionalCard> {
+        self.professionals
+            .get(&id)
+            .cloned()
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub fn organisation(&self, id: Uuid) -> StoreResult<OrganisationRef> {
+        self.organisations
+            .get(&id)
+            .cloned()
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub fn team(&self, id: Uuid) -> StoreResult<TeamRef> {
+        self.teams
+            .get(&id)
+            .map(|(team, _)| team.clone())
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The organisation hosting the team.
+    pub fn team_host(&self, id: Uuid) -> StoreResult<OrganisationRef> {
+        let (_, host) = self.teams.get(&id).ok_or(StoreError::NotFound)?;
+        self.organisation(*host)
     }
 }

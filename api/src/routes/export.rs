@@ -22,7 +22,7 @@ use crate::routes::clients::ClientView;
 use crate::routes::consents::ConsentView;
 use crate::routes::contact_requests::ContactRequestView;
 use crate::routes::follow_ups::{FollowUpView, follow_up_views};
-use crate::routes::handovers::{HandoverView, handover_view};
+use crate::routes::handovers::{HandoverView, handover_views};
 use crate::routes::plans::{PlanView, kept, plan_view};
 use crate::routes::referrals::ReferralView;
 use crate::routes::relationships::RelationshipView;
@@ -126,10 +126,8 @@ pub async fn export_client(
                 let client = clients::get(conn, client_id)?;
                 let card = professional_card(conn, scope.responsibility.responsible)?;
                 let relationships = relationships::for_client(conn, client_id)?;
-                let handovers = handovers::for_client(conn, client_id)?
-                    .into_iter()
-                    .map(|h| handover_view(conn, h, now))
-                    .collect::<Result<_, StoreError>>()?;
+                let handovers = handovers::for_client(conn, client_id)?;
+                let handovers = handover_views(conn, handovers, now)?;
                 let requests = requests::for_client(conn, client_id)?
                     .into_iter()
                     .map(|r| request_view(conn, r))

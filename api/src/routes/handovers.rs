@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use kyky_domain::handover::{HandoverStatus, PackageItemKind, Receiver};
 use kyky_persistence::handover_flow::NewHandover;
 use kyky_persistence::handovers::{self, HandoverRecord, PackageItem};
-use kyky_persistence::{DbConnection, StoreResult};
+use kyky_persistence::{DbConnection, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -16,10 +16,9 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{
-    ClientBasics, OrganisationRef, ProfessionalCard, client_basics, organisation_ref,
-    professional_card,
+    ClientBasics, Directory, FollowUpBrief, OrganisationRef, ProfessionalCard, TeamRef,
+    follow_up_brief,
 };
-use crate::routes::cards::{FollowUpBrief, TeamRef, follow_up_brief, team_ref};
 use crate::routes::inputs::ReasonInput;
 use crate::state::AppState;
 
@@ -156,40 +155,84 @@ pub struct HandoverView {
     pub follow_ups: Vec<FollowUpBrief>,
 }
 
+/// One handover's view.
 pub fn handover_view(
     conn: &mut DbConnection,
     r: HandoverRecord,
     now: DateTime<Utc>,
 ) -> StoreResult<HandoverView> {
+    handover_views(conn, vec![r], now)?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// Views of these handovers: the cards they show and the follow-ups that
+/// move with them are loaded for the whole page, a few queries whatever its
+/// length.
+pub fn handover_views(
+    conn: &mut DbConnection,
+    records: Vec<HandoverRecord>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<HandoverView>> {
+    let mut clients = Vec::new();
+    let mut professionals = Vec::new();
+    let mut organisations = Vec::new();
+    let mut teams = Vec::new();
+    for r in &records {
+        clients.push(r.client_id);
+        professionals.push(r.handover.from_professional);
+        professionals.extend(r.proposed_work_pair);
+        match r.handover.receiver {
+            Receiver::Professional(id) => professionals.push(id),
+            Receiver::Organisation(id) => organisations.push(id),
+            Receiver::Team(id) => teams.push(id),
+        }
+    }
+    let directory = Directory::load(conn, clients, professionals, organisations, teams)?;
+    let mut moving = kyky_persistence::handover_flow::follow_ups_moving(conn, &records, now)?;
+    records
+        .into_iter()
+        .map(|r| {
+            let follow_ups = moving
+                .remove(&r.handover.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(follow_up_brief)
+                .collect();
+            handover_view_of(&directory, r, follow_ups, now)
+        })
+        .collect()
+}
+
+fn handover_view_of(
+    directory: &Directory,
+    r: HandoverRecord,
+    follow_ups: Vec<FollowUpBrief>,
+    now: DateTime<Utc>,
+) -> StoreResult<HandoverView> {
     let h = &r.handover;
     let (to_professional, to_organisation, to_team) = match h.receiver {
-        Receiver::Professional(id) => (Some(professional_card(conn, id)?), None, None),
-        Receiver::Organisation(id) => (None, Some(organisation_ref(conn, id)?), None),
-        Receiver::Team(id) => {
-            let team = team_ref(conn, id)?;
-            let host = kyky_persistence::teams::get(conn, id)?
-                .fields
-                .hosting_organisation_id;
-            (None, Some(organisation_ref(conn, host)?), Some(team))
-        }
+        Receiver::Professional(id) => (Some(directory.professional(id)?), None, None),
+        Receiver::Organisation(id) => (None, Some(directory.organisation(id)?), None),
+        Receiver::Team(id) => (
+            None,
+            Some(directory.team_host(id)?),
+            Some(directory.team(id)?),
+        ),
     };
-    let follow_ups = kyky_persistence::handover_flow::follow_ups_moving(conn, &r, now)?
-        .into_iter()
-        .map(follow_up_brief)
-        .collect();
     Ok(HandoverView {
         follow_ups,
         id: h.id,
         status: h.status_at(now),
-        client: client_basics(conn, r.client_id)?,
-        from: professional_card(conn, h.from_professional)?,
+        client: directory.client(r.client_id)?,
+        from: directory.professional(h.from_professional)?,
         proposed_by: h.proposed_by,
         to_professional,
         to_organisation,
         to_team,
         proposed_work_pair: r
             .proposed_work_pair
-            .map(|id| professional_card(conn, id))
+            .map(|id| directory.professional(id))
             .transpose()?,
         expires_at: h.expires_at,
         summary: r.summary,
@@ -336,11 +379,7 @@ pub async fn list_handovers(
         .blocking(move |db| {
             let rows = db.list_handovers(&ctx, direction, status, page.after, page.fetch())?;
             let (rows, next_cursor) = page.finish(rows, |r| r.handover.id);
-            let items = db.run(|conn| {
-                rows.into_iter()
-                    .map(|r| handover_view(conn, r, ctx.at))
-                    .collect::<StoreResult<Vec<_>>>()
-            })?;
+            let items = db.run(|conn| handover_views(conn, rows, ctx.at))?;
             Ok(HandoverPage { items, next_cursor })
         })
         .await?;
