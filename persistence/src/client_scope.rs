@@ -5,6 +5,8 @@
 //! entry land in one transaction. Denied attempts are logged too, then
 //! answered as "not found".
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use kyky_domain::consent::{self, Consent, ConsentPurpose};
 use kyky_domain::entities::{Client, ClientFields};
@@ -80,6 +82,53 @@ fn authorize_for(
                 consents,
             }),
     )
+}
+
+/// `authorize` for many clients at once: what the caller may read of each,
+/// the clients they may not left out. Four queries for any number of clients.
+pub(crate) fn authorize_many(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, ClientScope>> {
+    let mut relationships = relationships::for_clients(conn, client_ids)?;
+    let responsibilities = responsibility::current_many(conn, client_ids)?;
+    let mut consents = consents::rules_for_clients(conn, client_ids)?;
+    let mut scopes = HashMap::with_capacity(client_ids.len());
+    for &client_id in client_ids {
+        let Some(current) = responsibilities.get(&client_id).copied() else {
+            continue;
+        };
+        let relationships: Vec<Relationship> = relationships
+            .remove(&client_id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.relationship)
+            .collect();
+        let consents = consents.remove(&client_id).unwrap_or_default();
+        let covered =
+            consent::organisations_covered(&consents, ConsentPurpose::InformationExchange, ctx.at);
+        let basis = kyky_domain::access::client_access(
+            &ctx.actor,
+            &relationships,
+            Some(&current),
+            &covered,
+        )
+        .filter(|basis| basis.reads_record());
+        if let Some(basis) = basis {
+            scopes.insert(
+                client_id,
+                ClientScope {
+                    client_id,
+                    basis,
+                    relationships,
+                    responsibility: current,
+                    consents,
+                },
+            );
+        }
+    }
+    Ok(scopes)
 }
 
 /// Whether the professional exists and is active, and where they work.

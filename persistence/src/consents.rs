@@ -121,6 +121,27 @@ pub fn rules_view(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<C
         .collect())
 }
 
+/// The rules' view of each of these clients' consents: two queries.
+pub fn rules_for_clients(
+    conn: &mut DbConnection,
+    client_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Vec<Consent>>> {
+    let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
+    let rows = consents::table
+        .filter(consents::client_id.eq_any(ids))
+        .order(consents::id)
+        .select(ConsentRow::as_select())
+        .load(conn)?;
+    let mut found: std::collections::HashMap<Uuid, Vec<Consent>> = std::collections::HashMap::new();
+    for record in load(conn, rows)? {
+        found
+            .entry(record.client_id)
+            .or_default()
+            .push(record.consent);
+    }
+    Ok(found)
+}
+
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ConsentRecord> {
     let row = consents::table
         .find(id.to_string())

@@ -8,7 +8,7 @@
 //! Others who see the client learn only that a plan exists and who is
 //! responsible.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::plan::{
@@ -19,7 +19,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
-use crate::client_scope::{ClientScope, authorize, professional_status};
+use crate::client_scope::{ClientScope, authorize, authorize_many, professional_status};
 use crate::db::{Db, DbConnection};
 use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
@@ -70,20 +70,24 @@ fn reader_of(
     scope: &ClientScope,
 ) -> StoreResult<(PlanReader, Uuid)> {
     let holder = holder_organisation(conn, scope)?;
+    Ok((reader_given(ctx, scope, holder), holder))
+}
+
+/// `reader_of` when the holder organisation is known.
+fn reader_given(ctx: &AuditContext, scope: &ClientScope, holder: Uuid) -> PlanReader {
     let covered = consent::organisations_covered(
         &scope.consents,
         ConsentPurpose::InformationExchange,
         ctx.at,
     );
-    let reader = match plan::plan_reader(scope.basis, ctx.actor.organisation_id, holder, &covered) {
+    match plan::plan_reader(scope.basis, ctx.actor.organisation_id, holder, &covered) {
         PlanReader::Network
             if sharing_consent(scope, holder, ctx.actor.organisation_id, ctx).is_none() =>
         {
             PlanReader::ExistenceOnly
         }
         other => other,
-    };
-    Ok((reader, holder))
+    }
 }
 
 /// Every professional and organisation the content names must exist.
@@ -389,14 +393,32 @@ impl Db {
             after,
             limit,
         )?;
-        let clients: BTreeSet<Uuid> = rows.iter().map(|r| r.client_id).collect();
+        let clients: Vec<Uuid> = rows
+            .iter()
+            .map(|r| r.client_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        // Access and plan readership for the whole page, not client by client.
+        let scopes = authorize_many(conn, ctx, &clients)?;
+        let responsible: Vec<Uuid> = scopes
+            .values()
+            .map(|s| s.responsibility.responsible)
+            .collect();
+        let holders: HashMap<Uuid, Uuid> = professionals::get_many(conn, &responsible)?
+            .into_iter()
+            .map(|p| (p.id, p.organisation_id))
+            .collect();
         let mut readable = Vec::with_capacity(clients.len());
         for client_id in clients {
-            if let Some(scope) = authorize(conn, ctx, client_id)? {
-                let (reader, _) = reader_of(conn, ctx, &scope)?;
-                if reader.reads_content() {
-                    readable.push((client_id, scope.basis));
-                }
+            let Some(scope) = scopes.get(&client_id) else {
+                continue;
+            };
+            let Some(&holder) = holders.get(&scope.responsibility.responsible) else {
+                continue;
+            };
+            if reader_given(ctx, scope, holder).reads_content() {
+                readable.push((client_id, scope.basis));
             }
         }
         self.transaction_on(conn, |conn| {

@@ -84,6 +84,26 @@ pub fn for_client(
         .collect()
 }
 
+/// The relationships of each of these clients, oldest first: one query.
+pub fn for_clients(
+    conn: &mut DbConnection,
+    client_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Vec<RelationshipRecord>>> {
+    let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
+    let mut found: std::collections::HashMap<Uuid, Vec<RelationshipRecord>> =
+        std::collections::HashMap::new();
+    for row in rel::table
+        .filter(rel::client_id.eq_any(ids))
+        .order(rel::id)
+        .select(RelationshipRow::as_select())
+        .load(conn)?
+    {
+        let record = to_record(row)?;
+        found.entry(record.client_id).or_default().push(record);
+    }
+    Ok(found)
+}
+
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<RelationshipRecord> {
     to_record(
         rel::table

@@ -107,6 +107,43 @@ pub fn current(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<R
     }))
 }
 
+/// Who is responsible for each of these clients (and the work pair): two
+/// queries for any number.
+pub fn current_many(
+    conn: &mut DbConnection,
+    client_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Responsibility>> {
+    let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
+    let mut found = std::collections::HashMap::new();
+    for row in periods::table
+        .filter(periods::client_id.eq_any(&ids))
+        .filter(periods::ended_at.is_null())
+        .select(PeriodRow::as_select())
+        .load(conn)?
+    {
+        let client = uuid(&row.client_id)?;
+        let period = to_period(row)?;
+        found.insert(
+            client,
+            Responsibility {
+                responsible: period.professional_id,
+                work_pair: None,
+            },
+        );
+    }
+    for row in pairs::table
+        .filter(pairs::client_id.eq_any(&ids))
+        .filter(pairs::ended_at.is_null())
+        .select(PairRow::as_select())
+        .load(conn)?
+    {
+        if let Some(responsibility) = found.get_mut(&uuid(&row.client_id)?) {
+            responsibility.work_pair = Some(uuid(&row.professional_id)?);
+        }
+    }
+    Ok(found)
+}
+
 /// Every period, oldest first.
 pub fn history(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<Period>> {
     periods::table
