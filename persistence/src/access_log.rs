@@ -78,6 +78,57 @@ pub fn append(
     insert(conn, ctx, client_id, operation, basis, outcome, None)
 }
 
+/// Appends one allowed entry per client (a list that shows several): one
+/// statement for any number.
+pub fn append_allowed_many(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    operation: &str,
+    clients: &[(Uuid, AccessBasis)],
+) -> StoreResult<()> {
+    if clients.is_empty() {
+        return Ok(());
+    }
+    let entries: Vec<NewEntry<'_>> = clients
+        .iter()
+        .map(|&(client_id, basis)| {
+            let (resource_type, resource_id) = resource_of(operation, ctx, client_id);
+            NewEntry {
+                id: Uuid::now_v7().to_string(),
+                at: naive(ctx.at),
+                professional_id: ctx.actor.professional_id.to_string(),
+                organisation_id: ctx.actor.organisation_id.to_string(),
+                client_id: Some(client_id.to_string()),
+                operation,
+                basis: Some(basis.code()),
+                outcome: Outcome::Allowed.code(),
+                request_id: ctx.request_id.as_deref(),
+                resource_type,
+                resource_id,
+                reason: None,
+            }
+        })
+        .collect();
+    // A multi-row insert is not on the MultiConnection enum. PostgreSQL takes
+    // the rows in one statement; diesel writes SQLite's batch as one insert
+    // per row inside a savepoint, so there the plain inserts are cheaper.
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            diesel::insert_into(access_log::table)
+                .values(&entries)
+                .execute(pg)?;
+        }
+        DbConnection::Sqlite(lite) => {
+            for entry in &entries {
+                diesel::insert_into(access_log::table)
+                    .values(entry)
+                    .execute(lite)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Appends a refused attempt with the reason it was refused (a refusal
 /// code, e.g. `no_access`, `not_responsible_worker`).
 pub fn append_denied(

@@ -17,7 +17,7 @@ use kyky_domain::entities::Client;
 use kyky_domain::referral::ReferralStatus;
 use uuid::Uuid;
 
-use crate::access_log::{self, AuditContext, Outcome};
+use crate::access_log::{self, AuditContext};
 use crate::convert::uuid;
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
@@ -201,18 +201,10 @@ impl Db {
             handovers::count_pending(conn, &ctx.actor, Direction::Outgoing, ctx.at)?;
         let teams: Vec<Uuid> = ctx.actor.teams.iter().copied().collect();
         let team_inboxes = team_inboxes(conn, &teams)?;
+        let listed: Vec<(Uuid, AccessBasis)> =
+            page.iter().map(|e| (e.client.id, e.basis)).collect();
         self.transaction_on(conn, |conn| {
-            for entry in &page {
-                access_log::append(
-                    conn,
-                    ctx,
-                    entry.client.id,
-                    "caseload.list",
-                    Some(entry.basis),
-                    Outcome::Allowed,
-                )?;
-            }
-            Ok::<_, StoreError>(())
+            access_log::append_allowed_many(conn, ctx, "caseload.list", &listed)
         })?;
         Ok(Caseload {
             entries: page,

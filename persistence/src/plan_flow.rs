@@ -422,17 +422,7 @@ impl Db {
             }
         }
         self.transaction_on(conn, |conn| {
-            for (client_id, basis) in &readable {
-                access_log::append(
-                    conn,
-                    ctx,
-                    *client_id,
-                    "follow_up.list",
-                    Some(*basis),
-                    Outcome::Allowed,
-                )?;
-            }
-            Ok::<_, StoreError>(())
+            access_log::append_allowed_many(conn, ctx, "follow_up.list", &readable)
         })?;
         Ok((rows, readable.into_iter().map(|(id, _)| id).collect()))
     }

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, Worker, expect_status, fresh_hetu, id_of, spawn_app};
+use crate::helpers::{TestApp, Worker, expect_status, fresh_hetu, id_of, is_postgres, spawn_app};
 
 /// Statements and connection checkouts one request makes.
 async fn cost(app: &TestApp, path: &str, worker: &Worker) -> (u64, u64) {
@@ -78,25 +78,38 @@ async fn requests_keep_within_their_round_trips() {
         ("GET /handovers, 5 rows", handovers),
     ];
     // (statements, connections) measured on 2026-11-30 with the caller
-    // loaded in one hop and the handler's work on one pinned connection,
-    // the same on SQLite
-    // and PostgreSQL. Handover views and the follow-up list load what they
-    // show for the whole page; what still grows with the rows is one
-    // access-log insert per client (and the caseload's per-row views): #22's
-    // to flatten.
-    let ceilings: [(u64, u64); 7] = [
-        (16, 2),
-        (14, 2),
-        (23, 3),
-        (19, 2),
-        (22, 2),
-        (15, 2),
-        (18, 2),
-    ];
+    // loaded in one hop and the handler's work on one pinned connection.
+    // Handover views and the follow-up list load what they show for the
+    // whole page; on PostgreSQL a list's access-log entries are one insert,
+    // on SQLite one per client (diesel's SQLite batch insert costs more).
+    // The caseload's per-row views are #22's to flatten.
+    let ceilings: [(u64, u64); 7] = if is_postgres() {
+        [
+            (16, 2),
+            (14, 2),
+            (19, 3),
+            (18, 2),
+            (18, 2),
+            (15, 2),
+            (18, 2),
+        ]
+    } else {
+        [
+            (16, 2),
+            (14, 2),
+            (23, 3),
+            (19, 2),
+            (22, 2),
+            (15, 2),
+            (18, 2),
+        ]
+    };
+    for (request, (statements, checkouts)) in measured {
+        eprintln!("{request:<28} {statements:>4} statements {checkouts:>2} connections");
+    }
     for ((request, (statements, checkouts)), (most, most_checkouts)) in
         measured.into_iter().zip(ceilings)
     {
-        eprintln!("{request:<28} {statements:>4} statements {checkouts:>2} connections");
         assert!(
             statements <= most && checkouts <= most_checkouts,
             "{request}: {statements} statements on {checkouts} connections, more than {most} on {most_checkouts}"
