@@ -426,22 +426,27 @@ impl Db {
         direction: handovers::Direction,
         status: Option<HandoverStatus>,
         after: Option<Uuid>,
-        limit: i64,
+        page_size: i64,
     ) -> StoreResult<Vec<HandoverRecord>> {
         self.transaction(|conn| {
-            let page = handovers::list(conn, &ctx.actor, direction, status, ctx.at, after, limit)?;
-            for record in &page {
-                let basis = Some(AccessBasis::HandoverParty);
-                access_log::append(
-                    conn,
-                    ctx,
-                    record.client_id,
-                    "handover.list",
-                    basis,
-                    Outcome::Allowed,
-                )?;
-            }
-            Ok(page)
+            // One row past the page tells whether another page follows; it is
+            // not shown, so not logged.
+            let rows = handovers::list(
+                conn,
+                &ctx.actor,
+                direction,
+                status,
+                ctx.at,
+                after,
+                page_size + 1,
+            )?;
+            let shown: Vec<(Uuid, AccessBasis)> = rows
+                .iter()
+                .take(usize::try_from(page_size).unwrap_or(0))
+                .map(|r| (r.client_id, AccessBasis::HandoverParty))
+                .collect();
+            access_log::append_allowed_many(conn, ctx, "handover.list", &shown)?;
+            Ok(rows)
         })
     }
 

@@ -367,17 +367,18 @@ impl Db {
         })
     }
 
-    /// The caller's own follow-ups across their clients, soonest first:
-    /// `limit` after the follow-up `after`. With them, the clients whose
-    /// plan the caller reads: each is access-logged, and only their
-    /// follow-ups may be shown (an owner who has since lost the client does
-    /// not see it through the list).
+    /// The caller's own follow-ups across their clients, soonest first: a
+    /// page of `page_size` after the follow-up `after`, and one more row when
+    /// another page follows. With them, the clients whose plan the caller
+    /// reads: each shown is access-logged, and only their follow-ups may be
+    /// shown (an owner who has since lost the client does not see it
+    /// through the list).
     pub fn own_follow_ups(
         &self,
         ctx: &AuditContext,
         filter: &OwnFollowUps,
         after: Option<Uuid>,
-        limit: i64,
+        page_size: i64,
     ) -> StoreResult<(Vec<FollowUpRecord>, HashSet<Uuid>)> {
         let mut conn = self.conn()?;
         let conn = &mut conn;
@@ -391,10 +392,12 @@ impl Db {
             filter,
             ctx.at.date_naive(),
             after,
-            limit,
+            page_size + 1,
         )?;
+        // The row past the page only tells that another page follows.
         let clients: Vec<Uuid> = rows
             .iter()
+            .take(usize::try_from(page_size).unwrap_or(0))
             .map(|r| r.client_id)
             .collect::<BTreeSet<_>>()
             .into_iter()

@@ -899,3 +899,78 @@ async fn a_clients_whole_path() {
     assert_eq!(refused["reason"], "no_access");
     assert!(!refused["organisation_name"].as_str().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_list_logs_only_the_clients_it_shows() {
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let aino = app
+        .worker_in(sanna.organisation_id, "social_counsellor")
+        .await;
+    let mut clients = Vec::new();
+    for days in [1_u64, 2] {
+        let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
+        post_ok(
+            &app,
+            &format!("/api/v1/clients/{client}/follow-ups"),
+            &sanna,
+            &json!({"description": "Soita", "due_on": in_days(days)}),
+            StatusCode::CREATED,
+        )
+        .await;
+        post_ok(
+            &app,
+            &format!("/api/v1/clients/{client}/handovers"),
+            &sanna,
+            &json!({"to_professional_id": aino.id, "summary": "Siirto", "reason": "Vaihto"}),
+            StatusCode::CREATED,
+        )
+        .await;
+        clients.push(client);
+    }
+    // A page of one: the second client is fetched only to learn that a next
+    // page exists, and is not shown.
+    let page = own(&app, &sanna, "?limit=1").await;
+    assert!(page["next_cursor"].is_string());
+    expect_status(
+        app.get("/api/v1/handovers?direction=outgoing&limit=1", &sanna.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let listed = |log: &Value, operation: &str| {
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["operation"] == operation)
+            .count()
+    };
+    let first = expect_status(
+        app.get(
+            &format!("/api/v1/clients/{}/access-log", clients[0]),
+            &sanna.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let second = expect_status(
+        app.get(
+            &format!("/api/v1/clients/{}/access-log", clients[1]),
+            &sanna.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed(&first, "follow_up.list"), 1);
+    assert_eq!(listed(&second, "follow_up.list"), 0);
+    // One handover shown, one client logged.
+    assert_eq!(
+        listed(&first, "handover.list") + listed(&second, "handover.list"),
+        1
+    );
+}

@@ -382,7 +382,7 @@ pub async fn own_follow_ups(
     let now = ctx.at;
     let list = state
         .blocking_view(
-            move |db| Ok(db.own_follow_ups(&ctx, &filter, page.after, page.fetch())?),
+            move |db| Ok(db.own_follow_ups(&ctx, &filter, page.after, i64::from(page.limit))?),
             move |conn, (rows, readable)| {
                 let (rows, next_cursor) = page.finish(rows, |r| r.id);
                 let shown = rows

@@ -377,7 +377,8 @@ pub async fn list_handovers(
     let ctx = caller.audit(state.now());
     let result = state
         .blocking(move |db| {
-            let rows = db.list_handovers(&ctx, direction, status, page.after, page.fetch())?;
+            let rows =
+                db.list_handovers(&ctx, direction, status, page.after, i64::from(page.limit))?;
             let (rows, next_cursor) = page.finish(rows, |r| r.handover.id);
             let items = db.run(|conn| handover_views(conn, rows, ctx.at))?;
             Ok(HandoverPage { items, next_cursor })
