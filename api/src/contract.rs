@@ -122,6 +122,17 @@ fn field_error(error: &ValidationError<'_>) -> FieldError {
             join(&path, unexpected.first().map_or("", String::as_str)),
             "is not a field of this body".to_owned(),
         ),
+        // Every allowed value, so a form can say which (codes are never
+        // personal data).
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_owned))
+                .collect();
+            (path, format!("must be one of: {}", allowed.join(", ")))
+        }
         _ => (path, error.masked().to_string()),
     };
     FieldError {

@@ -113,3 +113,29 @@ async fn an_oversized_body_is_413() {
         .await;
     expect_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large").await;
 }
+
+#[tokio::test]
+async fn a_value_outside_a_code_set_is_told_every_allowed_value() {
+    let app = spawn_app().await;
+    let problem = expect_problem(
+        app.post(
+            "/api/v1/organisations",
+            &app.admin_token,
+            &json!({"name": "X", "kind": "ministry"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
+    let message = problem["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("must be one of: "), "{message}");
+    for kind in [
+        "municipal_employment_services",
+        "kela",
+        "third_sector",
+        "other",
+    ] {
+        assert!(message.contains(kind), "{message}");
+    }
+}
