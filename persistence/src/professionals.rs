@@ -98,6 +98,25 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Professional> {
     to_domain(row)
 }
 
+/// The professional with their organisation's id, name and kind: one
+/// joined query, for a professional's card.
+pub fn get_with_organisation(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> StoreResult<(Professional, String, kyky_domain::OrganisationKind)> {
+    use crate::schema::organisations;
+    let (row, name, kind): (ProfessionalRow, String, String) = professionals::table
+        .inner_join(organisations::table)
+        .filter(professionals::id.eq(id.to_string()))
+        .select((
+            ProfessionalRow::as_select(),
+            organisations::name,
+            organisations::kind,
+        ))
+        .first(conn)?;
+    Ok((to_domain(row)?, name, code(&kind)?))
+}
+
 /// Several at once, in no particular order; unknown ids are skipped.
 pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Professional>> {
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();

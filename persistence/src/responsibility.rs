@@ -96,15 +96,28 @@ pub fn current_work_pair(
 }
 
 /// The responsible worker and work pair now; `None` only for a client not yet in the model.
+/// Who is responsible for the client now, with the work pair: one query
+/// (the open period, joined to the open work-pair period if any).
 pub fn current(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Responsibility>> {
-    let Some(period) = current_period(conn, client_id)? else {
-        return Ok(None);
-    };
-    let work_pair = current_work_pair(conn, client_id)?.map(|p| p.professional_id);
-    Ok(Some(Responsibility {
-        responsible: period.professional_id,
-        work_pair,
-    }))
+    let found: Option<(String, Option<String>)> = periods::table
+        .left_join(
+            pairs::table.on(pairs::client_id
+                .eq(periods::client_id)
+                .and(pairs::ended_at.is_null())),
+        )
+        .filter(periods::client_id.eq(client_id.to_string()))
+        .filter(periods::ended_at.is_null())
+        .select((periods::professional_id, pairs::professional_id.nullable()))
+        .first(conn)
+        .optional()?;
+    found
+        .map(|(responsible, pair)| {
+            Ok(Responsibility {
+                responsible: uuid(&responsible)?,
+                work_pair: pair.as_deref().map(uuid).transpose()?,
+            })
+        })
+        .transpose()
 }
 
 /// Who is responsible for each of these clients (and the work pair): two

@@ -390,3 +390,4 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(follow_ups, follow_up_moves);
+diesel::allow_tables_to_appear_in_same_query!(responsibility_periods, work_pair_periods);

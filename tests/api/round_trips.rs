@@ -86,21 +86,21 @@ async fn requests_keep_within_their_round_trips() {
     // SQLite batch insert costs more).
     let ceilings: [(u64, u64); 7] = if is_postgres() {
         [
+            (13, 2),
+            (14, 2),
+            (14, 2),
             (16, 2),
-            (14, 2),
-            (14, 2),
-            (18, 2),
-            (18, 2),
+            (16, 2),
             (14, 2),
             (14, 2),
         ]
     } else {
         [
-            (16, 2),
+            (13, 2),
             (14, 2),
             (18, 2),
-            (18, 2),
-            (22, 2),
+            (16, 2),
+            (20, 2),
             (14, 2),
             (18, 2),
         ]

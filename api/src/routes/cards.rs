@@ -24,12 +24,10 @@ pub struct OrganisationRef {
 }
 
 pub fn organisation_ref(conn: &mut DbConnection, id: Uuid) -> StoreResult<OrganisationRef> {
-    let o = organisations::get(conn, id)?;
-    Ok(OrganisationRef {
-        id: o.id,
-        name: o.name,
-        kind: o.kind,
-    })
+    let (id, name, kind) = organisations::briefs(conn, &[id])?
+        .pop()
+        .ok_or(StoreError::NotFound)?;
+    Ok(OrganisationRef { id, name, kind })
 }
 
 /// A work-ability team, by name.
@@ -66,8 +64,9 @@ pub struct ProfessionalCard {
     pub organisation: OrganisationRef,
 }
 
+/// A professional's card: one joined query.
 pub fn professional_card(conn: &mut DbConnection, id: Uuid) -> StoreResult<ProfessionalCard> {
-    let p = professionals::get(conn, id)?;
+    let (p, name, kind) = professionals::get_with_organisation(conn, id)?;
     Ok(ProfessionalCard {
         id: p.id,
         first_name: p.fields.first_name,
@@ -76,7 +75,11 @@ pub fn professional_card(conn: &mut DbConnection, id: Uuid) -> StoreResult<Profe
         email: p.fields.email,
         phone: p.fields.phone,
         active: p.active,
-        organisation: organisation_ref(conn, p.organisation_id)?,
+        organisation: OrganisationRef {
+            id: p.organisation_id,
+            name,
+            kind,
+        },
     })
 }
 
