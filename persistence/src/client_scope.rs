@@ -61,27 +61,37 @@ fn authorize_for(
     client_id: Uuid,
     reach: Reach,
 ) -> StoreResult<Option<ClientScope>> {
-    let relationships: Vec<Relationship> = relationships::for_client(conn, client_id)?
-        .into_iter()
-        .map(|r| r.relationship)
-        .collect();
+    let relationships = relationships::for_client(conn, client_id)?;
     let Some(current) = responsibility::current(conn, client_id)? else {
         return Ok(None);
     };
     let consents = consents::rules_view(conn, client_id)?;
+    Ok(scope_of(ctx, client_id, relationships, current, consents, reach))
+}
+
+/// What the caller may do with the client, from what is stored about it:
+/// the one decision `authorize_for` and `authorize_many` share.
+fn scope_of(
+    ctx: &AuditContext,
+    client_id: Uuid,
+    relationships: Vec<relationships::RelationshipRecord>,
+    current: Responsibility,
+    consents: Vec<Consent>,
+    reach: Reach,
+) -> Option<ClientScope> {
+    let relationships: Vec<Relationship> =
+        relationships.into_iter().map(|r| r.relationship).collect();
     let covered =
         consent::organisations_covered(&consents, ConsentPurpose::InformationExchange, ctx.at);
-    Ok(
-        kyky_domain::access::client_access(&ctx.actor, &relationships, Some(&current), &covered)
-            .filter(|basis| reach == Reach::OwnEntry || basis.reads_record())
-            .map(|basis| ClientScope {
-                client_id,
-                basis,
-                relationships,
-                responsibility: current,
-                consents,
-            }),
-    )
+    kyky_domain::access::client_access(&ctx.actor, &relationships, Some(&current), &covered)
+        .filter(|basis| reach == Reach::OwnEntry || basis.reads_record())
+        .map(|basis| ClientScope {
+            client_id,
+            basis,
+            relationships,
+            responsibility: current,
+            consents,
+        })
 }
 
 /// `authorize` for many clients at once: what the caller may read of each,
@@ -94,41 +104,21 @@ pub(crate) fn authorize_many(
     let mut relationships = relationships::for_clients(conn, client_ids)?;
     let responsibilities = responsibility::current_many(conn, client_ids)?;
     let mut consents = consents::rules_for_clients(conn, client_ids)?;
-    let mut scopes = HashMap::with_capacity(client_ids.len());
-    for &client_id in client_ids {
-        let Some(current) = responsibilities.get(&client_id).copied() else {
-            continue;
-        };
-        let relationships: Vec<Relationship> = relationships
-            .remove(&client_id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| r.relationship)
-            .collect();
-        let consents = consents.remove(&client_id).unwrap_or_default();
-        let covered =
-            consent::organisations_covered(&consents, ConsentPurpose::InformationExchange, ctx.at);
-        let basis = kyky_domain::access::client_access(
-            &ctx.actor,
-            &relationships,
-            Some(&current),
-            &covered,
-        )
-        .filter(|basis| basis.reads_record());
-        if let Some(basis) = basis {
-            scopes.insert(
+    Ok(client_ids
+        .iter()
+        .filter_map(|&client_id| {
+            let current = responsibilities.get(&client_id).copied()?;
+            let scope = scope_of(
+                ctx,
                 client_id,
-                ClientScope {
-                    client_id,
-                    basis,
-                    relationships,
-                    responsibility: current,
-                    consents,
-                },
-            );
-        }
-    }
-    Ok(scopes)
+                relationships.remove(&client_id).unwrap_or_default(),
+                current,
+                consents.remove(&client_id).unwrap_or_default(),
+                Reach::Record,
+            )?;
+            Some((client_id, scope))
+        })
+        .collect())
 }
 
 /// Whether the professional exists and is active, and where they work.
