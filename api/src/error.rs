@@ -102,20 +102,30 @@ impl ApiError {
         }
     }
 
-    pub fn validation(errors: Vec<FieldError>) -> Self {
+    /// A problem about fields, each named in `errors`.
+    fn fields(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        errors: Vec<FieldError>,
+    ) -> Self {
         let detail = match errors.len() {
             1 => format!("{} is invalid: {}", errors[0].field, errors[0].message),
             n => format!("{n} fields are invalid"),
         };
         Self {
             errors,
-            ..Self::new(
-                StatusCode::BAD_REQUEST,
-                "validation",
-                "The request has invalid fields",
-                detail,
-            )
+            ..Self::new(status, slug, title, detail)
         }
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self::fields(
+            StatusCode::BAD_REQUEST,
+            "validation",
+            "The request has invalid fields",
+            errors,
+        )
     }
 
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -130,19 +140,12 @@ impl ApiError {
     /// dates, a date that must not be past). 400 stays for what the schema
     /// says, so a front-end can tell a bug in its code from a user's entry.
     pub fn rules(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.len() {
-            1 => format!("{} is invalid: {}", errors[0].field, errors[0].message),
-            n => format!("{n} fields are invalid"),
-        };
-        Self {
+        Self::fields(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-violation",
+            "A value breaks a rule of the domain",
             errors,
-            ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "rule-violation",
-                "A value breaks a rule of the domain",
-                detail,
-            )
-        }
+        )
     }
 
     pub fn rule(field: impl Into<String>, message: impl Into<String>) -> Self {

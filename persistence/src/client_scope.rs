@@ -66,7 +66,14 @@ fn authorize_for(
         return Ok(None);
     };
     let consents = consents::rules_view(conn, client_id)?;
-    Ok(scope_of(ctx, client_id, relationships, current, consents, reach))
+    Ok(scope_of(
+        ctx,
+        client_id,
+        relationships,
+        current,
+        consents,
+        reach,
+    ))
 }
 
 /// What the caller may do with the client, from what is stored about it:
