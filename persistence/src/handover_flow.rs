@@ -164,6 +164,18 @@ pub(crate) fn propose_in(
     Ok(record)
 }
 
+/// Of these follow-ups, the client's that move when responsibility leaves
+/// `from`: what a pending handover shows and what accepting it moves.
+fn moving_from(
+    follow_ups: &[follow_ups::FollowUpRecord],
+    client_id: Uuid,
+    from: Uuid,
+) -> impl Iterator<Item = &follow_ups::FollowUpRecord> {
+    follow_ups.iter().filter(move |f| {
+        f.client_id == client_id && plan::moves_with_responsibility(f.status, f.owner_id, from)
+    })
+}
+
 /// The follow-ups that move with each of these handovers: while one is
 /// pending, the open ones its responsible worker owns (so the receiver sees
 /// them before accepting); once accepted, the ones it moved; otherwise none.
@@ -188,10 +200,7 @@ pub fn follow_ups_moving(
         let open = follow_ups::open_for_clients(conn, &clients)?;
         for record in pending {
             let from = record.handover.from_professional;
-            let theirs = open
-                .iter()
-                .filter(|f| f.client_id == record.client_id)
-                .filter(|f| plan::moves_with_responsibility(f.status, f.owner_id, from))
+            let theirs = moving_from(&open, record.client_id, from)
                 .cloned()
                 .collect();
             moving.insert(record.handover.id, theirs);
@@ -310,11 +319,8 @@ impl Db {
             responsibility::transfer(conn, client_id, &new, PeriodOrigin::Handover, Some(id), ctx.actor.professional_id, ctx.at)?;
             // The previous responsible worker's open follow-ups are the
             // responsibility's promises: they move to the receiver.
-            let moving: Vec<Uuid> = follow_ups::for_client(conn, client_id, Some(FollowUpStatus::Open))?
-                .into_iter()
-                .filter(|f| plan::moves_with_responsibility(f.status, f.owner_id, current.responsible))
-                .map(|f| f.id)
-                .collect();
+            let open = follow_ups::for_client(conn, client_id, Some(FollowUpStatus::Open))?;
+            let moving: Vec<Uuid> = moving_from(&open, client_id, current.responsible).map(|f| f.id).collect();
             follow_ups::reassign(conn, &moving, current.responsible, new.responsible, Some(id), ctx.actor.professional_id, ctx.at)?;
             if !moving.is_empty() {
                 events::record(
