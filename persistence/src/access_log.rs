@@ -109,24 +109,7 @@ pub fn append_allowed_many(
             }
         })
         .collect();
-    // A multi-row insert is not on the MultiConnection enum. PostgreSQL takes
-    // the rows in one statement; diesel writes SQLite's batch as one insert
-    // per row inside a savepoint, so there the plain inserts are cheaper.
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            diesel::insert_into(access_log::table)
-                .values(&entries)
-                .execute(pg)?;
-        }
-        DbConnection::Sqlite(lite) => {
-            for entry in &entries {
-                diesel::insert_into(access_log::table)
-                    .values(entry)
-                    .execute(lite)?;
-            }
-        }
-    }
-    Ok(())
+    crate::db::insert_all!(conn, access_log::table, &entries)
 }
 
 /// Appends a refused attempt with the reason it was refused (a refusal

@@ -62,6 +62,32 @@ impl DatabaseUrl {
     }
 }
 
+/// Inserts every row of a slice into a table, the cheapest way each backend
+/// allows. A multi-row insert is not on the `MultiConnection` enum: PostgreSQL
+/// takes the rows in one statement; diesel writes SQLite's batch as one
+/// insert per row inside a savepoint, so there plain inserts are cheaper.
+/// Evaluates to `StoreResult<()>`.
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl as _;
+        let rows = $rows;
+        match $conn {
+            $crate::db::DbConnection::Postgresql(pg) => diesel::insert_into($table)
+                .values(rows)
+                .execute(pg)
+                .map(|_| ()),
+            $crate::db::DbConnection::Sqlite(lite) => rows.iter().try_for_each(|row| {
+                diesel::insert_into($table)
+                    .values(row)
+                    .execute(lite)
+                    .map(|_| ())
+            }),
+        }
+        .map_err($crate::error::StoreError::from)
+    }};
+}
+pub(crate) use insert_all;
+
 /// What a pool has asked of its database: statements run (every one a round
 /// trip) and connections checked out. Benchmarks print it and tests hold
 /// the line with it.

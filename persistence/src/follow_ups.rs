@@ -331,24 +331,7 @@ pub fn reassign(
             moved_at: naive(now),
         })
         .collect();
-    // A multi-row insert is not on the MultiConnection enum. PostgreSQL takes
-    // the rows in one statement; diesel writes SQLite's batch as one insert
-    // per row inside a savepoint, so there the plain inserts are cheaper.
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            diesel::insert_into(follow_up_moves::table)
-                .values(&moves)
-                .execute(pg)?;
-        }
-        DbConnection::Sqlite(lite) => {
-            for moved in &moves {
-                diesel::insert_into(follow_up_moves::table)
-                    .values(moved)
-                    .execute(lite)?;
-            }
-        }
-    }
-    Ok(())
+    crate::db::insert_all!(conn, follow_up_moves::table, &moves)
 }
 
 /// The moves of these follow-ups, oldest first, by follow-up: one query.
