@@ -23,6 +23,38 @@ async fn post_ok(
     expect_status(app.post(path, &worker.token, body).await, status).await
 }
 
+/// A work-ability team of `kind` hosted by `host`, made by the admin, with
+/// `nurse` as its nurse when given.
+async fn team(app: &TestApp, kind: &str, host: Uuid, nurse: Option<Uuid>) -> Uuid {
+    let team = id_of(
+        &expect_status(
+            app.post(
+                "/api/v1/teams",
+                &app.admin_token,
+                &json!({"name": format!("Työkykytiimi {kind} {}", Uuid::now_v7()),
+                    "hosting_organisation_id": host, "kind": kind,
+                    "cadence": {"frequency": "weekly", "weekday": "thursday", "start_time": "13:00", "duration_minutes": 90}}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    if let Some(nurse) = nurse {
+        expect_status(
+            app.post(
+                &format!("/api/v1/teams/{team}/members"),
+                &app.admin_token,
+                &json!({"professional_id": nurse, "role": "nurse"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    team
+}
+
 /// The ids of a follow-up list's items, in order.
 fn ids(list: &Value) -> Vec<String> {
     list["items"]
@@ -333,29 +365,7 @@ async fn the_export_holds_every_part_of_the_clients_record() {
     let base = format!("/api/v1/clients/{client}");
 
     // The team, with the nurse in it; the client's consent to refer and share.
-    let team = id_of(
-        &expect_status(
-            app.post(
-                "/api/v1/teams",
-                &app.admin_token,
-                &json!({"name": "Työkykytiimi", "hosting_organisation_id": nurse.organisation_id, "kind": "both",
-                    "cadence": {"frequency": "weekly", "weekday": "monday", "start_time": "09:00", "duration_minutes": 60}}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await,
-    );
-    expect_status(
-        app.post(
-            &format!("/api/v1/teams/{team}/members"),
-            &app.admin_token,
-            &json!({"professional_id": nurse.id, "role": "nurse"}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let team = team(&app, "both", nurse.organisation_id, Some(nurse.id)).await;
     post_ok(
         &app,
         &format!("{base}/consents"),
@@ -549,27 +559,8 @@ async fn each_consent_purpose_gates_what_its_name_says() {
     let nurse = app.worker("health_care", "public_health_nurse").await;
     let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
     let base = format!("/api/v1/clients/{client}");
-    let team = |kind: &'static str| {
-        let app = &app;
-        let host = nurse.organisation_id;
-        async move {
-            id_of(
-                &expect_status(
-                    app.post(
-                        "/api/v1/teams",
-                        &app.admin_token,
-                        &json!({"name": format!("Tiimi {kind}"), "hosting_organisation_id": host, "kind": kind,
-                            "cadence": {"frequency": "weekly", "weekday": "monday", "start_time": "09:00", "duration_minutes": 60}}),
-                    )
-                    .await,
-                    StatusCode::CREATED,
-                )
-                .await,
-            )
-        }
-    };
-    let consultative = team("consultative").await;
-    let assessing = team("with_client").await;
+    let consultative = team(&app, "consultative", nurse.organisation_id, None).await;
+    let assessing = team(&app, "with_client", nurse.organisation_id, None).await;
     let refer = |team: Uuid| {
         let app = &app;
         let sanna = &sanna;
@@ -692,31 +683,7 @@ async fn a_clients_whole_path() {
     )
     .await;
     // 3. Referral to the team that Liisa is in.
-    let team = id_of(
-        &post_ok(
-            &app,
-            "/api/v1/teams",
-            &Worker {
-                token: app.admin_token.clone(),
-                ..sanna.clone()
-            },
-            &json!({"name": "Espoon työkykytiimi", "hosting_organisation_id": liisa.organisation_id, "kind": "both",
-                "cadence": {"frequency": "weekly", "weekday": "thursday", "start_time": "13:00", "duration_minutes": 90}}),
-            StatusCode::CREATED,
-        )
-        .await,
-    );
-    post_ok(
-        &app,
-        &format!("/api/v1/teams/{team}/members"),
-        &Worker {
-            token: app.admin_token.clone(),
-            ..sanna.clone()
-        },
-        &json!({"professional_id": liisa.id, "role": "nurse"}),
-        StatusCode::CREATED,
-    )
-    .await;
+    let team = team(&app, "both", liisa.organisation_id, Some(liisa.id)).await;
     let referral = post_ok(
         &app,
         &format!("{base}/referrals"),
