@@ -92,21 +92,14 @@ pub fn append_allowed_many(
     let entries: Vec<NewEntry<'_>> = clients
         .iter()
         .map(|&(client_id, basis)| {
-            let (resource_type, resource_id) = resource_of(operation, ctx, client_id);
-            NewEntry {
-                id: Uuid::now_v7().to_string(),
-                at: naive(ctx.at),
-                professional_id: ctx.actor.professional_id.to_string(),
-                organisation_id: ctx.actor.organisation_id.to_string(),
-                client_id: Some(client_id.to_string()),
+            new_entry(
+                ctx,
+                client_id,
                 operation,
-                basis: Some(basis.code()),
-                outcome: Outcome::Allowed.code(),
-                request_id: ctx.request_id.as_deref(),
-                resource_type,
-                resource_id,
-                reason: None,
-            }
+                Some(basis),
+                Outcome::Allowed,
+                None,
+            )
         })
         .collect();
     crate::db::insert_all!(conn, access_log::table, &entries)
@@ -141,24 +134,35 @@ fn insert(
     outcome: Outcome,
     reason: Option<&str>,
 ) -> StoreResult<()> {
-    let (resource_type, resource_id) = resource_of(operation, ctx, client_id);
     diesel::insert_into(access_log::table)
-        .values(NewEntry {
-            id: Uuid::now_v7().to_string(),
-            at: naive(ctx.at),
-            professional_id: ctx.actor.professional_id.to_string(),
-            organisation_id: ctx.actor.organisation_id.to_string(),
-            client_id: Some(client_id.to_string()),
-            operation,
-            basis: basis.map(AccessBasis::code),
-            outcome: outcome.code(),
-            request_id: ctx.request_id.as_deref(),
-            resource_type,
-            resource_id,
-            reason,
-        })
+        .values(new_entry(ctx, client_id, operation, basis, outcome, reason))
         .execute(conn)?;
     Ok(())
+}
+
+fn new_entry<'a>(
+    ctx: &'a AuditContext,
+    client_id: Uuid,
+    operation: &'a str,
+    basis: Option<AccessBasis>,
+    outcome: Outcome,
+    reason: Option<&'a str>,
+) -> NewEntry<'a> {
+    let (resource_type, resource_id) = resource_of(operation, ctx, client_id);
+    NewEntry {
+        id: Uuid::now_v7().to_string(),
+        at: naive(ctx.at),
+        professional_id: ctx.actor.professional_id.to_string(),
+        organisation_id: ctx.actor.organisation_id.to_string(),
+        client_id: Some(client_id.to_string()),
+        operation,
+        basis: basis.map(AccessBasis::code),
+        outcome: outcome.code(),
+        request_id: ctx.request_id.as_deref(),
+        resource_type,
+        resource_id,
+        reason,
+    }
 }
 
 /// One access-log entry.
