@@ -4,8 +4,6 @@
 //! effective roles are those both the token and the record grant.
 
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::pin::Pin;
 use std::str::FromStr;
 
 use actix_web::dev::Payload;
@@ -216,8 +214,53 @@ impl Auth {
     }
 }
 
-/// The authenticated caller. A handler that takes a `Caller` cannot forget to
-/// authenticate.
+/// A verified bearer token: who is calling and the roles the token claims.
+/// A handler that takes a `Bearer` cannot forget to authenticate. Reading it
+/// touches no database: the professional behind it is loaded on the
+/// handler's own connection, in the handler's one blocking hop
+/// (`AppState::as_caller`), and becomes the `Caller`.
+#[derive(Debug, Clone)]
+pub struct Bearer {
+    pub professional_id: Uuid,
+    claimed: BTreeSet<Role>,
+    request_id: Option<String>,
+    resource: Option<Uuid>,
+}
+
+impl Bearer {
+    /// The caller behind the token, from one query on `db`'s connection:
+    /// the professional and their teams. Roles are those both the token and
+    /// the record grant.
+    pub fn resolve(self, db: &Db) -> ApiResult<Caller> {
+        let id = self.professional_id;
+        let (professional, teams) = db
+            .run(|conn| professionals::get_with_teams(conn, id))
+            .map_err(|error| match error {
+                StoreError::NotFound => {
+                    ApiError::unauthorized("the token's professional is not known")
+                }
+                other => other.into(),
+            })?;
+        if !professional.active {
+            return Err(ApiError::unauthorized(
+                "the professional has been deactivated",
+            ));
+        }
+        let roles = kyky_domain::access::effective_roles(&self.claimed, &professional.fields.roles);
+        Ok(Caller {
+            actor: Actor {
+                professional_id: id,
+                organisation_id: professional.organisation_id,
+                roles,
+                teams: teams.into_iter().collect(),
+            },
+            request_id: self.request_id,
+            resource: self.resource,
+        })
+    }
+}
+
+/// The authenticated caller, as their record stands now.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub actor: Actor,
@@ -293,62 +336,34 @@ fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
     Ok(token.trim().to_owned())
 }
 
-impl FromRequest for Caller {
+impl FromRequest for Bearer {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // The verifier and the database, registered beside the app state.
-        let auth = req.app_data::<web::Data<Auth>>().cloned();
-        let db = req.app_data::<web::Data<Db>>().cloned();
-        let token = bearer_token(req);
-        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
-        let resource = named_record(req);
-        Box::pin(async move {
-            let (auth, db) = auth.zip(db).ok_or_else(ApiError::internal)?;
-            let db: Db = db.get_ref().clone();
-            let claims = auth.verify(&token?)?;
-            let id = Uuid::parse_str(&claims.sub).map_err(|_| {
-                ApiError::unauthorized("the token's subject is not a professional id")
-            })?;
-            // The professional and their teams on one connection, in one hop.
-            let (professional, teams) = web::block(move || {
-                db.run(|conn| {
-                    let professional = professionals::get(conn, id)?;
-                    let teams = kyky_persistence::teams::teams_of(conn, id)?;
-                    Ok::<_, StoreError>((professional, teams))
-                })
-            })
-            .await?
-            .map_err(|error| match error {
-                StoreError::NotFound => {
-                    ApiError::unauthorized("the token's professional is not known")
-                }
-                other => other.into(),
-            })?;
-            if !professional.active {
-                return Err(ApiError::unauthorized(
-                    "the professional has been deactivated",
-                ));
-            }
-            let claimed: BTreeSet<Role> = claims
+        std::future::ready(Self::from_parts(req))
+    }
+}
+
+impl Bearer {
+    fn from_parts(req: &HttpRequest) -> ApiResult<Self> {
+        let auth = req
+            .app_data::<web::Data<Auth>>()
+            .ok_or_else(ApiError::internal)?;
+        let claims = auth.verify(&bearer_token(req)?)?;
+        let professional_id = Uuid::parse_str(&claims.sub)
+            .map_err(|_| ApiError::unauthorized("the token's subject is not a professional id"))?;
+        tracing::Span::current()
+            .record("professional.id", tracing::field::display(professional_id));
+        Ok(Self {
+            professional_id,
+            claimed: claims
                 .roles
                 .iter()
                 .filter_map(|r| Role::from_str(r).ok())
-                .collect();
-            let roles = kyky_domain::access::effective_roles(&claimed, &professional.fields.roles);
-            let teams = teams.into_iter().collect();
-            tracing::Span::current().record("professional.id", tracing::field::display(id));
-            Ok(Self {
-                actor: Actor {
-                    professional_id: id,
-                    organisation_id: professional.organisation_id,
-                    roles,
-                    teams,
-                },
-                request_id,
-                resource,
-            })
+                .collect(),
+            request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
+            resource: named_record(req),
         })
     }
 }

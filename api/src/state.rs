@@ -4,9 +4,9 @@ use std::sync::{Arc, OnceLock};
 
 use actix_web::web;
 use kyky_domain::clock::Clock;
-use kyky_persistence::Db;
+use kyky_persistence::{AuditContext, Db};
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Bearer, Caller};
 use crate::cursor::{CursorKey, CursorSeal};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::{RateLimitConfig, RateLimits};
@@ -44,11 +44,7 @@ impl AppState {
 
     /// Seals and opens the cursors of `list` for this caller. The key is
     /// read from the database once per process (made by the first process).
-    pub async fn cursors(
-        &self,
-        list: &'static str,
-        caller: &crate::auth::Caller,
-    ) -> ApiResult<CursorSeal> {
+    pub async fn cursors(&self, list: &'static str, bearer: &Bearer) -> ApiResult<CursorSeal> {
         let key = if let Some(key) = self.cursor_key.get() {
             *key
         } else {
@@ -58,7 +54,7 @@ impl AppState {
                 .await?;
             *self.cursor_key.get_or_init(|| key)
         };
-        Ok(key.seal(list, caller.actor.professional_id))
+        Ok(key.seal(list, bearer.professional_id))
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -78,20 +74,62 @@ impl AppState {
             .map_err(ApiError::from)??
     }
 
-    /// Runs a use case off the async workers, then builds its view on the
-    /// same connection: the shape of every "change something, answer with
-    /// it" handler.
-    pub async fn blocking_view<R, V, W, F>(&self, work: W, view: F) -> ApiResult<V>
+    /// Runs a caller's request in one blocking hop on one connection: the
+    /// caller is loaded (the professional and their teams, one query), then
+    /// `work` runs as them.
+    pub async fn as_caller<T, F>(&self, bearer: Bearer, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&kyky_persistence::Db, &Caller) -> ApiResult<T> + Send + 'static,
+    {
+        self.blocking(move |db| {
+            let caller = bearer.resolve(db)?;
+            work(db, &caller)
+        })
+        .await
+    }
+
+    /// `as_caller` for work that needs of the caller only what the access
+    /// log records: the actor, the request and now.
+    pub async fn audited<T, F>(&self, bearer: Bearer, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<T> + Send + 'static,
+    {
+        let now = self.now();
+        self.as_caller(bearer, move |db, caller| work(db, &caller.audit(now)))
+            .await
+    }
+
+    /// `as_caller_view` for work that needs only the access log's context.
+    pub async fn audited_view<R, V, W, F>(&self, bearer: Bearer, work: W, view: F) -> ApiResult<V>
     where
         R: Send + 'static,
         V: Send + 'static,
-        W: FnOnce(&kyky_persistence::Db) -> ApiResult<R> + Send + 'static,
+        W: FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<R> + Send + 'static,
         F: FnOnce(&mut kyky_persistence::DbConnection, R) -> kyky_persistence::StoreResult<V>
             + Send
             + 'static,
     {
-        self.blocking(move |db| {
-            let record = work(db)?;
+        let now = self.now();
+        self.as_caller_view(bearer, move |db, caller| work(db, &caller.audit(now)), view)
+            .await
+    }
+
+    /// `as_caller` for a use case whose record is then turned into its view
+    /// on the same connection: the shape of every "change something, answer
+    /// with it" handler.
+    pub async fn as_caller_view<R, V, W, F>(&self, bearer: Bearer, work: W, view: F) -> ApiResult<V>
+    where
+        R: Send + 'static,
+        V: Send + 'static,
+        W: FnOnce(&kyky_persistence::Db, &Caller) -> ApiResult<R> + Send + 'static,
+        F: FnOnce(&mut kyky_persistence::DbConnection, R) -> kyky_persistence::StoreResult<V>
+            + Send
+            + 'static,
+    {
+        self.as_caller(bearer, move |db, caller| {
+            let record = work(db, caller)?;
             Ok(db.run(|conn| view(conn, record))?)
         })
         .await

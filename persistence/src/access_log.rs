@@ -51,6 +51,9 @@ impl Outcome {
 
 #[derive(Insertable)]
 #[diesel(table_name = access_log)]
+// None is written as NULL, not DEFAULT: then SQLite, too, takes many rows in
+// one statement.
+#[diesel(treat_none_as_default_value = false)]
 struct NewEntry<'a> {
     id: String,
     at: chrono::NaiveDateTime,
@@ -58,12 +61,12 @@ struct NewEntry<'a> {
     organisation_id: String,
     client_id: Option<String>,
     operation: &'a str,
-    basis: Option<&'static str>,
+    basis: Option<String>,
     outcome: &'static str,
-    request_id: Option<&'a str>,
+    request_id: Option<String>,
     resource_type: String,
     resource_id: Option<String>,
-    reason: Option<&'a str>,
+    reason: Option<String>,
 }
 
 /// Appends one entry. `operation` names what was done, e.g. `client.read`.
@@ -156,12 +159,12 @@ fn new_entry<'a>(
         organisation_id: ctx.actor.organisation_id.to_string(),
         client_id: Some(client_id.to_string()),
         operation,
-        basis: basis.map(AccessBasis::code),
+        basis: basis.map(|b| b.code().to_owned()),
         outcome: outcome.code(),
-        request_id: ctx.request_id.as_deref(),
+        request_id: ctx.request_id.clone(),
         resource_type,
         resource_id,
-        reason,
+        reason: reason.map(str::to_owned),
     }
 }
 

@@ -26,6 +26,9 @@ use crate::{clients, consents, professionals, relationships, responsibility};
 #[derive(Debug, Clone)]
 pub struct ClientScope {
     pub client_id: Uuid,
+    /// The client record, read with the facts the decision rests on; a
+    /// handler answers from it only when `basis.reads_record()`.
+    pub client: Client,
     pub basis: AccessBasis,
     pub relationships: Vec<Relationship>,
     /// The responsible worker and work pair.
@@ -61,14 +64,16 @@ fn authorize_for(
     client_id: Uuid,
     reach: Reach,
 ) -> StoreResult<Option<ClientScope>> {
-    let relationships = relationships::for_client(conn, client_id)?;
-    let Some(current) = responsibility::current(conn, client_id)? else {
+    // Three queries: the client with its responsibility, the relationships,
+    // the consents with the organisations they cover.
+    let Some((client, Some(current))) = clients::with_responsibility(conn, client_id)? else {
         return Ok(None);
     };
+    let relationships = relationships::for_client(conn, client_id)?;
     let consents = consents::rules_view(conn, client_id)?;
     Ok(scope_of(
         ctx,
-        client_id,
+        client,
         relationships,
         current,
         consents,
@@ -80,7 +85,7 @@ fn authorize_for(
 /// the one decision `authorize_for` and `authorize_many` share.
 fn scope_of(
     ctx: &AuditContext,
-    client_id: Uuid,
+    client: Client,
     relationships: Vec<relationships::RelationshipRecord>,
     current: Responsibility,
     consents: Vec<Consent>,
@@ -93,7 +98,8 @@ fn scope_of(
     kyky_domain::access::client_access(&ctx.actor, &relationships, Some(&current), &covered)
         .filter(|basis| reach == Reach::OwnEntry || basis.reads_record())
         .map(|basis| ClientScope {
-            client_id,
+            client_id: client.id,
+            client,
             basis,
             relationships,
             responsibility: current,
@@ -102,24 +108,24 @@ fn scope_of(
 }
 
 /// `authorize` for many clients at once: what the caller may read of each,
-/// the clients they may not left out. Four queries for any number of clients.
+/// the clients they may not left out. Three queries for any number of clients.
 pub(crate) fn authorize_many(
     conn: &mut DbConnection,
     ctx: &AuditContext,
     client_ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, ClientScope>> {
+    let mut found = clients::with_responsibility_many(conn, client_ids)?;
     let mut relationships = relationships::for_clients(conn, client_ids)?;
-    let responsibilities = responsibility::current_many(conn, client_ids)?;
     let mut consents = consents::rules_for_clients(conn, client_ids)?;
     Ok(client_ids
         .iter()
         .filter_map(|&client_id| {
-            let current = responsibilities.get(&client_id).copied()?;
+            let (client, current) = found.remove(&client_id)?;
             let scope = scope_of(
                 ctx,
-                client_id,
+                client,
                 relationships.remove(&client_id).unwrap_or_default(),
-                current,
+                current?,
                 consents.remove(&client_id).unwrap_or_default(),
                 Reach::Record,
             )?;
@@ -156,8 +162,8 @@ pub struct RelationshipGrounds<'a> {
 pub enum Registration {
     /// A new client; the caller's organisation registered it.
     Created(Client),
-    /// The client existed and the caller may read its record.
-    Existing(Client, ClientScope),
+    /// The client existed and the caller may read its record (in the scope).
+    Existing(ClientScope),
     /// The client existed and the caller's organisation has only a declared
     /// relationship: it sees what it entered and who is responsible.
     Declared(ClientEntry),
@@ -166,7 +172,8 @@ pub enum Registration {
 impl Registration {
     pub fn client_id(&self) -> Uuid {
         match self {
-            Self::Created(client) | Self::Existing(client, _) => client.id,
+            Self::Created(client) => client.id,
+            Self::Existing(scope) => scope.client_id,
             Self::Declared(entry) => entry.client_id,
         }
     }
@@ -186,16 +193,17 @@ pub struct ClientEntry {
 /// A client as the caller may see it: the record, or only their own entry.
 #[derive(Debug, Clone)]
 pub enum ClientSight {
-    Record(Client, ClientScope),
+    /// The record, in the scope that reads it.
+    Record(ClientScope),
     OwnEntry(ClientEntry),
 }
 
 /// The client as this scope sees it.
 pub(crate) fn sight(conn: &mut DbConnection, scope: ClientScope) -> StoreResult<ClientSight> {
-    let client = clients::get(conn, scope.client_id)?;
     if scope.basis.reads_record() {
-        return Ok(ClientSight::Record(client, scope));
+        return Ok(ClientSight::Record(scope));
     }
+    let client = &scope.client;
     let own = scope
         .relationships
         .iter()
@@ -205,7 +213,7 @@ pub(crate) fn sight(conn: &mut DbConnection, scope: ClientScope) -> StoreResult<
     let record = relationships::get(conn, own)?;
     Ok(ClientSight::OwnEntry(ClientEntry {
         client_id: client.id,
-        hetu: client.hetu,
+        hetu: client.hetu.clone(),
         fields: record.entered_details.ok_or_else(|| {
             StoreError::Corrupt("a declared relationship has no entered details".to_owned())
         })?,
@@ -265,7 +273,7 @@ pub(crate) fn create_or_link_in(
         Outcome::Allowed,
     )?;
     Ok(match sight(conn, scope)? {
-        ClientSight::Record(client, scope) => Registration::Existing(client, scope),
+        ClientSight::Record(scope) => Registration::Existing(scope),
         ClientSight::OwnEntry(entry) => Registration::Declared(entry),
     })
 }
@@ -341,7 +349,7 @@ impl Db {
             Err(error) => error,
         };
         if let Some(reason) = error.refusal() {
-            self.transaction(|conn| {
+            self.autocommit(|conn| {
                 access_log::append_denied(conn, ctx, client_id, operation, reason)
             })?;
         }
@@ -387,21 +395,20 @@ impl Db {
         self.read_guarded(ctx, client_id, operation, Reach::OwnEntry, work)
     }
 
-    fn read_guarded<T>(
+    /// Reads what the access log holds of the client (the log itself, the
+    /// export), as `operation`: the answer includes this read's own entry.
+    pub fn read_client_log<T>(
         &self,
         ctx: &AuditContext,
         client_id: Uuid,
         operation: &str,
-        reach: Reach,
         work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut conn = self.conn()?;
-        let result = match authorize_for(&mut conn, ctx, client_id, reach)? {
+        let result = match authorize_for(&mut conn, ctx, client_id, Reach::Record)? {
             None => Err(StoreError::AccessDenied),
-            // The entry and the read in one transaction: what is answered
-            // includes its own entry, and a read the rules then refuse (a
-            // plan not shared, another's draft) leaves a denied entry
-            // instead, with its reason.
+            // The entry first, then the read, in one transaction: a read the
+            // rules refuse rolls its entry back and leaves a denied one.
             Some(scope) => self.transaction_on(&mut conn, |conn| {
                 access_log::append(
                     conn,
@@ -412,6 +419,39 @@ impl Db {
                     Outcome::Allowed,
                 )?;
                 work(conn, &scope)
+            }),
+        };
+        drop(conn);
+        self.settle(ctx, client_id, operation, result)
+    }
+
+    fn read_guarded<T>(
+        &self,
+        ctx: &AuditContext,
+        client_id: Uuid,
+        operation: &str,
+        reach: Reach,
+        work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        // No transaction (two round trips fewer): the read runs first and is
+        // answered only once its entry is stored; a read the rules then
+        // refuse (a plan not shared, another's draft) leaves a denied entry
+        // instead, with its reason.
+        let result = match authorize_for(&mut conn, ctx, client_id, reach)? {
+            None => Err(StoreError::AccessDenied),
+            Some(scope) => work(&mut conn, &scope).and_then(|value| {
+                self.autocommit_on(&mut conn, |conn| {
+                    access_log::append(
+                        conn,
+                        ctx,
+                        client_id,
+                        operation,
+                        Some(scope.basis),
+                        Outcome::Allowed,
+                    )
+                })?;
+                Ok(value)
             }),
         };
         drop(conn);

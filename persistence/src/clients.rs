@@ -1,9 +1,12 @@
 //! Clients (asiakas). The henkilötunnus is stored once, unique, and never
 //! used as a key in URLs; lookups by it go through request bodies.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::{Address, Client, ClientFields};
+use kyky_domain::handover::Responsibility;
 use kyky_domain::version::Expected;
 use kyky_domain::{Hetu, Language};
 use uuid::Uuid;
@@ -106,6 +109,57 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Client> {
             .select(ClientRow::as_select())
             .first(conn)?,
     )
+}
+
+/// The client and who is responsible for them (with the work pair): what
+/// the access check decides on and the read then answers with. `None` when
+/// there is no such client; no responsibility only for a client still being
+/// registered.
+pub fn with_responsibility(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> StoreResult<Option<(Client, Option<Responsibility>)>> {
+    Ok(with_responsibility_many(conn, &[id])?.remove(&id))
+}
+
+/// `with_responsibility` for many clients, from one query.
+pub fn with_responsibility_many(
+    conn: &mut DbConnection,
+    ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, (Client, Option<Responsibility>)>> {
+    use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
+    let rows: Vec<(ClientRow, Option<String>, Option<String>)> = clients::table
+        .left_join(
+            periods::table.on(periods::client_id
+                .eq(clients::id)
+                .and(periods::ended_at.is_null())),
+        )
+        .left_join(
+            pairs::table.on(pairs::client_id
+                .eq(clients::id)
+                .and(pairs::ended_at.is_null())),
+        )
+        .filter(clients::id.eq_any(ids.iter().map(Uuid::to_string)))
+        .select((
+            ClientRow::as_select(),
+            periods::professional_id.nullable(),
+            pairs::professional_id.nullable(),
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(row, responsible, pair)| {
+            let responsibility = responsible
+                .map(|responsible| {
+                    Ok::<_, StoreError>(Responsibility {
+                        responsible: uuid(&responsible)?,
+                        work_pair: pair.as_deref().map(uuid).transpose()?,
+                    })
+                })
+                .transpose()?;
+            let client = to_domain(row)?;
+            Ok((client.id, (client, responsibility)))
+        })
+        .collect()
 }
 
 /// Replaces the changeable fields if the client is still at a version the

@@ -86,31 +86,53 @@ fn to_record(row: ConsentRow, organisations: BTreeSet<Uuid>) -> StoreResult<Cons
     })
 }
 
-fn load(conn: &mut DbConnection, rows: Vec<ConsentRow>) -> StoreResult<Vec<ConsentRecord>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut all: Vec<CoveredRow> = covered::table
-        .filter(covered::consent_id.eq_any(&ids))
-        .select(CoveredRow::as_select())
+/// Consents with the organisations each covers, from one query: the join
+/// yields a row per (consent, organisation), ordered by consent.
+fn load_joined(conn: &mut DbConnection, which: Which) -> StoreResult<Vec<ConsentRecord>> {
+    let query = consents::table
+        .left_join(covered::table.on(covered::consent_id.eq(consents::id)))
+        .order((consents::id, covered::organisation_id))
+        .into_boxed();
+    let query = match which {
+        Which::One(id) => query.filter(consents::id.eq(id)),
+        Which::OfClient(id) => query.filter(consents::client_id.eq(id)),
+        Which::OfClients(ids) => query.filter(consents::client_id.eq_any(ids)),
+    };
+    let rows: Vec<(ConsentRow, Option<String>)> = query
+        .select((ConsentRow::as_select(), covered::organisation_id.nullable()))
         .load(conn)?;
-    rows.into_iter()
-        .map(|row| {
-            let mine = all
-                .extract_if(.., |c| c.consent_id == row.id)
-                .map(|c| uuid(&c.organisation_id))
-                .collect::<StoreResult<BTreeSet<_>>>()?;
-            to_record(row, mine)
-        })
-        .collect()
+    let mut records = Vec::new();
+    let mut current: Option<(ConsentRow, BTreeSet<Uuid>)> = None;
+    for (row, organisation) in rows {
+        match &mut current {
+            Some((open, organisations)) if open.id == row.id => {
+                organisations.extend(organisation.as_deref().map(uuid).transpose()?);
+            }
+            _ => {
+                if let Some((done, organisations)) = current.take() {
+                    records.push(to_record(done, organisations)?);
+                }
+                let organisations = organisation.as_deref().map(uuid).transpose()?;
+                current = Some((row, organisations.into_iter().collect()));
+            }
+        }
+    }
+    if let Some((done, organisations)) = current {
+        records.push(to_record(done, organisations)?);
+    }
+    Ok(records)
+}
+
+/// Which consents `load_joined` reads.
+enum Which {
+    One(String),
+    OfClient(String),
+    OfClients(Vec<String>),
 }
 
 /// Every consent of the client, withdrawn ones too, oldest first.
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<ConsentRecord>> {
-    let rows = consents::table
-        .filter(consents::client_id.eq(client_id.to_string()))
-        .order(consents::id)
-        .select(ConsentRow::as_select())
-        .load(conn)?;
-    load(conn, rows)
+    load_joined(conn, Which::OfClient(client_id.to_string()))
 }
 
 /// The rules' view of the client's consents.
@@ -121,19 +143,14 @@ pub fn rules_view(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<C
         .collect())
 }
 
-/// The rules' view of each of these clients' consents: two queries.
+/// The rules' view of each of these clients' consents: one query.
 pub fn rules_for_clients(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<std::collections::HashMap<Uuid, Vec<Consent>>> {
     let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
-    let rows = consents::table
-        .filter(consents::client_id.eq_any(ids))
-        .order(consents::id)
-        .select(ConsentRow::as_select())
-        .load(conn)?;
     let mut found: std::collections::HashMap<Uuid, Vec<Consent>> = std::collections::HashMap::new();
-    for record in load(conn, rows)? {
+    for record in load_joined(conn, Which::OfClients(ids))? {
         found
             .entry(record.client_id)
             .or_default()
@@ -143,11 +160,7 @@ pub fn rules_for_clients(
 }
 
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ConsentRecord> {
-    let row = consents::table
-        .find(id.to_string())
-        .select(ConsentRow::as_select())
-        .first(conn)?;
-    load(conn, vec![row])?
+    load_joined(conn, Which::One(id.to_string()))?
         .pop()
         .ok_or(crate::StoreError::NotFound)
 }

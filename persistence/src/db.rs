@@ -9,7 +9,7 @@ use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::error::StoreError;
+use crate::error::{StoreError, StoreResult};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -62,10 +62,11 @@ impl DatabaseUrl {
     }
 }
 
-/// Inserts every row of a slice into a table, the cheapest way each backend
-/// allows. A multi-row insert is not on the `MultiConnection` enum: PostgreSQL
-/// takes the rows in one statement; diesel writes SQLite's batch as one
-/// insert per row inside a savepoint, so there plain inserts are cheaper.
+/// Inserts every row of a slice into a table in one statement. A multi-row
+/// insert is not on the `MultiConnection` enum, so each backend is named.
+/// The row type must write None as NULL
+/// (`#[diesel(treat_none_as_default_value = false)]`): SQLite has no DEFAULT
+/// in a VALUES list, and diesel would fall back to one insert per row.
 /// Evaluates to `StoreResult<()>`.
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {{
@@ -76,12 +77,10 @@ macro_rules! insert_all {
                 .values(rows)
                 .execute(pg)
                 .map(|_| ()),
-            $crate::db::DbConnection::Sqlite(lite) => rows.iter().try_for_each(|row| {
-                diesel::insert_into($table)
-                    .values(row)
-                    .execute(lite)
-                    .map(|_| ())
-            }),
+            $crate::db::DbConnection::Sqlite(lite) => diesel::insert_into($table)
+                .values(rows)
+                .execute(lite)
+                .map(|_| ()),
         }
         .map_err($crate::error::StoreError::from)
     }};
@@ -114,12 +113,30 @@ impl std::ops::Sub for TrafficCount {
     }
 }
 
-/// Counts every statement a connection starts (diesel's instrumentation).
+thread_local! {
+    /// Set when a statement on this thread found its connection gone. A
+    /// connection is used by one thread at a time and handed back to the pool
+    /// on that thread, which then drops it instead of lending it out again.
+    static CONNECTION_LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Counts every statement a connection starts, and notes a lost connection
+/// (diesel's instrumentation).
 fn counting(traffic: Arc<Traffic>) -> impl FnMut(InstrumentationEvent<'_>) + Send + 'static {
-    move |event| {
-        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+    use diesel::result::{DatabaseErrorKind, Error};
+    move |event| match event {
+        InstrumentationEvent::StartQuery { .. } => {
             traffic.statements.fetch_add(1, Ordering::Relaxed);
         }
+        InstrumentationEvent::FinishQuery {
+            error:
+                Some(Error::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    _,
+                )),
+            ..
+        } => CONNECTION_LOST.set(true),
+        _ => {}
     }
 }
 
@@ -157,8 +174,17 @@ impl r2d2::ManageConnection for Manager {
             .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// Checked when a connection goes back to the pool. Connections are not
+    /// tested on checkout (a `SELECT 1` round trip before every request);
+    /// instead one whose statement found the server gone, or that comes back
+    /// inside a transaction, is dropped here and the pool opens a new one.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        let lost = CONNECTION_LOST.replace(false);
+        lost || match conn {
+            DbConnection::Postgresql(pg) => pg.is_broken(),
+            DbConnection::Sqlite(lite) => lite.is_broken(),
+        }
     }
 }
 
@@ -232,6 +258,7 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(1))
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(5))
             .build_unchecked(Manager {
                 url: url.clone(),
@@ -287,6 +314,8 @@ impl Db {
 
     fn checkout(&self) -> Result<PooledConnection, StoreError> {
         self.traffic.checkouts.fetch_add(1, Ordering::Relaxed);
+        // A loss noted on this thread belongs to a connection already handed back.
+        CONNECTION_LOST.set(false);
         self.pool
             .get()
             .map_err(|e| StoreError::Unavailable(e.to_string()))
@@ -355,12 +384,38 @@ impl Db {
     where
         E: From<StoreError> + From<diesel::result::Error>,
     {
-        let _queued = matches!(*self.url, DatabaseUrl::Sqlite(_)).then(|| {
+        let _queued = self.queue_sqlite_writer();
+        conn.transaction(work)
+    }
+
+    /// Runs one statement that writes, committing by itself: a single insert
+    /// needs no BEGIN and COMMIT round trips. Queued like a transaction on
+    /// SQLite. Never call it inside `transaction_on`'s work (the queue is not
+    /// re-entrant).
+    pub fn autocommit_on<T>(
+        &self,
+        conn: &mut DbConnection,
+        statement: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let _queued = self.queue_sqlite_writer();
+        statement(conn)
+    }
+
+    /// `autocommit_on` with a connection of its own.
+    pub fn autocommit<T>(
+        &self,
+        statement: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        self.autocommit_on(&mut conn, statement)
+    }
+
+    fn queue_sqlite_writer(&self) -> Option<MutexGuard<'_, ()>> {
+        matches!(*self.url, DatabaseUrl::Sqlite(_)).then(|| {
             self.sqlite_writer
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-        });
-        conn.transaction(work)
+        })
     }
 
     /// Is the database answering?

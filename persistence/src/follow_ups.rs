@@ -280,6 +280,8 @@ pub struct FollowUpMove {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = follow_up_moves)]
+// None is written as NULL, not DEFAULT, so that SQLite takes many in one insert.
+#[diesel(treat_none_as_default_value = false)]
 struct MoveRow {
     id: String,
     follow_up_id: String,

@@ -98,6 +98,28 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Professional> {
     to_domain(row)
 }
 
+/// The professional and the teams they are a member of now, from one query:
+/// who is calling, loaded once per request.
+pub fn get_with_teams(conn: &mut DbConnection, id: Uuid) -> StoreResult<(Professional, Vec<Uuid>)> {
+    use crate::schema::team_members as members;
+    let rows: Vec<(ProfessionalRow, Option<String>)> = professionals::table
+        .left_join(
+            members::table.on(members::professional_id
+                .eq(professionals::id)
+                .and(members::left_at.is_null())),
+        )
+        .filter(professionals::id.eq(id.to_string()))
+        .select((ProfessionalRow::as_select(), members::team_id.nullable()))
+        .load(conn)?;
+    let mut teams = Vec::with_capacity(rows.len());
+    let mut professional = None;
+    for (row, team) in rows {
+        teams.extend(team.as_deref().map(uuid).transpose()?);
+        professional.get_or_insert(row);
+    }
+    Ok((to_domain(professional.ok_or(StoreError::NotFound)?)?, teams))
+}
+
 /// The professional with their organisation's id, name and kind: one
 /// joined query, for a professional's card.
 pub fn get_with_organisation(

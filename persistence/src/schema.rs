@@ -391,3 +391,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(follow_ups, follow_up_moves);
 diesel::allow_tables_to_appear_in_same_query!(responsibility_periods, work_pair_periods);
+diesel::allow_tables_to_appear_in_same_query!(consents, consent_organisations);
+diesel::allow_tables_to_appear_in_same_query!(clients, responsibility_periods);
+diesel::allow_tables_to_appear_in_same_query!(clients, work_pair_periods);
+diesel::allow_tables_to_appear_in_same_query!(professionals, team_members);

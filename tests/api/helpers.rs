@@ -192,7 +192,9 @@ pub fn mint(auth: &Auth, professional: Uuid, roles: &[Role]) -> String {
 pub fn test_hetu(n: u32) -> String {
     let date = NaiveDate::from_ymd_opt(1960, 1, 1).expect("date")
         + chrono::Days::new(u64::from(n % 15000));
-    let individual = 900 + u16::try_from(n % 100).expect("small");
+    // The date and the individual number from different digits of `n`, so
+    // that 1.5 million values of `n` give as many codes.
+    let individual = 900 + u16::try_from(n / 15000 % 100).expect("small");
     Hetu::from_parts(date, individual)
         .expect("hetu")
         .as_str()
@@ -201,7 +203,7 @@ pub fn test_hetu(n: u32) -> String {
 
 /// A unique test henkilötunnus.
 pub fn fresh_hetu() -> String {
-    let n = u32::try_from(Uuid::now_v7().as_u128() % 1_000_000).expect("small");
+    let n = u32::try_from(Uuid::now_v7().as_u128() % 1_500_000).expect("small");
     test_hetu(n)
 }
 

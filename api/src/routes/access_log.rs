@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::PageParams;
 use crate::state::AppState;
@@ -74,17 +74,19 @@ pub struct AccessLogPage {
 #[get("/clients/{id}/access-log")]
 pub async fn client_access_log(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<AccessLogPage>> {
-    let page = page.validate(state.cursors("client-access-log", &caller).await?)?;
+    let page = page.validate(state.cursors("client-access-log", &bearer).await?)?;
     let client_id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let list = state
-        .blocking_view(
-            move |db| {
-                db.read_client(&ctx, client_id, "access_log.read", |conn, scope| {
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                let ctx = caller.audit(now);
+                db.read_client_log(&ctx, client_id, "access_log.read", |conn, scope| {
                     if !scope.basis.holds_responsibility() {
                         return Err(StoreError::NotResponsibleWorker);
                     }
@@ -188,12 +190,11 @@ pub struct AuditAccessPage {
 #[get("/audit/access-log")]
 pub async fn search_access_log(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     by: web::Query<AccessLogSearch>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<AuditAccessPage>> {
-    caller.require(Role::Auditor)?;
-    let page = page.validate(state.cursors("audit-access-log", &caller).await?)?;
+    let page = page.validate(state.cursors("audit-access-log", &bearer).await?)?;
     let by = access_log::Search {
         client_id: by.client_id,
         professional_id: by.professional_id,
@@ -201,7 +202,8 @@ pub async fn search_access_log(
         to: by.to,
     };
     let page = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            caller.require(Role::Auditor)?;
             Ok(db.run(|conn| {
                 let rows = access_log::search(conn, &by, page.after, page.fetch())?;
                 let (rows, next_cursor) = page.finish(rows, |e| e.id);
@@ -302,12 +304,11 @@ pub struct DisclosurePage {
 #[get("/audit/disclosures")]
 pub async fn search_disclosures(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     by: web::Query<DisclosureSearch>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<DisclosurePage>> {
-    caller.require(Role::Auditor)?;
-    let page = page.validate(state.cursors("audit-disclosures", &caller).await?)?;
+    let page = page.validate(state.cursors("audit-disclosures", &bearer).await?)?;
     let by = disclosures::Search {
         client_id: by.client_id,
         professional_id: by.professional_id,
@@ -316,7 +317,8 @@ pub async fn search_disclosures(
         to: by.to,
     };
     let rows = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            caller.require(Role::Auditor)?;
             Ok(db.run(|conn| disclosures::search(conn, &by, page.after, page.fetch()))?)
         })
         .await?;

@@ -4,13 +4,13 @@ use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use kyky_domain::assessment::{AssessmentStatus, Feedback, RecommendedPath};
 use kyky_persistence::assessments::AssessmentRecord;
-use kyky_persistence::{DbConnection, StoreResult};
+use kyky_persistence::{AuditContext, DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::ValidJson;
 use crate::routes::cards::{ClientBasics, TeamRef, client_basics, team_ref};
@@ -109,11 +109,15 @@ pub(crate) fn view(conn: &mut DbConnection, r: AssessmentRecord) -> StoreResult<
     })
 }
 
+/// Runs `work` as the caller and answers with the assessment it returns.
 async fn respond(
     state: &web::Data<AppState>,
-    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<AssessmentRecord> + Send + 'static,
+    bearer: Bearer,
+    work: impl FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<AssessmentRecord>
+    + Send
+    + 'static,
 ) -> ApiResult<web::Json<AssessmentView>> {
-    Ok(web::Json(state.blocking_view(work, view).await?))
+    Ok(web::Json(state.audited_view(bearer, work, view).await?))
 }
 
 /// An assessment: for the team's members and whoever has access to the client
@@ -127,12 +131,12 @@ async fn respond(
 #[get("/assessments/{id}")]
 pub async fn get_assessment(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<AssessmentView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
-    respond(&state, move |db| {
-        db.read_assessment(&ctx, id).map_err(missing("assessment"))
+    let id = id.into_inner();
+    respond(&state, bearer, move |db, ctx| {
+        db.read_assessment(ctx, id).map_err(missing("assessment"))
     })
     .await
 }
@@ -150,12 +154,12 @@ pub async fn get_assessment(
 #[post("/assessments/{id}/start")]
 pub async fn start_assessment(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<AssessmentView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
-    respond(&state, move |db| {
-        db.start_assessment(&ctx, id).map_err(missing("assessment"))
+    let id = id.into_inner();
+    respond(&state, bearer, move |db, ctx| {
+        db.start_assessment(ctx, id).map_err(missing("assessment"))
     })
     .await
 }
@@ -176,11 +180,11 @@ pub async fn start_assessment(
 #[post("/assessments/{id}/complete")]
 pub async fn complete_assessment(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<CompleteInput>,
 ) -> ApiResult<web::Json<AssessmentView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let id = id.into_inner();
     let f = input.feedback;
     let feedback = Feedback {
         health_factors: f.health_factors.trim().to_owned(),
@@ -189,8 +193,8 @@ pub async fn complete_assessment(
         summary: f.summary.trim().to_owned(),
     };
     let onward = input.onward_to_professional_id;
-    respond(&state, move |db| {
-        db.complete_assessment(&ctx, id, &feedback, onward)
+    respond(&state, bearer, move |db, ctx| {
+        db.complete_assessment(ctx, id, &feedback, onward)
             .map_err(missing("assessment"))
     })
     .await
@@ -210,13 +214,13 @@ pub async fn complete_assessment(
 #[post("/assessments/{id}/cancel")]
 pub async fn cancel_assessment(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<AssessmentView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
-    respond(&state, move |db| {
-        db.cancel_assessment(&ctx, id, &input.reason)
+    let id = id.into_inner();
+    respond(&state, bearer, move |db, ctx| {
+        db.cancel_assessment(ctx, id, &input.reason)
             .map_err(missing("assessment"))
     })
     .await

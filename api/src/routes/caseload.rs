@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::ApiResult;
 use crate::extract::{PageParams, PageRequest};
 use crate::routes::cards::{ClientBasics, TeamRef, team_ref};
@@ -183,21 +183,21 @@ fn view(
 #[get("/caseload")]
 pub async fn get_caseload(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     params: web::Query<CaseloadParams>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<CaseloadView>> {
-    let page = page.validate(state.cursors("caseload", &caller).await?)?;
+    let page = page.validate(state.cursors("caseload", &bearer).await?)?;
     let order = match params.sort.unwrap_or_default() {
         CaseloadSort::NextFollowUp => CaseloadOrder::NextFollowUp,
         CaseloadSort::Name => CaseloadOrder::Name,
     };
-    let ctx = caller.audit(state.now());
-    let now = ctx.at;
+    let now = state.now();
     let limit = page.limit as usize;
     let result = state
-        .blocking_view(
-            move |db| Ok(db.caseload(&ctx, order, page.after, limit)?),
+        .as_caller_view(
+            bearer,
+            move |db, caller| Ok(db.caseload(&caller.audit(now), order, page.after, limit)?),
             move |conn, caseload| view(conn, caseload, now, page),
         )
         .await?;

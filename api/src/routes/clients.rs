@@ -9,14 +9,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::consent::LegalBasis;
 use kyky_domain::entities::{Address, Client, ClientFields};
 use kyky_domain::{Hetu, Language, RelationshipBasis};
-use kyky_persistence::client_scope::{ClientEntry, ClientSight, Registration, RelationshipGrounds};
+use kyky_persistence::client_scope::{
+    ClientEntry, ClientScope, ClientSight, Registration, RelationshipGrounds,
+};
 use kyky_persistence::{DbConnection, StoreResult, clients, responsibility};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{ProfessionalCard, professional_card};
@@ -321,11 +323,12 @@ struct Sighted {
 impl Sighted {
     fn load(conn: &mut DbConnection, sight: ClientSight) -> StoreResult<Self> {
         Ok(match sight {
-            ClientSight::Record(client, scope) => {
+            ClientSight::Record(scope) => {
                 let card = professional_card(conn, scope.responsibility.responsible)?;
+                let sees = scope.basis.sees_protected_location();
                 Self {
-                    version: Some(client.version),
-                    view: ClientView::of(client, scope.basis.sees_protected_location(), card),
+                    version: Some(scope.client.version),
+                    view: ClientView::of(scope.client, sees, card),
                 }
             }
             ClientSight::OwnEntry(entry) => {
@@ -405,10 +408,9 @@ pub struct ClientPage {
 #[post("/clients")]
 pub async fn create_client(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     ValidJson(input): ValidJson<ClientInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_client_work()?;
     let hetu = Hetu::parse(&input.personal_identity_code)
         .map_err(|e| ApiError::rule("personal_identity_code", e.to_string()))?;
     let responsible = input.responsible_professional_id;
@@ -423,9 +425,11 @@ pub async fn create_client(
         non_disclosure: input.non_disclosure,
     }
     .into_fields();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let (sighted, created) = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
+            caller.require_client_work()?;
             let grounds = RelationshipGrounds {
                 basis,
                 reason: reason.as_deref().map(str::trim),
@@ -453,10 +457,9 @@ pub async fn create_client(
                             true,
                         )
                     }
-                    Registration::Existing(client, scope) => (
-                        Sighted::load(conn, ClientSight::Record(client, scope))?,
-                        false,
-                    ),
+                    Registration::Existing(scope) => {
+                        (Sighted::load(conn, ClientSight::Record(scope))?, false)
+                    }
                     Registration::Declared(entry) => {
                         (Sighted::load(conn, ClientSight::OwnEntry(entry))?, false)
                     }
@@ -495,15 +498,16 @@ pub async fn create_client(
 #[post("/clients/lookup")]
 pub async fn lookup_client(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     ValidJson(input): ValidJson<ClientLookup>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_client_work()?;
     let hetu = Hetu::parse(&input.personal_identity_code)
         .map_err(|e| ApiError::rule("personal_identity_code", e.to_string()))?;
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let sighted = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
+            caller.require_client_work()?;
             let found = db.run(|conn| clients::find_by_hetu(conn, &hetu))?;
             let id = found.ok_or_else(|| ApiError::not_found("client"))?.id;
             let sight = db
@@ -560,15 +564,16 @@ pub struct StatutoryDisclosureInput {
 #[post("/clients/statutory-disclosure")]
 pub async fn statutory_disclosure(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     ValidJson(input): ValidJson<StatutoryDisclosureInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_client_work()?;
     let hetu = Hetu::parse(&input.personal_identity_code)
         .map_err(|e| ApiError::rule("personal_identity_code", e.to_string()))?;
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
+            caller.require_client_work()?;
             let client = db
                 .statutory_disclosure(&ctx, &hetu, input.legal_basis, &input.reason)
                 .map_err(crate::error::missing("client"))?;
@@ -591,14 +596,16 @@ pub async fn statutory_disclosure(
 #[get("/clients")]
 pub async fn list_clients(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ClientPage>> {
-    caller.require_client_work()?;
-    let page = page.validate(state.cursors("clients", &caller).await?)?;
-    let ctx = caller.audit(state.now());
+    let page = page.validate(state.cursors("clients", &bearer).await?)?;
+    let now = state.now();
     let rows = state
-        .blocking(move |db| Ok(db.list_clients(&ctx, page.after, page.fetch())?))
+        .as_caller(bearer, move |db, caller| {
+            caller.require_client_work()?;
+            Ok(db.list_clients(&caller.audit(now), page.after, page.fetch())?)
+        })
         .await?;
     let (items, next_cursor) = page.finish(rows, |listed| listed.client.id);
     Ok(web::Json(ClientPage {
@@ -631,13 +638,14 @@ pub async fn list_clients(
 #[get("/clients/{id}")]
 pub async fn get_client(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let sighted = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             let sight = db
                 .read_client_sight(&ctx, id, "client.read")
                 .map_err(crate::error::missing("client"))?;
@@ -668,22 +676,26 @@ pub async fn get_client(
 #[put("/clients/{id}")]
 pub async fn update_client(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     request: HttpRequest,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ClientUpdate>,
 ) -> ApiResult<HttpResponse> {
     let version = if_match(&request)?;
     let (id, fields) = (id.into_inner(), input.into_fields());
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let sighted = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.write_client(&ctx, id, "client.update", |conn, scope| {
                 let sees = scope.basis.sees_protected_location();
-                let current = clients::get(conn, id)?;
-                let fields = current.fields.updated_by(fields, sees);
+                let fields = scope.client.fields.clone().updated_by(fields, sees);
                 let updated = clients::update(conn, id, &version, &fields, ctx.at)?;
-                Sighted::load(conn, ClientSight::Record(updated, scope.clone()))
+                let scope = ClientScope {
+                    client: updated,
+                    ..scope.clone()
+                };
+                Sighted::load(conn, ClientSight::Record(scope))
             })
             .map_err(crate::error::missing("client"))
         })

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::state::AppState;
@@ -104,15 +104,15 @@ pub(crate) fn view(r: ConsentRecord, now: DateTime<Utc>) -> ConsentView {
 #[post("/clients/{id}/consents")]
 pub async fn record_consent(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ConsentInput>,
 ) -> ApiResult<HttpResponse> {
     let client_id = id.into_inner();
-    let ctx = caller.audit(state.now());
-    let given_at = input.given_at.unwrap_or(ctx.at);
+    let now = state.now();
+    let given_at = input.given_at.unwrap_or(now);
     let mut problems = Vec::new();
-    if given_at > ctx.at {
+    if given_at > now {
         problems.push(crate::error::FieldError {
             field: "given_at".into(),
             message: "must not be in the future".into(),
@@ -135,9 +135,9 @@ pub async fn record_consent(
         given_at,
         expires_at: input.expires_at,
     };
-    let now = ctx.at;
     let record = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.record_consent(&ctx, client_id, new)
                 .map_err(missing("client"))
         })
@@ -163,16 +163,16 @@ pub struct ConsentPage {
 #[get("/clients/{id}/consents")]
 pub async fn list_consents(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ConsentPage>> {
-    let page = page.validate(state.cursors("consents", &caller).await?)?;
+    let page = page.validate(state.cursors("consents", &bearer).await?)?;
     let client_id = id.into_inner();
-    let ctx = caller.audit(state.now());
-    let now = ctx.at;
+    let now = state.now();
     let records = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.read_client(&ctx, client_id, "consent.list", |conn, _| {
                 consents::for_client(conn, client_id)
             })
@@ -212,15 +212,15 @@ pub struct WithdrawalInput {
 #[post("/consents/{id}/withdraw")]
 pub async fn withdraw_consent(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<WithdrawalInput>,
 ) -> ApiResult<web::Json<ConsentView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
-    let now = ctx.at;
+    let now = state.now();
     let record = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.withdraw_consent(&ctx, id, input.method)
                 .map_err(missing("consent"))
         })

@@ -9,13 +9,13 @@ use kyky_domain::entities::ClientFields;
 use kyky_domain::{Hetu, Language};
 use kyky_persistence::consents::NewConsent;
 use kyky_persistence::contact_requests::{ContactDetails, ContactRequestRecord, Triage};
-use kyky_persistence::{DbConnection, StoreResult};
+use kyky_persistence::{AuditContext, DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{TeamRef, team_ref};
@@ -115,11 +115,15 @@ pub(crate) fn view(
     })
 }
 
+/// Runs `work` as the caller and answers with the request it returns.
 async fn respond(
     state: &web::Data<AppState>,
-    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<ContactRequestRecord> + Send + 'static,
+    bearer: Bearer,
+    work: impl FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<ContactRequestRecord>
+    + Send
+    + 'static,
 ) -> ApiResult<ContactRequestView> {
-    state.blocking_view(work, view).await
+    state.audited_view(bearer, work, view).await
 }
 
 /// Pass on a request to be contacted, without a referral (Omaolo, walk-in,
@@ -134,12 +138,11 @@ async fn respond(
 #[post("/teams/{id}/contact-requests")]
 pub async fn receive_contact_request(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ContactRequestInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_client_work()?;
-    let (team, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let (team, now) = (id.into_inner(), state.now());
     let details = ContactDetails {
         name: input.name.trim().to_owned(),
         phone: input.phone,
@@ -148,11 +151,17 @@ pub async fn receive_contact_request(
         message: input.message,
         channel: input.channel,
     };
-    let view = respond(&state, move |db| {
-        db.receive_contact_request(&ctx, team, &details)
-            .map_err(missing("team"))
-    })
-    .await?;
+    let view = state
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                caller.require_client_work()?;
+                db.receive_contact_request(&caller.audit(now), team, &details)
+                    .map_err(missing("team"))
+            },
+            view,
+        )
+        .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -181,15 +190,16 @@ pub struct ContactRequestPage {
 #[get("/teams/{id}/contact-requests")]
 pub async fn team_contact_requests(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     filter: web::Query<ContactRequestFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ContactRequestPage>> {
-    let page = page.validate(state.cursors("team-contact-requests", &caller).await?)?;
-    let (team, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
+    let page = page.validate(state.cursors("team-contact-requests", &bearer).await?)?;
+    let (team, status, now) = (id.into_inner(), filter.status, state.now());
     let result = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             let rows = db
                 .team_contact_requests(&ctx, team, status, page.after, page.fetch())
                 .map_err(missing("team inbox"))?;
@@ -283,13 +293,13 @@ fn yes() -> bool {
 #[post("/contact-requests/{id}/invite")]
 pub async fn invite(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<InviteInput>,
 ) -> ApiResult<web::Json<ContactRequestView>> {
     let hetu = Hetu::parse(&input.personal_identity_code)
         .map_err(|e| ApiError::rule("personal_identity_code", e.to_string()))?;
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let (id, now) = (id.into_inner(), state.now());
     let fields = ClientFields {
         first_name: input.first_name.trim().to_owned(),
         last_name: input.last_name.trim().to_owned(),
@@ -304,19 +314,19 @@ pub async fn invite(
         organisations: std::collections::BTreeSet::new(),
         method: input.consent.method,
         document_reference: input.consent.document_reference,
-        given_at: ctx.at,
+        given_at: now,
         expires_at: None,
     };
     let open_assessment = input.open_assessment;
     Ok(web::Json(
-        respond(&state, move |db| {
+        respond(&state, bearer, move |db, ctx| {
             let triage = Triage::Invite {
                 hetu: &hetu,
                 fields: &fields,
                 consent,
                 open_assessment,
             };
-            db.triage_contact_request(&ctx, id, triage)
+            db.triage_contact_request(ctx, id, triage)
                 .map_err(missing("contact request"))
         })
         .await?,
@@ -338,15 +348,15 @@ pub async fn invite(
 #[post("/contact-requests/{id}/close")]
 pub async fn close(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<ContactRequestView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let id = id.into_inner();
     Ok(web::Json(
-        respond(&state, move |db| {
+        respond(&state, bearer, move |db, ctx| {
             db.triage_contact_request(
-                &ctx,
+                ctx,
                 id,
                 Triage::Close {
                     reason: &input.reason,

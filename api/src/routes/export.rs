@@ -6,14 +6,14 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
 use kyky_persistence::{
-    StoreError, access_log, assessments, clients, consents, contact_requests, disclosures,
-    follow_ups, handovers, plans, referrals, relationships, requests,
+    StoreError, access_log, assessments, consents, contact_requests, disclosures, follow_ups,
+    handovers, plans, referrals, relationships, requests,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::routes::access_log::{AccessLogEntryView, DisclosureView, disclosure_view, entry_views};
 use crate::routes::assessments::AssessmentView;
@@ -111,19 +111,19 @@ fn named_professionals(parts: &serde_json::Value, found: &mut BTreeSet<Uuid>) {
 #[get("/clients/{id}/export")]
 pub async fn export_client(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ClientExport>> {
     let client_id = id.into_inner();
-    let ctx = caller.audit(state.now());
-    let now = ctx.at;
+    let now = state.now();
     let export = state
-        .blocking(move |db| {
-            db.read_client(&ctx, client_id, "client.export", |conn, scope| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
+            db.read_client_log(&ctx, client_id, "client.export", |conn, scope| {
                 if !scope.basis.holds_responsibility() {
                     return Err(StoreError::NotResponsibleWorker);
                 }
-                let client = clients::get(conn, client_id)?;
+                let client = scope.client.clone();
                 let card = professional_card(conn, scope.responsibility.responsible)?;
                 let relationships = relationships::for_client(conn, client_id)?;
                 let handovers = handovers::for_client(conn, client_id)?;

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{ProfessionalCard, professional_card};
@@ -162,17 +162,18 @@ pub struct FollowUpList {
 #[get("/clients/{id}/follow-ups")]
 pub async fn list_follow_ups(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     filter: web::Query<FollowUpFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<FollowUpList>> {
-    let page = page.validate(state.cursors("follow-ups", &caller).await?)?;
-    let (client_id, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
-    let now = ctx.at;
+    let page = page.validate(state.cursors("follow-ups", &bearer).await?)?;
+    let (client_id, status, now) = (id.into_inner(), filter.status, state.now());
     let list = state
-        .blocking_view(
-            move |db| {
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                let ctx = caller.audit(now);
                 db.client_follow_ups(&ctx, client_id, status)
                     .map_err(missing("client"))
             },
@@ -222,15 +223,16 @@ pub struct FollowUpInput {
 #[post("/clients/{id}/follow-ups")]
 pub async fn add_follow_up(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<FollowUpInput>,
 ) -> ApiResult<HttpResponse> {
-    let (client_id, ctx) = (id.into_inner(), caller.audit(state.now()));
-    let now = ctx.at;
+    let (client_id, now) = (id.into_inner(), state.now());
     let view = state
-        .blocking_view(
-            move |db| {
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                let ctx = caller.audit(now);
                 db.add_follow_up(
                     &ctx,
                     client_id,
@@ -262,16 +264,17 @@ pub struct CompletionInput {
 
 async fn close_follow_up(
     state: &web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: Uuid,
     to: FollowUpStatus,
     note: String,
 ) -> ApiResult<web::Json<FollowUpView>> {
-    let ctx = caller.audit(state.now());
-    let now = ctx.at;
+    let now = state.now();
     let view = state
-        .blocking_view(
-            move |db| {
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                let ctx = caller.audit(now);
                 db.close_follow_up(&ctx, id, to, &note)
                     .map_err(missing("follow-up"))
             },
@@ -296,13 +299,13 @@ async fn close_follow_up(
 #[post("/follow-ups/{id}/complete")]
 pub async fn complete_follow_up(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<CompletionInput>,
 ) -> ApiResult<web::Json<FollowUpView>> {
     close_follow_up(
         &state,
-        caller,
+        bearer,
         id.into_inner(),
         FollowUpStatus::Completed,
         input.note,
@@ -325,13 +328,13 @@ pub async fn complete_follow_up(
 #[post("/follow-ups/{id}/cancel")]
 pub async fn cancel_follow_up(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<FollowUpView>> {
     close_follow_up(
         &state,
-        caller,
+        bearer,
         id.into_inner(),
         FollowUpStatus::Cancelled,
         input.reason,
@@ -367,22 +370,29 @@ pub struct OwnFollowUpFilter {
 #[get("/follow-ups")]
 pub async fn own_follow_ups(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     filter: web::Query<OwnFollowUpFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<FollowUpList>> {
-    let page = page.validate(state.cursors("own-follow-ups", &caller).await?)?;
+    let page = page.validate(state.cursors("own-follow-ups", &bearer).await?)?;
     let filter = OwnFollowUps {
         status: filter.status,
         due_before: filter.due_before,
         due_after: filter.due_after,
         overdue: filter.overdue,
     };
-    let ctx = caller.audit(state.now());
-    let now = ctx.at;
+    let now = state.now();
     let list = state
-        .blocking_view(
-            move |db| Ok(db.own_follow_ups(&ctx, &filter, page.after, i64::from(page.limit))?),
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                Ok(db.own_follow_ups(
+                    &caller.audit(now),
+                    &filter,
+                    page.after,
+                    i64::from(page.limit),
+                )?)
+            },
             move |conn, (rows, readable)| {
                 let (rows, next_cursor) = page.finish(rows, |r| r.id);
                 let shown = rows

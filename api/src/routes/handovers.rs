@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use kyky_domain::handover::{HandoverStatus, PackageItemKind, Receiver};
 use kyky_persistence::handover_flow::NewHandover;
 use kyky_persistence::handovers::{self, HandoverRecord, PackageItem};
-use kyky_persistence::{DbConnection, StoreError, StoreResult};
+use kyky_persistence::{AuditContext, DbConnection, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{
@@ -256,13 +256,19 @@ fn handover_view_of(
     })
 }
 
+/// Runs `work` as the caller and answers with the handover it returns.
 async fn respond(
     state: &web::Data<AppState>,
-    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<HandoverRecord> + Send + 'static,
+    bearer: Bearer,
+    work: impl FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<HandoverRecord>
+    + Send
+    + 'static,
 ) -> ApiResult<HandoverView> {
     let now = state.now();
     state
-        .blocking_view(work, move |conn, record| handover_view(conn, record, now))
+        .audited_view(bearer, work, move |conn, record| {
+            handover_view(conn, record, now)
+        })
         .await
 }
 
@@ -287,12 +293,11 @@ async fn respond(
 #[post("/clients/{id}/handovers")]
 pub async fn propose_handover(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ProposeHandoverInput>,
 ) -> ApiResult<HttpResponse> {
     let client_id = id.into_inner();
-    let ctx = caller.audit(state.now());
     let receiver = match (
         input.to_professional_id,
         input.to_organisation_id,
@@ -313,8 +318,8 @@ pub async fn propose_handover(
         work_pair: input.work_pair_id,
         expires_at: input.expires_at,
     };
-    let view = respond(&state, move |db| {
-        db.propose_handover(&ctx, client_id, new)
+    let view = respond(&state, bearer, move |db, ctx| {
+        db.propose_handover(ctx, client_id, new)
             .map_err(missing("client"))
     })
     .await?;
@@ -363,20 +368,21 @@ pub struct HandoverPage {
 #[get("/handovers")]
 pub async fn list_handovers(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     filter: web::Query<HandoverFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<HandoverPage>> {
-    caller.require_client_work()?;
-    let page = page.validate(state.cursors("handovers", &caller).await?)?;
+    let page = page.validate(state.cursors("handovers", &bearer).await?)?;
     let direction = match filter.direction.unwrap_or_default() {
         HandoverDirection::Incoming => handovers::Direction::Incoming,
         HandoverDirection::Outgoing => handovers::Direction::Outgoing,
     };
     let status = filter.status;
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let result = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
+            caller.require_client_work()?;
             let rows =
                 db.list_handovers(&ctx, direction, status, page.after, i64::from(page.limit))?;
             let (rows, next_cursor) = page.finish(rows, |r| r.handover.id);
@@ -398,14 +404,13 @@ pub async fn list_handovers(
 #[get("/handovers/{id}")]
 pub async fn get_handover(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<HandoverView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.read_handover(&ctx, id).map_err(missing("handover"))
+        respond(&state, bearer, move |db, ctx| {
+            db.read_handover(ctx, id).map_err(missing("handover"))
         })
         .await?,
     ))
@@ -430,14 +435,13 @@ pub async fn get_handover(
 #[post("/handovers/{id}/accept")]
 pub async fn accept_handover(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<HandoverView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.accept_handover(&ctx, id).map_err(missing("handover"))
+        respond(&state, bearer, move |db, ctx| {
+            db.accept_handover(ctx, id).map_err(missing("handover"))
         })
         .await?,
     ))
@@ -460,15 +464,14 @@ pub async fn accept_handover(
 #[post("/handovers/{id}/decline")]
 pub async fn decline_handover(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<HandoverView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.decline_handover(&ctx, id, &input.reason)
+        respond(&state, bearer, move |db, ctx| {
+            db.decline_handover(ctx, id, &input.reason)
                 .map_err(missing("handover"))
         })
         .await?,
@@ -503,15 +506,14 @@ pub struct CancelInput {
 #[post("/handovers/{id}/cancel")]
 pub async fn cancel_handover(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<CancelInput>,
 ) -> ApiResult<web::Json<HandoverView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.cancel_handover(&ctx, id, input.reason)
+        respond(&state, bearer, move |db, ctx| {
+            db.cancel_handover(ctx, id, input.reason)
                 .map_err(missing("handover"))
         })
         .await?,

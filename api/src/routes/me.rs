@@ -6,7 +6,7 @@ use kyky_persistence::{organisations, professionals};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::ApiResult;
 use crate::routes::organisations::OrganisationView;
 use crate::routes::professionals::ProfessionalView;
@@ -29,21 +29,22 @@ pub struct Me {
     responses((status = 200, description = "You", body = Me))
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Me>> {
-    let actor = caller.actor.clone();
-    let (professional, organisation) = state
-        .blocking(move |db| {
-            Ok(db.run(|conn| {
+pub async fn me(state: web::Data<AppState>, bearer: Bearer) -> ApiResult<web::Json<Me>> {
+    let me = state
+        .as_caller(bearer, move |db, caller| {
+            let actor = &caller.actor;
+            let (professional, organisation) = db.run(|conn| {
                 Ok::<_, kyky_persistence::StoreError>((
                     professionals::get(conn, actor.professional_id)?,
                     organisations::get(conn, actor.organisation_id)?,
                 ))
-            })?)
+            })?;
+            Ok(Me {
+                professional: professional.into(),
+                organisation: organisation.into(),
+                effective_roles: actor.roles.iter().copied().collect(),
+            })
         })
         .await?;
-    Ok(web::Json(Me {
-        professional: professional.into(),
-        organisation: organisation.into(),
-        effective_roles: caller.actor.roles.iter().copied().collect(),
-    }))
+    Ok(web::Json(me))
 }

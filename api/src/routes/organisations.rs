@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::state::AppState;
@@ -177,14 +177,14 @@ fn duplicate_ref(error: StoreError) -> ApiError {
 #[post("/organisations")]
 pub async fn create_organisation(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     ValidJson(input): ValidJson<OrganisationInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Role::Admin)?;
     let now = state.now();
     let fields = input.into_fields();
     let organisation = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            caller.require(Role::Admin)?;
             db.transaction(|conn| organisations::insert(conn, Uuid::now_v7(), &fields, now))
                 .map_err(duplicate_ref)
         })
@@ -207,12 +207,14 @@ pub async fn create_organisation(
 #[get("/organisations")]
 pub async fn list_organisations(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<OrganisationPage>> {
-    let page = page.validate(state.cursors("organisations", &caller).await?)?;
+    let page = page.validate(state.cursors("organisations", &bearer).await?)?;
     let rows = state
-        .blocking(move |db| Ok(db.run(|conn| organisations::list(conn, page.after, page.fetch()))?))
+        .as_caller(bearer, move |db, _caller| {
+            Ok(db.run(|conn| organisations::list(conn, page.after, page.fetch()))?)
+        })
         .await?;
     let (items, next_cursor) = page.finish(rows, |o| o.id);
     Ok(web::Json(OrganisationPage {
@@ -232,12 +234,12 @@ pub async fn list_organisations(
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
     state: web::Data<AppState>,
-    _caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let organisation = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, _caller| {
             db.run(|conn| organisations::get(conn, id))
                 .map_err(missing("organisation"))
         })
@@ -268,16 +270,16 @@ pub async fn get_organisation(
 #[put("/organisations/{id}")]
 pub async fn update_organisation(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     request: HttpRequest,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<OrganisationInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Role::Admin)?;
     let version = if_match(&request)?;
     let (id, now, fields) = (id.into_inner(), state.now(), input.into_fields());
     let organisation = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            caller.require(Role::Admin)?;
             db.transaction(|conn| organisations::update(conn, id, &version, &fields, now))
                 .map_err(|e| match e {
                     StoreError::NotFound => ApiError::not_found("organisation"),

@@ -12,13 +12,15 @@ use kyky_domain::plan_summary::{self, Contact, Doer, ResponsibilityLine, Service
 use kyky_domain::{Language, plan};
 use kyky_persistence::plan_flow::PlanRead;
 use kyky_persistence::plans::PlanRecord;
-use kyky_persistence::{DbConnection, StoreResult, clients, organisations, professionals};
+use kyky_persistence::{
+    AuditContext, DbConnection, StoreResult, clients, organisations, professionals,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{
@@ -399,11 +401,12 @@ fn responsible_of(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Uuid>
 /// Runs a change by the plan's keeper and answers with the plan and its ETag.
 async fn keeper_change(
     state: &web::Data<AppState>,
+    bearer: Bearer,
     response: actix_web::HttpResponseBuilder,
-    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<PlanRecord> + Send + 'static,
+    work: impl FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<PlanRecord> + Send + 'static,
 ) -> ApiResult<HttpResponse> {
     let (revision, view) = state
-        .blocking_view(work, |conn, record| {
+        .audited_view(bearer, work, |conn, record| {
             let responsible = responsible_of(conn, record.client_id)?;
             plan_view(conn, kept(record, responsible))
         })
@@ -437,7 +440,7 @@ pub struct DraftParams {
 #[post("/clients/{id}/plans")]
 pub async fn create_plan(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     params: web::Query<DraftParams>,
     ValidJson(input): ValidJson<PlanChangesInput>,
@@ -445,9 +448,8 @@ pub async fn create_plan(
     let client_id = id.into_inner();
     let changes = input.into_changes()?;
     let copy = params.copy_from_current.unwrap_or(true);
-    let ctx = caller.audit(state.now());
-    keeper_change(&state, HttpResponse::Created(), move |db| {
-        db.create_plan(&ctx, client_id, copy, changes)
+    keeper_change(&state, bearer, HttpResponse::Created(), move |db, ctx| {
+        db.create_plan(ctx, client_id, copy, changes)
             .map_err(missing("client"))
     })
     .await
@@ -475,16 +477,15 @@ pub async fn create_plan(
 #[patch("/plans/{id}")]
 pub async fn update_plan(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     request: HttpRequest,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<PlanChangesInput>,
 ) -> ApiResult<HttpResponse> {
     let revision = if_match(&request)?;
     let (id, changes) = (id.into_inner(), input.into_changes()?);
-    let ctx = caller.audit(state.now());
-    keeper_change(&state, HttpResponse::Ok(), move |db| {
-        db.update_plan(&ctx, id, &revision, changes)
+    keeper_change(&state, bearer, HttpResponse::Ok(), move |db, ctx| {
+        db.update_plan(ctx, id, &revision, changes)
             .map_err(missing("plan"))
     })
     .await
@@ -503,12 +504,15 @@ pub async fn update_plan(
 #[delete("/plans/{id}")]
 pub async fn discard_plan(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let (id, now) = (id.into_inner(), state.now());
     state
-        .blocking(move |db| db.discard_plan(&ctx, id).map_err(missing("plan")))
+        .as_caller(bearer, move |db, caller| {
+            db.discard_plan(&caller.audit(now), id)
+                .map_err(missing("plan"))
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -544,14 +548,14 @@ pub struct PublishInput {
 #[post("/plans/{id}/publish")]
 pub async fn publish_plan(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<PublishInput>,
 ) -> ApiResult<HttpResponse> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let id = id.into_inner();
     let acknowledge = input.acknowledge_warnings;
-    keeper_change(&state, HttpResponse::Ok(), move |db| {
-        db.publish_plan(&ctx, id, acknowledge)
+    keeper_change(&state, bearer, HttpResponse::Ok(), move |db, ctx| {
+        db.publish_plan(ctx, id, acknowledge)
             .map_err(missing("plan"))
     })
     .await
@@ -569,13 +573,17 @@ pub async fn publish_plan(
 #[get("/plans/{id}")]
 pub async fn get_plan(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let (id, now) = (id.into_inner(), state.now());
     let (revision, view) = state
-        .blocking_view(
-            move |db| db.read_plan(&ctx, id).map_err(missing("plan")),
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                db.read_plan(&caller.audit(now), id)
+                    .map_err(missing("plan"))
+            },
             plan_view,
         )
         .await?;
@@ -597,13 +605,15 @@ pub async fn get_plan(
 #[get("/clients/{id}/plans/current")]
 pub async fn current_plan(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let (client_id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let (client_id, now) = (id.into_inner(), state.now());
     let (revision, view) = state
-        .blocking_view(
-            move |db| {
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                let ctx = caller.audit(now);
                 db.current_plan(&ctx, client_id)
                     .map_err(missing("client"))?
                     .ok_or_else(|| ApiError::not_found("plan in force"))
@@ -652,15 +662,19 @@ pub struct PlanVersions {
 #[get("/clients/{id}/plans")]
 pub async fn list_plans(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<PlanVersions>> {
-    let page = page.validate(state.cursors("plans", &caller).await?)?;
-    let (client_id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let page = page.validate(state.cursors("plans", &bearer).await?)?;
+    let (client_id, now) = (id.into_inner(), state.now());
     let versions = state
-        .blocking_view(
-            move |db| db.client_plans(&ctx, client_id).map_err(missing("client")),
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                db.client_plans(&caller.audit(now), client_id)
+                    .map_err(missing("client"))
+            },
             move |conn, (reader, responsible, records)| {
                 let readable = reader.reads_content();
                 let (records, next_cursor) = page.of_ordered(records, |r| r.id);
@@ -785,14 +799,18 @@ fn summary_of(
 #[get("/plans/{id}/summary")]
 pub async fn get_plan_summary(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     params: web::Query<SummaryParams>,
 ) -> ApiResult<HttpResponse> {
-    let (id, lang, ctx) = (id.into_inner(), params.lang, caller.audit(state.now()));
+    let (id, lang, now) = (id.into_inner(), params.lang, state.now());
     let summary = state
-        .blocking_view(
-            move |db| db.read_plan(&ctx, id).map_err(missing("plan")),
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                db.read_plan(&caller.audit(now), id)
+                    .map_err(missing("plan"))
+            },
             move |conn, read| summary_of(conn, read, lang),
         )
         .await?

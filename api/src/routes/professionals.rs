@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::state::AppState;
@@ -153,14 +153,14 @@ pub struct ProfessionalFilter {
 #[post("/professionals")]
 pub async fn create_professional(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     ValidJson(input): ValidJson<ProfessionalInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Role::Admin)?;
     let now = state.now();
     let (organisation_id, fields) = input.into_parts();
     let professional = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            caller.require(Role::Admin)?;
             Ok(db.transaction(|conn| {
                 if !organisations::exists(conn, organisation_id)? {
                     return Err(StoreError::unknown("organisation_id"));
@@ -187,14 +187,14 @@ pub async fn create_professional(
 #[get("/professionals")]
 pub async fn list_professionals(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     filter: web::Query<ProfessionalFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ProfessionalPage>> {
-    let page = page.validate(state.cursors("professionals", &caller).await?)?;
+    let page = page.validate(state.cursors("professionals", &bearer).await?)?;
     let organisation_id = filter.organisation_id;
     let rows = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, _caller| {
             Ok(db
                 .run(|conn| professionals::list(conn, organisation_id, page.after, page.fetch()))?)
         })
@@ -217,12 +217,12 @@ pub async fn list_professionals(
 #[get("/professionals/{id}")]
 pub async fn get_professional(
     state: web::Data<AppState>,
-    _caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let professional = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, _caller| {
             db.run(|conn| professionals::get(conn, id))
                 .map_err(missing("professional"))
         })
@@ -253,17 +253,17 @@ pub async fn get_professional(
 #[put("/professionals/{id}")]
 pub async fn update_professional(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     request: HttpRequest,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ProfessionalInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Role::Admin)?;
     let version = if_match(&request)?;
     let (id, now) = (id.into_inner(), state.now());
     let (organisation_id, fields) = input.into_parts();
     let professional = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            caller.require(Role::Admin)?;
             db.transaction(|conn| {
                 let current = professionals::get(conn, id).map_err(missing("professional"))?;
                 if current.organisation_id != organisation_id {
@@ -295,21 +295,21 @@ pub async fn update_professional(
 #[post("/professionals/{id}/deactivate")]
 pub async fn deactivate_professional(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Role::Admin)?;
     let id = id.into_inner();
-    if id == caller.actor.professional_id {
-        return Err(ApiError::conflict(
-            "cannot-deactivate-self",
-            "Cannot deactivate yourself",
-            "another admin must deactivate your account, so that one always remains",
-        ));
-    }
     let now = state.now();
     let professional = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            caller.require(Role::Admin)?;
+            if id == caller.actor.professional_id {
+                return Err(ApiError::conflict(
+                    "cannot-deactivate-self",
+                    "Cannot deactivate yourself",
+                    "another admin must deactivate your account, so that one always remains",
+                ));
+            }
             db.transaction(|conn| professionals::deactivate(conn, id, now))
                 .map_err(missing("professional"))
         })

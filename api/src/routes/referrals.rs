@@ -4,13 +4,13 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use kyky_domain::referral::{ReferralStatus, Urgency};
 use kyky_persistence::referrals::{Attachment, ReferralContent, ReferralRecord};
-use kyky_persistence::{DbConnection, StoreResult};
+use kyky_persistence::{AuditContext, DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{
@@ -160,11 +160,15 @@ pub(crate) fn view(conn: &mut DbConnection, r: ReferralRecord) -> StoreResult<Re
     })
 }
 
+/// Runs `work` as the caller and answers with the referral it returns.
 async fn respond(
     state: &web::Data<AppState>,
-    work: impl FnOnce(&kyky_persistence::Db) -> ApiResult<ReferralRecord> + Send + 'static,
+    bearer: Bearer,
+    work: impl FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<ReferralRecord>
+    + Send
+    + 'static,
 ) -> ApiResult<ReferralView> {
-    state.blocking_view(work, view).await
+    state.audited_view(bearer, work, view).await
 }
 
 /// Refer the client to a work-ability team. Sending needs the client's
@@ -185,12 +189,11 @@ async fn respond(
 #[post("/clients/{id}/referrals")]
 pub async fn create_referral(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ReferralInput>,
 ) -> ApiResult<HttpResponse> {
     let client_id = id.into_inner();
-    let ctx = caller.audit(state.now());
     let content = ReferralContent {
         reason: input.reason.trim().to_owned(),
         health_factors: input.health_factors,
@@ -208,8 +211,8 @@ pub async fn create_referral(
         urgency: input.urgency,
     };
     let (team, send) = (input.team_id, input.send);
-    let view = respond(&state, move |db| {
-        db.create_referral(&ctx, client_id, team, &content, send)
+    let view = respond(&state, bearer, move |db, ctx| {
+        db.create_referral(ctx, client_id, team, &content, send)
             .map_err(missing("client"))
     })
     .await?;
@@ -226,13 +229,13 @@ pub async fn create_referral(
 #[get("/referrals/{id}")]
 pub async fn get_referral(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ReferralView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let id = id.into_inner();
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.read_referral(&ctx, id).map_err(missing("referral"))
+        respond(&state, bearer, move |db, ctx| {
+            db.read_referral(ctx, id).map_err(missing("referral"))
         })
         .await?,
     ))
@@ -251,13 +254,13 @@ pub async fn get_referral(
 #[post("/referrals/{id}/send")]
 pub async fn send_referral(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ReferralView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let id = id.into_inner();
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.send_referral(&ctx, id).map_err(missing("referral"))
+        respond(&state, bearer, move |db, ctx| {
+            db.send_referral(ctx, id).map_err(missing("referral"))
         })
         .await?,
     ))
@@ -276,13 +279,13 @@ pub async fn send_referral(
 #[post("/referrals/{id}/accept")]
 pub async fn accept_referral(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ReferralView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let id = id.into_inner();
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.accept_referral(&ctx, id).map_err(missing("referral"))
+        respond(&state, bearer, move |db, ctx| {
+            db.accept_referral(ctx, id).map_err(missing("referral"))
         })
         .await?,
     ))
@@ -302,14 +305,14 @@ pub async fn accept_referral(
 #[post("/referrals/{id}/return")]
 pub async fn return_referral(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<ReferralView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let id = id.into_inner();
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.return_referral(&ctx, id, &input.reason)
+        respond(&state, bearer, move |db, ctx| {
+            db.return_referral(ctx, id, &input.reason)
                 .map_err(missing("referral"))
         })
         .await?,
@@ -330,13 +333,13 @@ pub async fn return_referral(
 #[post("/referrals/{id}/withdraw")]
 pub async fn withdraw_referral(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ReferralView>> {
-    let (id, ctx) = (id.into_inner(), caller.audit(state.now()));
+    let id = id.into_inner();
     Ok(web::Json(
-        respond(&state, move |db| {
-            db.withdraw_referral(&ctx, id).map_err(missing("referral"))
+        respond(&state, bearer, move |db, ctx| {
+            db.withdraw_referral(ctx, id).map_err(missing("referral"))
         })
         .await?,
     ))
@@ -367,15 +370,16 @@ pub struct ReferralPage {
 #[get("/teams/{id}/referrals")]
 pub async fn team_referrals(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     filter: web::Query<ReferralFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ReferralPage>> {
-    let page = page.validate(state.cursors("team-referrals", &caller).await?)?;
-    let (team, status, ctx) = (id.into_inner(), filter.status, caller.audit(state.now()));
+    let page = page.validate(state.cursors("team-referrals", &bearer).await?)?;
+    let (team, status, now) = (id.into_inner(), filter.status, state.now());
     let result = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             let rows = db
                 .team_referrals(&ctx, team, status, page.after, page.fetch())
                 .map_err(missing("team inbox"))?;

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::OrganisationRef;
@@ -129,15 +129,16 @@ pub struct RelationshipPage {
 #[get("/clients/{id}/relationships")]
 pub async fn list_relationships(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<RelationshipPage>> {
-    let page = page.validate(state.cursors("relationships", &caller).await?)?;
+    let page = page.validate(state.cursors("relationships", &bearer).await?)?;
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let list = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.read_client(&ctx, id, "relationship.list", |conn, _| {
                 let records = relationships::for_client(conn, id)?;
                 let (records, next_cursor) = page.of_loaded(records, |r| r.relationship.id);
@@ -174,15 +175,16 @@ pub async fn list_relationships(
 #[post("/clients/{id}/relationships")]
 pub async fn open_relationship(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<RelationshipInput>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
-    let started_on = input.started_on.unwrap_or_else(|| ctx.at.date_naive());
+    let now = state.now();
+    let started_on = input.started_on.unwrap_or_else(|| now.date_naive());
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             let grounds = RelationshipGrounds {
                 basis: input.basis,
                 reason: input.reason.as_deref().map(str::trim),
@@ -230,13 +232,14 @@ fn scoped(relationship_id: Uuid, records: &[Relationship]) -> StoreResult<()> {
 #[post("/clients/{id}/relationships/{relationship_id}/primary")]
 pub async fn make_primary(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<web::Json<RelationshipView>> {
     let (id, relationship_id) = path.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.write_client(&ctx, id, "relationship.make_primary", |conn, scope| {
                 scoped(relationship_id, &scope.relationships)?;
                 if let Some(old) =
@@ -272,15 +275,16 @@ pub async fn make_primary(
 #[post("/clients/{id}/relationships/{relationship_id}/end")]
 pub async fn end_relationship(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     path: web::Path<(Uuid, Uuid)>,
     ValidJson(input): ValidJson<EndRelationshipInput>,
 ) -> ApiResult<web::Json<RelationshipView>> {
     let (id, relationship_id) = path.into_inner();
-    let ctx = caller.audit(state.now());
-    let ended_on = input.ended_on.unwrap_or_else(|| ctx.at.date_naive());
+    let now = state.now();
+    let ended_on = input.ended_on.unwrap_or_else(|| now.date_naive());
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.write_client(&ctx, id, "relationship.end", |conn, scope| {
                 scoped(relationship_id, &scope.relationships)?;
                 relationship::end(&scope.relationships, relationship_id, &ctx.actor, ended_on)?;

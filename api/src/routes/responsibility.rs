@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Caller;
+use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::routes::cards::{ProfessionalCard, professional_card};
@@ -103,13 +103,14 @@ pub(crate) fn history_view(
 #[get("/clients/{id}/responsibility")]
 pub async fn get_responsibility(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ResponsibilityView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             // Everyone in the client's network may know who is responsible.
             db.read_client_or_entry(&ctx, id, "responsibility.read", |conn, _| {
                 responsibility_view(conn, id)
@@ -138,15 +139,16 @@ pub struct ResponsibilityHistoryPage {
 #[get("/clients/{id}/responsibility/history")]
 pub async fn get_responsibility_history(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ResponsibilityHistoryPage>> {
-    let page = page.validate(state.cursors("responsibility-history", &caller).await?)?;
+    let page = page.validate(state.cursors("responsibility-history", &bearer).await?)?;
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let periods = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.read_client(&ctx, id, "responsibility.history", |conn, _| {
                 history_view(conn, id)
             })
@@ -168,13 +170,14 @@ pub struct WorkPairInput {
 
 async fn change_work_pair(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: Uuid,
     pair: Option<Uuid>,
 ) -> ApiResult<web::Json<ResponsibilityView>> {
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.set_work_pair(&ctx, id, pair)
                 .map_err(missing("client"))?;
             Ok(db.run(|conn| responsibility_view(conn, id))?)
@@ -198,11 +201,11 @@ async fn change_work_pair(
 #[put("/clients/{id}/responsibility/work-pair")]
 pub async fn set_work_pair(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<WorkPairInput>,
 ) -> ApiResult<web::Json<ResponsibilityView>> {
-    change_work_pair(state, caller, id.into_inner(), Some(input.professional_id)).await
+    change_work_pair(state, bearer, id.into_inner(), Some(input.professional_id)).await
 }
 
 /// Clear the work pair. Only the responsible worker.
@@ -215,10 +218,10 @@ pub async fn set_work_pair(
 #[delete("/clients/{id}/responsibility/work-pair")]
 pub async fn clear_work_pair(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ResponsibilityView>> {
-    change_work_pair(state, caller, id.into_inner(), None).await
+    change_work_pair(state, bearer, id.into_inner(), None).await
 }
 
 /// A request for responsibility.
@@ -270,14 +273,15 @@ pub(crate) fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreRe
 #[post("/clients/{id}/responsibility-requests")]
 pub async fn ask_for_responsibility(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             let record = db
                 .ask_for_responsibility(&ctx, id, &input.reason)
                 .map_err(missing("client"))?;
@@ -298,15 +302,16 @@ pub async fn ask_for_responsibility(
 #[get("/clients/{id}/responsibility-requests")]
 pub async fn list_requests(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<RequestPage>> {
-    let page = page.validate(state.cursors("responsibility-requests", &caller).await?)?;
+    let page = page.validate(state.cursors("responsibility-requests", &bearer).await?)?;
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let list = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             db.read_client(&ctx, id, "responsibility_request.list", |conn, _| {
                 let records = requests::for_client(conn, id)?;
                 let (records, next_cursor) = page.of_loaded(records, |r| r.request.id);
@@ -379,14 +384,15 @@ pub struct AgreedView {
 #[post("/responsibility-requests/{id}/agree")]
 pub async fn agree_to_request(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<AgreeInput>,
 ) -> ApiResult<web::Json<AgreedView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             let current_reason = db
                 .run(|conn| requests::get(conn, id))
                 .map_err(missing("request"))?
@@ -432,14 +438,15 @@ pub async fn agree_to_request(
 #[post("/responsibility-requests/{id}/refuse")]
 pub async fn refuse_request(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<ReasonInput>,
 ) -> ApiResult<web::Json<RequestView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             let record = db
                 .refuse_request(&ctx, id, &input.reason)
                 .map_err(missing("request"))?;
@@ -464,13 +471,14 @@ pub async fn refuse_request(
 #[post("/responsibility-requests/{id}/withdraw")]
 pub async fn withdraw_request(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<RequestView>> {
     let id = id.into_inner();
-    let ctx = caller.audit(state.now());
+    let now = state.now();
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            let ctx = caller.audit(now);
             let record = db.withdraw_request(&ctx, id).map_err(missing("request"))?;
             Ok(db.run(|conn| request_view(conn, record))?)
         })

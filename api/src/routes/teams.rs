@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use crate::auth::Caller;
+use crate::auth::{Bearer, Caller};
 use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::routes::cards::{
@@ -224,14 +224,14 @@ fn respond(response: actix_web::HttpResponseBuilder, version: i64, view: TeamVie
 #[post("/teams")]
 pub async fn create_team(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     ValidJson(input): ValidJson<TeamInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Role::Admin)?;
     let fields = input.into_fields()?;
     let now = state.now();
     let (version, view) = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
+            caller.require(Role::Admin)?;
             Ok(db.transaction(|conn| {
                 if !organisations::exists(conn, fields.hosting_organisation_id)? {
                     return Err(StoreError::unknown("hosting_organisation_id"));
@@ -259,13 +259,13 @@ pub async fn create_team(
 #[get("/teams")]
 pub async fn list_teams(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<TeamPage>> {
-    let page = page.validate(state.cursors("teams", &caller).await?)?;
+    let page = page.validate(state.cursors("teams", &bearer).await?)?;
     let today = state.now().date_naive();
     let result = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, _caller| {
             Ok(db.run(|conn| {
                 let rows = teams::list(conn, page.after, page.fetch())?;
                 let (rows, next_cursor) = page.finish(rows, |t| t.id);
@@ -290,13 +290,13 @@ pub async fn list_teams(
 #[get("/teams/{id}")]
 pub async fn get_team(
     state: web::Data<AppState>,
-    _caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let today = state.now().date_naive();
     let (version, view) = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, _caller| {
             db.run(|conn| {
                 let team = teams::get(conn, id)?;
                 Ok::<_, StoreError>((team.version, team_view(conn, team, today)?))
@@ -323,7 +323,7 @@ pub async fn get_team(
 #[put("/teams/{id}")]
 pub async fn update_team(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     request: HttpRequest,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<TeamInput>,
@@ -332,10 +332,10 @@ pub async fn update_team(
     let fields = input.into_fields()?;
     let (id, now) = (id.into_inner(), state.now());
     let (version, view) = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
             db.transaction(|conn| {
                 teams::get(conn, id).map_err(missing("team"))?;
-                if !may_manage(conn, &caller, id)? {
+                if !may_manage(conn, caller, id)? {
                     return Err(not_manager());
                 }
                 if !organisations::exists(conn, fields.hosting_organisation_id)? {
@@ -373,16 +373,16 @@ pub struct MemberInput {
 #[post("/teams/{id}/members")]
 pub async fn add_member(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<Uuid>,
     ValidJson(input): ValidJson<MemberInput>,
 ) -> ApiResult<HttpResponse> {
     let (id, now) = (id.into_inner(), state.now());
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
             db.transaction(|conn| {
                 let team = teams::get(conn, id).map_err(missing("team"))?;
-                if !may_manage(conn, &caller, id)? {
+                if !may_manage(conn, caller, id)? {
                     return Err(not_manager());
                 }
                 let active = kyky_persistence::professionals::get(conn, input.professional_id)
@@ -420,16 +420,15 @@ pub async fn add_member(
 #[post("/teams/{id}/members/{professional_id}/remove")]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<web::Json<TeamView>> {
     let ((id, professional_id), now) = (path.into_inner(), state.now());
     let view = state
-        .blocking(move |db| {
+        .as_caller(bearer, move |db, caller| {
             db.transaction(|conn| {
                 let team = teams::get(conn, id).map_err(missing("team"))?;
-                if professional_id != caller.actor.professional_id
-                    && !may_manage(conn, &caller, id)?
+                if professional_id != caller.actor.professional_id && !may_manage(conn, caller, id)?
                 {
                     return Err(not_manager());
                 }
