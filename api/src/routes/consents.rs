@@ -1,21 +1,20 @@
 //! Consent (suostumus): recorded with its purposes, the organisations it
 //! covers and how it was given; withdrawn at any time, effective at once.
 
-use std::collections::BTreeSet;
-
-use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
-use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
-use kyky_persistence::consents::{self, ConsentRecord, NewConsent};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use uuid::Uuid;
-use validator::Validate;
-
 use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::state::AppState;
+use crate::views::consents::{ConsentPage, ConsentView, view};
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
+use kyky_persistence::consents::{self, NewConsent};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
 
 /// Consent to record.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -43,48 +42,6 @@ pub struct ConsentInput {
     /// When the client gave it; default now. Not in the future.
     pub given_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// A consent as recorded.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConsentView {
-    pub id: Uuid,
-    pub client_id: Uuid,
-    /// What the client consented to (code set `consent-purposes`).
-    pub purposes: Vec<ConsentPurpose>,
-    /// Organisations the consent covers besides the recording one.
-    pub organisation_ids: Vec<Uuid>,
-    pub method: ConsentMethod,
-    /// Where a written consent is kept (e.g. a document number); null for a verbal or electronic one.
-    pub document_reference: Option<String>,
-    pub given_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub recorded_by: Uuid,
-    pub recorded_at: DateTime<Utc>,
-    /// Whether it holds now (given, not withdrawn, not expired).
-    pub active: bool,
-    pub withdrawn_at: Option<DateTime<Utc>>,
-    pub withdrawn_by: Option<Uuid>,
-    pub withdrawal_method: Option<ConsentMethod>,
-}
-
-pub(crate) fn view(r: ConsentRecord, now: DateTime<Utc>) -> ConsentView {
-    ConsentView {
-        id: r.consent.id,
-        client_id: r.client_id,
-        active: r.consent.is_active_at(now),
-        purposes: r.consent.purposes.into_iter().collect(),
-        organisation_ids: r.consent.organisations.into_iter().collect(),
-        method: r.method,
-        document_reference: r.document_reference,
-        given_at: r.consent.given_at,
-        expires_at: r.consent.expires_at,
-        recorded_by: r.recorded_by,
-        recorded_at: r.recorded_at,
-        withdrawn_at: r.consent.withdrawn_at,
-        withdrawn_by: r.withdrawn_by,
-        withdrawal_method: r.withdrawal_method,
-    }
 }
 
 /// Record the client's consent.
@@ -143,14 +100,6 @@ pub async fn record_consent(
         })
         .await?;
     Ok(HttpResponse::Created().json(view(record, now)))
-}
-
-/// A page of consents.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConsentPage {
-    pub items: Vec<ConsentView>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// The client's consents, withdrawn ones too.

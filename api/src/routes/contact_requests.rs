@@ -1,26 +1,24 @@
 //! Low-threshold entry (matalan kynnyksen yhteydenotto): contact requests to a
 //! team without a referral, and their triage — the team's second inbox.
 
+use crate::auth::Bearer;
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::inputs::ReasonInput;
+use crate::state::AppState;
+use crate::views::contact_requests::{ContactRequestPage, ContactRequestView, view};
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
 use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
 use kyky_domain::contact_request::{ContactChannel, ContactRequestStatus};
 use kyky_domain::entities::ClientFields;
 use kyky_domain::{Hetu, Language};
 use kyky_persistence::consents::NewConsent;
 use kyky_persistence::contact_requests::{ContactDetails, ContactRequestRecord, Triage};
-use kyky_persistence::{AuditContext, DbConnection, StoreResult};
-use serde::{Deserialize, Serialize};
+use kyky_persistence::{AuditContext, StoreResult};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
-
-use crate::auth::Bearer;
-use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson};
-use crate::routes::cards::{TeamRef, team_ref};
-use crate::routes::inputs::ReasonInput;
-use crate::state::AppState;
 
 fn reachable(input: &ContactRequestInput) -> Result<(), ValidationError> {
     kyky_domain::contact_request::reachable(input.phone.as_deref(), input.email.as_deref())
@@ -62,57 +60,6 @@ pub struct ContactRequestInput {
     #[schema(max_length = 4000)]
     pub message: Option<String>,
     pub channel: ContactChannel,
-}
-
-/// A contact request.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContactRequestView {
-    pub id: Uuid,
-    pub team: TeamRef,
-    /// The person's name, as they gave it.
-    pub name: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    /// When the person prefers to be reached, in their words.
-    pub preferred_time: Option<String>,
-    /// What the person wants to talk about.
-    pub message: Option<String>,
-    pub channel: ContactChannel,
-    pub status: ContactRequestStatus,
-    pub received_by: Uuid,
-    pub received_at: DateTime<Utc>,
-    pub triaged_by: Option<Uuid>,
-    pub triaged_at: Option<DateTime<Utc>>,
-    /// Why it was closed without an invitation; null unless closed.
-    pub close_reason: Option<String>,
-    /// The client the person became on invitation.
-    pub client_id: Option<Uuid>,
-    /// The assessment opened on invitation, if any.
-    pub assessment_id: Option<Uuid>,
-}
-
-pub(crate) fn view(
-    conn: &mut DbConnection,
-    r: ContactRequestRecord,
-) -> StoreResult<ContactRequestView> {
-    Ok(ContactRequestView {
-        id: r.request.id,
-        team: team_ref(conn, r.request.team_id)?,
-        name: r.details.name,
-        phone: r.details.phone,
-        email: r.details.email,
-        preferred_time: r.details.preferred_time,
-        message: r.details.message,
-        channel: r.details.channel,
-        status: r.request.status,
-        received_by: r.received_by,
-        received_at: r.received_at,
-        triaged_by: r.triaged_by,
-        triaged_at: r.triaged_at,
-        close_reason: r.close_reason,
-        client_id: r.client_id,
-        assessment_id: r.assessment_id,
-    })
 }
 
 /// Runs `work` as the caller and answers with the request it returns.
@@ -169,14 +116,6 @@ pub async fn receive_contact_request(
 #[into_params(parameter_in = Query)]
 pub struct ContactRequestFilter {
     pub status: Option<ContactRequestStatus>,
-}
-
-/// A page of contact requests.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContactRequestPage {
-    pub items: Vec<ContactRequestView>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// The team's contact requests, oldest first: for the team's members.

@@ -1,71 +1,24 @@
 //! The client's right of access (GDPR art. 15): everything Kyky holds about
 //! the client, and who accessed it.
 
+use crate::auth::Bearer;
+use crate::error::{ApiResult, missing};
+use crate::state::AppState;
+use crate::views::access_log::{disclosure_view, entry_views};
+use crate::views::cards::professional_card;
+use crate::views::clients::ClientView;
+use crate::views::export::ClientExport;
+use crate::views::follow_ups::follow_up_views;
+use crate::views::handovers::handover_views;
+use crate::views::plans::{kept, plan_view};
+use crate::views::responsibility::{history_view, request_view};
 use actix_web::{get, web};
-use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
-
 use kyky_persistence::{
     StoreError, access_log, assessments, consents, contact_requests, disclosures, follow_ups,
     handovers, plans, referrals, relationships, requests,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
+use std::collections::BTreeSet;
 use uuid::Uuid;
-
-use crate::auth::Bearer;
-use crate::error::{ApiResult, missing};
-use crate::routes::access_log::{AccessLogEntryView, DisclosureView, disclosure_view, entry_views};
-use crate::routes::assessments::AssessmentView;
-use crate::routes::cards::{ProfessionalCard, professional_card};
-use crate::routes::clients::ClientView;
-use crate::routes::consents::ConsentView;
-use crate::routes::contact_requests::ContactRequestView;
-use crate::routes::follow_ups::{FollowUpView, follow_up_views};
-use crate::routes::handovers::{HandoverView, handover_views};
-use crate::routes::plans::{PlanView, kept, plan_view};
-use crate::routes::referrals::ReferralView;
-use crate::routes::relationships::RelationshipView;
-use crate::routes::responsibility::{
-    RequestView, ResponsibilityPeriodView, history_view, request_view,
-};
-use crate::state::AppState;
-
-/// Everything Kyky holds about one client.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClientExport {
-    pub exported_at: DateTime<Utc>,
-    pub client: ClientView,
-    /// Every organisation's relationship with the client, ended ones included.
-    pub relationships: Vec<RelationshipView>,
-    /// Who has been responsible and when, newest first.
-    pub responsibility: Vec<ResponsibilityPeriodView>,
-    /// Every handover of responsibility, whatever its state.
-    pub handovers: Vec<HandoverView>,
-    /// Every request for responsibility, whatever its state.
-    pub responsibility_requests: Vec<RequestView>,
-    /// Every consent, withdrawn ones included.
-    pub consents: Vec<ConsentView>,
-    /// Every access to the client's data, denied attempts included.
-    pub access_log: Vec<AccessLogEntryView>,
-    /// Every disclosure to another organisation.
-    pub disclosures: Vec<DisclosureView>,
-    /// Every version of the support plan, drafts included, with goals,
-    /// services and agreed responsibilities.
-    pub plans: Vec<PlanView>,
-    /// Every follow-up, whatever its state, with who has had it.
-    pub follow_ups: Vec<FollowUpView>,
-    /// Every referral to a work-ability team, with its questions.
-    pub referrals: Vec<ReferralView>,
-    /// Every assessment, with the team's feedback.
-    pub assessments: Vec<AssessmentView>,
-    /// The contact requests that brought the client in, as the person gave them.
-    pub contact_requests: Vec<ContactRequestView>,
-    /// Every professional who recorded, changed or read anything above (the
-    /// `*_by` and `professional_id` fields), with their organisation: who
-    /// recorded each part, and for which organisation.
-    pub professionals: Vec<ProfessionalCard>,
-}
 
 /// Every professional id the export names in a `*_by` or `professional_id`
 /// field, found by walking its JSON so that a part added later is covered.
@@ -141,15 +94,15 @@ pub async fn export_client(
                 let follow_ups = follow_up_views(conn, follow_ups, now)?;
                 let referrals = referrals::for_client(conn, client_id)?
                     .into_iter()
-                    .map(|r| crate::routes::referrals::view(conn, r))
+                    .map(|r| crate::views::referrals::view(conn, r))
                     .collect::<Result<_, StoreError>>()?;
                 let assessments = assessments::for_client(conn, client_id)?
                     .into_iter()
-                    .map(|a| crate::routes::assessments::view(conn, a))
+                    .map(|a| crate::views::assessments::view(conn, a))
                     .collect::<Result<_, StoreError>>()?;
                 let contact_requests = contact_requests::for_client(conn, client_id)?
                     .into_iter()
-                    .map(|c| crate::routes::contact_requests::view(conn, c))
+                    .map(|c| crate::views::contact_requests::view(conn, c))
                     .collect::<Result<_, StoreError>>()?;
                 let mut export = ClientExport {
                     plans,
@@ -160,13 +113,13 @@ pub async fn export_client(
                     professionals: Vec::new(),
                     exported_at: now,
                     client: ClientView::of(client, true, card),
-                    relationships: crate::routes::relationships::views(conn, relationships)?,
+                    relationships: crate::views::relationships::views(conn, relationships)?,
                     responsibility: history_view(conn, client_id)?,
                     handovers,
                     responsibility_requests: requests,
                     consents: consents::for_client(conn, client_id)?
                         .into_iter()
-                        .map(|c| crate::routes::consents::view(c, now))
+                        .map(|c| crate::views::consents::view(c, now))
                         .collect(),
                     access_log: {
                         let entries = access_log::all_for_client(conn, client_id)?;

@@ -1,25 +1,11 @@
 //! The caller's own record.
 
-use actix_web::{get, web};
-use kyky_domain::Role;
-use kyky_persistence::{organisations, professionals};
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use crate::auth::Bearer;
 use crate::error::ApiResult;
-use crate::routes::organisations::OrganisationView;
-use crate::routes::professionals::ProfessionalView;
 use crate::state::AppState;
-
-/// Who you are, in which organisation, with which roles in effect.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    pub professional: ProfessionalView,
-    pub organisation: OrganisationView,
-    /// Roles in effect: those your token claims that your record grants.
-    pub effective_roles: Vec<Role>,
-}
+use crate::views::me::Me;
+use actix_web::{get, web};
+use kyky_persistence::{organisations, professionals};
 
 /// The caller's professional record and effective roles.
 #[utoipa::path(

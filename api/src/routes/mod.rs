@@ -5,7 +5,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod access_log;
 pub mod assessments;
-pub mod cards;
 pub mod caseload;
 pub mod clients;
 pub mod code_sets;
@@ -15,7 +14,6 @@ pub mod export;
 pub mod follow_ups;
 pub mod handovers;
 pub mod health;
-pub mod inputs;
 pub mod me;
 pub mod organisations;
 pub mod plans;
@@ -113,4 +111,34 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
 /// Health checks, outside the versioned API.
 pub fn operations(cfg: &mut ServiceConfig) {
     cfg.service(health::live).service(health::ready);
+}
+
+#[cfg(test)]
+mod tests {
+    /// Each route module stands alone: what two of them share (response
+    /// types, cards, inputs) lives in `views/` or `inputs.rs`, and views
+    /// never reach up into the routes.
+    #[test]
+    fn no_route_module_imports_another_and_no_view_imports_a_route() {
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        for (folder, forbidden) in [
+            ("routes", &["crate::routes::", "super::"][..]),
+            ("views", &["crate::routes::"][..]),
+        ] {
+            for entry in std::fs::read_dir(format!("{src}/{folder}")).expect("folder") {
+                let path = entry.expect("entry").path();
+                if path.file_name().is_some_and(|name| name == "mod.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("source");
+                for needle in forbidden {
+                    assert!(
+                        !text.contains(needle),
+                        "{} reaches another route module through `{needle}`",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
 }

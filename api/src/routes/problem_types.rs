@@ -1,19 +1,9 @@
 //! The catalogue of problem types an error response can carry. Public
 //! reference data: no token needed.
 
+use crate::problems::CATALOGUE;
+use crate::views::problem_types::ProblemTypePage;
 use actix_web::{get, web};
-use serde::Serialize;
-use utoipa::ToSchema;
-
-use crate::problems::{CATALOGUE, ProblemType};
-
-/// The problem-type catalogue: small and fixed, so always one page.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProblemTypePage {
-    pub items: Vec<ProblemType>,
-    /// Always absent: the catalogue is one page.
-    pub next_cursor: Option<String>,
-}
 
 /// The catalogue of problem types.
 ///

@@ -1,47 +1,21 @@
 //! Client relationships (asiakkuus): which organisations the client is a
 //! client of. Exactly one active relationship is primary (pääasiakkuus).
 
-use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
-use kyky_domain::{Relationship, RelationshipBasis, relationship};
-use kyky_persistence::client_scope::RelationshipGrounds;
-use kyky_persistence::relationships::{self, RelationshipRecord};
-use kyky_persistence::{DbConnection, StoreError, StoreResult, organisations};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use uuid::Uuid;
-use validator::Validate;
-
 use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
-use crate::routes::cards::OrganisationRef;
 use crate::state::AppState;
-
-/// A client relationship.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RelationshipView {
-    pub id: Uuid,
-    pub organisation: OrganisationRef,
-    /// The primary relationship (pääasiakkuus): exactly one among the active ones.
-    pub is_primary: bool,
-    /// Whether the relationship continues (it has not ended).
-    pub active: bool,
-    /// First day of the relationship (ISO 8601 date).
-    pub started_on: NaiveDate,
-    /// Last day of the relationship; null while it continues.
-    pub ended_on: Option<NaiveDate>,
-    /// Professional who recorded it.
-    pub created_by: Uuid,
-    pub created_at: DateTime<Utc>,
-    /// Why the organisation works with the client (`relationship-bases`).
-    pub basis: RelationshipBasis,
-    /// The reason in the recorder's words.
-    pub reason: Option<String>,
-    /// False while the organisation declared the relationship itself and no
-    /// consent covers it: it then sees only what it entered.
-    pub shares_record: bool,
-}
+use crate::views::relationships::{RelationshipPage, RelationshipView, view_of, views};
+use actix_web::{HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use kyky_domain::{Relationship, RelationshipBasis, relationship};
+use kyky_persistence::client_scope::RelationshipGrounds;
+use kyky_persistence::relationships::{self};
+use kyky_persistence::{StoreError, StoreResult};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
 
 /// Open a relationship between the client and an organisation.
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
@@ -74,49 +48,6 @@ pub struct RelationshipInput {
 pub struct EndRelationshipInput {
     /// End date; default today. Not before the start date.
     pub ended_on: Option<NaiveDate>,
-}
-
-pub(crate) fn views(
-    conn: &mut DbConnection,
-    records: Vec<RelationshipRecord>,
-) -> StoreResult<Vec<RelationshipView>> {
-    records
-        .into_iter()
-        .map(|record| {
-            let r = record.relationship;
-            let organisation = organisations::get(conn, r.organisation_id)?;
-            Ok(RelationshipView {
-                id: r.id,
-                organisation: OrganisationRef {
-                    id: organisation.id,
-                    name: organisation.name,
-                    kind: organisation.kind,
-                },
-                is_primary: r.is_primary && r.ended_on.is_none(),
-                active: r.ended_on.is_none(),
-                started_on: r.started_on,
-                ended_on: r.ended_on,
-                created_by: r.created_by,
-                created_at: record.created_at,
-                basis: r.basis,
-                reason: record.reason,
-                shares_record: r.shares_record,
-            })
-        })
-        .collect()
-}
-
-fn view_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<RelationshipView> {
-    let record = relationships::get(conn, id)?;
-    views(conn, vec![record])?.pop().ok_or(StoreError::NotFound)
-}
-
-/// A page of client relationships.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RelationshipPage {
-    pub items: Vec<RelationshipView>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// List the client's relationships, ended ones included.

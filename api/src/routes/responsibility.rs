@@ -1,96 +1,24 @@
 //! The responsible worker (vastuutyöntekijä, asiakasvastaava), the work pair
 //! (työpari), their history, and requests for responsibility.
 
-use actix_web::{HttpResponse, delete, get, post, put, web};
-use chrono::{DateTime, Utc};
-use kyky_domain::handover::PeriodOrigin;
-use kyky_domain::request::RequestStatus;
-use kyky_persistence::requests::{self, RequestRecord};
-use kyky_persistence::{DbConnection, StoreResult, handovers, responsibility};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use uuid::Uuid;
-use validator::Validate;
-
 use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
-use crate::routes::cards::{ProfessionalCard, professional_card};
-use crate::routes::handovers::{HandoverView, PackageItemDto, handover_view};
-use crate::routes::inputs::ReasonInput;
+use crate::inputs::ReasonInput;
 use crate::state::AppState;
-
-/// Who is responsible for the client now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResponsibilityView {
-    pub client_id: Uuid,
-    /// The responsible worker: exactly one at every moment.
-    pub responsible: ProfessionalCard,
-    /// When the current responsible worker took over (RFC 3339, UTC); null when nobody is responsible.
-    pub responsible_since: DateTime<Utc>,
-    /// The work pair (työpari), if any.
-    pub work_pair: Option<ProfessionalCard>,
-    /// When the current work pair started (RFC 3339, UTC); null without a work pair.
-    pub work_pair_since: Option<DateTime<Utc>>,
-    /// A pending handover of the client, if any.
-    pub pending_handover_id: Option<Uuid>,
-}
-
-fn responsibility_view(
-    conn: &mut DbConnection,
-    client_id: Uuid,
-) -> StoreResult<ResponsibilityView> {
-    let period = responsibility::current_period(conn, client_id)?
-        .ok_or(kyky_persistence::StoreError::NotFound)?;
-    let pair = responsibility::current_work_pair(conn, client_id)?;
-    let pending = handovers::pending_id(conn, client_id)?;
-    Ok(ResponsibilityView {
-        client_id,
-        responsible: professional_card(conn, period.professional_id)?,
-        responsible_since: period.started_at,
-        work_pair: pair
-            .map(|p| professional_card(conn, p.professional_id))
-            .transpose()?,
-        work_pair_since: pair.map(|p| p.since),
-        pending_handover_id: pending,
-    })
-}
-
-/// One period of responsibility.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResponsibilityPeriodView {
-    pub id: Uuid,
-    pub professional: ProfessionalCard,
-    pub started_at: DateTime<Utc>,
-    /// Absent for the current period.
-    pub ended_at: Option<DateTime<Utc>>,
-    /// How it began: initial, handover or assessment.
-    pub origin: PeriodOrigin,
-    /// The handover that began it.
-    pub handover_id: Option<Uuid>,
-}
-
-/// Every period of responsibility, oldest first.
-pub(crate) fn history_view(
-    conn: &mut DbConnection,
-    client_id: Uuid,
-) -> StoreResult<Vec<ResponsibilityPeriodView>> {
-    responsibility::history(conn, client_id)?
-        .into_iter()
-        .map(|p| {
-            Ok(ResponsibilityPeriodView {
-                id: Uuid::parse_str(&p.id).map_err(|_| {
-                    kyky_persistence::StoreError::Corrupt("a period id is not a UUID".to_owned())
-                })?,
-                professional: professional_card(conn, p.professional_id)?,
-                started_at: p.started_at,
-                ended_at: p.ended_at,
-                origin: p.origin,
-                handover_id: p.handover_id,
-            })
-        })
-        .collect()
-}
+use crate::views::handovers::{PackageItemDto, handover_view};
+use crate::views::responsibility::{
+    AgreedView, RequestPage, RequestView, ResponsibilityHistoryPage, ResponsibilityView,
+    history_view, request_view, responsibility_view,
+};
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use chrono::{DateTime, Utc};
+use kyky_persistence::StoreResult;
+use kyky_persistence::requests::{self};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
 
 /// The client's responsible worker and work pair. Everyone with access to the
 /// client may read it: all actors must know who the responsible worker is.
@@ -119,14 +47,6 @@ pub async fn get_responsibility(
         })
         .await?;
     Ok(web::Json(view))
-}
-
-/// A page of responsibility periods.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResponsibilityHistoryPage {
-    pub items: Vec<ResponsibilityPeriodView>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// Every period of responsibility: who, from when to when, how it began.
@@ -224,39 +144,6 @@ pub async fn clear_work_pair(
     change_work_pair(state, bearer, id.into_inner(), None).await
 }
 
-/// A request for responsibility.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RequestView {
-    pub id: Uuid,
-    pub client_id: Uuid,
-    pub requested_by: ProfessionalCard,
-    /// Why the asker wants responsibility.
-    pub reason: String,
-    pub status: RequestStatus,
-    pub requested_at: DateTime<Utc>,
-    pub answered_by: Option<Uuid>,
-    pub answered_at: Option<DateTime<Utc>>,
-    /// Why the responsible worker refused; null unless refused.
-    pub refusal_reason: Option<String>,
-    /// The handover proposed when the request was agreed.
-    pub handover_id: Option<Uuid>,
-}
-
-pub(crate) fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreResult<RequestView> {
-    Ok(RequestView {
-        id: r.request.id,
-        client_id: r.client_id,
-        requested_by: professional_card(conn, r.request.requested_by)?,
-        reason: r.reason,
-        status: r.request.status,
-        requested_at: r.requested_at,
-        answered_by: r.answered_by,
-        answered_at: r.answered_at,
-        refusal_reason: r.refusal_reason,
-        handover_id: r.handover_id,
-    })
-}
-
 /// Ask the responsible worker to hand the client over to you
 /// ("vastuu pitäisi olla siellä, missä asiakkaan kanssa tehdään töitä").
 #[utoipa::path(
@@ -329,14 +216,6 @@ pub async fn list_requests(
     Ok(web::Json(list))
 }
 
-/// A page of requests for responsibility.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RequestPage {
-    pub items: Vec<RequestView>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
 /// Agree to a request: the information package for the asker.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -358,13 +237,6 @@ pub struct AgreeInput {
     pub work_pair_id: Option<Uuid>,
     /// Deadline for the asker to accept; after it the handover lapses. Default: none.
     pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// The answered request and the handover it opened.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AgreedView {
-    pub request: RequestView,
-    pub handover: HandoverView,
 }
 
 /// Agree to hand the client over to the asker: a pending handover to them is
