@@ -148,6 +148,24 @@ pub fn for_referral(conn: &mut DbConnection, referral_id: Uuid) -> StoreResult<O
         .transpose()
 }
 
+/// The assessment opened from each of these referrals, if any: one query.
+pub fn for_referrals(
+    conn: &mut DbConnection,
+    referral_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Uuid>> {
+    if referral_ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    assessments::table
+        .filter(assessments::referral_id.eq_any(referral_ids.iter().map(Uuid::to_string)))
+        .select((assessments::referral_id, assessments::id))
+        .load::<(Option<String>, String)>(conn)?
+        .into_iter()
+        .filter_map(|(referral, id)| Some((referral?, id)))
+        .map(|(referral, id)| Ok((uuid(&referral)?, uuid(&id)?)))
+        .collect()
+}
+
 /// Starts an open assessment; `false` if it was no longer open.
 pub fn start(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
     let changed = diesel::update(

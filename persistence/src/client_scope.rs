@@ -605,27 +605,31 @@ impl Db {
         &self,
         ctx: &AuditContext,
         after: Option<Uuid>,
-        limit: i64,
+        page_size: i64,
     ) -> StoreResult<Vec<clients::ListedClient>> {
-        self.transaction(|conn| {
-            let page =
-                clients::list_for_organisation(conn, ctx.actor.organisation_id, after, limit)?;
-            for listed in &page {
+        let mut conn = self.conn()?;
+        // One row past the page tells whether another follows; it is not shown.
+        let rows = clients::list_for_organisation(
+            &mut conn,
+            ctx.actor.organisation_id,
+            after,
+            page_size + 1,
+        )?;
+        let shown: Vec<(Uuid, AccessBasis)> = rows
+            .iter()
+            .take(usize::try_from(page_size).unwrap_or(0))
+            .map(|listed| {
                 let basis = if listed.own_entry.is_some() {
                     AccessBasis::DeclaredRelationship
                 } else {
                     AccessBasis::OrganisationRelationship
                 };
-                access_log::append(
-                    conn,
-                    ctx,
-                    listed.client.id,
-                    "client.list",
-                    Some(basis),
-                    Outcome::Allowed,
-                )?;
-            }
-            Ok(page)
-        })
+                (listed.client.id, basis)
+            })
+            .collect();
+        self.autocommit_on(&mut conn, |conn| {
+            access_log::append_allowed_many(conn, ctx, "client.list", &shown)
+        })?;
+        Ok(rows)
     }
 }

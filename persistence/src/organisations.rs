@@ -131,6 +131,10 @@ pub fn briefs(
     conn: &mut DbConnection,
     ids: &[Uuid],
 ) -> StoreResult<Vec<(Uuid, String, kyky_domain::OrganisationKind)>> {
+    // Nothing to ask for: no round trip.
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     organisations::table
         .filter(organisations::id.eq_any(ids))

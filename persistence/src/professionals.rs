@@ -141,6 +141,10 @@ pub fn get_with_organisation(
 
 /// Several at once, in no particular order; unknown ids are skipped.
 pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Professional>> {
+    // Nothing to ask for: no round trip.
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     professionals::table
         .filter(professionals::id.eq_any(ids))

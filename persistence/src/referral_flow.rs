@@ -287,25 +287,23 @@ impl Db {
         team_id: Uuid,
         status: Option<ReferralStatus>,
         after: Option<Uuid>,
-        limit: i64,
+        page_size: i64,
     ) -> StoreResult<Vec<ReferralRecord>> {
         if !(ctx.actor.works_with_clients() && ctx.actor.teams.contains(&team_id)) {
             return Err(StoreError::NotFound);
         }
-        self.transaction(|conn| {
-            let page = referrals::for_team(conn, team_id, status, after, limit)?;
-            for record in &page {
-                let basis = Some(AccessBasis::ReferralRecipient);
-                access_log::append(
-                    conn,
-                    ctx,
-                    record.client_id,
-                    "referral.list",
-                    basis,
-                    Outcome::Allowed,
-                )?;
+        let mut conn = self.conn()?;
+        // One row past the page tells whether another follows; it is not shown.
+        let rows = referrals::for_team(&mut conn, team_id, status, after, page_size + 1)?;
+        let mut shown: Vec<(Uuid, AccessBasis)> = Vec::new();
+        for record in rows.iter().take(usize::try_from(page_size).unwrap_or(0)) {
+            if !shown.iter().any(|(client, _)| *client == record.client_id) {
+                shown.push((record.client_id, AccessBasis::ReferralRecipient));
             }
-            Ok(page)
-        })
+        }
+        self.autocommit_on(&mut conn, |conn| {
+            access_log::append_allowed_many(conn, ctx, "referral.list", &shown)
+        })?;
+        Ok(rows)
     }
 }

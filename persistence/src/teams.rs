@@ -141,6 +141,10 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Team> {
 
 /// Several at once, in no particular order: one query.
 pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Team>> {
+    // Nothing to ask for: no round trip.
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     teams::table
         .filter(teams::id.eq_any(ids))
@@ -210,21 +214,35 @@ pub fn update(
 
 /// The team's current members, in joining order.
 pub fn members(conn: &mut DbConnection, team_id: Uuid) -> StoreResult<Vec<Member>> {
-    members::table
-        .filter(members::team_id.eq(team_id.to_string()))
+    Ok(members_of_many(conn, &[team_id])?
+        .remove(&team_id)
+        .unwrap_or_default())
+}
+
+/// The current members of each of these teams, in the order they joined:
+/// one query for any number of teams.
+pub fn members_of_many(
+    conn: &mut DbConnection,
+    team_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Vec<Member>>> {
+    let mut found: std::collections::HashMap<Uuid, Vec<Member>> = std::collections::HashMap::new();
+    if team_ids.is_empty() {
+        return Ok(found);
+    }
+    let rows = members::table
+        .filter(members::team_id.eq_any(team_ids.iter().map(Uuid::to_string)))
         .filter(members::left_at.is_null())
         .order(members::id)
         .select(MemberRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|m| {
-            Ok(Member {
-                professional_id: uuid(&m.professional_id)?,
-                role: code(&m.role)?,
-                joined_at: utc(m.joined_at),
-            })
-        })
-        .collect()
+        .load(conn)?;
+    for m in rows {
+        found.entry(uuid(&m.team_id)?).or_default().push(Member {
+            professional_id: uuid(&m.professional_id)?,
+            role: code(&m.role)?,
+            joined_at: utc(m.joined_at),
+        });
+    }
+    Ok(found)
 }
 
 /// Teams the professional is a current member of.

@@ -296,6 +296,39 @@ impl TestApp {
     }
 
     /// Creates (or links) a client as `worker`; returns the response body.
+    /// A work-ability team of `kind` hosted by `host`, with `member` in it
+    /// as its nurse.
+    pub async fn team(&self, kind: &str, host: Uuid, member: Option<Uuid>) -> Uuid {
+        let team = id_of(
+            &expect_status(
+                self.post(
+                    "/api/v1/teams",
+                    &self.admin_token,
+                    &json!({"name": format!("Työkykytiimi {kind} {}", Uuid::now_v7()),
+                        "hosting_organisation_id": host, "kind": kind,
+                        "cadence": {"frequency": "weekly", "weekday": "thursday",
+                            "start_time": "13:00", "duration_minutes": 90}}),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await,
+        );
+        if let Some(member) = member {
+            expect_status(
+                self.post(
+                    &format!("/api/v1/teams/{team}/members"),
+                    &self.admin_token,
+                    &json!({"professional_id": member, "role": "nurse"}),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        team
+    }
+
     pub async fn client(&self, worker: &Worker, hetu: &str) -> Value {
         let response = self
             .post(

@@ -114,3 +114,95 @@ async fn requests_keep_within_their_round_trips() {
         );
     }
 }
+
+/// Posts `body` to `path` and expects `201 Created`.
+async fn created(app: &TestApp, path: &str, worker: &Worker, body: &serde_json::Value) {
+    expect_status(
+        app.post(path, &worker.token, body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
+    // Three rows are enough to show a cost per row: each would add a query.
+    const ROWS: usize = 3;
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let nurse = app.worker("health_care", "public_health_nurse").await;
+    let mut teams = Vec::new();
+    for _ in 0..ROWS {
+        teams.push(
+            app.team("both", nurse.organisation_id, Some(nurse.id))
+                .await,
+        );
+    }
+    let inbox = teams[0];
+    for client in clients(&app, &sanna, ROWS).await {
+        let base = format!("/api/v1/clients/{client}");
+        created(
+            &app,
+            &format!("{base}/consents"),
+            &sanna,
+            &json!({"purposes": ["referral_to_assessment"],
+                "organisation_ids": [nurse.organisation_id], "method": "written"}),
+        )
+        .await;
+        created(
+            &app,
+            &format!("{base}/referrals"),
+            &sanna,
+            &json!({"team_id": inbox, "reason": "Työkyvyn arvio"}),
+        )
+        .await;
+        created(
+            &app,
+            &format!("/api/v1/teams/{inbox}/contact-requests"),
+            &sanna,
+            &json!({"name": "Matti Meikäläinen", "phone": "040 123 4567", "channel": "walk_in"}),
+        )
+        .await;
+    }
+    let client = clients(&app, &sanna, 1).await[0];
+    let relationships = format!("/api/v1/clients/{client}/relationships");
+    for _ in 1..ROWS {
+        let organisation = app.organisation("Järjestö", "third_sector").await;
+        created(
+            &app,
+            &relationships.replace("/relationships", "/consents"),
+            &sanna,
+            &json!({"purposes": ["information_exchange"],
+                "organisation_ids": [organisation], "method": "written"}),
+        )
+        .await;
+        created(
+            &app,
+            &relationships,
+            &sanna,
+            &json!({"organisation_id": organisation, "basis": "referral"}),
+        )
+        .await;
+    }
+    cost(&app, "/api/v1/caseload?limit=1", &sanna).await;
+
+    let lists = [
+        (format!("/api/v1/teams/{inbox}/referrals"), &nurse),
+        (format!("/api/v1/teams/{inbox}/contact-requests"), &nurse),
+        (relationships, &sanna),
+        ("/api/v1/teams".to_owned(), &nurse),
+        ("/api/v1/clients".to_owned(), &sanna),
+    ];
+    for (path, worker) in lists {
+        let one = cost(&app, &format!("{path}?limit=1"), worker).await;
+        let many = cost(&app, &format!("{path}?limit={ROWS}"), worker).await;
+        eprintln!("GET {path}: {one:?} for one row, {many:?} for {ROWS}");
+        assert_eq!(
+            one, many,
+            "{path}: a list's cost does not grow with its length"
+        );
+        assert_eq!(one.1, 1, "{path}: one connection");
+    }
+}

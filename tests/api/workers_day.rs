@@ -23,38 +23,6 @@ async fn post_ok(
     expect_status(app.post(path, &worker.token, body).await, status).await
 }
 
-/// A work-ability team of `kind` hosted by `host`, made by the admin, with
-/// `nurse` as its nurse when given.
-async fn team(app: &TestApp, kind: &str, host: Uuid, nurse: Option<Uuid>) -> Uuid {
-    let team = id_of(
-        &expect_status(
-            app.post(
-                "/api/v1/teams",
-                &app.admin_token,
-                &json!({"name": format!("Työkykytiimi {kind} {}", Uuid::now_v7()),
-                    "hosting_organisation_id": host, "kind": kind,
-                    "cadence": {"frequency": "weekly", "weekday": "thursday", "start_time": "13:00", "duration_minutes": 90}}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await,
-    );
-    if let Some(nurse) = nurse {
-        expect_status(
-            app.post(
-                &format!("/api/v1/teams/{team}/members"),
-                &app.admin_token,
-                &json!({"professional_id": nurse, "role": "nurse"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-    }
-    team
-}
-
 /// The ids of a follow-up list's items, in order.
 fn ids(list: &Value) -> Vec<String> {
     list["items"]
@@ -365,7 +333,9 @@ async fn the_export_holds_every_part_of_the_clients_record() {
     let base = format!("/api/v1/clients/{client}");
 
     // The team, with the nurse in it; the client's consent to refer and share.
-    let team = team(&app, "both", nurse.organisation_id, Some(nurse.id)).await;
+    let team = app
+        .team("both", nurse.organisation_id, Some(nurse.id))
+        .await;
     post_ok(
         &app,
         &format!("{base}/consents"),
@@ -559,8 +529,8 @@ async fn each_consent_purpose_gates_what_its_name_says() {
     let nurse = app.worker("health_care", "public_health_nurse").await;
     let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
     let base = format!("/api/v1/clients/{client}");
-    let consultative = team(&app, "consultative", nurse.organisation_id, None).await;
-    let assessing = team(&app, "with_client", nurse.organisation_id, None).await;
+    let consultative = app.team("consultative", nurse.organisation_id, None).await;
+    let assessing = app.team("with_client", nurse.organisation_id, None).await;
     let refer = |team: Uuid| {
         let app = &app;
         let sanna = &sanna;
@@ -683,7 +653,9 @@ async fn a_clients_whole_path() {
     )
     .await;
     // 3. Referral to the team that Liisa is in.
-    let team = team(&app, "both", liisa.organisation_id, Some(liisa.id)).await;
+    let team = app
+        .team("both", liisa.organisation_id, Some(liisa.id))
+        .await;
     let referral = post_ok(
         &app,
         &format!("{base}/referrals"),

@@ -1,13 +1,6 @@
 //! The client's access log (käyttöloki): who read or changed the client's
 //! data, when, on what basis, and denied attempts.
 
-use crate::auth::Bearer;
-use crate::error::{ApiResult, missing};
-use crate::extract::PageParams;
-use crate::state::AppState;
-use crate::views::access_log::{
-    AccessLogPage, AuditAccessEntry, AuditAccessPage, DisclosurePage, disclosure_view, entry_views,
-};
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use kyky_domain::Role;
@@ -17,6 +10,14 @@ use kyky_persistence::disclosures::{self};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
+
+use crate::auth::Bearer;
+use crate::error::{ApiResult, missing};
+use crate::extract::PageParams;
+use crate::state::AppState;
+use crate::views::access_log::{
+    AccessLogPage, AuditAccessEntry, AuditAccessPage, DisclosurePage, disclosure_view, entry_views,
+};
 
 /// The client's access log, oldest first: for the responsible worker and work pair.
 #[utoipa::path(

@@ -1,11 +1,5 @@
 //! Health and work-ability assessments (terveydentilan ja työkyvyn arvio).
 
-use crate::auth::Bearer;
-use crate::error::{ApiResult, missing};
-use crate::extract::ValidJson;
-use crate::inputs::ReasonInput;
-use crate::state::AppState;
-use crate::views::assessments::{AssessmentView, FeedbackDto, view};
 use actix_web::{get, post, web};
 use kyky_domain::assessment::Feedback;
 use kyky_persistence::AuditContext;
@@ -14,6 +8,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
+
+use crate::auth::Bearer;
+use crate::error::{ApiResult, missing};
+use crate::extract::ValidJson;
+use crate::inputs::ReasonInput;
+use crate::state::AppState;
+use crate::views::assessments::{AssessmentView, FeedbackDto, view};
 
 /// Complete an assessment.
 #[derive(Debug, Deserialize, ToSchema, Validate)]

@@ -1,14 +1,15 @@
 //! The responsible worker's caseload: my clients and what needs doing next.
 
+use actix_web::{get, web};
+use kyky_persistence::caseload::CaseloadOrder;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
 use crate::auth::Bearer;
 use crate::error::ApiResult;
 use crate::extract::PageParams;
 use crate::state::AppState;
 use crate::views::caseload::{CaseloadView, view};
-use actix_web::{get, web};
-use kyky_persistence::caseload::CaseloadOrder;
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
 
 /// How the caseload is sorted.
 #[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]

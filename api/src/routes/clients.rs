@@ -3,12 +3,6 @@
 //! everyone else is told the client does not exist. The henkilötunnus travels
 //! only in bodies, never in URLs, and is masked in lists.
 
-use crate::auth::Bearer;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
-use crate::state::AppState;
-use crate::views::cards::professional_card;
-use crate::views::clients::{AddressDto, ClientPage, ClientView};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use kyky_domain::consent::LegalBasis;
@@ -20,6 +14,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
+
+use crate::auth::Bearer;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
+use crate::state::AppState;
+use crate::views::cards::professional_card;
+use crate::views::clients::{AddressDto, ClientPage, ClientView};
 
 impl From<AddressDto> for Address {
     fn from(a: AddressDto) -> Self {
@@ -441,7 +442,7 @@ pub async fn list_clients(
     let rows = state
         .as_caller(bearer, move |db, caller| {
             caller.require_client_work()?;
-            Ok(db.list_clients(&caller.audit(now), page.after, page.fetch())?)
+            Ok(db.list_clients(&caller.audit(now), page.after, i64::from(page.limit))?)
         })
         .await?;
     let (items, next_cursor) = page.finish(rows, |listed| listed.client.id);

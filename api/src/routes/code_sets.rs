@@ -1,10 +1,11 @@
 //! Code sets with fi/sv/en labels, so front-ends never hard-code codes.
 //! Public reference data: no token needed.
 
-use crate::error::{ApiError, ApiResult};
-use crate::views::code_sets::{CodeSetDto, CodeSetPage};
 use actix_web::{get, web};
 use kyky_domain::catalogue::all_code_sets;
+
+use crate::error::{ApiError, ApiResult};
+use crate::views::code_sets::{CodeSetDto, CodeSetPage};
 
 /// Every code set.
 #[utoipa::path(tag = "code-sets", responses((status = 200, description = "All code sets", body = CodeSetPage)))]

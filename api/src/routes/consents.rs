@@ -1,20 +1,22 @@
 //! Consent (suostumus): recorded with its purposes, the organisations it
 //! covers and how it was given; withdrawn at any time, effective at once.
 
-use crate::auth::Bearer;
-use crate::error::{ApiResult, missing};
-use crate::extract::{PageParams, ValidJson};
-use crate::state::AppState;
-use crate::views::consents::{ConsentPage, ConsentView, view};
+use std::collections::BTreeSet;
+
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
 use kyky_persistence::consents::{self, NewConsent};
 use serde::Deserialize;
-use std::collections::BTreeSet;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
+
+use crate::auth::Bearer;
+use crate::error::{ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::state::AppState;
+use crate::views::consents::{ConsentPage, ConsentView, view};
 
 /// Consent to record.
 #[derive(Debug, Deserialize, ToSchema, Validate)]

@@ -1,24 +1,25 @@
 //! Low-threshold entry (matalan kynnyksen yhteydenotto): contact requests to a
 //! team without a referral, and their triage — the team's second inbox.
 
-use crate::auth::Bearer;
-use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson};
-use crate::inputs::ReasonInput;
-use crate::state::AppState;
-use crate::views::contact_requests::{ContactRequestPage, ContactRequestView, view};
 use actix_web::{HttpResponse, get, post, web};
 use kyky_domain::consent::{ConsentMethod, ConsentPurpose};
 use kyky_domain::contact_request::{ContactChannel, ContactRequestStatus};
 use kyky_domain::entities::ClientFields;
 use kyky_domain::{Hetu, Language};
+use kyky_persistence::AuditContext;
 use kyky_persistence::consents::NewConsent;
 use kyky_persistence::contact_requests::{ContactDetails, ContactRequestRecord, Triage};
-use kyky_persistence::{AuditContext, StoreResult};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
+
+use crate::auth::Bearer;
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::inputs::ReasonInput;
+use crate::state::AppState;
+use crate::views::contact_requests::{ContactRequestPage, ContactRequestView, view, views};
 
 fn reachable(input: &ContactRequestInput) -> Result<(), ValidationError> {
     kyky_domain::contact_request::reachable(input.phone.as_deref(), input.email.as_deref())
@@ -143,11 +144,7 @@ pub async fn team_contact_requests(
                 .team_contact_requests(&ctx, team, status, page.after, page.fetch())
                 .map_err(missing("team inbox"))?;
             let (rows, next_cursor) = page.finish(rows, |r| r.request.id);
-            let items = db.run(|conn| {
-                rows.into_iter()
-                    .map(|r| view(conn, r))
-                    .collect::<StoreResult<Vec<_>>>()
-            })?;
+            let items = db.run(|conn| views(conn, rows))?;
             Ok(ContactRequestPage { items, next_cursor })
         })
         .await?;

@@ -1,6 +1,15 @@
 //! The client's right of access (GDPR art. 15): everything Kyky holds about
 //! the client, and who accessed it.
 
+use std::collections::BTreeSet;
+
+use actix_web::{get, web};
+use kyky_persistence::{
+    StoreError, access_log, assessments, consents, contact_requests, disclosures, follow_ups,
+    handovers, plans, referrals, relationships, requests,
+};
+use uuid::Uuid;
+
 use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::state::AppState;
@@ -11,14 +20,7 @@ use crate::views::export::ClientExport;
 use crate::views::follow_ups::follow_up_views;
 use crate::views::handovers::handover_views;
 use crate::views::plans::{kept, plan_view};
-use crate::views::responsibility::{history_view, request_view};
-use actix_web::{get, web};
-use kyky_persistence::{
-    StoreError, access_log, assessments, consents, contact_requests, disclosures, follow_ups,
-    handovers, plans, referrals, relationships, requests,
-};
-use std::collections::BTreeSet;
-use uuid::Uuid;
+use crate::views::responsibility::{history_view, request_views};
 
 /// Every professional id the export names in a `*_by` or `professional_id`
 /// field, found by walking its JSON so that a part added later is covered.
@@ -81,10 +83,8 @@ pub async fn export_client(
                 let relationships = relationships::for_client(conn, client_id)?;
                 let handovers = handovers::for_client(conn, client_id)?;
                 let handovers = handover_views(conn, handovers, now)?;
-                let requests = requests::for_client(conn, client_id)?
-                    .into_iter()
-                    .map(|r| request_view(conn, r))
-                    .collect::<Result<_, StoreError>>()?;
+                let requests = requests::for_client(conn, client_id)?;
+                let requests = request_views(conn, requests)?;
                 let responsible = scope.responsibility.responsible;
                 let plans = plans::for_client(conn, client_id)?
                     .into_iter()

@@ -2,12 +2,6 @@
 //! owned by a professional; they move with the responsibility on an
 //! accepted handover. A worker's own list across clients is their day.
 
-use crate::auth::Bearer;
-use crate::error::{ApiResult, missing};
-use crate::extract::{PageParams, ValidJson};
-use crate::inputs::ReasonInput;
-use crate::state::AppState;
-use crate::views::follow_ups::{FollowUpList, FollowUpView, follow_up_views, one_follow_up_view};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use kyky_domain::plan::FollowUpStatus;
@@ -16,6 +10,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
+
+use crate::auth::Bearer;
+use crate::error::{ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::inputs::ReasonInput;
+use crate::state::AppState;
+use crate::views::follow_ups::{FollowUpList, FollowUpView, follow_up_views, one_follow_up_view};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1,14 +1,6 @@
 //! Escorted handovers (saattaen vaihtaen): responsibility moves only when the
 //! receiver accepts, and the information package moves with it.
 
-use crate::auth::Bearer;
-use crate::error::{ApiResult, missing};
-use crate::extract::{PageParams, ValidJson};
-use crate::inputs::ReasonInput;
-use crate::state::AppState;
-use crate::views::handovers::{
-    HandoverPage, HandoverView, PackageItemDto, handover_view, handover_views,
-};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use kyky_domain::handover::{HandoverStatus, Receiver};
@@ -19,6 +11,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
+
+use crate::auth::Bearer;
+use crate::error::{ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::inputs::ReasonInput;
+use crate::state::AppState;
+use crate::views::handovers::{
+    HandoverPage, HandoverView, PackageItemDto, handover_view, handover_views,
+};
 
 impl From<PackageItemDto> for PackageItem {
     fn from(item: PackageItemDto) -> Self {

@@ -1,11 +1,12 @@
 //! The caller's own record.
 
+use actix_web::{get, web};
+use kyky_persistence::{organisations, professionals};
+
 use crate::auth::Bearer;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::views::me::Me;
-use actix_web::{get, web};
-use kyky_persistence::{organisations, professionals};
 
 /// The caller's professional record and effective roles.
 #[utoipa::path(

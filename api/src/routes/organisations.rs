@@ -1,13 +1,6 @@
 //! Organisations (toimija). Admins create and update them; every
 //! authenticated caller may read them (they are not client data).
 
-use crate::auth::Bearer;
-use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
-use crate::state::AppState;
-use crate::views::organisations::{
-    ExternalRefDto, OrganisationPage, OrganisationView, duplicate_ref,
-};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use kyky_domain::entities::{ExternalRef, Organisation, OrganisationFields};
@@ -17,6 +10,14 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
+
+use crate::auth::Bearer;
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
+use crate::state::AppState;
+use crate::views::organisations::{
+    ExternalRefDto, OrganisationPage, OrganisationView, duplicate_ref,
+};
 
 fn distinct_systems(refs: &[ExternalRefDto]) -> Result<(), ValidationError> {
     let mut systems: Vec<&str> = refs.iter().map(|r| r.system.as_str()).collect();

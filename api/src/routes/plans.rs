@@ -1,15 +1,6 @@
 //! The work-ability support plan (työkyvyn tuen suunnitelma): versions,
 //! drafting, publishing, the client-facing summary, and follow-ups.
 
-use crate::auth::Bearer;
-use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
-use crate::state::AppState;
-use crate::views::cards::professional_card;
-use crate::views::plans::{
-    GoalDto, PlanVersionItem, PlanVersions, PlanView, ResponsibilityDto, kept, plan_view,
-    summary_of,
-};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
@@ -24,6 +15,16 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
+
+use crate::auth::Bearer;
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
+use crate::state::AppState;
+use crate::views::cards::professional_card;
+use crate::views::plans::{
+    GoalDto, PlanVersionItem, PlanVersions, PlanView, ResponsibilityDto, kept, plan_view,
+    summary_of,
+};
 
 /// Present in the body, possibly `null`: tells "clear it" from "leave it".
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {

@@ -1,9 +1,10 @@
 //! The catalogue of problem types an error response can carry. Public
 //! reference data: no token needed.
 
+use actix_web::{get, web};
+
 use crate::problems::CATALOGUE;
 use crate::views::problem_types::ProblemTypePage;
-use actix_web::{get, web};
 
 /// The catalogue of problem types.
 ///

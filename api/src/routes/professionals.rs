@@ -1,21 +1,23 @@
 //! Professionals (ammattilainen) and system accounts. Admins manage them;
 //! they are deactivated, never deleted, because history refers to them.
 
-use crate::auth::Bearer;
-use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
-use crate::state::AppState;
-use crate::views::professionals::{ProfessionalPage, ProfessionalView};
+use std::collections::BTreeSet;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use kyky_domain::entities::{Professional, ProfessionalFields};
 use kyky_domain::{ProfessionalTitle, Role};
 use kyky_persistence::{StoreError, organisations, professionals};
 use serde::Deserialize;
-use std::collections::BTreeSet;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
+
+use crate::auth::Bearer;
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
+use crate::state::AppState;
+use crate::views::professionals::{ProfessionalPage, ProfessionalView};
 
 fn default_roles() -> Vec<Role> {
     vec![Role::Professional]

@@ -1,19 +1,20 @@
 //! Referrals (lähete) to work-ability teams, and a team's referral inbox.
 
+use actix_web::{HttpResponse, get, post, web};
+use kyky_domain::referral::{ReferralStatus, Urgency};
+use kyky_persistence::AuditContext;
+use kyky_persistence::referrals::{Attachment, ReferralContent, ReferralRecord};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
 use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
 use crate::inputs::ReasonInput;
 use crate::state::AppState;
-use crate::views::referrals::{AttachmentDto, ReferralPage, ReferralView, view};
-use actix_web::{HttpResponse, get, post, web};
-use kyky_domain::referral::{ReferralStatus, Urgency};
-use kyky_persistence::referrals::{Attachment, ReferralContent, ReferralRecord};
-use kyky_persistence::{AuditContext, StoreResult};
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
-use validator::Validate;
+use crate::views::referrals::{AttachmentDto, ReferralPage, ReferralView, view, views};
 
 /// A referral to write.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -283,14 +284,10 @@ pub async fn team_referrals(
         .as_caller(bearer, move |db, caller| {
             let ctx = caller.audit(now);
             let rows = db
-                .team_referrals(&ctx, team, status, page.after, page.fetch())
+                .team_referrals(&ctx, team, status, page.after, i64::from(page.limit))
                 .map_err(missing("team inbox"))?;
             let (rows, next_cursor) = page.finish(rows, |r| r.referral.id);
-            let items = db.run(|conn| {
-                rows.into_iter()
-                    .map(|r| view(conn, r))
-                    .collect::<StoreResult<Vec<_>>>()
-            })?;
+            let items = db.run(|conn| views(conn, rows))?;
             Ok(ReferralPage { items, next_cursor })
         })
         .await?;

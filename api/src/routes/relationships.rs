@@ -1,11 +1,6 @@
 //! Client relationships (asiakkuus): which organisations the client is a
 //! client of. Exactly one active relationship is primary (pääasiakkuus).
 
-use crate::auth::Bearer;
-use crate::error::{ApiResult, missing};
-use crate::extract::{PageParams, ValidJson};
-use crate::state::AppState;
-use crate::views::relationships::{RelationshipPage, RelationshipView, view_of, views};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use kyky_domain::{Relationship, RelationshipBasis, relationship};
@@ -16,6 +11,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
+
+use crate::auth::Bearer;
+use crate::error::{ApiResult, missing};
+use crate::extract::{PageParams, ValidJson};
+use crate::state::AppState;
+use crate::views::relationships::{RelationshipPage, RelationshipView, view_of, views};
 
 /// Open a relationship between the client and an organisation.
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]

@@ -1,6 +1,14 @@
 //! The responsible worker (vastuutyöntekijä, asiakasvastaava), the work pair
 //! (työpari), their history, and requests for responsibility.
 
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use chrono::{DateTime, Utc};
+use kyky_persistence::requests::{self};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
 use crate::auth::Bearer;
 use crate::error::{ApiResult, missing};
 use crate::extract::{PageParams, ValidJson};
@@ -9,16 +17,8 @@ use crate::state::AppState;
 use crate::views::handovers::{PackageItemDto, handover_view};
 use crate::views::responsibility::{
     AgreedView, RequestPage, RequestView, ResponsibilityHistoryPage, ResponsibilityView,
-    history_view, request_view, responsibility_view,
+    history_view, request_view, request_views, responsibility_view,
 };
-use actix_web::{HttpResponse, delete, get, post, put, web};
-use chrono::{DateTime, Utc};
-use kyky_persistence::StoreResult;
-use kyky_persistence::requests::{self};
-use serde::Deserialize;
-use utoipa::ToSchema;
-use uuid::Uuid;
-use validator::Validate;
 
 /// The client's responsible worker and work pair. Everyone with access to the
 /// client may read it: all actors must know who the responsible worker is.
@@ -203,10 +203,7 @@ pub async fn list_requests(
                 let records = requests::for_client(conn, id)?;
                 let (records, next_cursor) = page.of_loaded(records, |r| r.request.id);
                 Ok(RequestPage {
-                    items: records
-                        .into_iter()
-                        .map(|r| request_view(conn, r))
-                        .collect::<StoreResult<_>>()?,
+                    items: request_views(conn, records)?,
                     next_cursor,
                 })
             })

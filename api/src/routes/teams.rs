@@ -2,11 +2,6 @@
 //! a role in the team, and a meeting cadence from which the next meeting date
 //! is computed. Admins or the team's chair manage them.
 
-use crate::auth::{Bearer, Caller};
-use crate::error::{ApiError, ApiResult, missing};
-use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
-use crate::state::AppState;
-use crate::views::teams::{CadenceDto, TeamPage, TeamView, team_view};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use kyky_domain::Role;
 use kyky_domain::team::{Cadence, TeamKind, TeamRole};
@@ -16,6 +11,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
+
+use crate::auth::{Bearer, Caller};
+use crate::error::{ApiError, ApiResult, missing};
+use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
+use crate::state::AppState;
+use crate::views::teams::{CadenceDto, TeamPage, TeamView, team_view, team_views};
 
 /// A team's fields, for create and (full) update.
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
@@ -146,10 +147,7 @@ pub async fn list_teams(
             Ok(db.run(|conn| {
                 let rows = teams::list(conn, page.after, page.fetch())?;
                 let (rows, next_cursor) = page.finish(rows, |t| t.id);
-                let items = rows
-                    .into_iter()
-                    .map(|t| team_view(conn, t, today))
-                    .collect::<StoreResult<_>>()?;
+                let items = team_views(conn, rows, today)?;
                 Ok::<_, StoreError>(TeamPage { items, next_cursor })
             })?)
         })

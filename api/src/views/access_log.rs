@@ -1,11 +1,12 @@
 //! What the API answers from the access and disclosure logs.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use kyky_persistence::access_log;
 use kyky_persistence::disclosures::{Basis, Disclosure};
 use kyky_persistence::{DbConnection, StoreResult, organisations, professionals};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 

@@ -131,6 +131,11 @@ pub fn follow_up_brief(record: FollowUpRecord) -> FollowUpBrief {
     }
 }
 
+/// The one view a batch of one made.
+pub fn only<T>(views: StoreResult<Vec<T>>) -> StoreResult<T> {
+    views?.pop().ok_or(StoreError::NotFound)
+}
+
 /// The cards a page of views shows, loaded one query per kind (teams,
 /// professionals, organisations, clients) instead of one per row.
 #[derive(Debug, Default)]

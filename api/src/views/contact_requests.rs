@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::views::cards::{TeamRef, team_ref};
+use crate::views::cards::{Directory, TeamRef, only};
 
 /// A contact request.
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,9 +38,26 @@ pub struct ContactRequestView {
 }
 
 pub fn view(conn: &mut DbConnection, r: ContactRequestRecord) -> StoreResult<ContactRequestView> {
+    only(views(conn, vec![r]))
+}
+
+/// Views of these requests, their teams read in one go.
+pub fn views(
+    conn: &mut DbConnection,
+    records: Vec<ContactRequestRecord>,
+) -> StoreResult<Vec<ContactRequestView>> {
+    let teams = records.iter().map(|r| r.request.team_id).collect();
+    let directory = Directory::load(conn, vec![], vec![], vec![], teams)?;
+    records
+        .into_iter()
+        .map(|r| view_in(&directory, r))
+        .collect()
+}
+
+fn view_in(directory: &Directory, r: ContactRequestRecord) -> StoreResult<ContactRequestView> {
     Ok(ContactRequestView {
         id: r.request.id,
-        team: team_ref(conn, r.request.team_id)?,
+        team: directory.team(r.request.team_id)?,
         name: r.details.name,
         phone: r.details.phone,
         email: r.details.email,

@@ -1,11 +1,12 @@
 //! What the API answers about follow-ups and their moves.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::plan::{self, FollowUpSource, FollowUpStatus};
 use kyky_persistence::follow_ups::{FollowUpMove, FollowUpRecord, moves_of};
 use kyky_persistence::{DbConnection, StoreResult};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 

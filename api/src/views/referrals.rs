@@ -9,9 +9,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::views::cards::{
-    ClientBasics, ProfessionalCard, TeamRef, client_basics, professional_card, team_ref,
-};
+use crate::views::cards::{ClientBasics, ProfessionalCard, TeamRef};
+use crate::views::cards::{Directory, only};
 
 /// A referral.
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,11 +43,43 @@ pub struct ReferralView {
 }
 
 pub fn view(conn: &mut DbConnection, r: ReferralRecord) -> StoreResult<ReferralView> {
+    only(views(conn, vec![r]))
+}
+
+/// Views of these referrals: their cards and assessments read one query per
+/// kind, not per referral.
+pub fn views(
+    conn: &mut DbConnection,
+    records: Vec<ReferralRecord>,
+) -> StoreResult<Vec<ReferralView>> {
+    let directory = Directory::load(
+        conn,
+        records.iter().map(|r| r.client_id).collect(),
+        records.iter().map(|r| r.referral.referred_by).collect(),
+        vec![],
+        records.iter().map(|r| r.referral.team_id).collect(),
+    )?;
+    let ids: Vec<Uuid> = records.iter().map(|r| r.referral.id).collect();
+    let assessments = kyky_persistence::assessments::for_referrals(conn, &ids)?;
+    records
+        .into_iter()
+        .map(|r| {
+            let assessment_id = assessments.get(&r.referral.id).copied();
+            view_in(&directory, r, assessment_id)
+        })
+        .collect()
+}
+
+fn view_in(
+    directory: &Directory,
+    r: ReferralRecord,
+    assessment_id: Option<Uuid>,
+) -> StoreResult<ReferralView> {
     Ok(ReferralView {
         id: r.referral.id,
-        client: client_basics(conn, r.client_id)?,
-        team: team_ref(conn, r.referral.team_id)?,
-        referred_by: professional_card(conn, r.referral.referred_by)?,
+        client: directory.client(r.client_id)?,
+        team: directory.team(r.referral.team_id)?,
+        referred_by: directory.professional(r.referral.referred_by)?,
         status: r.referral.status,
         reason: r.content.reason,
         health_factors: r.content.health_factors,
@@ -71,7 +102,7 @@ pub fn view(conn: &mut DbConnection, r: ReferralRecord) -> StoreResult<ReferralV
         decided_by: r.decided_by,
         return_reason: r.return_reason,
         withdrawn_at: r.withdrawn_at,
-        assessment_id: kyky_persistence::assessments::for_referral(conn, r.referral.id)?,
+        assessment_id,
     })
 }
 

@@ -3,11 +3,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::RelationshipBasis;
 use kyky_persistence::relationships::{self, RelationshipRecord};
-use kyky_persistence::{DbConnection, StoreError, StoreResult, organisations};
+use kyky_persistence::{DbConnection, StoreError, StoreResult};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::views::cards::Directory;
 use crate::views::cards::OrganisationRef;
 
 /// A client relationship.
@@ -39,18 +40,18 @@ pub fn views(
     conn: &mut DbConnection,
     records: Vec<RelationshipRecord>,
 ) -> StoreResult<Vec<RelationshipView>> {
+    let places = records
+        .iter()
+        .map(|r| r.relationship.organisation_id)
+        .collect();
+    let directory = Directory::load(conn, vec![], vec![], places, vec![])?;
     records
         .into_iter()
         .map(|record| {
             let r = record.relationship;
-            let organisation = organisations::get(conn, r.organisation_id)?;
             Ok(RelationshipView {
                 id: r.id,
-                organisation: OrganisationRef {
-                    id: organisation.id,
-                    name: organisation.name,
-                    kind: organisation.kind,
-                },
+                organisation: directory.organisation(r.organisation_id)?,
                 is_primary: r.is_primary && r.ended_on.is_none(),
                 active: r.ended_on.is_none(),
                 started_on: r.started_on,

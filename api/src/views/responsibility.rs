@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::views::cards::{Directory, only};
 use crate::views::cards::{ProfessionalCard, professional_card};
 use crate::views::handovers::HandoverView;
 
@@ -111,10 +112,27 @@ pub struct RequestView {
 }
 
 pub fn request_view(conn: &mut DbConnection, r: RequestRecord) -> StoreResult<RequestView> {
+    only(request_views(conn, vec![r]))
+}
+
+/// Views of these requests, their requesters' cards read in one go.
+pub fn request_views(
+    conn: &mut DbConnection,
+    records: Vec<RequestRecord>,
+) -> StoreResult<Vec<RequestView>> {
+    let people = records.iter().map(|r| r.request.requested_by).collect();
+    let directory = Directory::load(conn, vec![], people, vec![], vec![])?;
+    records
+        .into_iter()
+        .map(|r| request_view_in(&directory, r))
+        .collect()
+}
+
+fn request_view_in(directory: &Directory, r: RequestRecord) -> StoreResult<RequestView> {
     Ok(RequestView {
         id: r.request.id,
         client_id: r.client_id,
-        requested_by: professional_card(conn, r.request.requested_by)?,
+        requested_by: directory.professional(r.request.requested_by)?,
         reason: r.reason,
         status: r.request.status,
         requested_at: r.requested_at,

@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use crate::views::cards::{OrganisationRef, ProfessionalCard, organisation_ref, professional_card};
+use crate::views::cards::{Directory, only};
+use crate::views::cards::{OrganisationRef, ProfessionalCard};
 
 /// The next meeting.
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,12 +53,49 @@ pub struct TeamView {
 }
 
 pub fn team_view(conn: &mut DbConnection, team: Team, today: NaiveDate) -> StoreResult<TeamView> {
+    only(team_views(conn, vec![team], today))
+}
+
+/// Views of these teams: members, their cards and the hosts read one query
+/// per kind, not per team.
+pub fn team_views(
+    conn: &mut DbConnection,
+    teams: Vec<Team>,
+    today: NaiveDate,
+) -> StoreResult<Vec<TeamView>> {
+    let ids: Vec<Uuid> = teams.iter().map(|t| t.id).collect();
+    let mut members = teams::members_of_many(conn, &ids)?;
+    let people = members
+        .values()
+        .flatten()
+        .map(|m| m.professional_id)
+        .collect();
+    let hosts = teams
+        .iter()
+        .map(|t| t.fields.hosting_organisation_id)
+        .collect();
+    let directory = Directory::load(conn, vec![], people, hosts, vec![])?;
+    teams
+        .into_iter()
+        .map(|team| {
+            let members = members.remove(&team.id).unwrap_or_default();
+            team_view_in(&directory, team, members, today)
+        })
+        .collect()
+}
+
+fn team_view_in(
+    directory: &Directory,
+    team: Team,
+    members: Vec<teams::Member>,
+    today: NaiveDate,
+) -> StoreResult<TeamView> {
     let f = team.fields;
-    let members = teams::members(conn, team.id)?
+    let members = members
         .into_iter()
         .map(|m| {
             Ok(MemberView {
-                professional: professional_card(conn, m.professional_id)?,
+                professional: directory.professional(m.professional_id)?,
                 role: m.role,
                 joined_at: m.joined_at,
             })
@@ -66,7 +104,7 @@ pub fn team_view(conn: &mut DbConnection, team: Team, today: NaiveDate) -> Store
     Ok(TeamView {
         id: team.id,
         name: f.name,
-        hosting_organisation: organisation_ref(conn, f.hosting_organisation_id)?,
+        hosting_organisation: directory.organisation(f.hosting_organisation_id)?,
         description: f.description,
         kind: f.kind,
         next_meeting: f.cadence.next_meeting(today).map(|date| NextMeeting {
