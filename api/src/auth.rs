@@ -317,23 +317,25 @@ impl Caller {
     }
 }
 
+/// The token of the `Authorization: Bearer <token>` header (RFC 6750),
+/// read by actix-web-httpauth's typed header.
 fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("send an Authorization: Bearer <token> header"))?;
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::unauthorized("the Authorization header is malformed"))?;
-    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
-        ApiError::unauthorized("the Authorization header must be: Bearer <token>")
-    })?;
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+    use actix_web::http::header::Header;
+    use actix_web_httpauth::headers::authorization::{self, Authorization};
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return Err(ApiError::unauthorized(
+            "send an Authorization: Bearer <token> header",
+        ));
+    }
+    let parsed = Authorization::<authorization::Bearer>::parse(req)
+        .map_err(|_| ApiError::unauthorized("the Authorization header must be: Bearer <token>"))?;
+    let token = parsed.into_scheme().token().trim().to_owned();
+    if token.is_empty() {
         return Err(ApiError::unauthorized(
             "the Authorization header must be: Bearer <token>",
         ));
     }
-    Ok(token.trim().to_owned())
+    Ok(token)
 }
 
 impl FromRequest for Bearer {

@@ -394,9 +394,10 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Expected> {
     })
 }
 
-/// The ETag of a stored version.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
+/// The ETag of a stored version: a strong tag, so that `If-Match` compares
+/// it strongly.
+pub fn etag(version: i64) -> header::ETag {
+    header::ETag(header::EntityTag::new_strong(version.to_string()))
 }
 
 /// A JSON response carrying the representation's version as its `ETag`.
@@ -405,7 +406,7 @@ pub fn json_with_etag(
     version: i64,
     body: impl serde::Serialize,
 ) -> actix_web::HttpResponse {
-    response.insert_header((header::ETAG, etag(version)));
+    response.insert_header(etag(version));
     response.json(body)
 }
 
