@@ -20,7 +20,7 @@ use kyky_domain::team::{Cadence, Frequency, MeetingDay, TeamKind, TeamRole};
 use kyky_domain::{
     Actor, Hetu, Language, OrganisationKind, ProfessionalTitle, RelationshipBasis, Role,
 };
-use kyky_persistence::client_scope::RelationshipGrounds;
+use kyky_persistence::client_flow::RelationshipGrounds;
 use kyky_persistence::consents::NewConsent;
 use kyky_persistence::handover_flow::NewHandover;
 use kyky_persistence::referrals::ReferralContent;

@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
-use crate::client_scope::{RelationshipGrounds, create_or_link_in};
+use crate::client_flow::{RelationshipGrounds, create_or_link_in};
 use crate::consents::{self, NewConsent};
 use crate::convert::{code, naive, utc, uuid};
 use crate::db::{Db, DbConnection};

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use kyky_domain::{Relationship, RelationshipBasis, relationship};
-use kyky_persistence::client_scope::RelationshipGrounds;
+use kyky_persistence::client_flow::RelationshipGrounds;
 use kyky_persistence::relationships::{self};
 use kyky_persistence::{StoreError, StoreResult};
 use serde::Deserialize;
