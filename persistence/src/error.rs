@@ -64,7 +64,7 @@ pub enum StoreError {
     #[error(transparent)]
     Plan(#[from] kyky_domain::plan::PlanError),
     #[error(transparent)]
-    FollowUp(#[from] kyky_domain::plan::FollowUpError),
+    FollowUp(#[from] kyky_domain::follow_up::FollowUpError),
     #[error(transparent)]
     ContactRequest(#[from] kyky_domain::contact_request::ContactRequestError),
     #[error("stored data is not valid: {0}")]
@@ -80,7 +80,8 @@ impl StoreError {
     pub fn refusal(&self) -> Option<&'static str> {
         use kyky_domain::assessment::AssessmentError;
         use kyky_domain::contact_request::ContactRequestError;
-        use kyky_domain::plan::{FollowUpError, PlanError};
+        use kyky_domain::follow_up::FollowUpError;
+        use kyky_domain::plan::PlanError;
         use kyky_domain::referral::ReferralError;
         Some(match self {
             Self::AccessDenied => "no_access",

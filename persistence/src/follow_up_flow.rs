@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use kyky_domain::plan::{self, FollowUpSource, FollowUpStatus, PlanError};
+use kyky_domain::follow_up;
+use kyky_domain::follow_up::{FollowUpSource, FollowUpStatus};
+use kyky_domain::plan::PlanError;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
@@ -105,7 +107,7 @@ impl Db {
         due_on: chrono::NaiveDate,
     ) -> StoreResult<FollowUpRecord> {
         self.write_client(ctx, client_id, "follow_up.create", |conn, scope| {
-            plan::schedule_follow_up(due_on, ctx.at)?;
+            follow_up::schedule_follow_up(due_on, ctx.at)?;
             let owner = owner.unwrap_or(ctx.actor.professional_id);
             let keeper = owner == scope.responsibility.responsible
                 || scope.responsibility.work_pair == Some(owner);
@@ -152,7 +154,7 @@ impl Db {
             clients::lock(conn, client_id)?;
             let scope = authorize(conn, ctx, client_id)?.ok_or(StoreError::AccessDenied)?;
             let record = follow_ups::get(conn, id)?;
-            plan::close_follow_up(
+            follow_up::close_follow_up(
                 record.status,
                 record.owner_id,
                 ctx.actor.professional_id,
@@ -161,7 +163,9 @@ impl Db {
             )?;
             let by = ctx.actor.professional_id;
             if !follow_ups::close(conn, id, to, note.trim(), by, ctx.at)? {
-                return Err(plan::FollowUpError::NotOpen(follow_ups::get(conn, id)?.status).into());
+                return Err(
+                    follow_up::FollowUpError::NotOpen(follow_ups::get(conn, id)?.status).into(),
+                );
             }
             access_log::append(
                 conn,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use kyky_domain::plan::{FollowUpSource, FollowUpStatus};
+use kyky_domain::follow_up::{FollowUpSource, FollowUpStatus};
 use uuid::Uuid;
 
 use crate::convert::{code, naive, utc, uuid};

@@ -10,11 +10,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use kyky_domain::consent::{self, ConsentPurpose};
+use kyky_domain::follow_up;
+use kyky_domain::follow_up::FollowUpStatus;
 use kyky_domain::handover::{
     self, Handover, HandoverError, HandoverStatus, PackageItemKind, PeriodOrigin, Proposal,
     Receiver, Responsibility,
 };
-use kyky_domain::plan::{self, FollowUpStatus};
 use kyky_domain::{AccessBasis, RelationshipBasis};
 use serde_json::json;
 use uuid::Uuid;
@@ -169,7 +170,7 @@ fn moving_from(
     from: Uuid,
 ) -> impl Iterator<Item = &follow_ups::FollowUpRecord> {
     follow_ups.iter().filter(move |f| {
-        f.client_id == client_id && plan::moves_with_responsibility(f.status, f.owner_id, from)
+        f.client_id == client_id && follow_up::moves_with_responsibility(f.status, f.owner_id, from)
     })
 }
 

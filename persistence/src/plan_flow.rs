@@ -9,6 +9,7 @@
 //! responsible.
 
 use kyky_domain::consent::{self, ConsentPurpose};
+use kyky_domain::follow_up;
 use kyky_domain::plan::{self, Party, PlanChanges, PlanContent, PlanError, PlanReader, PlanStatus};
 use serde_json::json;
 use uuid::Uuid;
@@ -245,7 +246,7 @@ impl Db {
             }
             let acknowledged = !content.warnings().is_empty();
             plans::publish(conn, id, acknowledged, by, ctx.at)?;
-            for due in plan::follow_ups_of(content, scope.responsibility.responsible) {
+            for due in follow_up::follow_ups_of(content, scope.responsibility.responsible) {
                 let new = NewFollowUp {
                     client_id,
                     plan_id: Some(id),

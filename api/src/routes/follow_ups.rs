@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use kyky_domain::plan::FollowUpStatus;
+use kyky_domain::follow_up::FollowUpStatus;
 use kyky_persistence::follow_ups::OwnFollowUps;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use kyky_domain::plan::FollowUpSource;
+use kyky_domain::follow_up::FollowUpSource;
 use kyky_domain::{Language, OrganisationKind, ProfessionalTitle};
 use kyky_persistence::follow_ups::FollowUpRecord;
 use kyky_persistence::{

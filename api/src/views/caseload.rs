@@ -1,7 +1,9 @@
 //! What the API answers for a worker's caseload.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kyky_domain::plan::{self, FollowUpStatus, WarningCode};
+use kyky_domain::follow_up;
+use kyky_domain::follow_up::FollowUpStatus;
+use kyky_domain::plan::WarningCode;
 use kyky_persistence::caseload::{Caseload, CaseloadEntry};
 use kyky_persistence::{DbConnection, StoreResult};
 use serde::Serialize;
@@ -124,7 +126,7 @@ pub fn view(
 pub fn item(entry: CaseloadEntry, now: DateTime<Utc>) -> CaseloadItem {
     let overdue = entry
         .next_follow_up
-        .is_some_and(|due| plan::is_overdue(FollowUpStatus::Open, due, now));
+        .is_some_and(|due| follow_up::is_overdue(FollowUpStatus::Open, due, now));
     let open_warnings = entry
         .plan
         .as_ref()

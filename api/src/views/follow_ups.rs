@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kyky_domain::plan::{self, FollowUpSource, FollowUpStatus};
+use kyky_domain::follow_up;
+use kyky_domain::follow_up::{FollowUpSource, FollowUpStatus};
 use kyky_persistence::follow_ups::{FollowUpMove, FollowUpRecord, moves_of};
 use kyky_persistence::{DbConnection, StoreResult};
 use serde::Serialize;
@@ -106,7 +107,7 @@ pub fn follow_up_view(
 ) -> FollowUpView {
     FollowUpView {
         moves: moves.into_iter().map(move_view).collect(),
-        overdue: plan::is_overdue(record.status, record.due_on, now),
+        overdue: follow_up::is_overdue(record.status, record.due_on, now),
         owner,
         id: record.id,
         client_id: record.client_id,
