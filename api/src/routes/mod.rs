@@ -22,6 +22,7 @@ pub mod professionals;
 pub mod referrals;
 pub mod relationships;
 pub mod responsibility;
+pub mod statutory_disclosure;
 pub mod teams;
 
 /// Everything under `/api/v1`.
@@ -42,7 +43,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(professionals::deactivate_professional)
         .service(clients::create_client)
         .service(clients::lookup_client)
-        .service(clients::statutory_disclosure)
+        .service(statutory_disclosure::statutory_disclosure)
         .service(clients::list_clients)
         .service(clients::get_client)
         .service(clients::update_client)
