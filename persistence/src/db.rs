@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
@@ -174,10 +174,11 @@ impl r2d2::ManageConnection for Manager {
             .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    /// Checked when a connection goes back to the pool. Connections are not
-    /// tested on checkout (a `SELECT 1` round trip before every request);
-    /// instead one whose statement found the server gone, or that comes back
-    /// inside a transaction, is dropped here and the pool opens a new one.
+    /// Checked when a connection goes back to the pool. Connections in steady
+    /// use are not tested on checkout (a `SELECT 1` round trip before every
+    /// request; see `Db::checkout`); instead one whose statement found the
+    /// server gone, or that comes back inside a transaction, is dropped here
+    /// and the pool opens a new one.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
         use diesel::r2d2::R2D2Connection;
         let lost = CONNECTION_LOST.replace(false);
@@ -189,6 +190,15 @@ impl r2d2::ManageConnection for Manager {
 }
 
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// When a connection was last handed out.
+struct LastCheckout(Instant);
+
+/// How long a connection may lie idle and still be lent without a check.
+const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(2);
+
+/// Stale connections to drop before a checkout gives up.
+const MAX_STALE_CONNECTIONS: u32 = 8;
 
 /// A connection for one piece of work: the one pinned for the whole request
 /// (`Db::pinned`), or one from the pool.
@@ -316,9 +326,34 @@ impl Db {
         self.traffic.checkouts.fetch_add(1, Ordering::Relaxed);
         // A loss noted on this thread belongs to a connection already handed back.
         CONNECTION_LOST.set(false);
-        self.pool
-            .get()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+        let mut attempts = 0;
+        loop {
+            let mut conn = self
+                .pool
+                .get()
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            let now = Instant::now();
+            let idle = PooledConnection::extensions(&conn)
+                .get::<LastCheckout>()
+                .is_none_or(|last| now.duration_since(last.0) > IDLE_BEFORE_CHECK);
+            // A connection in steady use is trusted (its failure is noticed
+            // and it is dropped); one that lay idle, or was opened ahead of
+            // need and never lent, may have been closed by the server
+            // meanwhile, so it answers a `SELECT 1` first.
+            if idle && conn.batch_execute("SELECT 1").is_err() {
+                CONNECTION_LOST.set(true);
+                drop(conn);
+                attempts += 1;
+                if attempts < MAX_STALE_CONNECTIONS {
+                    continue;
+                }
+                return Err(StoreError::Unavailable(
+                    "the database closed its connections".to_owned(),
+                ));
+            }
+            PooledConnection::extensions_mut(&mut conn).insert(LastCheckout(now));
+            return Ok(conn);
+        }
     }
 
     /// How many migrations this binary knows that the database has not run.

@@ -206,3 +206,50 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         assert_eq!(one.1, 1, "{path}: one connection");
     }
 }
+
+/// Connections in steady use are not tested before each request (that would
+/// be a round trip more); one that lay idle is. After the database closed
+/// every connection, the next request after a pause is answered as usual.
+#[tokio::test]
+async fn requests_after_the_database_closed_its_connections_are_answered() {
+    use diesel::RunQueryDsl;
+    if !crate::helpers::is_postgres() {
+        return; // SQLite has no server to close connections.
+    }
+    let app = spawn_app().await;
+    let sanna = app
+        .worker("municipal_employment_services", "social_counsellor")
+        .await;
+    let client = clients(&app, &sanna, 1).await[0];
+    let path = format!("/api/v1/clients/{client}");
+    expect_status(app.get(&path, &sanna.token).await, StatusCode::OK).await;
+    // Every connection of the server's pool is closed, from outside it.
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let database = app
+        .db
+        .run(|conn| {
+            diesel::sql_query("SELECT current_database() AS name")
+                .get_result::<Name>(conn)
+                .map_err(kyky_persistence::StoreError::from)
+        })
+        .expect("database name")
+        .name;
+    let admin_url = std::env::var("KYKY_TEST_DATABASE_URL").expect("admin url");
+    let mut admin = <diesel::PgConnection as diesel::Connection>::establish(&admin_url)
+        .expect("admin connection");
+    let closed = diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+    ))
+    .execute(&mut admin)
+    .expect("terminate");
+    assert!(closed >= 1, "the pool's connections were closed");
+    // Longer than a connection may lie idle before it is checked.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    for _ in 0..3 {
+        expect_status(app.get(&path, &sanna.token).await, StatusCode::OK).await;
+    }
+}
