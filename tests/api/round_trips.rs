@@ -207,6 +207,12 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
     }
 }
 
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
 /// Connections in steady use are not tested before each request (that would
 /// be a round trip more); one that lay idle is. After the database closed
 /// every connection, the next request after a pause is answered as usual.
@@ -224,11 +230,6 @@ async fn requests_after_the_database_closed_its_connections_are_answered() {
     let path = format!("/api/v1/clients/{client}");
     expect_status(app.get(&path, &sanna.token).await, StatusCode::OK).await;
     // Every connection of the server's pool is closed, from outside it.
-    #[derive(diesel::QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        name: String,
-    }
     let database = app
         .db
         .run(|conn| {
