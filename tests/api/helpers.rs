@@ -296,6 +296,23 @@ impl TestApp {
     }
 
     /// Creates (or links) a client as `worker`; returns the response body.
+    /// GETs `path` as `worker`, expects 200 and reads the answer as `T`.
+    pub async fn get_as<T: serde::de::DeserializeOwned>(&self, path: &str, worker: &Worker) -> T {
+        read_as(expect_status(self.get(path, &worker.token).await, StatusCode::OK).await)
+    }
+
+    /// POSTs `body` to `path` as `worker`, expects `status` and reads the
+    /// answer as `T`.
+    pub async fn post_as<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        worker: &Worker,
+        body: &Value,
+        status: StatusCode,
+    ) -> T {
+        read_as(expect_status(self.post(path, &worker.token, body).await, status).await)
+    }
+
     /// A work-ability team of `kind` hosted by `host`, with `member` in it
     /// as its nurse.
     pub async fn team(&self, kind: &str, host: Uuid, member: Option<Uuid>) -> Uuid {
@@ -343,6 +360,53 @@ impl TestApp {
             response.status()
         );
         response.json().await.expect("json")
+    }
+}
+
+/// An answer read as the typed view a test expects; the answer is shown
+/// when it does not fit.
+pub fn read_as<T: serde::de::DeserializeOwned>(body: Value) -> T {
+    match serde_json::from_value(body.clone()) {
+        Ok(typed) => typed,
+        Err(error) => panic!("the answer does not fit the view: {error}; answer: {body}"),
+    }
+}
+
+/// Espoo (seed 000): Sanna, a social counsellor in municipal employment
+/// services, is the responsible worker; Aino is a social counsellor and
+/// Olli an own coach in the same organisation; the work-ability team's
+/// public health nurse works in health care.
+pub struct Espoo {
+    pub app: TestApp,
+    pub sanna: Worker,
+    pub aino: Worker,
+    pub olli: Worker,
+    pub nurse: Worker,
+}
+
+impl Espoo {
+    pub async fn spawn() -> Self {
+        let app = spawn_app().await;
+        let sanna = app
+            .worker("municipal_employment_services", "social_counsellor")
+            .await;
+        let aino = app
+            .worker_in(sanna.organisation_id, "social_counsellor")
+            .await;
+        let olli = app.worker_in(sanna.organisation_id, "own_coach").await;
+        let nurse = app.worker("health_care", "public_health_nurse").await;
+        Self {
+            app,
+            sanna,
+            aino,
+            olli,
+            nurse,
+        }
+    }
+
+    /// A new client of Sanna's.
+    pub async fn client(&self) -> Uuid {
+        id_of(&self.app.client(&self.sanna, &fresh_hetu()).await)
     }
 }
 

@@ -27,4 +27,5 @@ mod relationships;
 mod round_trips;
 mod security;
 mod teams;
+mod views;
 mod workers_day;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, Worker, expect_status, fresh_hetu, id_of, spawn_app};
+use crate::helpers::{Espoo, TestApp, Worker, expect_status, fresh_hetu, id_of, spawn_app};
 
 /// Statements and connection checkouts one request makes. A list must
 /// answer with as many items as its `limit` asks (each test list has more).
@@ -128,11 +128,10 @@ async fn created(app: &TestApp, path: &str, worker: &Worker, body: &serde_json::
 async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
     // Three rows are enough to show a cost per row: each would add a query.
     const ROWS: usize = 3;
-    let app = spawn_app().await;
-    let sanna = app
-        .worker("municipal_employment_services", "social_counsellor")
-        .await;
-    let nurse = app.worker("health_care", "public_health_nurse").await;
+    let espoo = Espoo::spawn().await;
+    let Espoo {
+        app, sanna, nurse, ..
+    } = &espoo;
     let mut teams = Vec::new();
     for _ in 0..ROWS {
         teams.push(
@@ -141,52 +140,52 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         );
     }
     let inbox = teams[0];
-    for client in clients(&app, &sanna, ROWS).await {
+    for client in clients(app, sanna, ROWS).await {
         let base = format!("/api/v1/clients/{client}");
         created(
-            &app,
+            app,
             &format!("{base}/consents"),
-            &sanna,
+            sanna,
             &json!({"purposes": ["referral_to_assessment"],
                 "organisation_ids": [nurse.organisation_id], "method": "written"}),
         )
         .await;
         created(
-            &app,
+            app,
             &format!("{base}/referrals"),
-            &sanna,
+            sanna,
             &json!({"team_id": inbox, "reason": "Työkyvyn arvio"}),
         )
         .await;
         created(
-            &app,
+            app,
             &format!("/api/v1/teams/{inbox}/contact-requests"),
-            &sanna,
+            sanna,
             &json!({"name": "Matti Meikäläinen", "phone": "040 123 4567", "channel": "walk_in"}),
         )
         .await;
     }
-    let client = clients(&app, &sanna, 1).await[0];
+    let client = clients(app, sanna, 1).await[0];
     let relationships = format!("/api/v1/clients/{client}/relationships");
     for _ in 1..ROWS {
         let organisation = app.organisation("Järjestö", "third_sector").await;
         created(
-            &app,
+            app,
             &relationships.replace("/relationships", "/consents"),
-            &sanna,
+            sanna,
             &json!({"purposes": ["information_exchange"],
                 "organisation_ids": [organisation], "method": "written"}),
         )
         .await;
         created(
-            &app,
+            app,
             &relationships,
-            &sanna,
+            sanna,
             &json!({"organisation_id": organisation, "basis": "referral"}),
         )
         .await;
     }
-    cost(&app, "/api/v1/caseload?limit=1", &sanna).await;
+    cost(app, "/api/v1/caseload?limit=1", sanna).await;
 
     let lists = [
         (format!("/api/v1/teams/{inbox}/referrals"), &nurse),
@@ -196,8 +195,8 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         ("/api/v1/clients".to_owned(), &sanna),
     ];
     for (path, worker) in lists {
-        let one = cost(&app, &format!("{path}?limit=1"), worker).await;
-        let many = cost(&app, &format!("{path}?limit={ROWS}"), worker).await;
+        let one = cost(app, &format!("{path}?limit=1"), worker).await;
+        let many = cost(app, &format!("{path}?limit={ROWS}"), worker).await;
         eprintln!("GET {path}: {one:?} for one row, {many:?} for {ROWS}");
         assert_eq!(
             one, many,

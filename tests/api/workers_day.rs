@@ -7,7 +7,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, Worker, expect_status, fresh_hetu, id_of, spawn_app};
+use crate::helpers::{Espoo, TestApp, Worker, expect_status, fresh_hetu, id_of, spawn_app};
+use crate::views::{AccessLogEntry, FollowUp, Handover, Made, Page};
 
 fn in_days(n: u64) -> NaiveDate {
     Utc::now().date_naive() + Days::new(n)
@@ -23,276 +24,256 @@ async fn post_ok(
     expect_status(app.post(path, &worker.token, body).await, status).await
 }
 
-/// The ids of a follow-up list's items, in order.
-fn ids(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-async fn own(app: &TestApp, worker: &Worker, query: &str) -> Value {
-    expect_status(
-        app.get(&format!("/api/v1/follow-ups{query}"), &worker.token)
-            .await,
-        StatusCode::OK,
-    )
-    .await
+/// A worker's own follow-ups (`GET /follow-ups`), with `query`.
+async fn own(app: &TestApp, worker: &Worker, query: &str) -> Page<FollowUp> {
+    app.get_as(&format!("/api/v1/follow-ups{query}"), worker)
+        .await
 }
 
 #[tokio::test]
 async fn follow_ups_move_with_the_responsibility_and_each_worker_sees_their_own() {
-    let app = spawn_app().await;
-    let sanna = app
-        .worker("municipal_employment_services", "social_counsellor")
-        .await;
-    let colleague = app.worker_in(sanna.organisation_id, "own_coach").await;
-    let aino = app
-        .worker_in(sanna.organisation_id, "social_counsellor")
-        .await;
-    let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
+    let espoo = Espoo::spawn().await;
+    let Espoo {
+        app,
+        sanna,
+        aino,
+        olli,
+        ..
+    } = &espoo;
+    let client = espoo.client().await;
 
     // Sanna publishes a plan (its follow-up date is hers), adds a call of her
-    // own and gives her colleague a task.
-    let plan = post_ok(
-        &app,
-        &format!("/api/v1/clients/{client}/plans"),
-        &sanna,
-        &json!({"follow_up_on": in_days(14)}),
-        StatusCode::CREATED,
-    )
-    .await;
-    post_ok(
-        &app,
-        &format!("/api/v1/plans/{}/publish", id_of(&plan)),
-        &sanna,
-        &json!({}),
-        StatusCode::OK,
-    )
-    .await;
+    // own and gives Olli a task.
+    let plan: Made = app
+        .post_as(
+            &format!("/api/v1/clients/{client}/plans"),
+            sanna,
+            &json!({"follow_up_on": in_days(14)}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let _: Value = app
+        .post_as(
+            &format!("/api/v1/plans/{}/publish", plan.id),
+            sanna,
+            &json!({}),
+            StatusCode::OK,
+        )
+        .await;
     let url = format!("/api/v1/clients/{client}/follow-ups");
-    let call = post_ok(
-        &app,
-        &url,
-        &sanna,
-        &json!({"description": "Soita työkokeilusta", "due_on": in_days(3)}),
-        StatusCode::CREATED,
-    )
-    .await;
-    let task = post_ok(
-        &app,
-        &url,
-        &sanna,
-        &json!({"description": "Varaa työkokeilupaikka", "due_on": in_days(5), "owner_id": colleague.id}),
-        StatusCode::CREATED,
-    )
-    .await;
-    let sannas = own(&app, &sanna, "?status=open").await;
-    assert_eq!(sannas["items"].as_array().unwrap().len(), 2, "{sannas}");
-    assert_eq!(sannas["items"][0]["id"], call["id"], "soonest first");
+    let call: FollowUp = app
+        .post_as(
+            &url,
+            sanna,
+            &json!({"description": "Soita työkokeilusta", "due_on": in_days(3)}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let task: FollowUp = app
+        .post_as(
+            &url,
+            sanna,
+            &json!({"description": "Varaa työkokeilupaikka", "due_on": in_days(5), "owner_id": olli.id}),
+            StatusCode::CREATED,
+        )
+        .await;
     assert_eq!(
-        ids(&own(&app, &colleague, "").await),
-        [task["id"].as_str().unwrap()]
+        (
+            call.client_id,
+            call.source.as_str(),
+            call.description.as_str()
+        ),
+        (client, "manual", "Soita työkokeilusta")
     );
+    let sannas = own(app, sanna, "?status=open").await;
+    assert_eq!(sannas.items.len(), 2, "{sannas:?}");
+    assert_eq!(sannas.items[0].id, call.id, "soonest first");
+    assert_eq!(own(app, olli, "").await.ids(), [task.id]);
 
     // The handover shows Aino which follow-ups she takes on by accepting.
-    let handover = post_ok(
-        &app,
-        &format!("/api/v1/clients/{client}/handovers"),
-        &sanna,
-        &json!({"to_professional_id": aino.id, "summary": "Työkokeilu alkamassa", "reason": "Vastuutyöntekijä vaihtuu"}),
-        StatusCode::CREATED,
-    )
-    .await;
-    let moving: Vec<&str> = handover["follow_ups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(moving.len(), 2, "{handover}");
-    assert!(moving.contains(&call["id"].as_str().unwrap()));
-    assert!(
-        !moving.contains(&task["id"].as_str().unwrap()),
-        "others' tasks stay theirs"
-    );
-    assert!(ids(&own(&app, &aino, "").await).is_empty());
-
-    let accepted = post_ok(
-        &app,
-        &format!("/api/v1/handovers/{}/accept", id_of(&handover)),
-        &aino,
-        &json!({}),
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(accepted["follow_ups"].as_array().unwrap().len(), 2);
-
-    // Aino's day has them; Sanna's no longer; the colleague keeps the task.
-    let ainos = own(&app, &aino, "?status=open").await;
-    assert_eq!(ids(&ainos).len(), 2);
-    assert!(ids(&ainos).contains(&call["id"].as_str().unwrap().to_owned()));
-    assert!(ids(&own(&app, &sanna, "").await).is_empty());
+    let handover: Handover = app
+        .post_as(
+            &format!("/api/v1/clients/{client}/handovers"),
+            sanna,
+            &json!({"to_professional_id": aino.id, "summary": "Työkokeilu alkamassa", "reason": "Vastuutyöntekijä vaihtuu"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(handover.status, "pending");
+    assert_eq!(handover.from.organisation.id, sanna.organisation_id);
     assert_eq!(
-        ids(&own(&app, &colleague, "").await),
-        [task["id"].as_str().unwrap()]
+        handover.to_professional.as_ref().map(|p| p.id),
+        Some(aino.id)
     );
-    let moved = &ainos["items"][0];
-    assert_eq!(moved["owner"]["id"], aino.id.to_string());
-    assert_eq!(moved["moves"][0]["from_owner_id"], sanna.id.to_string());
-    assert_eq!(moved["moves"][0]["to_owner_id"], aino.id.to_string());
-    assert_eq!(moved["moves"][0]["handover_id"], handover["id"]);
+    let moving: Vec<Uuid> = handover.follow_ups.iter().map(|f| f.id).collect();
+    let mut sources: Vec<&str> = handover
+        .follow_ups
+        .iter()
+        .map(|f| f.source.as_str())
+        .collect();
+    sources.sort_unstable();
+    assert_eq!(sources, ["manual", "plan"], "her call and the plan's date");
+    assert_eq!(moving.len(), 2, "{handover:?}");
+    assert!(moving.contains(&call.id));
+    assert!(!moving.contains(&task.id), "others' tasks stay theirs");
+    assert!(own(app, aino, "").await.items.is_empty());
+
+    let accepted: Handover = app
+        .post_as(
+            &format!("/api/v1/handovers/{}/accept", handover.id),
+            aino,
+            &json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(accepted.status, "accepted");
+    assert_eq!(accepted.follow_ups.len(), 2);
+
+    // Aino's day has them; Sanna's no longer; Olli keeps the task.
+    let ainos = own(app, aino, "?status=open").await;
+    assert_eq!(ainos.items.len(), 2);
+    assert!(ainos.ids().contains(&call.id));
+    assert!(own(app, sanna, "").await.items.is_empty());
+    assert_eq!(own(app, olli, "").await.ids(), [task.id]);
+    let moved = &ainos.items[0];
+    assert_eq!(moved.owner.id, aino.id);
+    assert_eq!(moved.moves[0].from_owner_id, sanna.id);
+    assert_eq!(moved.moves[0].to_owner_id, aino.id);
+    assert_eq!(moved.moves[0].handover_id, Some(handover.id));
 
     // The caseload's next follow-up agrees with her list.
-    let caseload = expect_status(
-        app.get("/api/v1/caseload", &aino.token).await,
-        StatusCode::OK,
-    )
-    .await;
+    let caseload: Value = app.get_as("/api/v1/caseload", aino).await;
     assert_eq!(caseload["items"][0]["client"]["id"], client.to_string());
     assert_eq!(
         caseload["items"][0]["next_follow_up_on"],
-        ainos["items"][0]["due_on"]
+        json!(ainos.items[0].due_on)
     );
 
     // Aino, now responsible, completes the call: it leaves her open list.
-    post_ok(
-        &app,
-        &format!(
-            "/api/v1/follow-ups/{}/complete",
-            call["id"].as_str().unwrap()
-        ),
-        &aino,
-        &json!({"note": "Soitettu"}),
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(ids(&own(&app, &aino, "?status=open").await).len(), 1);
-    let done = own(&app, &aino, "?status=completed").await;
-    assert_eq!(done["items"][0]["status"], "completed");
+    let done: FollowUp = app
+        .post_as(
+            &format!("/api/v1/follow-ups/{}/complete", call.id),
+            aino,
+            &json!({"note": "Soitettu"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(done.note.as_deref(), Some("Soitettu"));
+    assert_eq!(own(app, aino, "?status=open").await.items.len(), 1);
+    let completed = own(app, aino, "?status=completed").await;
+    assert_eq!(completed.ids(), [call.id]);
+    assert_eq!(completed.items[0].status, "completed");
 }
 
 #[tokio::test]
 async fn the_own_list_filters_by_due_date_and_overdue_and_pages() {
-    let app = spawn_app().await;
-    let sanna = app
-        .worker("municipal_employment_services", "social_counsellor")
-        .await;
+    let espoo = Espoo::spawn().await;
+    let (app, sanna) = (&espoo.app, &espoo.sanna);
     let mut made: Vec<(u64, Uuid)> = Vec::new();
     for days in [1_u64, 2, 4, 8, 16] {
-        let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
-        let f = post_ok(
-            &app,
-            &format!("/api/v1/clients/{client}/follow-ups"),
-            &sanna,
-            &json!({"description": "Tarkista tilanne", "due_on": in_days(days)}),
-            StatusCode::CREATED,
-        )
-        .await;
-        made.push((days, id_of(&f)));
+        let client = espoo.client().await;
+        let f: Made = app
+            .post_as(
+                &format!("/api/v1/clients/{client}/follow-ups"),
+                sanna,
+                &json!({"description": "Tarkista tilanne", "due_on": in_days(days)}),
+                StatusCode::CREATED,
+            )
+            .await;
+        made.push((days, f.id));
     }
-    let id = |days: u64| made.iter().find(|(d, _)| *d == days).unwrap().1.to_string();
+    let id = |days: u64| made.iter().find(|(d, _)| *d == days).unwrap().1;
 
-    let before = own(&app, &sanna, &format!("?due_before={}", in_days(4))).await;
-    assert_eq!(ids(&before), [id(1), id(2)]);
-    let after = own(&app, &sanna, &format!("?due_after={}", in_days(4))).await;
-    assert_eq!(ids(&after), [id(8), id(16)]);
-    assert!(ids(&own(&app, &sanna, "?overdue=true").await).is_empty());
+    let before = own(app, sanna, &format!("?due_before={}", in_days(4))).await;
+    assert_eq!(before.ids(), [id(1), id(2)]);
+    let after = own(app, sanna, &format!("?due_after={}", in_days(4))).await;
+    assert_eq!(after.ids(), [id(8), id(16)]);
+    assert!(own(app, sanna, "?overdue=true").await.items.is_empty());
 
     // Three days on, the first two are overdue.
     app.clock.advance(chrono::Duration::days(3));
+    let overdue = own(app, sanna, "?overdue=true").await;
+    assert_eq!(overdue.ids(), [id(1), id(2)]);
+    assert!(overdue.items.iter().all(|f| f.overdue));
     assert_eq!(
-        ids(&own(&app, &sanna, "?overdue=true").await),
-        [id(1), id(2)]
-    );
-    assert_eq!(
-        ids(&own(&app, &sanna, "?overdue=false").await),
+        own(app, sanna, "?overdue=false").await.ids(),
         [id(4), id(8), id(16)]
     );
 
     // Pages of two, by due date, with a sealed cursor.
-    let first = own(&app, &sanna, "?limit=2").await;
-    assert_eq!(ids(&first), [id(1), id(2)]);
-    let cursor = first["next_cursor"].as_str().unwrap();
-    let second = own(&app, &sanna, &format!("?limit=2&cursor={cursor}")).await;
-    assert_eq!(ids(&second), [id(4), id(8)]);
-    let cursor = second["next_cursor"].as_str().unwrap();
-    let last = own(&app, &sanna, &format!("?limit=2&cursor={cursor}")).await;
-    assert_eq!(ids(&last), [id(16)]);
-    assert!(last["next_cursor"].is_null());
+    let first = own(app, sanna, "?limit=2").await;
+    assert_eq!(first.ids(), [id(1), id(2)]);
+    let cursor = first.next_cursor.expect("a second page");
+    let second = own(app, sanna, &format!("?limit=2&cursor={cursor}")).await;
+    assert_eq!(second.ids(), [id(4), id(8)]);
+    let cursor = second.next_cursor.expect("a third page");
+    let last = own(app, sanna, &format!("?limit=2&cursor={cursor}")).await;
+    assert_eq!(last.ids(), [id(16)]);
+    assert!(last.next_cursor.is_none());
 
     // Another worker's list is theirs alone.
     let other = app
         .worker("municipal_employment_services", "social_counsellor")
         .await;
-    assert!(ids(&own(&app, &other, "").await).is_empty());
+    assert!(own(app, &other, "").await.items.is_empty());
 }
 
 #[tokio::test]
 async fn a_refused_step_is_on_the_clients_record_with_its_reason() {
-    let app = spawn_app().await;
-    let sanna = app
-        .worker("municipal_employment_services", "social_counsellor")
+    let espoo = Espoo::spawn().await;
+    let Espoo {
+        app, sanna, olli, ..
+    } = &espoo;
+    let client = espoo.client().await;
+    let plan: Made = app
+        .post_as(
+            &format!("/api/v1/clients/{client}/plans"),
+            sanna,
+            &json!({"follow_up_on": in_days(14)}),
+            StatusCode::CREATED,
+        )
         .await;
-    let colleague = app.worker_in(sanna.organisation_id, "own_coach").await;
-    let client = id_of(&app.client(&sanna, &fresh_hetu()).await);
-    let plan = post_ok(
-        &app,
-        &format!("/api/v1/clients/{client}/plans"),
-        &sanna,
-        &json!({"follow_up_on": in_days(14)}),
-        StatusCode::CREATED,
-    )
-    .await;
-    let call = post_ok(
-        &app,
-        &format!("/api/v1/clients/{client}/follow-ups"),
-        &sanna,
-        &json!({"description": "Soita", "due_on": in_days(3)}),
-        StatusCode::CREATED,
-    )
-    .await;
+    let call: Made = app
+        .post_as(
+            &format!("/api/v1/clients/{client}/follow-ups"),
+            sanna,
+            &json!({"description": "Soita", "due_on": in_days(3)}),
+            StatusCode::CREATED,
+        )
+        .await;
 
     // A colleague may read the client but not publish Sanna's plan, nor
     // close her follow-up.
     let publish = app
         .post(
-            &format!("/api/v1/plans/{}/publish", id_of(&plan)),
-            &colleague.token,
+            &format!("/api/v1/plans/{}/publish", plan.id),
+            &olli.token,
             &json!({}),
         )
         .await;
     assert_eq!(publish.status(), StatusCode::FORBIDDEN);
     let close = app
         .post(
-            &format!("/api/v1/follow-ups/{}/complete", id_of(&call)),
-            &colleague.token,
+            &format!("/api/v1/follow-ups/{}/complete", call.id),
+            &olli.token,
             &json!({"note": "Hoidettu"}),
         )
         .await;
     assert_eq!(close.status(), StatusCode::FORBIDDEN);
 
-    let log = expect_status(
-        app.get(
-            &format!("/api/v1/clients/{client}/access-log"),
-            &sanna.token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let refusals: Vec<(String, String, String)> = log["items"]
-        .as_array()
-        .unwrap()
+    let log: Page<AccessLogEntry> = app
+        .get_as(&format!("/api/v1/clients/{client}/access-log"), sanna)
+        .await;
+    let refusals: Vec<(&str, Option<&str>, Option<Uuid>, Uuid)> = log
+        .items
         .iter()
-        .filter(|e| e["outcome"] == "denied")
+        .filter(|e| e.outcome == "denied")
         .map(|e| {
             (
-                e["operation"].as_str().unwrap().to_owned(),
-                e["reason"].as_str().unwrap().to_owned(),
-                e["resource_id"].as_str().unwrap().to_owned(),
+                e.operation.as_str(),
+                e.reason.as_deref(),
+                e.resource_id,
+                e.professional_id,
             )
         })
         .collect();
@@ -300,24 +281,18 @@ async fn a_refused_step_is_on_the_clients_record_with_its_reason() {
         refusals,
         [
             (
-                "plan.publish".to_owned(),
-                "not_responsible_worker".to_owned(),
-                id_of(&plan).to_string()
+                "plan.publish",
+                Some("not_responsible_worker"),
+                Some(plan.id),
+                olli.id
             ),
             (
-                "follow_up.complete".to_owned(),
-                "not_follow_up_owner".to_owned(),
-                id_of(&call).to_string()
+                "follow_up.complete",
+                Some("not_follow_up_owner"),
+                Some(call.id),
+                olli.id
             ),
         ]
-    );
-    assert!(
-        log["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["outcome"] == "denied")
-            .all(|e| e["professional_id"] == colleague.id.to_string())
     );
 }
 
@@ -764,8 +739,8 @@ async fn a_clients_whole_path() {
         StatusCode::CREATED,
     )
     .await;
-    let sannas = get("/api/v1/follow-ups?status=open".to_owned(), &sanna).await;
-    assert_eq!(ids(&sannas).len(), 2);
+    let sannas = own(&app, &sanna, "?status=open").await;
+    assert_eq!(sannas.items.len(), 2);
     // 8. Escorted handover to adult social services: the follow-ups move.
     let to_aino = post_ok(
         &app,
@@ -784,13 +759,10 @@ async fn a_clients_whole_path() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(
-        ids(&get("/api/v1/follow-ups?status=open".to_owned(), &aino).await),
-        ids(&sannas)
-    );
+    assert_eq!(own(&app, &aino, "?status=open").await.ids(), sannas.ids());
     // Sanna keeps only what is closed (v1's follow-up date, cancelled when v2
     // took its place); nothing open.
-    assert!(ids(&get("/api/v1/follow-ups?status=open".to_owned(), &sanna).await).is_empty());
+    assert!(own(&app, &sanna, "?status=open").await.items.is_empty());
     // 9. Consent withdrawn: health care, which read by consent, is refused.
     let consents = get(format!("{base}/consents"), &aino).await;
     let consent = consents["items"][0]["id"].as_str().unwrap().to_owned();
@@ -872,7 +844,7 @@ async fn a_list_logs_only_the_clients_it_shows() {
     // A page of one: the second client is fetched only to learn that a next
     // page exists, and is not shown.
     let page = own(&app, &sanna, "?limit=1").await;
-    assert!(page["next_cursor"].is_string());
+    assert!(page.next_cursor.is_some());
     expect_status(
         app.get("/api/v1/handovers?direction=outgoing&limit=1", &sanna.token)
             .await,
