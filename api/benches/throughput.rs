@@ -1,0 +1,365 @@
+//! Throughput of Kyky's audited requests beside the bare stack's ceiling.
+//!
+//! Starts, in one run and on the same database kind, Kyky and a bare
+//! actix-web + diesel server (same pool size and worker count) that selects
+//! one client by primary key and answers it as JSON; then drives each with a
+//! closed-loop load of `KYKY_BENCH_CONNECTIONS` concurrent connections for
+//! `KYKY_BENCH_SECONDS` seconds and prints req/s, p50 and p99, and the ratio
+//! to the bare server. Nothing is asserted: run it to measure.
+//!
+//! ```text
+//! cargo bench -p kyky-api --bench throughput
+//! KYKY_BENCH_DATABASE_URL=postgres://… cargo bench -p kyky-api --bench throughput
+//! ```
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark stops at the first failure"
+)]
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::{App, HttpResponse, HttpServer, get, web};
+use chrono::Utc;
+use kyky_api::auth::Auth;
+use kyky_api::state::AppState;
+use kyky_domain::clock::SystemClock;
+use kyky_domain::entities::{OrganisationFields, ProfessionalFields};
+use kyky_domain::{OrganisationKind, ProfessionalTitle, Role};
+use kyky_persistence::{Db, clients, organisations, professionals};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const SECRET: &str = "kyky-benchmark-secret-that-is-long-enough";
+/// Both servers: this many connections in the pool, this many workers.
+const POOL: u32 = 8;
+const WORKERS: usize = 2;
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn database_url() -> String {
+    std::env::var("KYKY_BENCH_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| {
+            let path = std::env::temp_dir().join(format!("kyky-throughput-{}.db", Uuid::now_v7()));
+            format!("sqlite://{}", path.display())
+        })
+}
+
+/// The bare ceiling: one client by primary key, as JSON, through the same
+/// pool and diesel.
+#[get("/bare/{id}")]
+async fn bare(db: web::Data<Db>, id: web::Path<Uuid>) -> HttpResponse {
+    let (db, id) = (db.get_ref().clone(), id.into_inner());
+    let client = web::block(move || db.run(|conn| clients::get(conn, id)))
+        .await
+        .unwrap()
+        .unwrap();
+    HttpResponse::Ok().json(json!({
+        "id": client.id,
+        "first_name": client.fields.first_name,
+        "last_name": client.fields.last_name,
+    }))
+}
+
+fn start_bare(url: &str) -> String {
+    let db = Db::connect(url, POOL).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                App::new()
+                    .app_data(web::Data::new(db.clone()))
+                    .service(bare)
+            })
+            .workers(WORKERS)
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        });
+    });
+    address
+}
+
+fn start_kyky(db: Db, auth: Auth) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    // The benchmark measures the stack, not the per-token limit.
+    let unlimited = kyky_api::rate_limit::RateLimitConfig {
+        professional_per_minute: 0,
+        integration_per_minute: 0,
+    };
+    let state = AppState::new(db, auth, Arc::new(SystemClock), unlimited);
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            kyky_api::server::run(listener, state, WORKERS)
+                .unwrap()
+                .await
+        })
+    });
+    address
+}
+
+/// An organisation with two social counsellors, Sanna and Aino.
+fn seed(db: &Db) -> (Uuid, Uuid) {
+    let now = Utc::now();
+    db.transaction(|conn| {
+        let org = organisations::insert(
+            conn,
+            Uuid::now_v7(),
+            &OrganisationFields {
+                name: "Työllisyys Benchmark".into(),
+                kind: OrganisationKind::MunicipalEmploymentServices,
+                business_id: None,
+                municipality: None,
+                external_refs: vec![],
+            },
+            now,
+        )?;
+        let mut people = Vec::new();
+        for name in ["Sanna", "Aino"] {
+            let fields = ProfessionalFields {
+                first_name: name.into(),
+                last_name: "Benchmark".into(),
+                title: ProfessionalTitle::SocialCounsellor,
+                email: None,
+                phone: None,
+                roles: [Role::Professional].into_iter().collect(),
+            };
+            people.push(professionals::insert(conn, Uuid::now_v7(), org.id, &fields, now)?.id);
+        }
+        Ok::<_, kyky_persistence::StoreError>((people[0], people[1]))
+    })
+    .expect("seed")
+}
+
+/// A synthetic henkilötunnus in the test range 900–999.
+fn hetu(n: u32) -> String {
+    let date =
+        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
+    kyky_domain::Hetu::from_parts(date, 900)
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+/// What one scenario measured.
+struct Measured {
+    requests: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Measured {
+    fn per_second(&self) -> f64 {
+        #[expect(clippy::cast_precision_loss, reason = "a count of requests")]
+        let requests = self.requests as f64;
+        requests / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile_ms(&self, p: f64) -> f64 {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "an index into the list"
+        )]
+        let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies[index].as_secs_f64() * 1000.0
+    }
+}
+
+/// Runs `step` in `connections` concurrent loops for `seconds` after a
+/// second of warm-up; `step(loop, round)` makes one request (or cycle).
+async fn load<F, Fut>(connections: usize, seconds: u64, step: F) -> Measured
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let step = Arc::new(step);
+    let warm_until = Instant::now() + Duration::from_secs(1);
+    let until = warm_until + Duration::from_secs(seconds);
+    let mut loops = Vec::with_capacity(connections);
+    for index in 0..connections {
+        let step = step.clone();
+        loops.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut round = 0;
+            loop {
+                let start = Instant::now();
+                if start >= until {
+                    break;
+                }
+                step(index, round).await;
+                round += 1;
+                if start >= warm_until {
+                    latencies.push(start.elapsed());
+                }
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for finished in loops {
+        latencies.extend(finished.await.unwrap());
+    }
+    latencies.sort();
+    Measured {
+        requests: latencies.len(),
+        elapsed: Duration::from_secs(seconds),
+        latencies,
+    }
+}
+
+async fn expect_ok(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+fn main() {
+    let url = database_url();
+    let connections = usize::try_from(setting("KYKY_BENCH_CONNECTIONS", 16)).unwrap();
+    let seconds = setting("KYKY_BENCH_SECONDS", 5);
+    let db = Db::connect(&url, POOL).expect("database");
+    db.migrate().expect("migrations");
+    let backend = db.backend_name();
+    let (sanna, aino) = seed(&db);
+    let auth = Auth::hs256(SECRET.as_bytes()).unwrap();
+    let roles: BTreeSet<Role> = [Role::Professional].into_iter().collect();
+    let token = |who| {
+        auth.mint(who, &roles, Utc::now(), chrono::Duration::hours(1))
+            .unwrap()
+    };
+    let (sanna_token, aino_token) = (token(sanna), token(aino));
+    let kyky = start_kyky(db, auth.clone());
+    let bare_server = start_bare(&url);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async move {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(connections)
+            .build()
+            .unwrap();
+        // Sanna's clients: one to read, one per loop for handovers.
+        let mut clients = Vec::new();
+        for n in 0..=u32::try_from(connections).unwrap() {
+            let made = expect_ok(
+                http.post(format!("{kyky}/api/v1/clients"))
+                    .bearer_auth(&sanna_token)
+                    .json(&json!({"personal_identity_code": hetu(n), "relationship_basis": "client_contact",
+                        "first_name": "Matti", "last_name": format!("Meikäläinen {n}")}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            clients.push(Uuid::parse_str(made["id"].as_str().unwrap()).unwrap());
+        }
+        let read = clients[0];
+
+        println!(
+            "{backend}: {connections} connections, {seconds} s per scenario, pool {POOL}, {WORKERS} workers, {} cores",
+            std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
+        );
+        println!(
+            "{:<42} {:>9} {:>8} {:>8} {:>7}",
+            "scenario", "req/s", "p50 ms", "p99 ms", "× bare"
+        );
+        let get = |address: String, token: Option<String>| {
+            let http = http.clone();
+            move |_: usize, _: usize| {
+                let (http, address, token) = (http.clone(), address.clone(), token.clone());
+                async move {
+                    let mut request = http.get(address);
+                    if let Some(token) = token {
+                        request = request.bearer_auth(token);
+                    }
+                    expect_ok(request.send().await.unwrap()).await;
+                }
+            }
+        };
+        let ceiling = load(
+            connections,
+            seconds,
+            get(format!("{bare_server}/bare/{read}"), None),
+        )
+        .await;
+        let report = |label: &str, measured: &Measured| {
+            println!(
+                "{label:<42} {:>9.0} {:>8.2} {:>8.2} {:>7.2}",
+                measured.per_second(),
+                measured.percentile_ms(0.50),
+                measured.percentile_ms(0.99),
+                measured.per_second() / ceiling.per_second()
+            );
+        };
+        report("bare: one client by primary key", &ceiling);
+        for (label, path) in [
+            ("GET /api/v1/clients/{id} (audited read)", format!("/api/v1/clients/{read}")),
+            ("GET /api/v1/caseload", "/api/v1/caseload".to_owned()),
+            ("GET /api/v1/me", "/api/v1/me".to_owned()),
+        ] {
+            let measured = load(
+                connections,
+                seconds,
+                get(format!("{kyky}{path}"), Some(sanna_token.clone())),
+            )
+            .await;
+            report(label, &measured);
+        }
+
+        // Each loop hands its own client back and forth: Sanna to Aino, then
+        // Aino to Sanna; one cycle is a proposal and its acceptance.
+        let people = Arc::new([(sanna_token.clone(), aino), (aino_token.clone(), sanna)]);
+        let tokens = Arc::new([sanna_token, aino_token]);
+        let handovers = Arc::new(clients[1..].to_vec());
+        let cycle = {
+            let http = http.clone();
+            move |index: usize, round: usize| {
+                let (http, kyky) = (http.clone(), kyky.clone());
+                let (people, tokens, handovers) = (people.clone(), tokens.clone(), handovers.clone());
+                async move {
+                    let (from_token, to) = &people[round % 2];
+                    let to_token = &tokens[(round + 1) % 2];
+                    let client = handovers[index];
+                    let proposed = expect_ok(
+                        http.post(format!("{kyky}/api/v1/clients/{client}/handovers"))
+                            .bearer_auth(from_token)
+                            .json(&json!({"to_professional_id": to, "summary": "Siirto", "reason": "Vaihto"}))
+                            .send()
+                            .await
+                            .unwrap(),
+                    )
+                    .await;
+                    let id = proposed["id"].as_str().unwrap();
+                    expect_ok(
+                        http.post(format!("{kyky}/api/v1/handovers/{id}/accept"))
+                            .bearer_auth(to_token)
+                            .json(&json!({}))
+                            .send()
+                            .await
+                            .unwrap(),
+                    )
+                    .await;
+                }
+            }
+        };
+        let measured = load(connections, seconds, cycle).await;
+        report("handover propose + accept (cycles)", &measured);
+    });
+}
