@@ -49,18 +49,19 @@ impl Outcome {
     }
 }
 
-#[derive(Insertable)]
+/// An entry to store, made by `allowed`, `allowed_many` or `denied`.
+#[derive(Debug, Insertable)]
 #[diesel(table_name = access_log)]
 // None is written as NULL, not DEFAULT: then SQLite, too, takes many rows in
 // one statement.
 #[diesel(treat_none_as_default_value = false)]
-struct NewEntry<'a> {
+pub struct NewEntry {
     id: String,
     at: chrono::NaiveDateTime,
     professional_id: String,
     organisation_id: String,
     client_id: Option<String>,
-    operation: &'a str,
+    operation: String,
     basis: Option<String>,
     outcome: &'static str,
     request_id: Option<String>,
@@ -81,44 +82,39 @@ pub fn append(
     insert(conn, ctx, client_id, operation, basis, outcome, None)
 }
 
-/// Appends one allowed entry per client (a list that shows several): one
-/// statement for any number.
-pub fn append_allowed_many(
-    conn: &mut DbConnection,
-    ctx: &AuditContext,
-    operation: &str,
-    clients: &[(Uuid, AccessBasis)],
-) -> StoreResult<()> {
-    if clients.is_empty() {
-        return Ok(());
-    }
-    let entries: Vec<NewEntry<'_>> = clients
-        .iter()
-        .map(|&(client_id, basis)| {
-            new_entry(
-                ctx,
-                client_id,
-                operation,
-                Some(basis),
-                Outcome::Allowed,
-                None,
-            )
-        })
-        .collect();
-    crate::db::insert_all!(conn, access_log::table, &entries)
-}
-
-/// Appends a refused attempt with the reason it was refused (a refusal
-/// code, e.g. `no_access`, `not_responsible_worker`).
-pub fn append_denied(
-    conn: &mut DbConnection,
+/// The entry of an allowed step on the client.
+pub fn allowed(
     ctx: &AuditContext,
     client_id: Uuid,
     operation: &str,
-    reason: &str,
-) -> StoreResult<()> {
-    insert(
-        conn,
+    basis: AccessBasis,
+) -> NewEntry {
+    new_entry(
+        ctx,
+        client_id,
+        operation,
+        Some(basis),
+        Outcome::Allowed,
+        None,
+    )
+}
+
+/// One allowed entry per client a list shows.
+pub fn allowed_many(
+    ctx: &AuditContext,
+    operation: &str,
+    clients: &[(Uuid, AccessBasis)],
+) -> Vec<NewEntry> {
+    clients
+        .iter()
+        .map(|&(client_id, basis)| allowed(ctx, client_id, operation, basis))
+        .collect()
+}
+
+/// The entry of a refused attempt, with the reason it was refused (a
+/// refusal code, e.g. `no_access`, `not_responsible_worker`).
+pub fn denied(ctx: &AuditContext, client_id: Uuid, operation: &str, reason: &str) -> NewEntry {
+    new_entry(
         ctx,
         client_id,
         operation,
@@ -126,6 +122,14 @@ pub fn append_denied(
         Outcome::Denied,
         Some(reason),
     )
+}
+
+/// Stores these entries in one statement.
+pub fn insert_entries(conn: &mut DbConnection, entries: &[NewEntry]) -> StoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    crate::db::insert_all!(conn, access_log::table, entries)
 }
 
 fn insert(
@@ -143,14 +147,14 @@ fn insert(
     Ok(())
 }
 
-fn new_entry<'a>(
-    ctx: &'a AuditContext,
+fn new_entry(
+    ctx: &AuditContext,
     client_id: Uuid,
-    operation: &'a str,
+    operation: &str,
     basis: Option<AccessBasis>,
     outcome: Outcome,
-    reason: Option<&'a str>,
-) -> NewEntry<'a> {
+    reason: Option<&str>,
+) -> NewEntry {
     let (resource_type, resource_id) = resource_of(operation, ctx, client_id);
     NewEntry {
         id: Uuid::now_v7().to_string(),
@@ -158,7 +162,7 @@ fn new_entry<'a>(
         professional_id: ctx.actor.professional_id.to_string(),
         organisation_id: ctx.actor.organisation_id.to_string(),
         client_id: Some(client_id.to_string()),
-        operation,
+        operation: operation.to_owned(),
         basis: basis.map(|b| b.code().to_owned()),
         outcome: outcome.code(),
         request_id: ctx.request_id.clone(),

@@ -203,9 +203,7 @@ impl Db {
         let team_inboxes = team_inboxes(conn, &teams)?;
         let listed: Vec<(Uuid, AccessBasis)> =
             page.iter().map(|e| (e.client.id, e.basis)).collect();
-        self.transaction_on(conn, |conn| {
-            access_log::append_allowed_many(conn, ctx, "caseload.list", &listed)
-        })?;
+        self.log(access_log::allowed_many(ctx, "caseload.list", &listed))?;
         Ok(Caseload {
             entries: page,
             more,

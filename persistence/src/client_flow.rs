@@ -270,9 +270,7 @@ impl Db {
                 (listed.client.id, basis)
             })
             .collect();
-        self.autocommit_on(&mut conn, |conn| {
-            access_log::append_allowed_many(conn, ctx, "client.list", &shown)
-        })?;
+        self.log(access_log::allowed_many(ctx, "client.list", &shown))?;
         Ok(rows)
     }
 }

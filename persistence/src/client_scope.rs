@@ -208,9 +208,7 @@ impl Db {
             Err(error) => error,
         };
         if let Some(reason) = error.refusal() {
-            self.autocommit(|conn| {
-                access_log::append_denied(conn, ctx, client_id, operation, reason)
-            })?;
+            self.log(vec![access_log::denied(ctx, client_id, operation, reason)])?;
         }
         Err(match error {
             StoreError::AccessDenied | StoreError::Hidden(_) => StoreError::NotFound,
@@ -294,22 +292,18 @@ impl Db {
     ) -> StoreResult<T> {
         let mut conn = self.conn()?;
         // No transaction (two round trips fewer): the read runs first and is
-        // answered only once its entry is stored; a read the rules then
-        // refuse (a plan not shared, another's draft) leaves a denied entry
-        // instead, with its reason.
+        // answered only once its entry is stored, with the next batch of the
+        // log writer; a read the rules then refuse (a plan not shared,
+        // another's draft) leaves a denied entry instead, with its reason.
         let result = match authorize_for(&mut conn, ctx, client_id, reach)? {
             None => Err(StoreError::AccessDenied),
             Some(scope) => work(&mut conn, &scope).and_then(|value| {
-                self.autocommit_on(&mut conn, |conn| {
-                    access_log::append(
-                        conn,
-                        ctx,
-                        client_id,
-                        operation,
-                        Some(scope.basis),
-                        Outcome::Allowed,
-                    )
-                })?;
+                self.log(vec![access_log::allowed(
+                    ctx,
+                    client_id,
+                    operation,
+                    scope.basis,
+                )])?;
                 Ok(value)
             }),
         };

@@ -10,6 +10,7 @@ use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::{StoreError, StoreResult};
+use crate::log_writer::LogWriter;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -142,7 +143,7 @@ fn counting(traffic: Arc<Traffic>) -> impl FnMut(InstrumentationEvent<'_>) + Sen
 
 /// r2d2 manager that picks the backend itself: diesel's multi-connection
 /// `establish` tries each backend in turn and hides the real error.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
     traffic: Arc<Traffic>,
@@ -254,6 +255,8 @@ pub struct Db {
     url: Arc<DatabaseUrl>,
     sqlite_writer: Arc<Mutex<()>>,
     traffic: Arc<Traffic>,
+    /// Stores the access-log entries of reads in batches.
+    log_writer: Arc<LogWriter>,
     /// Set inside `pinned`: every step uses this one connection.
     pinned: Option<Pinned>,
 }
@@ -265,20 +268,27 @@ impl Db {
     pub fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let url = DatabaseUrl::parse(url)?;
         let traffic = Arc::new(Traffic::default());
+        let sqlite_writer = Arc::new(Mutex::new(()));
+        let manager = Manager {
+            url: url.clone(),
+            traffic: traffic.clone(),
+        };
+        let log_writer = Arc::new(LogWriter::start(
+            manager.clone(),
+            matches!(url, DatabaseUrl::Sqlite(_)).then(|| sqlite_writer.clone()),
+        )?);
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(5))
-            .build_unchecked(Manager {
-                url: url.clone(),
-                traffic: traffic.clone(),
-            });
+            .build_unchecked(manager);
         Ok(Self {
             pool,
             url: Arc::new(url),
-            sqlite_writer: Arc::new(Mutex::new(())),
+            sqlite_writer,
             traffic,
+            log_writer,
             pinned: None,
         })
     }
@@ -423,34 +433,18 @@ impl Db {
         conn.transaction(work)
     }
 
-    /// Runs one statement that writes, committing by itself: a single insert
-    /// needs no BEGIN and COMMIT round trips. Queued like a transaction on
-    /// SQLite. Never call it inside `transaction_on`'s work (the queue is not
-    /// re-entrant).
-    pub fn autocommit_on<T>(
-        &self,
-        conn: &mut DbConnection,
-        statement: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let _queued = self.queue_sqlite_writer();
-        statement(conn)
-    }
-
-    /// `autocommit_on` with a connection of its own.
-    pub fn autocommit<T>(
-        &self,
-        statement: impl FnOnce(&mut DbConnection) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let mut conn = self.conn()?;
-        self.autocommit_on(&mut conn, statement)
-    }
-
     fn queue_sqlite_writer(&self) -> Option<MutexGuard<'_, ()>> {
         matches!(*self.url, DatabaseUrl::Sqlite(_)).then(|| {
             self.sqlite_writer
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
         })
+    }
+
+    /// Stores the access-log entries of a read with the next batch (see
+    /// `log_writer`); returns once they are committed.
+    pub(crate) fn log(&self, entries: Vec<crate::access_log::NewEntry>) -> StoreResult<()> {
+        self.log_writer.store(entries)
     }
 
     /// Is the database answering?

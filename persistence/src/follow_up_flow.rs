@@ -89,9 +89,7 @@ impl Db {
                 readable.push((client_id, scope.basis));
             }
         }
-        self.transaction_on(conn, |conn| {
-            access_log::append_allowed_many(conn, ctx, "follow_up.list", &readable)
-        })?;
+        self.log(access_log::allowed_many(ctx, "follow_up.list", &readable))?;
         Ok((rows, readable.into_iter().map(|(id, _)| id).collect()))
     }
 

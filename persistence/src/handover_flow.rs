@@ -432,10 +432,10 @@ impl Db {
         after: Option<Uuid>,
         page_size: i64,
     ) -> StoreResult<Vec<HandoverRecord>> {
-        self.transaction(|conn| {
+        let rows = self.run(|conn| {
             // One row past the page tells whether another page follows; it is
             // not shown, so not logged.
-            let rows = handovers::list(
+            handovers::list(
                 conn,
                 &ctx.actor,
                 direction,
@@ -443,14 +443,14 @@ impl Db {
                 ctx.at,
                 after,
                 page_size + 1,
-            )?;
-            let shown: Vec<(Uuid, AccessBasis)> = rows
-                .iter()
-                .take(usize::try_from(page_size).unwrap_or(0))
-                .map(|r| (r.client_id, AccessBasis::HandoverParty))
-                .collect();
-            access_log::append_allowed_many(conn, ctx, "handover.list", &shown)?;
-            Ok(rows)
-        })
+            )
+        })?;
+        let shown: Vec<(Uuid, AccessBasis)> = rows
+            .iter()
+            .take(usize::try_from(page_size).unwrap_or(0))
+            .map(|r| (r.client_id, AccessBasis::HandoverParty))
+            .collect();
+        self.log(access_log::allowed_many(ctx, "handover.list", &shown))?;
+        Ok(rows)
     }
 }

@@ -22,6 +22,7 @@ pub mod follow_ups;
 pub mod handover_flow;
 pub mod handovers;
 pub mod instance_secrets;
+mod log_writer;
 pub mod organisations;
 pub mod plan_flow;
 pub mod plans;

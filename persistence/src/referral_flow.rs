@@ -301,9 +301,7 @@ impl Db {
                 shown.push((record.client_id, AccessBasis::ReferralRecipient));
             }
         }
-        self.autocommit_on(&mut conn, |conn| {
-            access_log::append_allowed_many(conn, ctx, "referral.list", &shown)
-        })?;
+        self.log(access_log::allowed_many(ctx, "referral.list", &shown))?;
         Ok(rows)
     }
 }

@@ -1,0 +1,129 @@
+//! Group commit of the access-log entries of reads. A read is answered only
+//! once its entry is stored; storing each entry on its own would make every
+//! read a write of its own (a commit, and on SQLite a turn at the one
+//! writer). Instead one thread stores the entries of all reads waiting at
+//! that moment in one statement, and each read waits for the commit of the
+//! batch that holds its entry: nothing is answered without its entry, also
+//! if the process is killed right after.
+//!
+//! Writes keep their entries in their own transaction (`Db::write_client`).
+
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use r2d2::ManageConnection;
+
+use crate::access_log::{self, NewEntry};
+use crate::db::{DbConnection, Manager};
+use crate::error::{StoreError, StoreResult};
+
+/// Most entries one statement stores (each entry binds 12 values).
+const MOST_PER_BATCH: usize = 1000;
+
+/// Entries waiting to be stored, and who waits for them.
+struct Pending {
+    entries: Vec<NewEntry>,
+    stored: SyncSender<Result<(), String>>,
+}
+
+/// Hands entries to the writer thread and waits until they are stored.
+#[derive(Debug)]
+pub(crate) struct LogWriter {
+    queue: Mutex<Sender<Pending>>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pending({} entries)", self.entries.len())
+    }
+}
+
+impl LogWriter {
+    /// Starts the writer thread; it ends when the last `Db` is dropped.
+    /// `sqlite_writer` is the queue SQLite writers take turns on.
+    pub(crate) fn start(
+        manager: Manager,
+        sqlite_writer: Option<Arc<Mutex<()>>>,
+    ) -> StoreResult<Self> {
+        let (queue, waiting) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("kyky-access-log".to_owned())
+            .spawn(move || write_batches(&manager, sqlite_writer.as_deref(), &waiting))
+            .map_err(|e| StoreError::Configuration(format!("the access-log writer: {e}")))?;
+        Ok(Self {
+            queue: Mutex::new(queue),
+        })
+    }
+
+    /// Stores `entries` with the next batch; returns once they are committed.
+    pub(crate) fn store(&self, entries: Vec<NewEntry>) -> StoreResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let (stored, done) = mpsc::sync_channel(1);
+        let unavailable = || StoreError::Unavailable("the access log is not being written".into());
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .send(Pending { entries, stored })
+            .map_err(|_| unavailable())?;
+        done.recv()
+            .map_err(|_| unavailable())?
+            .map_err(StoreError::Unavailable)
+    }
+}
+
+/// The writer thread: waits for the first entry, takes every other one
+/// already waiting, stores them in one statement and tells each waiter.
+fn write_batches(
+    manager: &Manager,
+    sqlite_writer: Option<&Mutex<()>>,
+    waiting: &Receiver<Pending>,
+) {
+    let mut conn: Option<DbConnection> = None;
+    while let Ok(first) = waiting.recv() {
+        let mut batch = vec![first];
+        let mut count = batch[0].entries.len();
+        while count < MOST_PER_BATCH {
+            match waiting.try_recv() {
+                Ok(more) => {
+                    count += more.entries.len();
+                    batch.push(more);
+                }
+                Err(_) => break,
+            }
+        }
+        let entries: Vec<NewEntry> = batch
+            .iter_mut()
+            .flat_map(|pending| std::mem::take(&mut pending.entries))
+            .collect();
+        let mut result = store(manager, sqlite_writer, &mut conn, &entries);
+        if result.is_err() && conn.take().is_some() {
+            // The connection kept from an earlier batch may have been closed
+            // by the server meanwhile: once more, on a fresh one. (Had the
+            // insert been stored after all, the entries' ids refuse a second
+            // copy.)
+            result = store(manager, sqlite_writer, &mut conn, &entries);
+            if result.is_err() {
+                conn = None;
+            }
+        }
+        for pending in batch {
+            let _ = pending.stored.send(result.clone());
+        }
+    }
+}
+
+fn store(
+    manager: &Manager,
+    sqlite_writer: Option<&Mutex<()>>,
+    conn: &mut Option<DbConnection>,
+    entries: &[NewEntry],
+) -> Result<(), String> {
+    if conn.is_none() {
+        *conn = Some(manager.connect().map_err(|e| e.to_string())?);
+    }
+    let conn = conn.as_mut().ok_or("no connection")?;
+    let _turn = sqlite_writer.map(|queue| queue.lock().unwrap_or_else(PoisonError::into_inner));
+    access_log::insert_entries(conn, entries).map_err(|e| e.to_string())
+}
