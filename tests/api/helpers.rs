@@ -24,7 +24,7 @@ use uuid::Uuid;
 pub const SECRET: &str = "kyky-test-secret-that-is-long-enough-for-hs256";
 
 /// Where the test database lives.
-fn database_url() -> String {
+pub fn database_url() -> String {
     match std::env::var("KYKY_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("kyky_test_{}", Uuid::now_v7().simple());

@@ -11,6 +11,7 @@ mod bola;
 mod clients;
 mod consents;
 mod contact_requests;
+mod durability;
 mod errors;
 mod handovers;
 mod helpers;

@@ -1,0 +1,100 @@
+//! An answered read's access-log entry is stored before the answer leaves:
+//! the real `kyky` binary is killed with SIGKILL right after answering, and
+//! the entry is in the database.
+
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use diesel::RunQueryDsl;
+use kyky_domain::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{SECRET, database_url, fresh_hetu, mint};
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[tokio::test]
+async fn an_answered_reads_log_entry_survives_kill_9() {
+    let url = database_url();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_kyky"))
+        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+        .env("KYKY_JWT_SECRET", SECRET)
+        .env("KYKY_DATABASE_URL", &url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        if http
+            .get(format!("{base}/health/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server did not start");
+
+    let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
+    let token = mint(
+        &auth,
+        kyky_api::demo::SOCIAL_COUNSELLOR,
+        &[Role::Professional],
+    );
+    let created: serde_json::Value = http
+        .post(format!("{base}/api/v1/clients"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"personal_identity_code": fresh_hetu(), "relationship_basis": "client_contact",
+            "first_name": "Kesto", "last_name": "Testi"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let client = created["id"].as_str().unwrap().to_owned();
+    let request_id = format!("kill-9-{}", uuid::Uuid::now_v7().simple());
+    let read = http
+        .get(format!("{base}/api/v1/clients/{client}"))
+        .bearer_auth(&token)
+        .header("X-Request-Id", &request_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    // The answer is in; the process dies at once, without a chance to flush.
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let db = kyky_persistence::Db::connect(&url, 1).unwrap();
+    let stored = db
+        .run(|conn| {
+            diesel::sql_query(format!(
+                "SELECT COUNT(*) AS n FROM access_log \
+                 WHERE request_id = '{request_id}' AND operation = 'client.read' AND outcome = 'allowed'"
+            ))
+            .get_result::<Count>(conn)
+            .map_err(kyky_persistence::StoreError::from)
+        })
+        .unwrap();
+    assert_eq!(stored.n, 1, "the answered read's entry is stored");
+}
