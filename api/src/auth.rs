@@ -254,6 +254,7 @@ impl Bearer {
                 roles,
                 teams: teams.into_iter().collect(),
             },
+            professional,
             request_id: self.request_id,
             resource: self.resource,
         })
@@ -264,6 +265,8 @@ impl Bearer {
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub actor: Actor,
+    /// Their record, as loaded for this request.
+    pub professional: kyky_domain::entities::Professional,
     pub request_id: Option<String>,
     /// The record the request's path names, for the access log.
     pub resource: Option<Uuid>,

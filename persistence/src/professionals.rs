@@ -122,10 +122,7 @@ pub fn get_with_teams(conn: &mut DbConnection, id: Uuid) -> StoreResult<(Profess
 
 /// The professional with their organisation's id, name and kind: one
 /// joined query, for a professional's card.
-pub fn get_with_organisation(
-    conn: &mut DbConnection,
-    id: Uuid,
-) -> StoreResult<(Professional, String, kyky_domain::OrganisationKind)> {
+pub fn get_with_organisation(conn: &mut DbConnection, id: Uuid) -> StoreResult<WithOrganisation> {
     use crate::schema::organisations;
     let (row, name, kind): (ProfessionalRow, String, String) = professionals::table
         .inner_join(organisations::table)
@@ -136,7 +133,25 @@ pub fn get_with_organisation(
             organisations::kind,
         ))
         .first(conn)?;
-    Ok((to_domain(row)?, name, code(&kind)?))
+    WithOrganisation::of(row, name, &kind)
+}
+
+/// A professional with their organisation's name and kind: what a card shows.
+#[derive(Debug, Clone)]
+pub struct WithOrganisation {
+    pub professional: Professional,
+    pub organisation_name: String,
+    pub organisation_kind: kyky_domain::OrganisationKind,
+}
+
+impl WithOrganisation {
+    fn of(row: ProfessionalRow, name: String, kind: &str) -> StoreResult<Self> {
+        Ok(Self {
+            professional: to_domain(row)?,
+            organisation_name: name,
+            organisation_kind: code(kind)?,
+        })
+    }
 }
 
 /// Several at once, in no particular order; unknown ids are skipped.

@@ -1,7 +1,7 @@
 //! The caller's own record.
 
 use actix_web::{get, web};
-use kyky_persistence::{organisations, professionals};
+use kyky_persistence::organisations;
 
 use crate::auth::Bearer;
 use crate::error::ApiResult;
@@ -19,17 +19,14 @@ use crate::views::me::Me;
 pub async fn me(state: web::Data<AppState>, bearer: Bearer) -> ApiResult<web::Json<Me>> {
     let me = state
         .as_caller(bearer, move |db, caller| {
-            let actor = &caller.actor;
-            let (professional, organisation) = db.run(|conn| {
-                Ok::<_, kyky_persistence::StoreError>((
-                    professionals::get(conn, actor.professional_id)?,
-                    organisations::get(conn, actor.organisation_id)?,
-                ))
-            })?;
+            // The caller's record was loaded with them; only the
+            // organisation is read here.
+            let organisation =
+                db.run(|conn| organisations::get(conn, caller.actor.organisation_id))?;
             Ok(Me {
-                professional: professional.into(),
+                professional: caller.professional.clone().into(),
                 organisation: organisation.into(),
-                effective_roles: actor.roles.iter().copied().collect(),
+                effective_roles: caller.actor.roles.iter().copied().collect(),
             })
         })
         .await?;

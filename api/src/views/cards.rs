@@ -66,21 +66,30 @@ pub struct ProfessionalCard {
 
 /// A professional's card: one joined query.
 pub fn professional_card(conn: &mut DbConnection, id: Uuid) -> StoreResult<ProfessionalCard> {
-    let (p, name, kind) = professionals::get_with_organisation(conn, id)?;
-    Ok(ProfessionalCard {
-        id: p.id,
-        first_name: p.fields.first_name,
-        last_name: p.fields.last_name,
-        title: p.fields.title,
-        email: p.fields.email,
-        phone: p.fields.phone,
-        active: p.active,
-        organisation: OrganisationRef {
-            id: p.organisation_id,
-            name,
-            kind,
-        },
-    })
+    Ok(ProfessionalCard::of(professionals::get_with_organisation(
+        conn, id,
+    )?))
+}
+
+impl ProfessionalCard {
+    /// The card of a professional read with their organisation.
+    pub fn of(found: professionals::WithOrganisation) -> Self {
+        let p = found.professional;
+        Self {
+            id: p.id,
+            first_name: p.fields.first_name,
+            last_name: p.fields.last_name,
+            title: p.fields.title,
+            email: p.fields.email,
+            phone: p.fields.phone,
+            active: p.active,
+            organisation: OrganisationRef {
+                id: p.organisation_id,
+                name: found.organisation_name,
+                kind: found.organisation_kind,
+            },
+        }
+    }
 }
 
 /// A client's basic details: what a handover's receiver sees before accepting.
