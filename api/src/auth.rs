@@ -229,11 +229,11 @@ pub struct Bearer {
 
 impl Bearer {
     /// The caller behind the token, from one query on `db`'s connection:
-    /// the professional and their teams. Roles are those both the token and
+    /// the professional with their organisation, and their teams. Roles are those both the token and
     /// the record grant.
     pub fn resolve(self, db: &Db) -> ApiResult<Caller> {
         let id = self.professional_id;
-        let (professional, teams) = db
+        let (record, teams) = db
             .run(|conn| professionals::get_with_teams(conn, id))
             .map_err(|error| match error {
                 StoreError::NotFound => {
@@ -241,6 +241,7 @@ impl Bearer {
                 }
                 other => other.into(),
             })?;
+        let professional = &record.professional;
         if !professional.active {
             return Err(ApiError::unauthorized(
                 "the professional has been deactivated",
@@ -254,7 +255,7 @@ impl Bearer {
                 roles,
                 teams: teams.into_iter().collect(),
             },
-            professional,
+            record,
             request_id: self.request_id,
             resource: self.resource,
         })
@@ -265,8 +266,9 @@ impl Bearer {
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub actor: Actor,
-    /// Their record, as loaded for this request.
-    pub professional: kyky_domain::entities::Professional,
+    /// Their record with their organisation's name and kind, as loaded for
+    /// this request.
+    pub record: professionals::WithOrganisation,
     pub request_id: Option<String>,
     /// The record the request's path names, for the access log.
     pub resource: Option<Uuid>,

@@ -98,26 +98,37 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Professional> {
     to_domain(row)
 }
 
-/// The professional and the teams they are a member of now, from one query:
+/// The professional with their organisation, and the teams they are a
+/// member of now, from one query:
 /// who is calling, loaded once per request.
-pub fn get_with_teams(conn: &mut DbConnection, id: Uuid) -> StoreResult<(Professional, Vec<Uuid>)> {
-    use crate::schema::team_members as members;
-    let rows: Vec<(ProfessionalRow, Option<String>)> = professionals::table
+pub fn get_with_teams(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> StoreResult<(WithOrganisation, Vec<Uuid>)> {
+    use crate::schema::{organisations, team_members as members};
+    let rows: Vec<(ProfessionalRow, String, String, Option<String>)> = professionals::table
+        .inner_join(organisations::table)
         .left_join(
             members::table.on(members::professional_id
                 .eq(professionals::id)
                 .and(members::left_at.is_null())),
         )
         .filter(professionals::id.eq(id.to_string()))
-        .select((ProfessionalRow::as_select(), members::team_id.nullable()))
+        .select((
+            ProfessionalRow::as_select(),
+            organisations::name,
+            organisations::kind,
+            members::team_id.nullable(),
+        ))
         .load(conn)?;
     let mut teams = Vec::with_capacity(rows.len());
     let mut professional = None;
-    for (row, team) in rows {
+    for (row, name, kind, team) in rows {
         teams.extend(team.as_deref().map(uuid).transpose()?);
-        professional.get_or_insert(row);
+        professional.get_or_insert((row, name, kind));
     }
-    Ok((to_domain(professional.ok_or(StoreError::NotFound)?)?, teams))
+    let (row, name, kind) = professional.ok_or(StoreError::NotFound)?;
+    Ok((WithOrganisation::of(row, name, &kind)?, teams))
 }
 
 /// The professional with their organisation's id, name and kind: one

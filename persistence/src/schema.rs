@@ -395,3 +395,4 @@ diesel::allow_tables_to_appear_in_same_query!(consents, consent_organisations);
 diesel::allow_tables_to_appear_in_same_query!(clients, responsibility_periods);
 diesel::allow_tables_to_appear_in_same_query!(clients, work_pair_periods);
 diesel::allow_tables_to_appear_in_same_query!(professionals, team_members);
+diesel::allow_tables_to_appear_in_same_query!(organisations, team_members);

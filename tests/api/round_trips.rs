@@ -91,10 +91,11 @@ async fn requests_keep_within_their_round_trips() {
         ("GET /handovers, 100 rows", handovers),
     ];
     // (statements, connections) on either backend: the caller, the access
-    // check, the work and the access-log entries on the request's one
-    // connection; a list's parts and access decided for the whole page, its
-    // entries written in one insert.
-    let ceilings: [(u64, u64); 7] = [(6, 1), (11, 1), (11, 1), (11, 1), (11, 1), (11, 1), (11, 1)];
+    // check and the work on the request's one connection, and the share of
+    // the access log's batched insert; a list's parts and access decided for
+    // the whole page. The client read is Sanna's own client: her card comes
+    // with her.
+    let ceilings: [(u64, u64); 7] = [(5, 1), (9, 1), (9, 1), (9, 1), (9, 1), (8, 1), (8, 1)];
     for (one, hundred) in [
         (caseload_of_one, caseload),
         (follow_ups_of_one, follow_ups),

@@ -15,11 +15,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::Bearer;
+use crate::auth::{Bearer, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::state::AppState;
-use crate::views::cards::professional_card;
+use crate::views::cards::{card_knowing, professional_card};
 use crate::views::clients::{AddressDto, ClientPage, ClientView};
 
 impl From<AddressDto> for Address {
@@ -191,10 +191,12 @@ struct Sighted {
 }
 
 impl Sighted {
-    fn load(conn: &mut DbConnection, sight: ClientSight) -> StoreResult<Self> {
+    /// `caller` is who asks: when they are the responsible worker, their
+    /// card comes from their own record, loaded with them.
+    fn load(conn: &mut DbConnection, sight: ClientSight, caller: &Caller) -> StoreResult<Self> {
         Ok(match sight {
             ClientSight::Record(scope) => {
-                let card = professional_card(conn, scope.responsibility.responsible)?;
+                let card = card_knowing(conn, scope.responsibility.responsible, &caller.record)?;
                 let sees = scope.basis.sees_protected_location();
                 Self {
                     version: Some(scope.client.version),
@@ -202,7 +204,7 @@ impl Sighted {
                 }
             }
             ClientSight::OwnEntry(entry) => {
-                let card = professional_card(conn, entry.responsibility.responsible)?;
+                let card = card_knowing(conn, entry.responsibility.responsible, &caller.record)?;
                 Self {
                     version: None,
                     view: ClientView::own_entry(entry, card),
@@ -295,12 +297,14 @@ pub async fn create_client(
                             true,
                         )
                     }
-                    Registration::Existing(scope) => {
-                        (Sighted::load(conn, ClientSight::Record(scope))?, false)
-                    }
-                    Registration::Declared(entry) => {
-                        (Sighted::load(conn, ClientSight::OwnEntry(entry))?, false)
-                    }
+                    Registration::Existing(scope) => (
+                        Sighted::load(conn, ClientSight::Record(scope), caller)?,
+                        false,
+                    ),
+                    Registration::Declared(entry) => (
+                        Sighted::load(conn, ClientSight::OwnEntry(entry), caller)?,
+                        false,
+                    ),
                 })
             })
         })
@@ -351,7 +355,7 @@ pub async fn lookup_client(
             let sight = db
                 .read_client_sight(&ctx, id, "client.lookup")
                 .map_err(crate::error::missing("client"))?;
-            Ok(db.run(|conn| Sighted::load(conn, sight))?)
+            Ok(db.run(|conn| Sighted::load(conn, sight, caller))?)
         })
         .await?;
     Ok(sighted.respond(HttpResponse::Ok()))
@@ -420,7 +424,7 @@ pub async fn get_client(
             let sight = db
                 .read_client_sight(&ctx, id, "client.read")
                 .map_err(crate::error::missing("client"))?;
-            Ok(db.run(|conn| Sighted::load(conn, sight))?)
+            Ok(db.run(|conn| Sighted::load(conn, sight, caller))?)
         })
         .await?;
     Ok(sighted.respond(HttpResponse::Ok()))
@@ -466,7 +470,7 @@ pub async fn update_client(
                     client: updated,
                     ..scope.clone()
                 };
-                Sighted::load(conn, ClientSight::Record(scope))
+                Sighted::load(conn, ClientSight::Record(scope), caller)
             })
             .map_err(crate::error::missing("client"))
         })

@@ -24,7 +24,7 @@ pub async fn me(state: web::Data<AppState>, bearer: Bearer) -> ApiResult<web::Js
             let organisation =
                 db.run(|conn| organisations::get(conn, caller.actor.organisation_id))?;
             Ok(Me {
-                professional: caller.professional.clone().into(),
+                professional: caller.record.professional.clone().into(),
                 organisation: organisation.into(),
                 effective_roles: caller.actor.roles.iter().copied().collect(),
             })

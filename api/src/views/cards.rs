@@ -71,6 +71,19 @@ pub fn professional_card(conn: &mut DbConnection, id: Uuid) -> StoreResult<Profe
     )?))
 }
 
+/// A professional's card, read only when `known` is not theirs (`known` is
+/// the caller's own record, loaded with the caller).
+pub fn card_knowing(
+    conn: &mut DbConnection,
+    id: Uuid,
+    known: &professionals::WithOrganisation,
+) -> StoreResult<ProfessionalCard> {
+    if known.professional.id == id {
+        return Ok(ProfessionalCard::of(known.clone()));
+    }
+    professional_card(conn, id)
+}
+
 impl ProfessionalCard {
     /// The card of a professional read with their organisation.
     pub fn of(found: professionals::WithOrganisation) -> Self {
