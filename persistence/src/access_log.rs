@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use kyky_domain::{AccessBasis, Actor};
 use uuid::Uuid;
 
+use crate::connection::DbConnection;
 use crate::convert::{naive, utc, uuid};
-use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::access_log;
 
@@ -129,7 +129,7 @@ pub fn insert_entries(conn: &mut DbConnection, entries: &[NewEntry]) -> StoreRes
     if entries.is_empty() {
         return Ok(());
     }
-    crate::db::insert_all!(conn, access_log::table, entries)
+    crate::connection::insert_all!(conn, access_log::table, entries)
 }
 
 fn insert(

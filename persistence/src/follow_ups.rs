@@ -333,7 +333,7 @@ pub fn reassign(
             moved_at: naive(now),
         })
         .collect();
-    crate::db::insert_all!(conn, follow_up_moves::table, &moves)
+    crate::connection::insert_all!(conn, follow_up_moves::table, &moves)
 }
 
 /// The moves of these follow-ups, oldest first, by follow-up: one query.

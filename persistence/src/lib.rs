@@ -9,6 +9,7 @@ pub mod caseload;
 pub mod client_flow;
 pub mod client_scope;
 pub mod clients;
+mod connection;
 pub mod consent_flow;
 pub mod consents;
 pub mod contact_requests;

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use r2d2::ManageConnection;
 
 use crate::access_log::{self, NewEntry};
-use crate::db::{DbConnection, Manager};
+use crate::connection::{DbConnection, Manager};
 use crate::error::{StoreError, StoreResult};
 
 /// Most entries one statement stores (each entry binds 12 values).

@@ -1,0 +1,187 @@
+//! Connections: which database a URL names, the connection of either
+//! backend, how a pool opens them and what it counts.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+
+use crate::error::StoreError;
+
+/// Every SQLite connection: write-ahead log so readers never block the writer,
+/// enforced foreign keys, and a wait instead of an immediate SQLITE_BUSY.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+#[derive(diesel::MultiConnection)]
+#[expect(
+    missing_debug_implementations,
+    reason = "diesel connections do not implement Debug"
+)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    /// A file path.
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` / `postgresql://…`, or `sqlite://path`, `sqlite:path`, or a bare path.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            return Err(StoreError::Configuration(
+                "the database URL must be postgres://… or sqlite://path".to_owned(),
+            ));
+        }
+        Ok(Self::Sqlite(path.to_owned()))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgresql",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// Inserts every row of a slice into a table in one statement. A multi-row
+/// insert is not on the `MultiConnection` enum, so each backend is named.
+/// The row type must write None as NULL
+/// (`#[diesel(treat_none_as_default_value = false)]`): SQLite has no DEFAULT
+/// in a VALUES list, and diesel would fall back to one insert per row.
+/// Evaluates to `StoreResult<()>`.
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl as _;
+        let rows = $rows;
+        match $conn {
+            $crate::connection::DbConnection::Postgresql(pg) => diesel::insert_into($table)
+                .values(rows)
+                .execute(pg)
+                .map(|_| ()),
+            $crate::connection::DbConnection::Sqlite(lite) => diesel::insert_into($table)
+                .values(rows)
+                .execute(lite)
+                .map(|_| ()),
+        }
+        .map_err($crate::error::StoreError::from)
+    }};
+}
+pub(crate) use insert_all;
+
+/// What a pool has asked of its database: statements run (every one a round
+/// trip) and connections checked out. Benchmarks print it and tests hold
+/// the line with it.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    pub(crate) statements: AtomicU64,
+    pub(crate) checkouts: AtomicU64,
+}
+
+/// A reading of `Traffic`; subtract two to get what happened between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrafficCount {
+    pub statements: u64,
+    pub checkouts: u64,
+}
+
+impl std::ops::Sub for TrafficCount {
+    type Output = Self;
+    fn sub(self, earlier: Self) -> Self {
+        Self {
+            statements: self.statements - earlier.statements,
+            checkouts: self.checkouts - earlier.checkouts,
+        }
+    }
+}
+
+thread_local! {
+    /// Set when a statement on this thread found its connection gone. A
+    /// connection is used by one thread at a time and handed back to the pool
+    /// on that thread, which then drops it instead of lending it out again.
+    pub(crate) static CONNECTION_LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Counts every statement a connection starts, and notes a lost connection
+/// (diesel's instrumentation).
+fn counting(traffic: Arc<Traffic>) -> impl FnMut(InstrumentationEvent<'_>) + Send + 'static {
+    use diesel::result::{DatabaseErrorKind, Error};
+    move |event| match event {
+        InstrumentationEvent::StartQuery { .. } => {
+            traffic.statements.fetch_add(1, Ordering::Relaxed);
+        }
+        InstrumentationEvent::FinishQuery {
+            error:
+                Some(Error::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    _,
+                )),
+            ..
+        } => CONNECTION_LOST.set(true),
+        _ => {}
+    }
+}
+
+/// r2d2 manager that picks the backend itself: diesel's multi-connection
+/// `establish` tries each backend in turn and hides the real error.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    pub(crate) url: DatabaseUrl,
+    pub(crate) traffic: Arc<Traffic>,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.set_instrumentation(counting(self.traffic.clone()));
+                Ok(DbConnection::Postgresql(conn))
+            }
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                conn.set_instrumentation(counting(self.traffic.clone()));
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(ConnectionError::CouldntSetupConfiguration)
+    }
+
+    /// Checked when a connection goes back to the pool. Connections in steady
+    /// use are not tested on checkout (a `SELECT 1` round trip before every
+    /// request; see `Db::checkout`); instead one whose statement found the
+    /// server gone, or that comes back inside a transaction, is dropped here
+    /// and the pool opens a new one.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        let lost = CONNECTION_LOST.replace(false);
+        lost || match conn {
+            DbConnection::Postgresql(pg) => pg.is_broken(),
+            DbConnection::Sqlite(lite) => lite.is_broken(),
+        }
+    }
+}
+
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
