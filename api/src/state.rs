@@ -75,8 +75,8 @@ impl AppState {
     }
 
     /// Runs a caller's request in one blocking hop on one connection: the
-    /// caller is loaded (the professional and their teams, one query), then
-    /// `work` runs as them.
+    /// caller is loaded (the professional with their organisation and teams,
+    /// one query), then `work` runs as them.
     pub async fn as_caller<T, F>(&self, bearer: Bearer, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
@@ -87,18 +87,6 @@ impl AppState {
             work(db, &caller)
         })
         .await
-    }
-
-    /// `as_caller` for work that needs of the caller only what the access
-    /// log records: the actor, the request and now.
-    pub async fn audited<T, F>(&self, bearer: Bearer, work: F) -> ApiResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<T> + Send + 'static,
-    {
-        let now = self.now();
-        self.as_caller(bearer, move |db, caller| work(db, &caller.audit(now)))
-            .await
     }
 
     /// `as_caller_view` for work that needs only the access log's context.
