@@ -2,16 +2,14 @@
 //! the real `kyky` binary is killed with SIGKILL right after answering, and
 //! the entry is in the database.
 
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use diesel::RunQueryDsl;
 use kyky_domain::Role;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{SECRET, database_url, fresh_hetu, mint};
+use crate::helpers::{SECRET, database_url, free_port, fresh_hetu, mint, wait_until_ready};
 
 #[derive(diesel::QueryableByName)]
 struct Count {
@@ -22,11 +20,7 @@ struct Count {
 #[tokio::test]
 async fn an_answered_reads_log_entry_survives_kill_9() {
     let url = database_url();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_kyky"))
         .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
         .env("KYKY_JWT_SECRET", SECRET)
@@ -37,20 +31,7 @@ async fn an_answered_reads_log_entry_survives_kill_9() {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..100 {
-        if http
-            .get(format!("{base}/health/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK)
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the server did not start");
+    wait_until_ready(&http, &base).await;
 
     let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
     let token = mint(

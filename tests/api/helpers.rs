@@ -363,6 +363,30 @@ impl TestApp {
     }
 }
 
+/// A port nothing listens on, for a server the test starts as a process.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Waits (up to 10 s) until the server at `base` answers ready.
+pub async fn wait_until_ready(http: &reqwest::Client, base: &str) {
+    for _ in 0..100 {
+        if http
+            .get(format!("{base}/health/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the server at {base} did not start");
+}
+
 /// An answer read as the typed view a test expects; the answer is shown
 /// when it does not fit.
 pub fn read_as<T: serde::de::DeserializeOwned>(body: Value) -> T {

@@ -2,16 +2,14 @@
 //! logging, drives every operation that carries a henkilötunnus — valid,
 //! invalid, duplicate, lookup, statutory disclosure — and scans what it logged.
 
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use kyky_api::demo;
 use kyky_domain::{Hetu, Role};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{SECRET, fresh_hetu, mint};
+use crate::helpers::{SECRET, free_port, fresh_hetu, mint, wait_until_ready};
 
 /// Every 11-character token in `text` that parses as a henkilötunnus.
 fn codes_in(text: &str) -> Vec<String> {
@@ -40,11 +38,7 @@ fn the_scanner_finds_codes_but_not_uuids() {
 async fn no_henkilotunnus_appears_in_any_log_line() {
     let dir = std::env::temp_dir().join(format!("kyky-logs-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let log_path = dir.join("kyky.log");
     let mut server = Command::new(env!("CARGO_BIN_EXE_kyky"))
         .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
@@ -61,20 +55,7 @@ async fn no_henkilotunnus_appears_in_any_log_line() {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..100 {
-        if http
-            .get(format!("{base}/health/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK)
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the server did not start");
+    wait_until_ready(&http, &base).await;
 
     let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
     let counsellor = mint(&auth, demo::SOCIAL_COUNSELLOR, &[Role::Professional]);
