@@ -307,14 +307,20 @@ mod tests {
 
     #[test]
     fn every_sqlite_connection_uses_wal_foreign_keys_and_a_busy_timeout() {
-        let path = std::env::temp_dir().join(format!("kyky-pragma-{}.db", std::process::id()));
-        let db = Db::connect(&format!("sqlite://{}", path.display()), 2).unwrap();
+        // A directory of its own, removed whole: WAL mode adds -wal and -shm files.
+        let dir = std::env::temp_dir().join(format!("kyky-pragma-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.join("k.db").display()), 2).unwrap();
         let mut conn = db.conn().unwrap();
-        assert_eq!(pragma(&mut conn, "journal_mode", "journal_mode"), "wal");
-        assert_eq!(pragma(&mut conn, "foreign_keys", "foreign_keys"), "1");
-        assert_eq!(pragma(&mut conn, "busy_timeout", "timeout"), "5000");
+        let settings = [
+            pragma(&mut conn, "journal_mode", "journal_mode"),
+            pragma(&mut conn, "foreign_keys", "foreign_keys"),
+            pragma(&mut conn, "busy_timeout", "timeout"),
+        ];
         drop(conn);
-        let _ = std::fs::remove_file(path);
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(settings, ["wal", "1", "5000"]);
     }
 
     #[test]

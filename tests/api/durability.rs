@@ -9,7 +9,7 @@ use kyky_domain::Role;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{SECRET, database_url, free_port, fresh_hetu, mint, wait_until_ready};
+use crate::helpers::{SECRET, TestDatabase, free_port, fresh_hetu, mint, wait_until_ready};
 
 #[derive(diesel::QueryableByName)]
 struct Count {
@@ -19,7 +19,8 @@ struct Count {
 
 #[tokio::test]
 async fn an_answered_reads_log_entry_survives_kill_9() {
-    let url = database_url();
+    let database = TestDatabase::new();
+    let url = database.url.clone();
     let port = free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_kyky"))
         .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])

@@ -23,28 +23,70 @@ use uuid::Uuid;
 
 pub const SECRET: &str = "kyky-test-secret-that-is-long-enough-for-hs256";
 
-/// Where the test database lives.
-pub fn database_url() -> String {
-    match std::env::var("KYKY_TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("kyky_test_{}", Uuid::now_v7().simple());
-            let mut admin =
-                PgConnection::establish(&admin_url).expect("connect to KYKY_TEST_DATABASE_URL");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .expect("create test database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(base, _)| base);
-            format!("{base}/{name}")
+/// A database of its own for one test, removed when dropped: a PostgreSQL
+/// database on the server `KYKY_TEST_DATABASE_URL` names, otherwise a new
+/// SQLite file. Without removal a full run leaves gigabytes behind.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub url: String,
+    place: Place,
+}
+
+#[derive(Debug)]
+enum Place {
+    Postgres { admin_url: String, name: String },
+    Sqlite { path: std::path::PathBuf },
+}
+
+impl TestDatabase {
+    pub fn new() -> Self {
+        match std::env::var("KYKY_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("kyky_test_{}", Uuid::now_v7().simple());
+                let mut admin =
+                    PgConnection::establish(&admin_url).expect("connect to KYKY_TEST_DATABASE_URL");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(base, _)| base);
+                Self {
+                    url: format!("{base}/{name}"),
+                    place: Place::Postgres { admin_url, name },
+                }
+            }
+            _ => {
+                let dir = std::env::temp_dir().join("kyky-tests");
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let path = dir.join(format!("{}.db", Uuid::now_v7()));
+                Self {
+                    url: format!("sqlite://{}", path.display()),
+                    place: Place::Sqlite { path },
+                }
+            }
         }
-        _ => {
-            let dir = std::env::temp_dir().join("kyky-tests");
-            std::fs::create_dir_all(&dir).expect("temp dir");
-            format!(
-                "sqlite://{}",
-                dir.join(format!("{}.db", Uuid::now_v7())).display()
-            )
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Best effort: a failed removal must not hide the test's own result.
+        match &self.place {
+            Place::Postgres { admin_url, name } => {
+                if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut admin);
+                }
+            }
+            Place::Sqlite { path } => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
         }
     }
 }
@@ -65,18 +107,23 @@ pub struct TestApp {
     /// The server's clock: `advance` it to see the future without sleeping.
     pub clock: Arc<ShiftedClock>,
     handle: ServerHandle,
+    /// Last: removed once the server has stopped.
+    _database: Option<TestDatabase>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // The server runs on its own thread and System: this stops its workers
-        // and releases its database pool.
-        drop(self.handle.stop(false));
+        // The server runs on its own thread and System: waiting for it to
+        // stop releases its connections before the database is removed.
+        futures::executor::block_on(self.handle.stop(false));
     }
 }
 
 pub struct Spawn {
     pub db: Db,
+    /// Where `db` points, removed with the app; `None` for a database the
+    /// test brought itself.
+    pub database: Option<TestDatabase>,
     pub auth: Auth,
     pub migrate: bool,
     /// Unlimited unless a test is about the limit.
@@ -86,9 +133,11 @@ pub struct Spawn {
 
 impl Spawn {
     pub fn new() -> Self {
-        let db = Db::connect(&database_url(), 4).expect("database url");
+        let database = TestDatabase::new();
+        let db = Db::connect(&database.url, 4).expect("database url");
         Self {
             db,
+            database: Some(database),
             auth: Auth::hs256(SECRET.as_bytes()).expect("secret"),
             migrate: true,
             rate_limits: RateLimitConfig {
@@ -107,6 +156,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_with(spawn: Spawn) -> TestApp {
     let Spawn {
         db,
+        database,
         auth,
         migrate,
         rate_limits,
@@ -164,6 +214,7 @@ pub async fn spawn_with(spawn: Spawn) -> TestApp {
         admin_token,
         clock: shifted,
         handle,
+        _database: database,
     }
 }
 
