@@ -11,6 +11,9 @@
 //! cargo bench -p kyky-api --bench throughput
 //! KYKY_BENCH_DATABASE_URL=postgres://… cargo bench -p kyky-api --bench throughput
 //! ```
+//!
+//! `KYKY_BENCH_ONLY=audited` runs only the scenarios whose label contains
+//! the text (for a profiler); without the bare scenario there is no ratio.
 
 #![expect(
     clippy::unwrap_used,
@@ -293,27 +296,42 @@ fn main() {
                 }
             }
         };
-        let ceiling = load(
-            connections,
-            seconds,
-            get(format!("{bare_server}/bare/{read}"), None),
-        )
-        .await;
+        let only = std::env::var("KYKY_BENCH_ONLY").unwrap_or_default();
+        let wanted = |label: &str| label.contains(only.as_str());
+        let bare_label = "bare: one client by primary key";
+        let ceiling = if wanted(bare_label) {
+            Some(
+                load(
+                    connections,
+                    seconds,
+                    get(format!("{bare_server}/bare/{read}"), None),
+                )
+                .await,
+            )
+        } else {
+            None
+        };
+        let ceiling_per_second = ceiling.as_ref().map_or(f64::NAN, Measured::per_second);
         let report = |label: &str, measured: &Measured| {
             println!(
                 "{label:<42} {:>9.0} {:>8.2} {:>8.2} {:>7.2}",
                 measured.per_second(),
                 measured.percentile_ms(0.50),
                 measured.percentile_ms(0.99),
-                measured.per_second() / ceiling.per_second()
+                measured.per_second() / ceiling_per_second
             );
         };
-        report("bare: one client by primary key", &ceiling);
+        if let Some(ceiling) = &ceiling {
+            report(bare_label, ceiling);
+        }
         for (label, path) in [
             ("GET /api/v1/clients/{id} (audited read)", format!("/api/v1/clients/{read}")),
             ("GET /api/v1/caseload", "/api/v1/caseload".to_owned()),
             ("GET /api/v1/me", "/api/v1/me".to_owned()),
         ] {
+            if !wanted(label) {
+                continue;
+            }
             let measured = load(
                 connections,
                 seconds,
@@ -359,7 +377,9 @@ fn main() {
                 }
             }
         };
-        let measured = load(connections, seconds, cycle).await;
-        report("handover propose + accept (cycles)", &measured);
+        let label = "handover propose + accept (cycles)";
+        if wanted(label) {
+            report(label, &load(connections, seconds, cycle).await);
+        }
     });
 }

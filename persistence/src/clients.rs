@@ -11,6 +11,7 @@ use kyky_domain::version::Expected;
 use kyky_domain::{Hetu, Language};
 use uuid::Uuid;
 
+use crate::connection::on_backend;
 use crate::convert::{code, from_json, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
@@ -119,7 +120,49 @@ pub fn with_responsibility(
     conn: &mut DbConnection,
     id: Uuid,
 ) -> StoreResult<Option<(Client, Option<Responsibility>)>> {
-    Ok(with_responsibility_many(conn, &[id])?.remove(&id))
+    use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
+    // Every request about a client starts here: one fixed-shape statement
+    // on the backend's connection, prepared once (an `IN` list is not).
+    let rows: Vec<ResponsibleRow> = on_backend!(conn, |c| clients::table
+        .left_join(
+            periods::table.on(periods::client_id
+                .eq(clients::id)
+                .and(periods::ended_at.is_null())),
+        )
+        .left_join(
+            pairs::table.on(pairs::client_id
+                .eq(clients::id)
+                .and(pairs::ended_at.is_null())),
+        )
+        .filter(clients::id.eq(id.to_string()))
+        .select((
+            ClientRow::as_select(),
+            periods::professional_id.nullable(),
+            pairs::professional_id.nullable(),
+        ))
+        .load(c))?;
+    rows.into_iter()
+        .next()
+        .map(with_responsibility_of)
+        .transpose()
+}
+
+/// A client with the professional ids of its current responsible worker and
+/// work pair.
+type ResponsibleRow = (ClientRow, Option<String>, Option<String>);
+
+fn with_responsibility_of(
+    (row, responsible, pair): ResponsibleRow,
+) -> StoreResult<(Client, Option<Responsibility>)> {
+    let responsibility = responsible
+        .map(|responsible| {
+            Ok::<_, StoreError>(Responsibility {
+                responsible: uuid(&responsible)?,
+                work_pair: pair.as_deref().map(uuid).transpose()?,
+            })
+        })
+        .transpose()?;
+    Ok((to_domain(row)?, responsibility))
 }
 
 /// `with_responsibility` for many clients, from one query.
@@ -128,7 +171,7 @@ pub fn with_responsibility_many(
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, (Client, Option<Responsibility>)>> {
     use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
-    let rows: Vec<(ClientRow, Option<String>, Option<String>)> = clients::table
+    let rows: Vec<ResponsibleRow> = clients::table
         .left_join(
             periods::table.on(periods::client_id
                 .eq(clients::id)
@@ -147,16 +190,8 @@ pub fn with_responsibility_many(
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(row, responsible, pair)| {
-            let responsibility = responsible
-                .map(|responsible| {
-                    Ok::<_, StoreError>(Responsibility {
-                        responsible: uuid(&responsible)?,
-                        work_pair: pair.as_deref().map(uuid).transpose()?,
-                    })
-                })
-                .transpose()?;
-            let client = to_domain(row)?;
+        .map(|row| {
+            let (client, responsibility) = with_responsibility_of(row)?;
             Ok((client.id, (client, responsibility)))
         })
         .collect()

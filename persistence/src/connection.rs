@@ -82,6 +82,22 @@ macro_rules! insert_all {
 }
 pub(crate) use insert_all;
 
+/// Runs `$body` with `$c` bound to the backend's own connection. Through
+/// the `MultiConnection` enum, diesel writes a query's whole SQL text on
+/// every execution (to decide whether its prepared statement may be cached);
+/// on the backend's connection a query of a fixed shape finds its prepared
+/// statement by type. For the statements every request makes; the body is
+/// compiled once per backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::connection::DbConnection::Postgresql($c) => $body,
+            $crate::connection::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// What a pool has asked of its database: statements run (every one a round
 /// trip) and connections checked out. Benchmarks print it and tests hold
 /// the line with it.

@@ -8,6 +8,7 @@ use kyky_domain::CodeSet;
 use kyky_domain::consent::{Consent, ConsentMethod, ConsentPurpose};
 use uuid::Uuid;
 
+use crate::connection::on_backend;
 use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
@@ -89,18 +90,30 @@ fn to_record(row: ConsentRow, organisations: BTreeSet<Uuid>) -> StoreResult<Cons
 /// Consents with the organisations each covers, from one query: the join
 /// yields a row per (consent, organisation), ordered by consent.
 fn load_joined(conn: &mut DbConnection, which: Which) -> StoreResult<Vec<ConsentRecord>> {
-    let query = consents::table
-        .left_join(covered::table.on(covered::consent_id.eq(consents::id)))
-        .order((consents::id, covered::organisation_id))
-        .into_boxed();
-    let query = match which {
-        Which::One(id) => query.filter(consents::id.eq(id)),
-        Which::OfClient(id) => query.filter(consents::client_id.eq(id)),
-        Which::OfClients(ids) => query.filter(consents::client_id.eq_any(ids)),
+    let rows: Vec<(ConsentRow, Option<String>)> = match which {
+        // Every request about a client reads its consents: a fixed-shape
+        // statement on the backend's connection, prepared once.
+        Which::OfClient(id) => on_backend!(conn, |c| consents::table
+            .left_join(covered::table.on(covered::consent_id.eq(consents::id)))
+            .filter(consents::client_id.eq(id))
+            .order((consents::id, covered::organisation_id))
+            .select((ConsentRow::as_select(), covered::organisation_id.nullable()))
+            .load(c))?,
+        Which::One(_) | Which::OfClients(_) => {
+            let query = consents::table
+                .left_join(covered::table.on(covered::consent_id.eq(consents::id)))
+                .order((consents::id, covered::organisation_id))
+                .into_boxed();
+            let query = match which {
+                Which::One(id) => query.filter(consents::id.eq(id)),
+                Which::OfClients(ids) => query.filter(consents::client_id.eq_any(ids)),
+                Which::OfClient(_) => unreachable!("matched above"),
+            };
+            query
+                .select((ConsentRow::as_select(), covered::organisation_id.nullable()))
+                .load(conn)?
+        }
     };
-    let rows: Vec<(ConsentRow, Option<String>)> = query
-        .select((ConsentRow::as_select(), covered::organisation_id.nullable()))
-        .load(conn)?;
     let mut records = Vec::new();
     let mut current: Option<(ConsentRow, BTreeSet<Uuid>)> = None;
     for (row, organisation) in rows {

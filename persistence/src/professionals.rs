@@ -10,6 +10,7 @@ use kyky_domain::version::Expected;
 use kyky_domain::{CodeSet, Role};
 use uuid::Uuid;
 
+use crate::connection::on_backend;
 use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
@@ -106,21 +107,24 @@ pub fn get_with_teams(
     id: Uuid,
 ) -> StoreResult<(WithOrganisation, Vec<Uuid>)> {
     use crate::schema::{organisations, team_members as members};
-    let rows: Vec<(ProfessionalRow, String, String, Option<String>)> = professionals::table
-        .inner_join(organisations::table)
-        .left_join(
-            members::table.on(members::professional_id
-                .eq(professionals::id)
-                .and(members::left_at.is_null())),
-        )
-        .filter(professionals::id.eq(id.to_string()))
-        .select((
-            ProfessionalRow::as_select(),
-            organisations::name,
-            organisations::kind,
-            members::team_id.nullable(),
-        ))
-        .load(conn)?;
+    // Every authenticated request makes this query: on the backend's own
+    // connection, prepared once.
+    let rows: Vec<(ProfessionalRow, String, String, Option<String>)> =
+        on_backend!(conn, |c| professionals::table
+            .inner_join(organisations::table)
+            .left_join(
+                members::table.on(members::professional_id
+                    .eq(professionals::id)
+                    .and(members::left_at.is_null())),
+            )
+            .filter(professionals::id.eq(id.to_string()))
+            .select((
+                ProfessionalRow::as_select(),
+                organisations::name,
+                organisations::kind,
+                members::team_id.nullable(),
+            ))
+            .load(c))?;
     let mut teams = Vec::with_capacity(rows.len());
     let mut professional = None;
     for (row, name, kind, team) in rows {

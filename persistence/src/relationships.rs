@@ -6,6 +6,7 @@ use kyky_domain::entities::ClientFields;
 use kyky_domain::{Relationship, RelationshipBasis};
 use uuid::Uuid;
 
+use crate::connection::on_backend;
 use crate::convert::{code, from_json, naive, to_json, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
@@ -74,14 +75,14 @@ pub fn for_client(
     conn: &mut DbConnection,
     client_id: Uuid,
 ) -> StoreResult<Vec<RelationshipRecord>> {
-    rel::table
+    on_backend!(conn, |c| rel::table
         .filter(rel::client_id.eq(client_id.to_string()))
         .order(rel::id)
         .select(RelationshipRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(to_record)
-        .collect()
+        .load(c))?
+    .into_iter()
+    .map(to_record)
+    .collect()
 }
 
 /// The relationships of each of these clients, oldest first: one query.
