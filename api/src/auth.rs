@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use kyky_domain::{Actor, CodeSet, Role};
+use kyky_persistence::request_facts::{self, PreloadedClient};
 use kyky_persistence::{AuditContext, Db, StoreError, professionals};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -225,22 +226,33 @@ pub struct Bearer {
     claimed: BTreeSet<Role>,
     request_id: Option<String>,
     resource: Option<Uuid>,
+    /// The client a read names (`GET /api/v1/clients/{id}…`): loaded with
+    /// the caller, in the same statement.
+    client_read: Option<Uuid>,
 }
 
 impl Bearer {
     /// The caller behind the token, from one query on `db`'s connection:
-    /// the professional with their organisation, and their teams. Roles are those both the token and
-    /// the record grant.
+    /// the professional with their organisation, and their teams; on a read
+    /// of a client, that client's access facts too. Roles are those both the
+    /// token and the record grant.
     pub fn resolve(self, db: &Db) -> ApiResult<Caller> {
         let id = self.professional_id;
-        let (record, teams) = db
-            .run(|conn| professionals::get_with_teams(conn, id))
-            .map_err(|error| match error {
-                StoreError::NotFound => {
-                    ApiError::unauthorized("the token's professional is not known")
-                }
-                other => other.into(),
-            })?;
+        let known = |error| match error {
+            StoreError::NotFound => ApiError::unauthorized("the token's professional is not known"),
+            other => other.into(),
+        };
+        let (record, teams, preloaded) = if let Some(client) = self.client_read {
+            let facts = db
+                .run(|conn| request_facts::load(conn, id, client))
+                .map_err(known)?;
+            (facts.record, facts.teams, Some(facts.client))
+        } else {
+            let (record, teams) = db
+                .run(|conn| professionals::get_with_teams(conn, id))
+                .map_err(known)?;
+            (record, teams, None)
+        };
         let professional = &record.professional;
         if !professional.active {
             return Err(ApiError::unauthorized(
@@ -258,6 +270,7 @@ impl Bearer {
             record,
             request_id: self.request_id,
             resource: self.resource,
+            preloaded,
         })
     }
 }
@@ -272,6 +285,8 @@ pub struct Caller {
     pub request_id: Option<String>,
     /// The record the request's path names, for the access log.
     pub resource: Option<Uuid>,
+    /// The client a read names, as read with the caller.
+    pub preloaded: Option<PreloadedClient>,
 }
 
 /// The record a request's path names: its last path parameter (the
@@ -286,6 +301,20 @@ fn named_record(req: &HttpRequest) -> Option<Uuid> {
     }
     req.match_info()
         .get(last)
+        .and_then(|v| Uuid::parse_str(v).ok())
+}
+
+/// The client of a `GET /api/v1/clients/{id}…` request. Only reads: a
+/// write decides on the facts inside its own transaction.
+fn client_read(req: &HttpRequest) -> Option<Uuid> {
+    if req.method() != actix_web::http::Method::GET {
+        return None;
+    }
+    req.match_pattern()?
+        .starts_with("/api/v1/clients/{id}")
+        .then_some(())?;
+    req.match_info()
+        .get("id")
         .and_then(|v| Uuid::parse_str(v).ok())
 }
 
@@ -318,6 +347,7 @@ impl Caller {
             request_id: self.request_id.clone(),
             at: now,
             resource: self.resource,
+            preloaded: self.preloaded.clone(),
         }
     }
 }
@@ -371,6 +401,7 @@ impl Bearer {
                 .collect(),
             request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
             resource: named_record(req),
+            client_read: client_read(req),
         })
     }
 }

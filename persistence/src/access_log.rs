@@ -19,6 +19,9 @@ pub struct AuditContext {
     pub at: DateTime<Utc>,
     /// The record the request names (a plan, a handover...), when it names one.
     pub resource: Option<Uuid>,
+    /// The client the request names, with its access facts as read with
+    /// the caller: reads decide on these instead of reading them again.
+    pub preloaded: Option<crate::request_facts::PreloadedClient>,
 }
 
 /// What an entry touched: the record the request named (`plan` and its id

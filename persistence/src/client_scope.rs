@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::access_log::{self, AuditContext, Outcome};
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
+use crate::request_facts::ClientFacts;
 use crate::{clients, consents, professionals, relationships};
 
 /// What a guarded operation knows about the client it works on.
@@ -75,6 +76,18 @@ pub(crate) fn authorize_for(
         consents,
         reach,
     ))
+}
+
+/// `authorize_for` on the facts read with the caller (`request_facts`).
+fn scope_of_facts(ctx: &AuditContext, facts: &ClientFacts, reach: Reach) -> Option<ClientScope> {
+    scope_of(
+        ctx,
+        facts.client.clone(),
+        facts.relationships.clone(),
+        facts.responsibility?,
+        facts.consents.clone(),
+        reach,
+    )
 }
 
 /// What the caller may do with the client, from what is stored about it:
@@ -295,7 +308,14 @@ impl Db {
         // answered only once its entry is stored, with the next batch of the
         // log writer; a read the rules then refuse (a plan not shared,
         // another's draft) leaves a denied entry instead, with its reason.
-        let result = match authorize_for(&mut conn, ctx, client_id, reach)? {
+        let scope = match ctx.preloaded.as_ref().filter(|p| p.client_id == client_id) {
+            Some(preloaded) => preloaded
+                .facts
+                .as_deref()
+                .and_then(|facts| scope_of_facts(ctx, facts, reach)),
+            None => authorize_for(&mut conn, ctx, client_id, reach)?,
+        };
+        let result = match scope {
             None => Err(StoreError::AccessDenied),
             Some(scope) => work(&mut conn, &scope).and_then(|value| {
                 self.log(vec![access_log::allowed(

@@ -19,21 +19,21 @@ use crate::schema::{client_relationships as rel, clients};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = clients)]
-struct ClientRow {
-    id: String,
-    hetu: String,
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    street_address: Option<String>,
-    postal_code: Option<String>,
-    city: Option<String>,
-    preferred_language: String,
-    version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    non_disclosure: bool,
+pub(crate) struct ClientRow {
+    pub(crate) id: String,
+    pub(crate) hetu: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) street_address: Option<String>,
+    pub(crate) postal_code: Option<String>,
+    pub(crate) city: Option<String>,
+    pub(crate) preferred_language: String,
+    pub(crate) version: i64,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
+    pub(crate) non_disclosure: bool,
 }
 
 fn to_domain(row: ClientRow) -> StoreResult<Client> {
@@ -149,9 +149,9 @@ pub fn with_responsibility(
 
 /// A client with the professional ids of its current responsible worker and
 /// work pair.
-type ResponsibleRow = (ClientRow, Option<String>, Option<String>);
+pub(crate) type ResponsibleRow = (ClientRow, Option<String>, Option<String>);
 
-fn with_responsibility_of(
+pub(crate) fn with_responsibility_of(
     (row, responsible, pair): ResponsibleRow,
 ) -> StoreResult<(Client, Option<Responsibility>)> {
     let responsibility = responsible

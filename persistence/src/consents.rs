@@ -40,19 +40,19 @@ pub struct NewConsent {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = consents)]
-struct ConsentRow {
-    id: String,
-    client_id: String,
-    purposes: String,
-    method: String,
-    document_reference: Option<String>,
-    given_at: NaiveDateTime,
-    expires_at: Option<NaiveDateTime>,
-    recorded_by: String,
-    recorded_at: NaiveDateTime,
-    withdrawn_at: Option<NaiveDateTime>,
-    withdrawn_by: Option<String>,
-    withdrawal_method: Option<String>,
+pub(crate) struct ConsentRow {
+    pub(crate) id: String,
+    pub(crate) client_id: String,
+    pub(crate) purposes: String,
+    pub(crate) method: String,
+    pub(crate) document_reference: Option<String>,
+    pub(crate) given_at: NaiveDateTime,
+    pub(crate) expires_at: Option<NaiveDateTime>,
+    pub(crate) recorded_by: String,
+    pub(crate) recorded_at: NaiveDateTime,
+    pub(crate) withdrawn_at: Option<NaiveDateTime>,
+    pub(crate) withdrawn_by: Option<String>,
+    pub(crate) withdrawal_method: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -62,7 +62,10 @@ struct CoveredRow {
     organisation_id: String,
 }
 
-fn to_record(row: ConsentRow, organisations: BTreeSet<Uuid>) -> StoreResult<ConsentRecord> {
+pub(crate) fn to_record(
+    row: ConsentRow,
+    organisations: BTreeSet<Uuid>,
+) -> StoreResult<ConsentRecord> {
     Ok(ConsentRecord {
         consent: Consent {
             id: uuid(&row.id)?,

@@ -31,6 +31,7 @@ pub mod professionals;
 pub mod referral_flow;
 pub mod referrals;
 pub mod relationships;
+pub mod request_facts;
 pub mod request_flow;
 pub mod requests;
 pub mod responsibility;

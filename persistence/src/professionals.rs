@@ -18,20 +18,20 @@ use crate::schema::professionals;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = professionals)]
-struct ProfessionalRow {
-    id: String,
-    organisation_id: String,
-    first_name: String,
-    last_name: String,
-    title: String,
-    email: Option<String>,
-    phone: Option<String>,
-    roles: String,
-    active: bool,
-    deactivated_at: Option<NaiveDateTime>,
-    version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+pub(crate) struct ProfessionalRow {
+    pub(crate) id: String,
+    pub(crate) organisation_id: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) title: String,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) roles: String,
+    pub(crate) active: bool,
+    pub(crate) deactivated_at: Option<NaiveDateTime>,
+    pub(crate) version: i64,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
 }
 
 fn roles_column(roles: &BTreeSet<Role>) -> String {
@@ -160,7 +160,7 @@ pub struct WithOrganisation {
 }
 
 impl WithOrganisation {
-    fn of(row: ProfessionalRow, name: String, kind: &str) -> StoreResult<Self> {
+    pub(crate) fn of(row: ProfessionalRow, name: String, kind: &str) -> StoreResult<Self> {
         Ok(Self {
             professional: to_domain(row)?,
             organisation_name: name,

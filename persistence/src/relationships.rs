@@ -36,22 +36,22 @@ pub struct NewRelationship<'a> {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = rel)]
-struct RelationshipRow {
-    id: String,
-    client_id: String,
-    organisation_id: String,
-    is_primary: bool,
-    started_on: NaiveDate,
-    ended_on: Option<NaiveDate>,
-    created_by: String,
-    created_at: NaiveDateTime,
-    basis: String,
-    reason: Option<String>,
-    shares_record: bool,
-    entered_details: Option<String>,
+pub(crate) struct RelationshipRow {
+    pub(crate) id: String,
+    pub(crate) client_id: String,
+    pub(crate) organisation_id: String,
+    pub(crate) is_primary: bool,
+    pub(crate) started_on: NaiveDate,
+    pub(crate) ended_on: Option<NaiveDate>,
+    pub(crate) created_by: String,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) basis: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) shares_record: bool,
+    pub(crate) entered_details: Option<String>,
 }
 
-fn to_record(row: RelationshipRow) -> StoreResult<RelationshipRecord> {
+pub(crate) fn to_record(row: RelationshipRow) -> StoreResult<RelationshipRecord> {
     Ok(RelationshipRecord {
         relationship: Relationship {
             id: uuid(&row.id)?,

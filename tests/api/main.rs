@@ -25,6 +25,7 @@ mod plans;
 mod professionals;
 mod referrals;
 mod relationships;
+mod request_facts;
 mod round_trips;
 mod security;
 mod teams;

@@ -344,5 +344,6 @@ fn demo_context(professional: Uuid, organisation: Uuid, now: DateTime<Utc>) -> A
         request_id: Some("demo".into()),
         at: now,
         resource: None,
+        preloaded: None,
     }
 }

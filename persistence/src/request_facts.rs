@@ -1,0 +1,457 @@
+//! What a request about one client rests on, in one statement: the caller
+//! (their record, organisation and teams) and the client's access facts
+//! (the record with its responsibility, the relationships, the consents with
+//! the organisations each covers).
+//!
+//! Each database statement is a round trip and, on PostgreSQL, work for the
+//! server; a read of client data needs all of these before it may answer.
+//! The facts have different shapes, so each kind of row is one branch of a
+//! `UNION ALL` over a common row of nullable columns (`FactRow`); what a
+//! branch does not use it fills with NULL. The statement has a fixed shape,
+//! so its prepared statement is cached.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
+use kyky_domain::consent::Consent;
+use kyky_domain::entities::Client;
+use kyky_domain::handover::Responsibility;
+use uuid::Uuid;
+
+use crate::clients::{ClientRow, with_responsibility_of};
+use crate::connection::on_backend;
+use crate::consents::ConsentRow;
+use crate::convert::uuid;
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::professionals::{ProfessionalRow, WithOrganisation};
+use crate::relationships::{RelationshipRecord, RelationshipRow};
+use crate::schema::{
+    client_relationships as rel, clients, consent_organisations as covered, consents,
+    organisations, professionals, responsibility_periods as periods, team_members as members,
+    work_pair_periods as pairs,
+};
+
+/// The caller as their record stands, and the client the request names.
+#[derive(Debug, Clone)]
+pub struct CallerFacts {
+    pub record: WithOrganisation,
+    /// The teams the caller is a member of now.
+    pub teams: Vec<Uuid>,
+    pub client: PreloadedClient,
+}
+
+/// A client's access facts as read with the caller, for the request's reads
+/// (writes read them again inside their own transaction).
+#[derive(Debug, Clone)]
+pub struct PreloadedClient {
+    pub client_id: Uuid,
+    /// `None` when there is no such client.
+    pub facts: Option<Arc<ClientFacts>>,
+}
+
+/// What the access rules decide on.
+#[derive(Debug)]
+pub struct ClientFacts {
+    pub client: Client,
+    pub responsibility: Option<Responsibility>,
+    pub relationships: Vec<RelationshipRecord>,
+    pub consents: Vec<Consent>,
+}
+
+/// One row of the union: a kind, then columns each branch fills as its
+/// comment in `load` says.
+#[derive(Queryable)]
+struct FactRow {
+    kind: String,
+    text: Texts,
+    flag: (Option<bool>, Option<bool>),
+    time: Times,
+    date: (Option<NaiveDate>, Option<NaiveDate>),
+    number: Option<i64>,
+}
+
+type Texts = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+type Times = (
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+type NullText = diesel::dsl::AsExprOf<Option<String>, Nullable<Text>>;
+type NullFlag = diesel::dsl::AsExprOf<Option<bool>, Nullable<Bool>>;
+type NullTime = diesel::dsl::AsExprOf<Option<NaiveDateTime>, Nullable<Timestamp>>;
+type NullDate = diesel::dsl::AsExprOf<Option<NaiveDate>, Nullable<Date>>;
+type NullNumber = diesel::dsl::AsExprOf<Option<i64>, Nullable<BigInt>>;
+
+fn no_text() -> NullText {
+    None::<String>.into_sql::<Nullable<Text>>()
+}
+fn no_flag() -> NullFlag {
+    None::<bool>.into_sql::<Nullable<Bool>>()
+}
+fn no_time() -> NullTime {
+    None::<NaiveDateTime>.into_sql::<Nullable<Timestamp>>()
+}
+fn no_date() -> NullDate {
+    None::<NaiveDate>.into_sql::<Nullable<Date>>()
+}
+fn no_number() -> NullNumber {
+    None::<i64>.into_sql::<Nullable<BigInt>>()
+}
+fn kind(name: &'static str) -> diesel::dsl::AsExprOf<&'static str, Text> {
+    name.into_sql::<Text>()
+}
+
+/// Loads the caller and the client in one statement. `NotFound` when the
+/// caller is not a known professional.
+pub fn load(
+    conn: &mut DbConnection,
+    professional_id: Uuid,
+    client_id: Uuid,
+) -> StoreResult<CallerFacts> {
+    let (professional, client) = (professional_id.to_string(), client_id.to_string());
+    let rows: Vec<FactRow> = on_backend!(conn, |c| {
+        // text: id, organisation, first, last, title, email, phone, roles,
+        //       organisation name, organisation kind
+        // flag: active; time: deactivated, created, updated; number: version
+        professionals::table
+            .inner_join(organisations::table)
+            .filter(professionals::id.eq(&professional))
+            .select((
+                kind("professional"),
+                (
+                    professionals::id.nullable(),
+                    professionals::organisation_id.nullable(),
+                    professionals::first_name.nullable(),
+                    professionals::last_name.nullable(),
+                    professionals::title.nullable(),
+                    professionals::email,
+                    professionals::phone,
+                    professionals::roles.nullable(),
+                    organisations::name.nullable(),
+                    organisations::kind.nullable(),
+                    no_text(),
+                    no_text(),
+                ),
+                (professionals::active.nullable(), no_flag()),
+                (
+                    professionals::deactivated_at,
+                    professionals::created_at.nullable(),
+                    professionals::updated_at.nullable(),
+                    no_time(),
+                ),
+                (no_date(), no_date()),
+                professionals::version.nullable(),
+            ))
+            // text: team
+            .union_all(
+                members::table
+                    .filter(members::professional_id.eq(&professional))
+                    .filter(members::left_at.is_null())
+                    .select((
+                        kind("team"),
+                        (
+                            members::team_id.nullable(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                        ),
+                        (no_flag(), no_flag()),
+                        (no_time(), no_time(), no_time(), no_time()),
+                        (no_date(), no_date()),
+                        no_number(),
+                    )),
+            )
+            // text: id, hetu, first, last, email, phone, street, postal code,
+            //       city, language, responsible worker, work pair
+            // flag: non-disclosure; time: created, updated; number: version
+            .union_all(
+                clients::table
+                    .left_join(
+                        periods::table.on(periods::client_id
+                            .eq(clients::id)
+                            .and(periods::ended_at.is_null())),
+                    )
+                    .left_join(
+                        pairs::table.on(pairs::client_id
+                            .eq(clients::id)
+                            .and(pairs::ended_at.is_null())),
+                    )
+                    .filter(clients::id.eq(&client))
+                    .select((
+                        kind("client"),
+                        (
+                            clients::id.nullable(),
+                            clients::hetu.nullable(),
+                            clients::first_name.nullable(),
+                            clients::last_name.nullable(),
+                            clients::email,
+                            clients::phone,
+                            clients::street_address,
+                            clients::postal_code,
+                            clients::city,
+                            clients::preferred_language.nullable(),
+                            periods::professional_id.nullable(),
+                            pairs::professional_id.nullable(),
+                        ),
+                        (clients::non_disclosure.nullable(), no_flag()),
+                        (
+                            clients::created_at.nullable(),
+                            clients::updated_at.nullable(),
+                            no_time(),
+                            no_time(),
+                        ),
+                        (no_date(), no_date()),
+                        clients::version.nullable(),
+                    )),
+            )
+            // text: id, client, organisation, created by, basis, reason,
+            //       entered details
+            // flag: primary, shares record; time: created; date: started, ended
+            .union_all(rel::table.filter(rel::client_id.eq(&client)).select((
+                kind("relationship"),
+                (
+                    rel::id.nullable(),
+                    rel::client_id.nullable(),
+                    rel::organisation_id.nullable(),
+                    rel::created_by.nullable(),
+                    rel::basis.nullable(),
+                    rel::reason,
+                    rel::entered_details,
+                    no_text(),
+                    no_text(),
+                    no_text(),
+                    no_text(),
+                    no_text(),
+                ),
+                (rel::is_primary.nullable(), rel::shares_record.nullable()),
+                (rel::created_at.nullable(), no_time(), no_time(), no_time()),
+                (rel::started_on.nullable(), rel::ended_on),
+                no_number(),
+            )))
+            // text: id, client, purposes, method, document, recorded by,
+            //       withdrawn by, withdrawal method
+            // time: given, expires, recorded, withdrawn
+            .union_all(
+                consents::table
+                    .filter(consents::client_id.eq(&client))
+                    .select((
+                        kind("consent"),
+                        (
+                            consents::id.nullable(),
+                            consents::client_id.nullable(),
+                            consents::purposes.nullable(),
+                            consents::method.nullable(),
+                            consents::document_reference,
+                            consents::recorded_by.nullable(),
+                            consents::withdrawn_by,
+                            consents::withdrawal_method,
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                        ),
+                        (no_flag(), no_flag()),
+                        (
+                            consents::given_at.nullable(),
+                            consents::expires_at,
+                            consents::recorded_at.nullable(),
+                            consents::withdrawn_at,
+                        ),
+                        (no_date(), no_date()),
+                        no_number(),
+                    )),
+            )
+            // text: consent, organisation covered
+            .union_all(
+                covered::table
+                    .inner_join(consents::table.on(consents::id.eq(covered::consent_id)))
+                    .filter(consents::client_id.eq(&client))
+                    .select((
+                        kind("covered"),
+                        (
+                            covered::consent_id.nullable(),
+                            covered::organisation_id.nullable(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                        ),
+                        (no_flag(), no_flag()),
+                        (no_time(), no_time(), no_time(), no_time()),
+                        (no_date(), no_date()),
+                        no_number(),
+                    )),
+            )
+            .load(c)
+    })?;
+    assemble(client_id, rows)
+}
+
+/// A column a branch always fills.
+fn filled<T>(value: Option<T>) -> StoreResult<T> {
+    value.ok_or_else(|| StoreError::Corrupt("a request fact lacks a column".to_owned()))
+}
+
+fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
+    let mut caller = None;
+    let mut teams = Vec::new();
+    let mut client = None;
+    let mut relationships = Vec::new();
+    let mut consents = Vec::new();
+    let mut covering: BTreeMap<String, BTreeSet<Uuid>> = BTreeMap::new();
+    for row in rows {
+        let FactRow {
+            kind,
+            text,
+            flag,
+            time,
+            date,
+            number,
+        } = row;
+        let (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11) = text;
+        let time = [time.0, time.1, time.2, time.3];
+        let (flag, date) = ([flag.0, flag.1], [date.0, date.1]);
+        match kind.as_str() {
+            "professional" => {
+                let professional = ProfessionalRow {
+                    id: filled(t0)?,
+                    organisation_id: filled(t1)?,
+                    first_name: filled(t2)?,
+                    last_name: filled(t3)?,
+                    title: filled(t4)?,
+                    email: t5,
+                    phone: t6,
+                    roles: filled(t7)?,
+                    active: filled(flag[0])?,
+                    deactivated_at: time[0],
+                    version: filled(number)?,
+                    created_at: filled(time[1])?,
+                    updated_at: filled(time[2])?,
+                };
+                caller = Some(WithOrganisation::of(
+                    professional,
+                    filled(t8)?,
+                    &filled(t9)?,
+                )?);
+            }
+            "team" => teams.push(uuid(&filled(t0)?)?),
+            "client" => {
+                let row = ClientRow {
+                    id: filled(t0)?,
+                    hetu: filled(t1)?,
+                    first_name: filled(t2)?,
+                    last_name: filled(t3)?,
+                    email: t4,
+                    phone: t5,
+                    street_address: t6,
+                    postal_code: t7,
+                    city: t8,
+                    preferred_language: filled(t9)?,
+                    version: filled(number)?,
+                    created_at: filled(time[0])?,
+                    updated_at: filled(time[1])?,
+                    non_disclosure: filled(flag[0])?,
+                };
+                client = Some(with_responsibility_of((row, t10, t11))?);
+            }
+            "relationship" => {
+                relationships.push(crate::relationships::to_record(RelationshipRow {
+                    id: filled(t0)?,
+                    client_id: filled(t1)?,
+                    organisation_id: filled(t2)?,
+                    is_primary: filled(flag[0])?,
+                    started_on: filled(date[0])?,
+                    ended_on: date[1],
+                    created_by: filled(t3)?,
+                    created_at: filled(time[0])?,
+                    basis: filled(t4)?,
+                    reason: t5,
+                    shares_record: filled(flag[1])?,
+                    entered_details: t6,
+                })?);
+            }
+            "consent" => consents.push(ConsentRow {
+                id: filled(t0)?,
+                client_id: filled(t1)?,
+                purposes: filled(t2)?,
+                method: filled(t3)?,
+                document_reference: t4,
+                given_at: filled(time[0])?,
+                expires_at: time[1],
+                recorded_by: filled(t5)?,
+                recorded_at: filled(time[2])?,
+                withdrawn_at: time[3],
+                withdrawn_by: t6,
+                withdrawal_method: t7,
+            }),
+            "covered" => {
+                covering
+                    .entry(filled(t0)?)
+                    .or_default()
+                    .insert(uuid(&filled(t1)?)?);
+            }
+            other => {
+                return Err(StoreError::Corrupt(format!("unknown request fact {other}")));
+            }
+        }
+    }
+    let record = caller.ok_or(StoreError::NotFound)?;
+    // The order the one-table reads give: oldest (smallest v7 id) first.
+    relationships.sort_by_key(|r| r.relationship.id);
+    consents.sort_by(|a, b| a.id.cmp(&b.id));
+    let consents = consents
+        .into_iter()
+        .map(|row| {
+            let organisations = covering.remove(&row.id).unwrap_or_default();
+            crate::consents::to_record(row, organisations).map(|record| record.consent)
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(CallerFacts {
+        record,
+        teams,
+        client: PreloadedClient {
+            client_id,
+            facts: client.map(|(client, responsibility)| {
+                Arc::new(ClientFacts {
+                    client,
+                    responsibility,
+                    relationships,
+                    consents,
+                })
+            }),
+        },
+    })
+}
