@@ -12,6 +12,9 @@
 //! KYKY_BENCH_DATABASE_URL=postgres://… cargo bench -p kyky-api --bench throughput
 //! ```
 //!
+//! First it starts the `kyky` binary on its own and prints how long it took
+//! to answer ready and its resident memory when idle.
+//!
 //! `KYKY_BENCH_ONLY=audited` runs only the scenarios whose label contains
 //! the text (for a profiler); without the bare scenario there is no ratio.
 
@@ -234,8 +237,75 @@ async fn expect_ok(response: reqwest::Response) -> Value {
     body
 }
 
+/// Starts the `kyky` binary on `url` and returns how long it took to answer
+/// ready (migrating a new database included) and its resident memory after
+/// a second of idling, in MiB (Linux only; `None` elsewhere).
+fn start_up(url: &str) -> (Duration, Option<f64>) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kyky"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("KYKY_JWT_SECRET", SECRET)
+        .env("KYKY_DATABASE_URL", url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = format!("127.0.0.1:{port}");
+    let took = loop {
+        let answered = std::net::TcpStream::connect(&ready).is_ok_and(|mut stream| {
+            use std::io::{Read, Write};
+            let asked = stream
+                .write_all(b"GET /health/ready HTTP/1.1\r\nHost: kyky\r\nConnection: close\r\n\r\n")
+                .is_ok();
+            let mut answer = String::new();
+            asked
+                && stream.read_to_string(&mut answer).is_ok()
+                && answer.starts_with("HTTP/1.1 200")
+        });
+        if answered {
+            break started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "kyky did not get ready"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    std::thread::sleep(Duration::from_secs(1));
+    let resident = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map(|kib| kib / 1024.0);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (took, resident)
+}
+
 fn main() {
     let url = database_url();
+    if std::env::var("KYKY_BENCH_ONLY").map_or(true, |only| "start-up".contains(only.as_str())) {
+        // On SQLite a new file, so that start-up includes migrating it; on
+        // PostgreSQL the database given (migrated there if it is new).
+        let fresh = if url.starts_with("sqlite://") {
+            database_url()
+        } else {
+            url.clone()
+        };
+        let (took, resident) = start_up(&fresh);
+        println!(
+            "start-up of `kyky serve`: ready after {:.0} ms; resident memory after 1 s idle: {}",
+            took.as_secs_f64() * 1000.0,
+            resident.map_or_else(|| "not measured".to_owned(), |mib| format!("{mib:.1} MiB")),
+        );
+    }
     let connections = usize::try_from(setting("KYKY_BENCH_CONNECTIONS", 16)).unwrap();
     let seconds = setting("KYKY_BENCH_SECONDS", 5);
     let db = Db::connect(&url, POOL).expect("database");

@@ -28,6 +28,25 @@ impl std::fmt::Debug for Contract {
     }
 }
 
+/// Points the local references (`#/components/…`) of a body's schema at
+/// the shared components resource.
+fn refer_to(schema: &mut Value, resource: &str) {
+    match schema {
+        Value::Object(fields) => {
+            for (key, value) in fields.iter_mut() {
+                match value {
+                    Value::String(target) if key == "$ref" && target.starts_with('#') => {
+                        *target = format!("{resource}{target}");
+                    }
+                    _ => refer_to(value, resource),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| refer_to(item, resource)),
+        _ => {}
+    }
+}
+
 const METHODS: [(&str, Method); 5] = [
     ("get", Method::GET),
     ("put", Method::PUT),
@@ -37,9 +56,19 @@ const METHODS: [(&str, Method); 5] = [
 ];
 
 impl Contract {
-    /// Compiles the request-body schemas of `spec`.
+    /// Compiles the request-body schemas of `spec`. The components are one
+    /// shared resource that every body's schema refers to, not a copy per
+    /// operation (which held tens of megabytes).
     pub fn of(document: &Value) -> Result<Self, String> {
-        let components = document.get("components").cloned().unwrap_or(Value::Null);
+        const COMPONENTS: &str = "urn:kyky:contract";
+        let components = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "components": document.get("components").cloned().unwrap_or(Value::Null),
+        });
+        let registry = jsonschema::Registry::new()
+            .add(COMPONENTS, components)
+            .and_then(jsonschema::RegistryBuilder::prepare)
+            .map_err(|e| format!("components: {e}"))?;
         let mut bodies = HashMap::new();
         for (path, item) in document["paths"].as_object().into_iter().flatten() {
             for (name, method) in &METHODS {
@@ -47,15 +76,14 @@ impl Contract {
                 if schema.is_null() {
                     continue;
                 }
-                let mut root = json!({
-                    "$schema": "https://json-schema.org/draft/2020-12/schema",
-                    "components": components,
-                });
+                let mut root = json!({"$schema": "https://json-schema.org/draft/2020-12/schema"});
                 if let (Some(root), Some(schema)) = (root.as_object_mut(), schema.as_object()) {
                     root.extend(schema.clone());
                 }
+                refer_to(&mut root, COMPONENTS);
                 let validator = jsonschema::options()
                     .should_validate_formats(true)
+                    .with_registry(&registry)
                     .build(&root)
                     .map_err(|e| format!("{name} {path}: {e}"))?;
                 bodies.insert((method.clone(), path.clone()), validator);

@@ -86,8 +86,13 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
     let db = web::Data::new(state.db.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        documented(App::new().into_utoipa_app())
-            .into_app()
+        App::new()
+            .service(web::scope("/api/v1").configure(|cfg| {
+                crate::routes::api_v1_services!(cfg);
+            }))
+            .configure(|cfg| {
+                crate::routes::operation_services!(cfg);
+            })
             .app_data(data.clone())
             .app_data(contract.clone())
             .app_data(rate_limits.clone())
