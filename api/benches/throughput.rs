@@ -152,11 +152,17 @@ fn seed(db: &Db) -> (Uuid, Uuid) {
     .expect("seed")
 }
 
-/// A synthetic henkilötunnus in the test range 900–999.
+/// A synthetic henkilötunnus in the test range 900–999, different in each
+/// run (with high probability), so that a PostgreSQL database can be reused:
+/// an existing code would name an earlier run's client.
 fn hetu(n: u32) -> String {
-    let date =
-        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
-    kyky_domain::Hetu::from_parts(date, 900)
+    static RUN: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    // The low 62 bits of a v7 id are random.
+    let run = *RUN.get_or_init(|| Uuid::now_v7().as_u128() & ((1 << 62) - 1));
+    let day = u64::try_from(run % 10_000).unwrap() + u64::from(n);
+    let individual = 900 + u16::try_from(run / 10_000 % 100).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(day);
+    kyky_domain::Hetu::from_parts(date, individual)
         .unwrap()
         .as_str()
         .to_owned()
