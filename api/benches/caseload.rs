@@ -1,12 +1,17 @@
-//! Latency of `GET /api/v1/caseload` with 100 000 clients in the system.
+//! Latency of a worker's lists as the system grows: `GET /api/v1/caseload`
+//! and `GET /api/v1/follow-ups` with 1 000, then 100 000 clients (or the
+//! sizes in `KYKY_BENCH_CLIENTS`, e.g. `1000,1000000`).
 //!
-//! Seeds 100 000 clients spread over 500 responsible workers (200 each, every
-//! one with a published plan and open follow-ups), starts the real server and
-//! prints p50/p95 of the endpoint as one of those workers sees it. Nothing is
+//! Grows the system in steps: every 200 clients get a responsible worker of
+//! their own (each client with a published plan and an open follow-up); the
+//! measured worker, from the first step, keeps a caseload of 200. After each
+//! step it starts the real server and prints p50/p95 of each list as that
+//! worker sees it, and the p95's ratio to the first size's. Nothing is
 //! asserted: run it to measure.
 //!
 //! ```text
 //! cargo bench -p kyky-api --bench caseload
+//! KYKY_BENCH_CLIENTS=1000,1000000 cargo bench -p kyky-api --bench caseload
 //! KYKY_BENCH_DATABASE_URL=postgres://… cargo bench -p kyky-api --bench caseload
 //! ```
 
@@ -33,8 +38,10 @@ use kyky_persistence::follow_ups::{self, NewFollowUp};
 use kyky_persistence::{Db, clients, organisations, plans, professionals, responsibility};
 use uuid::Uuid;
 
-const CLIENTS: u32 = 100_000;
-const WORKERS: u32 = 500;
+/// Clients per responsible worker.
+const CASELOAD: u32 = 200;
+/// Clients seeded per transaction.
+const SEED_BATCH: u32 = 10_000;
 const REQUESTS: usize = 300;
 const SECRET: &str = "kyky-benchmark-secret-that-is-long-enough";
 
@@ -54,69 +61,76 @@ fn hetu(n: u32) -> Hetu {
     Hetu::from_parts(date, 900 + u16::try_from(n / 20_000).unwrap()).unwrap()
 }
 
-/// Seeds the clients; returns the worker whose caseload is measured.
-fn seed(db: &Db) -> Uuid {
+/// Adds clients `from..to` to `organisation`, with a new responsible worker
+/// for every `CASELOAD` of them; returns the workers added.
+fn seed(db: &Db, organisation: Uuid, from: u32, to: u32) -> Vec<Uuid> {
     let now = Utc::now();
     let today = now.date_naive();
-    db.transaction(|conn| {
-        let org = organisations::insert(
-            conn,
-            Uuid::now_v7(),
-            &OrganisationFields {
-                name: "Työllisyys Benchmark".into(),
-                kind: OrganisationKind::MunicipalEmploymentServices,
-                business_id: None,
-                municipality: None,
-                external_refs: vec![],
-            },
-            now,
-        )?;
-        let mut workers = Vec::new();
-        for w in 0..WORKERS {
-            let fields = ProfessionalFields {
-                first_name: format!("Työntekijä {w}"),
-                last_name: "Benchmark".into(),
-                title: ProfessionalTitle::SocialCounsellor,
-                email: None,
-                phone: None,
-                roles: [Role::Professional].into_iter().collect(),
-            };
-            workers.push(professionals::insert(conn, Uuid::now_v7(), org.id, &fields, now)?.id);
-        }
-        for n in 0..CLIENTS {
-            let fields = ClientFields {
-                first_name: format!("Asiakas {n}"),
-                last_name: format!("Sukunimi {}", n % 997),
-                email: None,
-                phone: None,
-                address: None,
-                preferred_language: Language::Finnish,
-                non_disclosure: false,
-            };
-            let client = clients::insert(conn, Uuid::now_v7(), &hetu(n), &fields, now)?;
-            let worker = workers[(n % WORKERS) as usize];
-            responsibility::start(conn, client.id, worker, now)?;
-            let follow_up_on = today + Days::new(u64::from(n % 60));
-            let content = PlanContent {
-                follow_up_on: Some(follow_up_on),
-                ..PlanContent::default()
-            };
-            let plan = plans::insert_draft(conn, client.id, &content, None, worker, now)?;
-            plans::publish(conn, plan, false, worker, now)?;
-            let due = NewFollowUp {
-                client_id: client.id,
-                plan_id: Some(plan),
-                source: FollowUpSource::Plan,
-                responsibility_id: None,
-                owner_id: worker,
-                description: String::new(),
-                due_on: follow_up_on,
-            };
-            follow_ups::insert(conn, &due, worker, now)?;
-        }
-        Ok::<_, kyky_persistence::StoreError>(workers[0])
-    })
-    .expect("seed")
+    let mut added = Vec::new();
+    let mut start = from;
+    while start < to {
+        let end = to.min(start + SEED_BATCH);
+        let workers = db
+            .transaction(|conn| {
+                let mut workers = Vec::new();
+                for n in start..end {
+                    if n % CASELOAD == 0 || workers.is_empty() {
+                        let fields = ProfessionalFields {
+                            first_name: format!("Työntekijä {}", n / CASELOAD),
+                            last_name: "Benchmark".into(),
+                            title: ProfessionalTitle::SocialCounsellor,
+                            email: None,
+                            phone: None,
+                            roles: [Role::Professional].into_iter().collect(),
+                        };
+                        workers.push(
+                            professionals::insert(
+                                conn,
+                                Uuid::now_v7(),
+                                organisation,
+                                &fields,
+                                now,
+                            )?
+                            .id,
+                        );
+                    }
+                    let worker = *workers.last().expect("a worker");
+                    let fields = ClientFields {
+                        first_name: format!("Asiakas {n}"),
+                        last_name: format!("Sukunimi {}", n % 997),
+                        email: None,
+                        phone: None,
+                        address: None,
+                        preferred_language: Language::Finnish,
+                        non_disclosure: false,
+                    };
+                    let client = clients::insert(conn, Uuid::now_v7(), &hetu(n), &fields, now)?;
+                    responsibility::start(conn, client.id, worker, now)?;
+                    let follow_up_on = today + Days::new(u64::from(n % 60));
+                    let content = PlanContent {
+                        follow_up_on: Some(follow_up_on),
+                        ..PlanContent::default()
+                    };
+                    let plan = plans::insert_draft(conn, client.id, &content, None, worker, now)?;
+                    plans::publish(conn, plan, false, worker, now)?;
+                    let due = NewFollowUp {
+                        client_id: client.id,
+                        plan_id: Some(plan),
+                        source: FollowUpSource::Plan,
+                        responsibility_id: None,
+                        owner_id: worker,
+                        description: String::new(),
+                        due_on: follow_up_on,
+                    };
+                    follow_ups::insert(conn, &due, worker, now)?;
+                }
+                Ok::<_, kyky_persistence::StoreError>(workers)
+            })
+            .expect("seed");
+        added.extend(workers);
+        start = end;
+    }
+    added
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -131,73 +145,122 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
+    let sizes: Vec<u32> = std::env::var("KYKY_BENCH_CLIENTS")
+        .unwrap_or_else(|_| "1000,100000".to_owned())
+        .split(',')
+        .map(|size| {
+            size.trim()
+                .parse()
+                .expect("KYKY_BENCH_CLIENTS: sizes like 1000,100000")
+        })
+        .collect();
     let url = database_url();
     let db = Db::connect(&url, 8).expect("database");
     db.migrate().expect("migrations");
-    let started = Instant::now();
-    let worker = seed(&db);
-    if url.starts_with("postgres") {
-        // As autovacuum would after a bulk load: the planner needs statistics.
-        db.transaction(|conn| {
-            diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), conn)?;
-            Ok::<_, kyky_persistence::StoreError>(())
+    let organisation = db
+        .transaction(|conn| {
+            organisations::insert(
+                conn,
+                Uuid::now_v7(),
+                &OrganisationFields {
+                    name: "Työllisyys Benchmark".into(),
+                    kind: OrganisationKind::MunicipalEmploymentServices,
+                    business_id: None,
+                    municipality: None,
+                    external_refs: vec![],
+                },
+                Utc::now(),
+            )
         })
-        .expect("analyze");
-    }
-    println!(
-        "seeded {CLIENTS} clients, {WORKERS} workers ({} per caseload) in {:.1} s",
-        CLIENTS / WORKERS,
-        started.elapsed().as_secs_f64()
-    );
+        .expect("organisation")
+        .id;
 
     let auth = Auth::hs256(SECRET.as_bytes()).unwrap();
-    let roles: BTreeSet<Role> = [Role::Professional].into_iter().collect();
-    let token = auth
-        .mint(worker, &roles, Utc::now(), chrono::Duration::hours(1))
-        .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    // The benchmark measures the caseload, not the per-token limit.
+    // The benchmark measures the lists, not the per-token limit.
     let unlimited = kyky_api::rate_limit::RateLimitConfig {
         professional_per_minute: 0,
         integration_per_minute: 0,
     };
-    let state = AppState::new(db, auth.clone(), Arc::new(SystemClock), unlimited);
+    let state = AppState::new(db.clone(), auth.clone(), Arc::new(SystemClock), unlimited);
     std::thread::spawn(move || {
         actix_web::rt::System::new()
             .block_on(async move { kyky_api::server::run(listener, state, 2).unwrap().await })
     });
 
+    let lists = [
+        (
+            "caseload, first page by next follow-up",
+            "/api/v1/caseload?limit=25",
+        ),
+        (
+            "caseload, first page by name",
+            "/api/v1/caseload?sort=name&limit=25",
+        ),
+        (
+            "caseload, whole (200) in one page",
+            "/api/v1/caseload?limit=100",
+        ),
+        ("follow-ups, first page", "/api/v1/follow-ups?limit=25"),
+    ];
+    let mut first_p95: Vec<Duration> = Vec::new();
+    let mut measured_worker = None;
+    let mut seeded = 0;
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let http = reqwest::Client::new();
-        for (label, query) in [
-            ("first page, by next follow-up", "limit=25"),
-            ("first page, by name", "sort=name&limit=25"),
-            ("whole caseload in one page", "limit=100"),
-        ] {
-            let mut times = Vec::with_capacity(REQUESTS);
-            for i in 0..REQUESTS + 10 {
-                let start = Instant::now();
-                let response = http
-                    .get(format!("{address}/api/v1/caseload?{query}"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(response.status().is_success(), "{}", response.status());
-                response.bytes().await.unwrap();
-                // The first requests warm the pool and caches.
-                if i >= 10 {
-                    times.push(start.elapsed());
-                }
-            }
-            times.sort();
-            println!(
-                "GET /api/v1/caseload?{query} ({label}): p50 {:.2} ms, p95 {:.2} ms over {REQUESTS} requests",
-                percentile(&times, 0.50).as_secs_f64() * 1000.0,
-                percentile(&times, 0.95).as_secs_f64() * 1000.0,
-            );
+    let http = reqwest::Client::new();
+    for size in sizes {
+        let started = Instant::now();
+        let workers = seed(&db, organisation, seeded, size);
+        seeded = seeded.max(size);
+        let worker = *measured_worker.get_or_insert_with(|| workers[0]);
+        if url.starts_with("postgres") {
+            // As autovacuum would after a bulk load: the planner needs statistics.
+            db.transaction(|conn| {
+                diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), conn)?;
+                Ok::<_, kyky_persistence::StoreError>(())
+            })
+            .expect("analyze");
         }
-    });
+        println!(
+            "{size} clients, {CASELOAD} per worker (seeded in {:.1} s):",
+            started.elapsed().as_secs_f64()
+        );
+        let roles: BTreeSet<Role> = [Role::Professional].into_iter().collect();
+        let token = auth
+            .mint(worker, &roles, Utc::now(), chrono::Duration::hours(1))
+            .unwrap();
+        runtime.block_on(async {
+            for (index, (label, path)) in lists.iter().enumerate() {
+                let mut times = Vec::with_capacity(REQUESTS);
+                for i in 0..REQUESTS + 10 {
+                    let start = Instant::now();
+                    let response = http
+                        .get(format!("{address}{path}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(response.status().is_success(), "{}", response.status());
+                    response.bytes().await.unwrap();
+                    // The first requests warm the pool and caches.
+                    if i >= 10 {
+                        times.push(start.elapsed());
+                    }
+                }
+                times.sort();
+                let p95 = percentile(&times, 0.95);
+                let base = *first_p95.get(index).unwrap_or(&p95);
+                if first_p95.len() <= index {
+                    first_p95.push(p95);
+                }
+                println!(
+                    "  {label:<40} p50 {:>6.2} ms  p95 {:>6.2} ms  p95 × first size {:.2}",
+                    percentile(&times, 0.50).as_secs_f64() * 1000.0,
+                    p95.as_secs_f64() * 1000.0,
+                    p95.as_secs_f64() / base.as_secs_f64(),
+                );
+            }
+        });
+    }
 }
