@@ -67,7 +67,19 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
         }
         (None, false) => return Err(ConfigError::MissingKey.into()),
     };
-    let db = open_database(&args.database)?;
+    let db = if args.no_migrate {
+        let db = Db::connect(&args.database.database_url, args.database.db_pool_size)?;
+        let pending = db.pending_migrations()?;
+        if pending > 0 {
+            return Err(format!(
+                "the database has {pending} migration(s) pending and --no-migrate is set: run `kyky migrate` first"
+            )
+            .into());
+        }
+        db
+    } else {
+        open_database(&args.database)?
+    };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if args.demo {
         print_demo(&db, &auth, clock.now(), args.bind)?;

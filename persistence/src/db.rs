@@ -210,11 +210,23 @@ impl Db {
 
     /// Runs pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, StoreError> {
+        /// The PostgreSQL advisory lock migrations hold: "kyky" in ASCII.
+        const MIGRATION_LOCK: i64 = 0x6b79_6b79;
         let mut conn = self.conn()?;
         let ran = match &mut *conn {
-            DbConnection::Postgresql(pg) => pg
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
+            DbConnection::Postgresql(pg) => {
+                // Several processes may start at once on one database: each
+                // waits for the one migrating, then finds nothing pending.
+                use diesel::RunQueryDsl;
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                    .execute(pg)?;
+                let ran = pg
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.len());
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                    .execute(pg)?;
+                ran
+            }
             DbConnection::Sqlite(lite) => lite
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map(|v| v.len()),

@@ -22,6 +22,7 @@ mod openapi;
 mod operations;
 mod organisations;
 mod plans;
+mod processes;
 mod professionals;
 mod referrals;
 mod relationships;
