@@ -84,7 +84,8 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
     if args.demo {
         print_demo(&db, &auth, clock.now(), args.bind)?;
     }
-    let listener = TcpListener::bind(args.bind)?;
+    let listener =
+        TcpListener::bind(args.bind).map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     tracing::info!(address = %args.bind, "listening");
     let limits = RateLimitConfig {
         professional_per_minute: args.rate_limit_professional,

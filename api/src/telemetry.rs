@@ -74,8 +74,10 @@ pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_env("KYKY_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    // Colour only on a terminal: a file or a log shipper's pipe gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

@@ -69,7 +69,7 @@ async fn serve_without_migrating_refuses_a_database_behind_and_serves_one_migrat
         "{said}"
     );
 
-    assert!(kyky(&["migrate"]).status().unwrap().success());
+    assert!(kyky(&["migrate"]).output().unwrap().status.success());
     let _serving = Running(
         kyky(&["serve", "--bind", &bind])
             .env("KYKY_NO_MIGRATE", "true")
@@ -79,4 +79,30 @@ async fn serve_without_migrating_refuses_a_database_behind_and_serves_one_migrat
             .unwrap(),
     );
     wait_until_ready(&reqwest::Client::new(), &format!("http://{bind}")).await;
+}
+
+#[test]
+fn a_port_in_use_is_named_when_serve_cannot_listen() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dir = std::env::temp_dir().join(format!("kyky-port-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_kyky"))
+        .args(["serve", "--bind", &address])
+        .env("KYKY_JWT_SECRET", SECRET)
+        .env(
+            "KYKY_DATABASE_URL",
+            format!("sqlite://{}", dir.join("kyky.db").display()),
+        )
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains(&format!("cannot listen on {address}")),
+        "{said}"
+    ); // Its log went to a pipe, not a terminal: plain text, no colour codes.
+    assert!(said.contains("database ready"), "{said}");
+    assert!(!said.contains('\u{1b}'), "colour codes in {said:?}");
 }
