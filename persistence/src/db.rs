@@ -195,8 +195,10 @@ impl Db {
     }
 
     /// How many migrations this binary knows that the database has not run.
+    /// A database migrated by a newer Kyky is an error.
     pub fn pending_migrations(&self) -> Result<usize, StoreError> {
         let mut conn = self.conn()?;
+        refuse_newer_schema(&mut conn)?;
         let pending = match &mut *conn {
             DbConnection::Postgresql(pg) => {
                 pg.pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len())
@@ -208,30 +210,27 @@ impl Db {
         pending.map_err(|e| StoreError::Migration(e.to_string()))
     }
 
-    /// Runs pending migrations; returns how many ran.
+    /// Runs pending migrations; returns how many ran. A database migrated
+    /// by a newer Kyky is refused.
     pub fn migrate(&self) -> Result<usize, StoreError> {
         /// The PostgreSQL advisory lock migrations hold: "kyky" in ASCII.
         const MIGRATION_LOCK: i64 = 0x6b79_6b79;
+        use diesel::RunQueryDsl;
         let mut conn = self.conn()?;
-        let ran = match &mut *conn {
-            DbConnection::Postgresql(pg) => {
-                // Several processes may start at once on one database: each
-                // waits for the one migrating, then finds nothing pending.
-                use diesel::RunQueryDsl;
-                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
-                    .execute(pg)?;
-                let ran = pg
-                    .run_pending_migrations(POSTGRES_MIGRATIONS)
-                    .map(|v| v.len());
-                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
-                    .execute(pg)?;
-                ran
-            }
-            DbConnection::Sqlite(lite) => lite
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|v| v.len()),
-        };
-        ran.map_err(|e| StoreError::Migration(e.to_string()))
+        // Several processes may start at once on one database: each waits
+        // for the one migrating, then finds nothing pending. (SQLite is one
+        // process.)
+        let postgres = matches!(*conn, DbConnection::Postgresql(_));
+        if postgres {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .execute(&mut *conn)?;
+        }
+        let ran = refuse_newer_schema(&mut conn).and_then(|()| run_pending(&mut conn));
+        if postgres {
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                .execute(&mut *conn)?;
+        }
+        ran
     }
 
     /// Runs `work` without a transaction: reads only (writes go through
@@ -292,6 +291,53 @@ impl Db {
         self.conn()?
             .batch_execute("SELECT 1")
             .map_err(StoreError::from)
+    }
+}
+
+fn run_pending(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    match conn {
+        DbConnection::Postgresql(pg) => pg
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
+        DbConnection::Sqlite(lite) => lite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.len()),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// Refuses a database whose schema a newer Kyky migrated: this binary would
+/// misread what it does not know.
+fn refuse_newer_schema(conn: &mut DbConnection) -> Result<(), StoreError> {
+    use diesel::backend::Backend;
+    use diesel::migration::MigrationSource;
+    fn versions<DB: Backend>(
+        harness: &mut impl MigrationHarness<DB>,
+        source: &impl MigrationSource<DB>,
+    ) -> diesel::migration::Result<(Vec<String>, Vec<String>)> {
+        let known: Vec<String> = source
+            .migrations()?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect();
+        let applied = harness
+            .applied_migrations()?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        Ok((known, applied))
+    }
+    let (known, applied) = match conn {
+        DbConnection::Postgresql(pg) => versions(pg, &POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(lite) => versions(lite, &SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))?;
+    match applied.iter().filter(|v| !known.contains(v)).max() {
+        None => Ok(()),
+        Some(theirs) => Err(StoreError::Migration(format!(
+            "the database was migrated by a newer Kyky: its schema is at {theirs}, this binary knows up to {}; run the newer Kyky",
+            known.iter().max().map_or("none", String::as_str)
+        ))),
     }
 }
 

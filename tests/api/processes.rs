@@ -106,3 +106,43 @@ fn a_port_in_use_is_named_when_serve_cannot_listen() {
     assert!(said.contains("database ready"), "{said}");
     assert!(!said.contains('\u{1b}'), "colour codes in {said:?}");
 }
+
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_kyky_is_refused_at_start() {
+    let database = TestDatabase::new();
+    let kyky = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kyky"))
+            .args(args)
+            .env("KYKY_JWT_SECRET", SECRET)
+            .env("KYKY_DATABASE_URL", &database.url)
+            .output()
+            .unwrap()
+    };
+    assert!(kyky(&["migrate"]).status.success());
+    let db = kyky_persistence::Db::connect(&database.url, 1).unwrap();
+    db.run(|conn| {
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(
+                "INSERT INTO __diesel_schema_migrations (version) VALUES ('20990101000000')",
+            ),
+            conn,
+        )
+        .map_err(kyky_persistence::StoreError::from)
+    })
+    .unwrap();
+    drop(db);
+    let bind = format!("127.0.0.1:{}", free_port());
+    for args in [
+        vec!["serve", "--bind", &bind],
+        vec!["serve", "--no-migrate", "--bind", &bind],
+        vec!["migrate"],
+    ] {
+        let refused = kyky(&args);
+        assert!(!refused.status.success(), "{args:?} started");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            said.contains("newer Kyky") && said.contains("20990101000000"),
+            "{args:?}: {said}"
+        );
+    }
+}
