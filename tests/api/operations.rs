@@ -33,7 +33,14 @@ async fn an_unreachable_database_makes_readiness_and_requests_answer_503() {
     let ready = app.http.get(app.url("/health/ready")).send().await.unwrap();
     expect_problem(ready, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
     let token = crate::helpers::mint(&app.auth, uuid::Uuid::now_v7(), &[kyky_domain::Role::Admin]);
+    let asked = std::time::Instant::now();
     let listed = app.get("/api/v1/organisations", &token).await;
+    let waited = asked.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(3),
+        "answered after {waited:?}: fail fast"
+    );
+    assert_eq!(listed.headers()["retry-after"], "1");
     let problem = expect_problem(listed, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
     assert!(
         !problem["detail"].as_str().unwrap().contains("127.0.0.1"),

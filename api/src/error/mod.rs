@@ -286,6 +286,11 @@ impl ResponseError for ApiError {
                 HeaderValue::from_static(r#"Bearer realm="kyky", error="invalid_token""#),
             ));
         }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // The pool gives up on the database within a second; a client
+            // may try again as soon.
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
 }

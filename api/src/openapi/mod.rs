@@ -95,7 +95,11 @@ const COMMON: &[(&str, &str, &str)] = &[
         "InternalError",
         "Unexpected failure; logged with the request id",
     ),
-    ("503", "Unavailable", "The database is not reachable"),
+    (
+        "503",
+        "Unavailable",
+        "The database is not reachable: wait `Retry-After` seconds and try again",
+    ),
 ];
 
 fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
@@ -135,6 +139,17 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
         let mut response = ResponseBuilder::new()
             .description(*description)
             .content("application/problem+json", problem);
+        if *status == "503" {
+            response = response.header(
+                "Retry-After",
+                utoipa::openapi::header::HeaderBuilder::new()
+                    .schema(utoipa::openapi::schema::Object::with_type(
+                        utoipa::openapi::schema::Type::String,
+                    ))
+                    .description(Some("Seconds to wait before trying again"))
+                    .build(),
+            );
+        }
         if *status == "429" {
             for (name, description) in [
                 ("Retry-After", "Seconds to wait before trying again"),
