@@ -21,7 +21,7 @@ pub struct AuditContext {
     pub resource: Option<Uuid>,
     /// The client the request names, with its access facts as read with
     /// the caller: reads decide on these instead of reading them again.
-    pub preloaded: Option<crate::request_facts::PreloadedClient>,
+    pub preloaded: Option<crate::client_facts::PreloadedClient>,
 }
 
 /// What an entry touched: the record the request named (`plan` and its id

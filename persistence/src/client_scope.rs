@@ -14,9 +14,9 @@ use kyky_domain::{AccessBasis, Hetu, Relationship};
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
+use crate::client_facts::ClientFacts;
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
-use crate::request_facts::ClientFacts;
 use crate::{clients, consents, professionals, relationships};
 
 /// What a guarded operation knows about the client it works on.
@@ -66,7 +66,10 @@ pub(crate) fn authorize_for(
     let Some((client, Some(current))) = clients::with_responsibility(conn, client_id)? else {
         return Ok(None);
     };
-    let relationships = relationships::for_client(conn, client_id)?;
+    let relationships = relationships::for_client(conn, client_id)?
+        .into_iter()
+        .map(|r| r.relationship)
+        .collect();
     let consents = consents::rules_view(conn, client_id)?;
     Ok(scope_of(
         ctx,
@@ -95,13 +98,11 @@ fn scope_of_facts(ctx: &AuditContext, facts: &ClientFacts, reach: Reach) -> Opti
 fn scope_of(
     ctx: &AuditContext,
     client: Client,
-    relationships: Vec<relationships::RelationshipRecord>,
+    relationships: Vec<Relationship>,
     current: Responsibility,
     consents: Vec<Consent>,
     reach: Reach,
 ) -> Option<ClientScope> {
-    let relationships: Vec<Relationship> =
-        relationships.into_iter().map(|r| r.relationship).collect();
     let covered =
         consent::organisations_covered(&consents, ConsentPurpose::InformationExchange, ctx.at);
     kyky_domain::access::client_access(&ctx.actor, &relationships, Some(&current), &covered)
@@ -133,7 +134,12 @@ pub(crate) fn authorize_many(
             let scope = scope_of(
                 ctx,
                 client,
-                relationships.remove(&client_id).unwrap_or_default(),
+                relationships
+                    .remove(&client_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|r| r.relationship)
+                    .collect(),
                 current?,
                 consents.remove(&client_id).unwrap_or_default(),
                 Reach::Record,

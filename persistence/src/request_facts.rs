@@ -16,11 +16,9 @@ use std::sync::Arc;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
-use kyky_domain::consent::Consent;
-use kyky_domain::entities::Client;
-use kyky_domain::handover::Responsibility;
 use uuid::Uuid;
 
+pub use crate::client_facts::{ClientFacts, PreloadedClient};
 use crate::clients::{ClientRow, with_responsibility_of};
 use crate::connection::on_backend;
 use crate::consents::ConsentRow;
@@ -28,7 +26,7 @@ use crate::convert::uuid;
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::professionals::{ProfessionalRow, WithOrganisation};
-use crate::relationships::{RelationshipRecord, RelationshipRow};
+use crate::relationships::RelationshipRow;
 use crate::schema::{
     client_relationships as rel, clients, consent_organisations as covered, consents,
     organisations, professionals, responsibility_periods as periods, team_members as members,
@@ -42,24 +40,6 @@ pub struct CallerFacts {
     /// The teams the caller is a member of now.
     pub teams: Vec<Uuid>,
     pub client: PreloadedClient,
-}
-
-/// A client's access facts as read with the caller, for the request's reads
-/// (writes read them again inside their own transaction).
-#[derive(Debug, Clone)]
-pub struct PreloadedClient {
-    pub client_id: Uuid,
-    /// `None` when there is no such client.
-    pub facts: Option<Arc<ClientFacts>>,
-}
-
-/// What the access rules decide on.
-#[derive(Debug)]
-pub struct ClientFacts {
-    pub client: Client,
-    pub responsibility: Option<Responsibility>,
-    pub relationships: Vec<RelationshipRecord>,
-    pub consents: Vec<Consent>,
 }
 
 /// One row of the union: a kind, then columns each branch fills as its
@@ -431,6 +411,7 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
     let record = caller.ok_or(StoreError::NotFound)?;
     // The order the one-table reads give: oldest (smallest v7 id) first.
     relationships.sort_by_key(|r| r.relationship.id);
+    let relationships = relationships.into_iter().map(|r| r.relationship).collect();
     consents.sort_by(|a, b| a.id.cmp(&b.id));
     let consents = consents
         .into_iter()

@@ -98,13 +98,8 @@ async fn the_facts_read_with_the_caller_are_the_facts_read_one_by_one() {
     assert_eq!(facts.client, stored);
     assert_eq!(facts.responsibility, responsibility);
     assert_eq!(facts.responsibility.unwrap().work_pair, Some(espoo.aino.id));
-    let ids = |records: &[relationships::RelationshipRecord]| {
-        records
-            .iter()
-            .map(|r| r.relationship.clone())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(ids(&facts.relationships), ids(&relationships));
+    let relationships: Vec<_> = relationships.into_iter().map(|r| r.relationship).collect();
+    assert_eq!(facts.relationships, relationships);
     assert_eq!(facts.relationships.len(), 2);
     assert_eq!(facts.consents, consents);
     assert_eq!(consents.len(), 2);
