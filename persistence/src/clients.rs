@@ -15,7 +15,10 @@ use crate::connection::on_backend;
 use crate::convert::{code, from_json, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::{client_relationships as rel, clients};
+use crate::schema::{
+    client_relationships as rel, clients, responsibility_periods as periods,
+    work_pair_periods as pairs,
+};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = clients)]
@@ -120,20 +123,9 @@ pub fn with_responsibility(
     conn: &mut DbConnection,
     id: Uuid,
 ) -> StoreResult<Option<(Client, Option<Responsibility>)>> {
-    use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
     // Every request about a client starts here: one fixed-shape statement
     // on the backend's connection, prepared once (an `IN` list is not).
-    let rows: Vec<ResponsibleRow> = on_backend!(conn, |c| clients::table
-        .left_join(
-            periods::table.on(periods::client_id
-                .eq(clients::id)
-                .and(periods::ended_at.is_null())),
-        )
-        .left_join(
-            pairs::table.on(pairs::client_id
-                .eq(clients::id)
-                .and(pairs::ended_at.is_null())),
-        )
+    let rows: Vec<ResponsibleRow> = on_backend!(conn, |c| with_current_responsibility()
         .filter(clients::id.eq(id.to_string()))
         .select((
             ClientRow::as_select(),
@@ -145,6 +137,23 @@ pub fn with_responsibility(
         .next()
         .map(with_responsibility_of)
         .transpose()
+}
+
+/// Clients with their open responsibility and work-pair periods, if any:
+/// the join every read of "who is responsible" goes through.
+#[diesel::dsl::auto_type]
+pub(crate) fn with_current_responsibility() -> _ {
+    clients::table
+        .left_join(
+            periods::table.on(periods::client_id
+                .eq(clients::id)
+                .and(periods::ended_at.is_null())),
+        )
+        .left_join(
+            pairs::table.on(pairs::client_id
+                .eq(clients::id)
+                .and(pairs::ended_at.is_null())),
+        )
 }
 
 /// A client with the professional ids of its current responsible worker and
@@ -170,18 +179,7 @@ pub fn with_responsibility_many(
     conn: &mut DbConnection,
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, (Client, Option<Responsibility>)>> {
-    use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
-    let rows: Vec<ResponsibleRow> = clients::table
-        .left_join(
-            periods::table.on(periods::client_id
-                .eq(clients::id)
-                .and(periods::ended_at.is_null())),
-        )
-        .left_join(
-            pairs::table.on(pairs::client_id
-                .eq(clients::id)
-                .and(pairs::ended_at.is_null())),
-        )
+    let rows: Vec<ResponsibleRow> = with_current_responsibility()
         .filter(clients::id.eq_any(ids.iter().map(Uuid::to_string)))
         .select((
             ClientRow::as_select(),

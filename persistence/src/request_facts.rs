@@ -19,7 +19,7 @@ use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
 use uuid::Uuid;
 
 pub use crate::client_facts::{ClientFacts, PreloadedClient};
-use crate::clients::{ClientRow, with_responsibility_of};
+use crate::clients::{ClientRow, with_current_responsibility, with_responsibility_of};
 use crate::connection::on_backend;
 use crate::consents::ConsentRow;
 use crate::convert::uuid;
@@ -172,17 +172,7 @@ pub fn load(
             //       city, language, responsible worker, work pair
             // flag: non-disclosure; time: created, updated; number: version
             .union_all(
-                clients::table
-                    .left_join(
-                        periods::table.on(periods::client_id
-                            .eq(clients::id)
-                            .and(periods::ended_at.is_null())),
-                    )
-                    .left_join(
-                        pairs::table.on(pairs::client_id
-                            .eq(clients::id)
-                            .and(pairs::ended_at.is_null())),
-                    )
+                with_current_responsibility()
                     .filter(clients::id.eq(&client))
                     .select((
                         kind("client"),
