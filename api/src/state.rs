@@ -69,9 +69,13 @@ impl AppState {
         F: FnOnce(&kyky_persistence::Db) -> ApiResult<T> + Send + 'static,
     {
         let db = self.db.clone();
-        web::block(move || db.pinned(work))
+        let (done, receipts) = web::block(move || db.pinned(work))
             .await
-            .map_err(ApiError::from)??
+            .map_err(ApiError::from)??;
+        // Nothing is answered, not even a refusal, before its access-log
+        // entries are committed.
+        receipts.committed().await?;
+        done
     }
 
     /// Runs a caller's request in one blocking hop on one connection: the

@@ -10,7 +10,7 @@ use diesel::connection::SimpleConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::{StoreError, StoreResult};
-use crate::log_writer::LogWriter;
+use crate::log_writer::{LogWriter, Stored};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -87,6 +87,25 @@ pub struct Db {
     log_writer: Arc<LogWriter>,
     /// Set inside `pinned`: every step uses this one connection.
     pinned: Option<Pinned>,
+    /// Set inside `pinned`: the receipts of the access-log entries handed
+    /// to the writer, which the request awaits before it answers.
+    receipts: Option<Arc<Mutex<Vec<Stored>>>>,
+}
+
+/// The access-log entries a piece of work handed to the writer: nothing may
+/// be answered from that work before `committed` returns.
+#[derive(Debug)]
+#[must_use = "answer only once the access log holds the entries"]
+pub struct LogReceipts(Vec<Stored>);
+
+impl LogReceipts {
+    /// Waits, without blocking a thread, until every entry is committed.
+    pub async fn committed(self) -> StoreResult<()> {
+        for stored in self.0 {
+            stored.committed().await?;
+        }
+        Ok(())
+    }
 }
 
 impl Db {
@@ -121,6 +140,7 @@ impl Db {
             traffic,
             log_writer,
             pinned: None,
+            receipts: None,
         })
     }
 
@@ -128,13 +148,22 @@ impl Db {
     /// returned `Db`: a request's access check, log entry, work and view
     /// share one checkout. A step that asks while an outer one holds the
     /// connection gets its own from the pool rather than waiting on itself.
-    pub fn pinned<T>(&self, work: impl FnOnce(&Db) -> T) -> Result<T, StoreError> {
+    ///
+    /// The access-log entries of reads are handed to the log writer without
+    /// waiting: the connection and thread are free as soon as `work` ends,
+    /// and the caller awaits the receipts before it answers.
+    pub fn pinned<T>(&self, work: impl FnOnce(&Db) -> T) -> Result<(T, LogReceipts), StoreError> {
         let conn = self.checkout()?;
+        let receipts = Arc::new(Mutex::new(Vec::new()));
         let db = Self {
             pinned: Some(Pinned(Arc::new(Mutex::new(conn)))),
+            receipts: Some(receipts.clone()),
             ..self.clone()
         };
-        Ok(work(&db))
+        let done = work(&db);
+        drop(db);
+        let stored = std::mem::take(&mut *receipts.lock().unwrap_or_else(PoisonError::into_inner));
+        Ok((done, LogReceipts(stored)))
     }
 
     /// Statements run and connections checked out so far by this pool.
@@ -284,9 +313,20 @@ impl Db {
     }
 
     /// Stores the access-log entries of a read with the next batch (see
-    /// `log_writer`); returns once they are committed.
+    /// `log_writer`). Inside `pinned` it returns once they are handed over
+    /// (the request awaits their receipt); elsewhere once they are committed.
     pub(crate) fn log(&self, entries: Vec<crate::access_log::NewEntry>) -> StoreResult<()> {
-        self.log_writer.store(entries)
+        let stored = self.log_writer.submit(entries)?;
+        match &self.receipts {
+            Some(receipts) => {
+                receipts
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(stored);
+                Ok(())
+            }
+            None => stored.wait(),
+        }
     }
 
     /// Is the database answering?

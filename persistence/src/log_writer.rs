@@ -6,10 +6,18 @@
 //! batch that holds its entry: nothing is answered without its entry, also
 //! if the process is killed right after.
 //!
+//! A request does not wait for its entries on its blocking thread holding
+//! its connection: inside `Db::pinned` they are only handed over, and the
+//! request awaits the returned `Stored` receipts before it answers. The
+//! connection goes back to the pool at once, so more requests run meanwhile
+//! and their entries share a commit.
+//!
 //! Writes keep their entries in their own transaction (`Db::write_client`).
 
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::channel::oneshot;
 
 use r2d2::ManageConnection;
 
@@ -23,7 +31,32 @@ const MOST_PER_BATCH: usize = 1000;
 /// Entries waiting to be stored, and who waits for them.
 struct Pending {
     entries: Vec<NewEntry>,
-    stored: SyncSender<Result<(), String>>,
+    stored: oneshot::Sender<Result<(), String>>,
+}
+
+/// A receipt for entries handed to the writer: resolves once they are
+/// committed, or with the error that kept them from it.
+#[derive(Debug)]
+#[must_use = "the entries are stored only once the receipt says so"]
+pub struct Stored(oneshot::Receiver<Result<(), String>>);
+
+impl Stored {
+    /// Waits for the commit without blocking a thread.
+    pub async fn committed(self) -> StoreResult<()> {
+        self.0
+            .await
+            .map_err(|_| not_written())?
+            .map_err(StoreError::Unavailable)
+    }
+
+    /// Waits for the commit on this thread.
+    pub fn wait(self) -> StoreResult<()> {
+        futures::executor::block_on(self.committed())
+    }
+}
+
+fn not_written() -> StoreError {
+    StoreError::Unavailable("the access log is not being written".into())
 }
 
 /// Hands entries to the writer thread and waits until they are stored.
@@ -55,21 +88,20 @@ impl LogWriter {
         })
     }
 
-    /// Stores `entries` with the next batch; returns once they are committed.
-    pub(crate) fn store(&self, entries: Vec<NewEntry>) -> StoreResult<()> {
+    /// Hands `entries` to the next batch; the receipt resolves once they
+    /// are committed.
+    pub(crate) fn submit(&self, entries: Vec<NewEntry>) -> StoreResult<Stored> {
+        let (stored, receipt) = oneshot::channel();
         if entries.is_empty() {
-            return Ok(());
+            let _ = stored.send(Ok(()));
+        } else {
+            self.queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .send(Pending { entries, stored })
+                .map_err(|_| not_written())?;
         }
-        let (stored, done) = mpsc::sync_channel(1);
-        let unavailable = || StoreError::Unavailable("the access log is not being written".into());
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .send(Pending { entries, stored })
-            .map_err(|_| unavailable())?;
-        done.recv()
-            .map_err(|_| unavailable())?
-            .map_err(StoreError::Unavailable)
+        Ok(Stored(receipt))
     }
 }
 
