@@ -132,8 +132,96 @@ pub fn insert_entries(conn: &mut DbConnection, entries: &[NewEntry]) -> StoreRes
     if entries.is_empty() {
         return Ok(());
     }
-    crate::connection::insert_all!(conn, access_log::table, entries)
+    match conn {
+        DbConnection::Postgresql(pg) => insert_as_arrays(pg, entries),
+        lite @ DbConnection::Sqlite(_) => {
+            crate::connection::insert_all!(lite, access_log::table, entries)
+        }
+    }
 }
+
+/// On PostgreSQL a batch of any size is one statement of the same text,
+/// each column bound as an array: it is prepared once per connection, where
+/// a `VALUES` list would be parsed and planned anew for every batch size.
+fn insert_as_arrays(conn: &mut diesel::PgConnection, entries: &[NewEntry]) -> StoreResult<()> {
+    fn column<T: Clone>(entries: &[NewEntry], field: impl Fn(&NewEntry) -> &T) -> Vec<T> {
+        entries.iter().map(|e| field(e).clone()).collect()
+    }
+    ArrayInsert {
+        id: column(entries, |e| &e.id),
+        at: column(entries, |e| &e.at),
+        professional_id: column(entries, |e| &e.professional_id),
+        organisation_id: column(entries, |e| &e.organisation_id),
+        client_id: column(entries, |e| &e.client_id),
+        operation: column(entries, |e| &e.operation),
+        basis: column(entries, |e| &e.basis),
+        outcome: entries.iter().map(|e| e.outcome).collect(),
+        request_id: column(entries, |e| &e.request_id),
+        resource_type: column(entries, |e| &e.resource_type),
+        resource_id: column(entries, |e| &e.resource_id),
+        reason: column(entries, |e| &e.reason),
+    }
+    .execute(conn)?;
+    Ok(())
+}
+
+/// `INSERT … SELECT * FROM UNNEST(…)` of the entries' columns.
+#[derive(Debug, diesel::query_builder::QueryId)]
+struct ArrayInsert {
+    id: Vec<String>,
+    at: Vec<chrono::NaiveDateTime>,
+    professional_id: Vec<String>,
+    organisation_id: Vec<String>,
+    client_id: Vec<Option<String>>,
+    operation: Vec<String>,
+    basis: Vec<Option<String>>,
+    outcome: Vec<&'static str>,
+    request_id: Vec<Option<String>>,
+    resource_type: Vec<String>,
+    resource_id: Vec<Option<String>>,
+    reason: Vec<Option<String>>,
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for ArrayInsert {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Nullable, Text, Timestamp};
+        out.push_sql(
+            "INSERT INTO access_log (id, at, professional_id, organisation_id, client_id, \
+             operation, basis, outcome, request_id, resource_type, resource_id, reason) \
+             SELECT * FROM UNNEST(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamp>, _>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.professional_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.organisation_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.client_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.operation)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.basis)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.outcome)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.request_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.resource_type)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.resource_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.reason)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<diesel::PgConnection> for ArrayInsert {}
 
 fn insert(
     conn: &mut DbConnection,
