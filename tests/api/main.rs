@@ -28,6 +28,7 @@ mod referrals;
 mod relationships;
 mod request_facts;
 mod round_trips;
+mod schema;
 mod security;
 mod teams;
 mod views;
