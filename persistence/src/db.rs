@@ -120,6 +120,15 @@ impl Db {
             url: url.clone(),
             traffic: traffic.clone(),
         };
+        if matches!(url, DatabaseUrl::Sqlite(_)) {
+            // The write-ahead log is a mode of the file, switched to under an
+            // exclusive lock: once here, before the pool opens connections
+            // in the background that would meet the migrations' lock.
+            use r2d2::ManageConnection;
+            manager
+                .connect()
+                .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
+        }
         let log_writer = Arc::new(LogWriter::start(
             manager.clone(),
             matches!(url, DatabaseUrl::Sqlite(_)).then(|| sqlite_writer.clone()),

@@ -153,3 +153,45 @@ async fn no_henkilotunnus_appears_in_any_log_line() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Starting on a new SQLite file logs no ERROR and, written to a file, no
+/// colour codes: an operator reads an error line as something to act on.
+/// (The pool once opened connections while the migrations held the file:
+/// `ERROR r2d2: database is locked` on about one start in four.)
+#[tokio::test]
+async fn a_clean_start_logs_no_error_and_no_colour() {
+    const STARTS: usize = 16;
+    let dir = std::env::temp_dir().join(format!("kyky-starts-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let http = reqwest::Client::new();
+    for start in 0..STARTS {
+        let port = free_port();
+        let log_path = dir.join(format!("kyky-{start}.log"));
+        let mut server = Command::new(env!("CARGO_BIN_EXE_kyky"))
+            .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+            .env("KYKY_JWT_SECRET", SECRET)
+            .env(
+                "KYKY_DATABASE_URL",
+                format!(
+                    "sqlite://{}",
+                    dir.join(format!("kyky-{start}.db")).display()
+                ),
+            )
+            .env_remove("KYKY_LOG_FORMAT")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .unwrap();
+        wait_until_ready(&http, &format!("http://127.0.0.1:{port}")).await;
+        server.kill().unwrap();
+        server.wait().unwrap();
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        assert!(log.contains("INFO"), "start {start} logged:\n{log}");
+        assert!(
+            !log.contains("ERROR"),
+            "start {start} logged an error:\n{log}"
+        );
+        assert!(!log.contains('\u{1b}'), "start {start} logged colour codes");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
