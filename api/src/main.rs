@@ -3,6 +3,8 @@
 use std::net::TcpListener;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use clap::Parser;
 use kyky_api::auth::Auth;
@@ -12,7 +14,7 @@ use kyky_api::state::AppState;
 use kyky_api::{demo, server, telemetry};
 use kyky_domain::clock::{Clock, SystemClock};
 use kyky_persistence::db::DatabaseUrl;
-use kyky_persistence::{Db, professionals};
+use kyky_persistence::{Db, StoreError, professionals};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
@@ -50,6 +52,53 @@ fn open_database(args: &DatabaseArgs) -> Result<Db, AnyError> {
     Ok(db)
 }
 
+/// Migrates, or with `--no-migrate` checks that nothing is pending.
+fn prepare_schema(db: &Db, migrate: bool) -> Result<(), StoreError> {
+    if migrate {
+        let ran = db.migrate()?;
+        tracing::info!(
+            db.backend = db.backend_name(),
+            migrations.ran = ran,
+            "database ready"
+        );
+        return Ok(());
+    }
+    match db.pending_migrations()? {
+        0 => Ok(()),
+        pending => Err(StoreError::Configuration(format!(
+            "the database has {pending} migration(s) pending and --no-migrate is set: run `kyky migrate` first"
+        ))),
+    }
+}
+
+/// Tries `prepare_schema` again with a growing pause (0.5 s doubling to
+/// 30 s) while the database is unreachable; then serves. Any other failure
+/// (a newer schema, a migration that fails) ends the process: no retry
+/// mends it.
+fn keep_preparing(db: &Db, migrate: bool, ready: &AtomicBool) {
+    const MOST: Duration = Duration::from_secs(30);
+    let mut pause = Duration::from_millis(500);
+    loop {
+        std::thread::sleep(pause);
+        match prepare_schema(db, migrate) {
+            Ok(()) => {
+                ready.store(true, Ordering::Release);
+                tracing::info!("the database is reachable: serving");
+                return;
+            }
+            Err(StoreError::Unavailable(reason)) => {
+                pause = (pause * 2).min(MOST);
+                tracing::warn!(%reason, retry_in = ?pause, "the database is still not reachable");
+            }
+            Err(other) => {
+                tracing::error!(error = %other, "cannot serve on this database");
+                eprintln!("kyky: {other}");
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
 fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let auth = match (args.jwt.auth()?, args.demo) {
         (Some(auth), _) => auth,
@@ -67,19 +116,23 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
         }
         (None, false) => return Err(ConfigError::MissingKey.into()),
     };
-    let db = if args.no_migrate {
-        let db = Db::connect(&args.database.database_url, args.database.db_pool_size)?;
-        let pending = db.pending_migrations()?;
-        if pending > 0 {
-            return Err(format!(
-                "the database has {pending} migration(s) pending and --no-migrate is set: run `kyky migrate` first"
-            )
-            .into());
+    let db = Db::connect(&args.database.database_url, args.database.db_pool_size)?;
+    let migrate = !args.no_migrate;
+    let schema_ready = Arc::new(AtomicBool::new(false));
+    match prepare_schema(&db, migrate) {
+        Ok(()) => schema_ready.store(true, Ordering::Release),
+        // An orchestrator may start Kyky before its database: serve 503 and
+        // not-ready meanwhile, and keep trying. (The demo's tokens need the
+        // database before anything is printed.)
+        Err(StoreError::Unavailable(reason)) if !args.demo => {
+            tracing::warn!(%reason, "the database is not reachable: serving 503 until it is");
+            let (db, ready) = (db.clone(), schema_ready.clone());
+            std::thread::Builder::new()
+                .name("kyky-schema".to_owned())
+                .spawn(move || keep_preparing(&db, migrate, &ready))?;
         }
-        db
-    } else {
-        open_database(&args.database)?
-    };
+        Err(other) => return Err(other.into()),
+    }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if args.demo {
         print_demo(&db, &auth, clock.now(), args.bind)?;
@@ -103,7 +156,9 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
     }
     origins.sort();
     origins.dedup();
-    let state = AppState::new(db, auth, clock, limits).with_cors_allowed_origins(origins);
+    let state = AppState::new(db, auth, clock, limits)
+        .with_cors_allowed_origins(origins)
+        .ready_when(schema_ready);
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, Into::into));

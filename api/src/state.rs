@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use actix_web::web;
@@ -21,6 +22,9 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimits>,
     /// Origins whose pages may call the API from a browser (CORS).
     pub cors_allowed_origins: Arc<[String]>,
+    /// Whether the database's schema is this binary's: until then (the
+    /// database not yet reachable at start) every request is answered 503.
+    schema_ready: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -32,7 +36,15 @@ impl AppState {
             cursor_key: Arc::default(),
             rate_limits: Arc::new(RateLimits::new(rate_limits)),
             cors_allowed_origins: Arc::new([]),
+            schema_ready: Arc::new(AtomicBool::new(true)),
         }
+    }
+
+    /// Serves 503 until `ready` is set (by whoever migrates at start).
+    #[must_use]
+    pub fn ready_when(mut self, ready: Arc<AtomicBool>) -> Self {
+        self.schema_ready = ready;
+        self
     }
 
     /// Allows browser pages on these origins to call the API.
@@ -68,6 +80,9 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&kyky_persistence::Db) -> ApiResult<T> + Send + 'static,
     {
+        if !self.schema_ready.load(Ordering::Acquire) {
+            return Err(ApiError::unavailable());
+        }
         let db = self.db.clone();
         let (done, receipts) = web::block(move || db.pinned(work))
             .await

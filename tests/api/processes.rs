@@ -2,8 +2,12 @@
 //! load balancer.
 
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-use crate::helpers::{SECRET, TestDatabase, free_port, is_postgres, wait_until_ready};
+use kyky_domain::Role;
+use reqwest::StatusCode;
+
+use crate::helpers::{SECRET, TestDatabase, free_port, is_postgres, mint, wait_until_ready};
 
 /// Stops the process when dropped, also when the test fails.
 struct Running(Child);
@@ -145,4 +149,95 @@ async fn a_database_migrated_by_a_newer_kyky_is_refused_at_start() {
             "{args:?}: {said}"
         );
     }
+}
+
+/// Forwards every connection to `port` on to `target` from now on: the
+/// database "comes up" at that address.
+fn forward(port: u16, target: String) {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    std::thread::spawn(move || {
+        for inbound in listener.incoming() {
+            let Ok(inbound) = inbound else { return };
+            let Ok(outbound) = std::net::TcpStream::connect(&target) else {
+                continue;
+            };
+            for (mut from, mut to) in [
+                (inbound.try_clone().unwrap(), outbound.try_clone().unwrap()),
+                (outbound, inbound),
+            ] {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        }
+    });
+}
+
+#[tokio::test]
+async fn serve_started_before_its_database_answers_503_then_serves_once_it_is_up() {
+    if !is_postgres() {
+        return;
+    }
+    let database = TestDatabase::new();
+    // Kyky is pointed at an address where no database listens yet.
+    let (before_host, rest) = database.url.split_once('@').unwrap();
+    let (server, path) = rest.split_once('/').unwrap();
+    let database_port = free_port();
+    let url = format!("{before_host}@127.0.0.1:{database_port}/{path}");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _kyky = Running(
+        Command::new(env!("CARGO_BIN_EXE_kyky"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("KYKY_JWT_SECRET", SECRET)
+            .env("KYKY_DATABASE_URL", &url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let http = reqwest::Client::new();
+    let mut live = false;
+    for _ in 0..50 {
+        let answer = http.get(format!("{base}/health/live")).send().await;
+        if answer.is_ok_and(|a| a.status() == StatusCode::OK) {
+            live = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(live, "the process is live while its database is down");
+    let ready = http
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
+    let token = mint(&auth, uuid::Uuid::now_v7(), &[Role::Professional]);
+    let me = http
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(me.headers()["retry-after"], "1");
+    assert_eq!(me.headers()["content-type"], "application/problem+json");
+
+    // The database comes up: Kyky migrates it and serves, without a restart.
+    forward(database_port, server.to_owned());
+    wait_until_ready(&http, &base).await;
+    let me = http
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.status(),
+        StatusCode::UNAUTHORIZED,
+        "an unknown professional, now that the database answers"
+    );
 }
