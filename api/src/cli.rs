@@ -144,6 +144,10 @@ pub struct ServeArgs {
     /// Requests a minute per integration account's token (0: no limit). Per process.
     #[arg(long, env = "KYKY_RATE_LIMIT_INTEGRATION", default_value_t = 3000)]
     pub rate_limit_integration: u32,
+    /// Serve Prometheus metrics at `/metrics` on this address (e.g. an
+    /// internal `10.0.0.5:9090`); off by default: never on the API's address.
+    #[arg(long, env = "KYKY_METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
     /// Do not migrate at start (a deploy pipeline runs `kyky migrate`);
     /// refuse to start on a database with migrations pending instead.
     #[arg(long, env = "KYKY_NO_MIGRATE", value_parser = clap::builder::BoolishValueParser::new())]

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod field_glossary;
 pub mod inputs;
+pub mod metrics;
 pub mod openapi;
 pub mod problems;
 pub mod rate_limit;

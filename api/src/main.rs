@@ -156,14 +156,30 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
     }
     origins.sort();
     origins.dedup();
-    let state = AppState::new(db, auth, clock, limits)
+    let metrics = match args.metrics_bind {
+        Some(address) => {
+            let listener = TcpListener::bind(address)
+                .map_err(|e| format!("cannot listen on {address} for metrics: {e}"))?;
+            tracing::info!(%address, "metrics at /metrics");
+            Some((listener, kyky_api::metrics::install()?))
+        }
+        None => None,
+    };
+    let mut state = AppState::new(db.clone(), auth, clock, limits)
         .with_cors_allowed_origins(origins)
         .ready_when(schema_ready);
+    if metrics.is_some() {
+        state = state.with_metrics();
+    }
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, Into::into));
-    actix_web::rt::System::new()
-        .block_on(async move { server::run(listener, state, workers)?.await })?;
+    actix_web::rt::System::new().block_on(async move {
+        if let Some((listener, handle)) = metrics {
+            actix_web::rt::spawn(kyky_api::metrics::serve(listener, handle, db)?);
+        }
+        server::run(listener, state, workers)?.await
+    })?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -77,6 +77,7 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
     };
     let published = web::Data::new(PublishedContract(spec.clone()));
     let allowed_origins = state.cors_allowed_origins.clone();
+    let metrics = state.metrics;
     let declared = std::sync::Arc::new(DeclaredMethods::of(&spec));
     let contract = web::Data::new(
         Contract::of(&spec).map_err(|e| std::io::Error::other(format!("the contract: {e}")))?,
@@ -147,6 +148,10 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
             .wrap(from_fn(rate_limit))
             .wrap(crate::cors::policy(&allowed_origins))
             .wrap(from_fn(request_id))
+            .wrap(actix_web::middleware::Condition::new(
+                metrics,
+                from_fn(crate::metrics::record),
+            ))
     })
     .workers(workers.max(1))
     .shutdown_timeout(10)

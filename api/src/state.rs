@@ -25,6 +25,8 @@ pub struct AppState {
     /// Whether the database's schema is this binary's: until then (the
     /// database not yet reachable at start) every request is answered 503.
     schema_ready: Arc<AtomicBool>,
+    /// Whether requests are counted and timed for `/metrics`.
+    pub metrics: bool,
 }
 
 impl AppState {
@@ -37,7 +39,15 @@ impl AppState {
             rate_limits: Arc::new(RateLimits::new(rate_limits)),
             cors_allowed_origins: Arc::new([]),
             schema_ready: Arc::new(AtomicBool::new(true)),
+            metrics: false,
         }
+    }
+
+    /// Counts and times every request for `/metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self) -> Self {
+        self.metrics = true;
+        self
     }
 
     /// Serves 503 until `ready` is set (by whoever migrates at start).

@@ -83,6 +83,8 @@ pub struct Db {
     url: Arc<DatabaseUrl>,
     sqlite_writer: Arc<Mutex<()>>,
     traffic: Arc<Traffic>,
+    /// Checkouts waiting for a free connection now.
+    waiting: Arc<std::sync::atomic::AtomicU64>,
     /// Stores the access-log entries of reads in batches.
     log_writer: Arc<LogWriter>,
     /// Set inside `pinned`: every step uses this one connection.
@@ -90,6 +92,16 @@ pub struct Db {
     /// Set inside `pinned`: the receipts of the access-log entries handed
     /// to the writer, which the request awaits before it answers.
     receipts: Option<Arc<Mutex<Vec<Stored>>>>,
+}
+
+/// The pool as it stands: connections lent out, lying idle, and requests
+/// waiting for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub in_use: u32,
+    pub idle: u32,
+    pub waiting: u64,
+    pub max_size: u32,
 }
 
 /// The access-log entries a piece of work handed to the writer: nothing may
@@ -147,6 +159,7 @@ impl Db {
             url: Arc::new(url),
             sqlite_writer,
             traffic,
+            waiting: Arc::default(),
             log_writer,
             pinned: None,
             receipts: None,
@@ -183,6 +196,16 @@ impl Db {
         }
     }
 
+    pub fn pool_status(&self) -> PoolStatus {
+        let state = self.pool.state();
+        PoolStatus {
+            in_use: state.connections - state.idle_connections,
+            idle: state.idle_connections,
+            waiting: self.waiting.load(Ordering::Relaxed),
+            max_size: self.pool.max_size(),
+        }
+    }
+
     pub fn backend_name(&self) -> &'static str {
         self.url.backend_name()
     }
@@ -207,10 +230,10 @@ impl Db {
         CONNECTION_LOST.set(false);
         let mut attempts = 0;
         loop {
-            let mut conn = self
-                .pool
-                .get()
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            self.waiting.fetch_add(1, Ordering::Relaxed);
+            let lent = self.pool.get();
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            let mut conn = lent.map_err(|e| StoreError::Unavailable(e.to_string()))?;
             let now = Instant::now();
             let idle = PooledConnection::extensions(&conn)
                 .get::<LastCheckout>()

@@ -129,6 +129,8 @@ fn write_batches(
             .iter_mut()
             .flat_map(|pending| std::mem::take(&mut pending.entries))
             .collect();
+        #[expect(clippy::cast_precision_loss, reason = "a batch holds at most 1000")]
+        metrics::histogram!("kyky_access_log_batch_entries").record(entries.len() as f64);
         let mut result = store(manager, sqlite_writer, &mut conn, &entries);
         if result.is_err() && conn.take().is_some() {
             // The connection kept from an earlier batch may have been closed
@@ -139,6 +141,9 @@ fn write_batches(
             if result.is_err() {
                 conn = None;
             }
+        }
+        if result.is_err() {
+            metrics::counter!("kyky_access_log_batch_failures_total").increment(1);
         }
         for pending in batch {
             let _ = pending.stored.send(result.clone());

@@ -17,6 +17,7 @@ mod handovers;
 mod helpers;
 mod http_semantics;
 mod logs;
+mod metrics;
 mod non_disclosure;
 mod openapi;
 mod operations;
