@@ -539,3 +539,17 @@ pub fn fields(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Starts the real `kyky serve --demo` on `database_url` at `port`, its
+/// output discarded, with `extra` arguments.
+pub fn serve_demo(database_url: &str, port: u16, extra: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kyky"))
+        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .env("KYKY_JWT_SECRET", SECRET)
+        .env("KYKY_DATABASE_URL", database_url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the kyky binary starts")
+}
