@@ -241,3 +241,92 @@ async fn serve_started_before_its_database_answers_503_then_serves_once_it_is_up
         "an unknown professional, now that the database answers"
     );
 }
+
+#[tokio::test]
+async fn concurrent_accepts_of_one_handover_over_two_processes_have_one_winner() {
+    use kyky_api::demo::{OWN_COACH, SOCIAL_COUNSELLOR};
+    use serde_json::json;
+    const ACCEPTS: usize = 12;
+    if !is_postgres() {
+        return;
+    }
+    let database = TestDatabase::new();
+    let ports = [free_port(), free_port()];
+    // One process loads the demo data first; the second joins it.
+    let _first = Running(crate::helpers::serve_demo(&database.url, ports[0], &[]));
+    let http = reqwest::Client::new();
+    let bases = ports.map(|port| format!("http://127.0.0.1:{port}"));
+    wait_until_ready(&http, &bases[0]).await;
+    let _second = Running(crate::helpers::serve_demo(&database.url, ports[1], &[]));
+    wait_until_ready(&http, &bases[1]).await;
+
+    let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
+    let counsellor = mint(&auth, SOCIAL_COUNSELLOR, &[Role::Professional]);
+    let coach = mint(&auth, OWN_COACH, &[Role::Professional]);
+    let client: serde_json::Value = http
+        .post(format!("{}/api/v1/clients", bases[0]))
+        .bearer_auth(&counsellor)
+        .json(
+            &json!({"personal_identity_code": crate::helpers::fresh_hetu(),
+            "relationship_basis": "client_contact", "first_name": "Kilpa", "last_name": "Testi"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let proposed = http
+        .post(format!(
+            "{}/api/v1/clients/{}/handovers",
+            bases[1],
+            client["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&counsellor)
+        .json(&json!({"to_professional_id": OWN_COACH, "summary": "Siirto", "reason": "Vaihto"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proposed.status(), StatusCode::CREATED);
+    let handover = proposed.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let accepts = (0..ACCEPTS).map(|n| {
+        let url = format!("{}/api/v1/handovers/{handover}/accept", bases[n % 2]);
+        let (http, coach) = (http.clone(), coach.clone());
+        async move {
+            http.post(url)
+                .bearer_auth(coach)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(accepts).await;
+    let won = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(won, 1, "one accept wins: {statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT),
+        "the others are told it was already decided: {statuses:?}"
+    );
+    let responsibility: serde_json::Value = http
+        .get(format!(
+            "{}/api/v1/clients/{}/responsibility",
+            bases[0],
+            client["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&coach)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(responsibility["responsible"]["id"], OWN_COACH.to_string());
+}
