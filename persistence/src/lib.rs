@@ -38,6 +38,7 @@ pub mod requests;
 pub mod responsibility;
 mod schema;
 pub mod teams;
+mod typed_null;
 
 pub use access_log::AuditContext;
 pub use client_scope::ClientScope;

@@ -14,13 +14,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use std::marker::PhantomData;
-
 use diesel::backend::Backend;
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, SqlType, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
 use uuid::Uuid;
 
 pub use crate::client_facts::{ClientFacts, PreloadedClient};
@@ -37,6 +35,7 @@ use crate::schema::{
     organisations, professionals, responsibility_periods as periods, team_members as members,
     work_pair_periods as pairs,
 };
+use crate::typed_null::Null;
 
 /// The caller as their record stands, and the client the request names.
 #[derive(Debug, Clone)]
@@ -79,54 +78,6 @@ type Times = (
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
 );
-
-/// A typed NULL written into the statement, not bound: the padding of the
-/// union's rows costs neither a bind nor a parameter on the server (the
-/// statement had 80 parameters, 74 of them NULL). The cast gives PostgreSQL
-/// the column's type in every branch; SQLite accepts it as written.
-#[derive(Debug, Clone, Copy)]
-struct Null<ST>(PhantomData<ST>);
-
-/// The SQL name of a type, for `CAST(NULL AS …)` on both backends.
-trait CastName {
-    const NAME: &'static str;
-}
-impl CastName for Text {
-    const NAME: &'static str = "TEXT";
-}
-impl CastName for Bool {
-    const NAME: &'static str = "BOOLEAN";
-}
-impl CastName for Timestamp {
-    const NAME: &'static str = "TIMESTAMP";
-}
-impl CastName for Date {
-    const NAME: &'static str = "DATE";
-}
-impl CastName for BigInt {
-    const NAME: &'static str = "BIGINT";
-}
-
-impl<ST: SqlType + CastName + 'static> QueryId for Null<ST> {
-    type QueryId = Self;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-impl<ST: SqlType + diesel::sql_types::SingleValue + CastName> Expression for Null<ST> {
-    type SqlType = Nullable<ST>;
-}
-impl<ST: CastName, DB: Backend> QueryFragment<DB> for Null<ST> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("CAST(NULL AS ");
-        out.push_sql(ST::NAME);
-        out.push_sql(")");
-        Ok(())
-    }
-}
-impl<ST, QS> SelectableExpression<QS> for Null<ST> where Self: AppearsOnTable<QS> {}
-impl<ST, QS> AppearsOnTable<QS> for Null<ST> where Self: Expression {}
-impl<ST, GB> ValidGrouping<GB> for Null<ST> {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
 
 /// Which kind of row a branch yields, written into the statement. Each
 /// branch has its own type (`Kind<PROFESSIONAL>`…), so the cached statement
@@ -171,19 +122,19 @@ impl<const K: u8, GB> ValidGrouping<GB> for Kind<K> {
 }
 
 fn no_text() -> Null<Text> {
-    Null(PhantomData)
+    Null::new()
 }
 fn no_flag() -> Null<Bool> {
-    Null(PhantomData)
+    Null::new()
 }
 fn no_time() -> Null<Timestamp> {
-    Null(PhantomData)
+    Null::new()
 }
 fn no_date() -> Null<Date> {
-    Null(PhantomData)
+    Null::new()
 }
 fn no_number() -> Null<BigInt> {
-    Null(PhantomData)
+    Null::new()
 }
 
 /// Loads the caller and the client in one statement. `NotFound` when the
