@@ -2,6 +2,8 @@
 //! load balancer.
 
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kyky_domain::Role;
@@ -151,29 +153,6 @@ async fn a_database_migrated_by_a_newer_kyky_is_refused_at_start() {
     }
 }
 
-/// Forwards every connection to `port` on to `target` from now on: the
-/// database "comes up" at that address.
-fn forward(port: u16, target: String) {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
-    std::thread::spawn(move || {
-        for inbound in listener.incoming() {
-            let Ok(inbound) = inbound else { return };
-            let Ok(outbound) = std::net::TcpStream::connect(&target) else {
-                continue;
-            };
-            for (mut from, mut to) in [
-                (inbound.try_clone().unwrap(), outbound.try_clone().unwrap()),
-                (outbound, inbound),
-            ] {
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut from, &mut to);
-                    let _ = to.shutdown(std::net::Shutdown::Both);
-                });
-            }
-        }
-    });
-}
-
 #[tokio::test]
 async fn serve_started_before_its_database_answers_503_then_serves_once_it_is_up() {
     if !is_postgres() {
@@ -227,7 +206,7 @@ async fn serve_started_before_its_database_answers_503_then_serves_once_it_is_up
     assert_eq!(me.headers()["content-type"], "application/problem+json");
 
     // The database comes up: Kyky migrates it and serves, without a restart.
-    forward(database_port, server.to_owned());
+    let _path_to_database = Cuttable::forward(database_port, server.to_owned());
     wait_until_ready(&http, &base).await;
     let me = http
         .get(format!("{base}/api/v1/me"))
@@ -329,4 +308,159 @@ async fn concurrent_accepts_of_one_handover_over_two_processes_have_one_winner()
         .await
         .unwrap();
     assert_eq!(responsibility["responsible"]["id"], OWN_COACH.to_string());
+}
+
+/// A TCP path to the database that can be cut (every connection dropped,
+/// new ones closed at once, as while a server restarts) and restored.
+struct Cuttable {
+    open: Arc<AtomicBool>,
+    streams: Arc<Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Cuttable {
+    fn forward(port: u16, target: String) -> Self {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let open = Arc::new(AtomicBool::new(true));
+        let streams = Arc::new(Mutex::new(Vec::new()));
+        let (gate, kept) = (open.clone(), streams.clone());
+        std::thread::spawn(move || {
+            for inbound in listener.incoming() {
+                let Ok(inbound) = inbound else { return };
+                if !gate.load(Ordering::SeqCst) {
+                    continue; // dropped: closed at once
+                }
+                let Ok(outbound) = std::net::TcpStream::connect(&target) else {
+                    continue;
+                };
+                kept.lock()
+                    .unwrap()
+                    .extend([inbound.try_clone().unwrap(), outbound.try_clone().unwrap()]);
+                for (mut from, mut to) in [
+                    (inbound.try_clone().unwrap(), outbound.try_clone().unwrap()),
+                    (outbound, inbound),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Self { open, streams }
+    }
+
+    fn cut(&self) {
+        self.open.store(false, Ordering::SeqCst);
+        for stream in self.streams.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.open.store(true, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_database_restarting_under_load_gives_503s_never_500s_and_kyky_recovers() {
+    use serde_json::json;
+    const CLIENTS: usize = 8;
+    if !is_postgres() {
+        return;
+    }
+    let database = TestDatabase::new();
+    let (before_host, rest) = database.url.split_once('@').unwrap();
+    let (server, path) = rest.split_once('/').unwrap();
+    let database_port = free_port();
+    let path_to_database = Cuttable::forward(database_port, server.to_owned());
+    let url = format!("{before_host}@127.0.0.1:{database_port}/{path}");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _kyky = Running(crate::helpers::serve_demo(
+        &url,
+        port,
+        &["--rate-limit-professional", "0"],
+    ));
+    let http = reqwest::Client::new();
+    wait_until_ready(&http, &base).await;
+    let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
+    let counsellor = mint(
+        &auth,
+        kyky_api::demo::SOCIAL_COUNSELLOR,
+        &[Role::Professional],
+    );
+
+    // Clients read and register until told to stop, noting every status.
+    let statuses = Arc::new(Mutex::new(Vec::<StatusCode>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let load: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            let (http, base, token) = (http.clone(), base.clone(), counsellor.clone());
+            let (statuses, stop) = (statuses.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::SeqCst) {
+                    let answer = if n % 2 == 0 {
+                        http.get(format!("{base}/api/v1/caseload"))
+                            .bearer_auth(&token)
+                            .send()
+                            .await
+                    } else {
+                        http.post(format!("{base}/api/v1/clients"))
+                            .bearer_auth(&token)
+                            .json(
+                                &json!({"personal_identity_code": crate::helpers::fresh_hetu(),
+                                "relationship_basis": "client_contact",
+                                "first_name": "Katko", "last_name": "Testi"}),
+                            )
+                            .send()
+                            .await
+                    };
+                    statuses.lock().unwrap().push(answer.unwrap().status());
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    path_to_database.cut();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let during_cut = statuses.lock().unwrap().len();
+    path_to_database.restore();
+    // Recovery: the load is answered again, without a restart.
+    let mut recovered = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let answers = statuses.lock().unwrap();
+        if answers.len() > during_cut + CLIENTS
+            && answers[answers.len() - CLIENTS..]
+                .iter()
+                .all(StatusCode::is_success)
+        {
+            recovered = true;
+            break;
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    for task in load {
+        task.await.unwrap();
+    }
+    let statuses = statuses.lock().unwrap();
+    let count = |wanted: StatusCode| statuses.iter().filter(|s| **s == wanted).count();
+    assert!(
+        recovered,
+        "requests succeed again once the database is back"
+    );
+    assert!(
+        count(StatusCode::SERVICE_UNAVAILABLE) > 0,
+        "503 while it is down"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.is_success() || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "only successes and 503s: {:?}",
+        statuses
+            .iter()
+            .filter(|s| !s.is_success() && **s != StatusCode::SERVICE_UNAVAILABLE)
+            .collect::<Vec<_>>()
+    );
 }
