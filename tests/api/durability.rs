@@ -2,14 +2,14 @@
 //! the real `kyky` binary is killed with SIGKILL right after answering, and
 //! the entry is in the database.
 
-use std::process::{Command, Stdio};
-
 use diesel::RunQueryDsl;
 use kyky_domain::Role;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{SECRET, TestDatabase, free_port, fresh_hetu, mint, wait_until_ready};
+use crate::helpers::{
+    SECRET, TestDatabase, free_port, fresh_hetu, mint, serve_demo, wait_until_ready,
+};
 
 #[derive(diesel::QueryableByName)]
 struct Count {
@@ -22,14 +22,7 @@ async fn an_answered_reads_log_entry_survives_kill_9() {
     let database = TestDatabase::new();
     let url = database.url.clone();
     let port = free_port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_kyky"))
-        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-        .env("KYKY_JWT_SECRET", SECRET)
-        .env("KYKY_DATABASE_URL", &url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = serve_demo(&url, port, &[]);
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     wait_until_ready(&http, &base).await;

@@ -1,12 +1,10 @@
 //! Prometheus metrics, on an address of their own.
 
-use std::process::{Command, Stdio};
-
 use kyky_api::demo;
 use kyky_domain::Role;
 use reqwest::StatusCode;
 
-use crate::helpers::{SECRET, TestDatabase, free_port, mint, wait_until_ready};
+use crate::helpers::{SECRET, TestDatabase, free_port, mint, serve_demo, wait_until_ready};
 
 /// The sample of `metric` whose labels include every one of `labels`.
 fn sample(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
@@ -22,15 +20,8 @@ fn sample(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
 async fn metrics_count_requests_by_route_and_status_on_their_own_address() {
     let database = TestDatabase::new();
     let (port, metrics_port) = (free_port(), free_port());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_kyky"))
-        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-        .args(["--metrics-bind", &format!("127.0.0.1:{metrics_port}")])
-        .env("KYKY_JWT_SECRET", SECRET)
-        .env("KYKY_DATABASE_URL", &database.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let metrics_bind = format!("127.0.0.1:{metrics_port}");
+    let mut server = serve_demo(&database.url, port, &["--metrics-bind", &metrics_bind]);
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     wait_until_ready(&http, &base).await;
