@@ -410,7 +410,7 @@ pub const CATALOGUE: &[ProblemType] = &[
         "unavailable",
         503,
         "Service unavailable",
-        "The database is not reachable.",
+        "The database is not reachable, or cannot write now (its disk is full or failing); nothing was changed.",
         "Retry after a short wait.",
     ),
 ];

@@ -69,9 +69,23 @@ pub enum StoreError {
     ContactRequest(#[from] kyky_domain::contact_request::ContactRequestError),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// The database cannot write: its disk is full or failing. Nothing of
+    /// the step was stored (its transaction rolled back).
+    #[error("the database cannot write: {0}")]
+    StorageFailed(String),
     #[error("database error: {0}")]
     Database(DieselError),
 }
+
+/// Messages of a database that cannot write: SQLite's `SQLITE_FULL` and
+/// `SQLITE_IOERR`, PostgreSQL's `disk_full` (53100) and failed writes.
+const CANNOT_WRITE: [&str; 5] = [
+    "database or disk is full",
+    "disk I/O error",
+    "No space left on device",
+    "could not extend file",
+    "could not write to file",
+];
 
 impl StoreError {
     /// Why the access rules refused the caller, if this is such a refusal:
@@ -124,6 +138,11 @@ impl From<DieselError> for StoreError {
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::Unavailable(info.message().to_owned())
+            }
+            DieselError::DatabaseError(_, info)
+                if CANNOT_WRITE.iter().any(|m| info.message().contains(m)) =>
+            {
+                Self::StorageFailed(info.message().to_owned())
             }
             other => Self::Database(other),
         }

@@ -200,3 +200,128 @@ async fn sigterm_lets_the_requests_in_flight_finish_and_exits_0() {
             .collect::<Vec<_>>()
     );
 }
+
+/// Starts `kyky serve` on `database_url` with its files limited to `blocks`
+/// KiB, as on a full disk (writes past it fail; the signal that would end
+/// the process is ignored, as a full disk sends none).
+fn serve_on_a_small_disk(database_url: &str, port: u16, blocks: u64) -> std::process::Child {
+    std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" serve --bind 127.0.0.1:{port} \
+                 --rate-limit-professional 0"
+            ),
+            env!("CARGO_BIN_EXE_kyky"),
+        ])
+        .env("KYKY_JWT_SECRET", SECRET)
+        .env("KYKY_DATABASE_URL", database_url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_full_disk_answers_503_changes_nothing_and_the_server_stays_up() {
+    if is_postgres() {
+        // The file-size limit stands in for SQLite's disk; PostgreSQL's
+        // disk is the server's own.
+        return;
+    }
+    let database = TestDatabase::new();
+    let http = reqwest::Client::new();
+    let token = counsellor_token();
+    // The demo data first, on a disk with room.
+    let port = free_port();
+    let mut server = serve_demo(&database.url, port, UNLIMITED);
+    wait_until_ready(&http, &format!("http://127.0.0.1:{port}")).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let path = database.url.trim_start_matches("sqlite://").to_owned();
+    let largest = ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(format!("{path}{suffix}")).ok())
+        .map(|file| file.len())
+        .max()
+        .unwrap();
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = serve_on_a_small_disk(&database.url, port, largest / 1024 + 256);
+    wait_until_ready(&http, &base).await;
+    let mut created = Vec::new();
+    let mut refused = None;
+    for _ in 0..2000 {
+        let answer = http
+            .post(format!("{base}/api/v1/clients"))
+            .bearer_auth(&token)
+            .json(&json!({"personal_identity_code": fresh_hetu(),
+                "relationship_basis": "client_contact", "first_name": "Täysi", "last_name": "Levy"}))
+            .send()
+            .await
+            .unwrap();
+        match answer.status() {
+            StatusCode::CREATED => {
+                let body: serde_json::Value = answer.json().await.unwrap();
+                created.push(body["id"].as_str().unwrap().to_owned());
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                refused = Some(answer);
+                break;
+            }
+            other => panic!("a write on a full disk answered {other}"),
+        }
+    }
+    let refused = refused.expect("the disk filled up");
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("cannot store"),
+        "{problem}"
+    );
+    assert!(
+        !created.is_empty(),
+        "writes succeeded until the disk was full"
+    );
+    // The server stays up.
+    let live = http
+        .get(format!("{base}/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let db = kyky_persistence::Db::connect(&database.url, 1).unwrap();
+    let check = db
+        .run(|conn| {
+            diesel::sql_query("PRAGMA integrity_check")
+                .get_result::<Check>(conn)
+                .map_err(kyky_persistence::StoreError::from)
+        })
+        .unwrap();
+    assert_eq!(check.integrity_check, "ok");
+    drop(db);
+    // With room again, everything answered 201 is there.
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = serve_demo(&database.url, port, UNLIMITED);
+    wait_until_ready(&http, &base).await;
+    for id in &created {
+        let read = http
+            .get(format!("{base}/api/v1/clients/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(read.status(), StatusCode::OK);
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

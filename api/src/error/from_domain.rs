@@ -235,6 +235,10 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(error.reason = %reason, "database unavailable");
                 Self::unavailable()
             }
+            StoreError::StorageFailed(reason) => {
+                tracing::error!(error.reason = %reason, "the database cannot write");
+                Self::storage_failed()
+            }
             StoreError::VersionMismatch => Self::precondition_failed(),
             StoreError::NotResponsibleWorker => Self::not_responsible_worker(error.to_string()),
             StoreError::InvalidReference { field, message } => {

@@ -238,6 +238,18 @@ impl ApiError {
         )
     }
 
+    /// The database cannot write now (its disk is full or failing): a
+    /// fault of the service, which nothing the client sends mends; the
+    /// step was not stored.
+    pub fn storage_failed() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            "the database cannot store anything now (its disk is full or failing); nothing was changed: try again later",
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
