@@ -86,19 +86,10 @@ type Times = (
 struct Kind<const K: u8>;
 
 const PROFESSIONAL: u8 = 0;
-const TEAM: u8 = 1;
-const CLIENT: u8 = 2;
-const RELATIONSHIP: u8 = 3;
-const CONSENT: u8 = 4;
-const COVERED: u8 = 5;
-const KIND_NAMES: [&str; 6] = [
-    "professional",
-    "team",
-    "client",
-    "relationship",
-    "consent",
-    "covered",
-];
+const CLIENT: u8 = 1;
+const RELATIONSHIP: u8 = 2;
+const CONSENT: u8 = 3;
+const KIND_NAMES: [&str; 4] = ["professional", "client", "relationship", "consent"];
 
 impl<const K: u8> QueryId for Kind<K> {
     type QueryId = Self;
@@ -146,11 +137,17 @@ pub fn load(
 ) -> StoreResult<CallerFacts> {
     let (professional, client) = (professional_id.to_string(), client_id.to_string());
     let rows: Vec<FactRow> = on_backend!(conn, |c| {
+        // One row per team the caller is a member of now (one row if none).
         // text: id, organisation, first, last, title, email, phone, roles,
-        //       organisation name, organisation kind
+        //       organisation name, organisation kind, team
         // flag: active; time: deactivated, created, updated; number: version
         professionals::table
             .inner_join(organisations::table)
+            .left_join(
+                members::table.on(members::professional_id
+                    .eq(professionals::id)
+                    .and(members::left_at.is_null())),
+            )
             .filter(professionals::id.eq(&professional))
             .select((
                 Kind::<PROFESSIONAL>,
@@ -165,7 +162,7 @@ pub fn load(
                     professionals::roles.nullable(),
                     organisations::name.nullable(),
                     organisations::kind.nullable(),
-                    no_text(),
+                    members::team_id.nullable(),
                     no_text(),
                 ),
                 (professionals::active.nullable(), no_flag()),
@@ -178,33 +175,6 @@ pub fn load(
                 (no_date(), no_date()),
                 professionals::version.nullable(),
             ))
-            // text: team
-            .union_all(
-                members::table
-                    .filter(members::professional_id.eq(&professional))
-                    .filter(members::left_at.is_null())
-                    .select((
-                        Kind::<TEAM>,
-                        (
-                            members::team_id.nullable(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                        ),
-                        (no_flag(), no_flag()),
-                        (no_time(), no_time(), no_time(), no_time()),
-                        (no_date(), no_date()),
-                        no_number(),
-                    )),
-            )
             // text: id, hetu, first, last, email, phone, street, postal code,
             //       city, language, responsible worker, work pair
             // flag: non-disclosure; time: created, updated; number: version
@@ -262,11 +232,13 @@ pub fn load(
                 (rel::started_on.nullable(), rel::ended_on),
                 no_number(),
             )))
+            // One row per organisation a consent covers (one row if none).
             // text: id, client, purposes, method, document, recorded by,
-            //       withdrawn by, withdrawal method
+            //       withdrawn by, withdrawal method, organisation covered
             // time: given, expires, recorded, withdrawn
             .union_all(
                 consents::table
+                    .left_join(covered::table.on(covered::consent_id.eq(consents::id)))
                     .filter(consents::client_id.eq(&client))
                     .select((
                         Kind::<CONSENT>,
@@ -279,7 +251,7 @@ pub fn load(
                             consents::recorded_by.nullable(),
                             consents::withdrawn_by,
                             consents::withdrawal_method,
-                            no_text(),
+                            covered::organisation_id.nullable(),
                             no_text(),
                             no_text(),
                             no_text(),
@@ -291,33 +263,6 @@ pub fn load(
                             consents::recorded_at.nullable(),
                             consents::withdrawn_at,
                         ),
-                        (no_date(), no_date()),
-                        no_number(),
-                    )),
-            )
-            // text: consent, organisation covered
-            .union_all(
-                covered::table
-                    .inner_join(consents::table.on(consents::id.eq(covered::consent_id)))
-                    .filter(consents::client_id.eq(&client))
-                    .select((
-                        Kind::<COVERED>,
-                        (
-                            covered::consent_id.nullable(),
-                            covered::organisation_id.nullable(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                            no_text(),
-                        ),
-                        (no_flag(), no_flag()),
-                        (no_time(), no_time(), no_time(), no_time()),
                         (no_date(), no_date()),
                         no_number(),
                     )),
@@ -353,6 +298,12 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
         let (flag, date) = ([flag.0, flag.1], [date.0, date.1]);
         match kind.as_str() {
             "professional" => {
+                if let Some(team) = t10 {
+                    teams.push(uuid(&team)?);
+                }
+                if caller.is_some() {
+                    continue;
+                }
                 let professional = ProfessionalRow {
                     id: filled(t0)?,
                     organisation_id: filled(t1)?,
@@ -374,7 +325,6 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
                     &filled(t9)?,
                 )?);
             }
-            "team" => teams.push(uuid(&filled(t0)?)?),
             "client" => {
                 let row = ClientRow {
                     id: filled(t0)?,
@@ -410,25 +360,31 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
                     entered_details: t6,
                 })?);
             }
-            "consent" => consents.push(ConsentRow {
-                id: filled(t0)?,
-                client_id: filled(t1)?,
-                purposes: filled(t2)?,
-                method: filled(t3)?,
-                document_reference: t4,
-                given_at: filled(time[0])?,
-                expires_at: time[1],
-                recorded_by: filled(t5)?,
-                recorded_at: filled(time[2])?,
-                withdrawn_at: time[3],
-                withdrawn_by: t6,
-                withdrawal_method: t7,
-            }),
-            "covered" => {
-                covering
-                    .entry(filled(t0)?)
-                    .or_default()
-                    .insert(uuid(&filled(t1)?)?);
+            "consent" => {
+                let id = filled(t0)?;
+                if let Some(organisation) = t8 {
+                    covering
+                        .entry(id.clone())
+                        .or_default()
+                        .insert(uuid(&organisation)?);
+                }
+                if consents.last().is_some_and(|c: &ConsentRow| c.id == id) {
+                    continue;
+                }
+                consents.push(ConsentRow {
+                    id,
+                    client_id: filled(t1)?,
+                    purposes: filled(t2)?,
+                    method: filled(t3)?,
+                    document_reference: t4,
+                    given_at: filled(time[0])?,
+                    expires_at: time[1],
+                    recorded_by: filled(t5)?,
+                    recorded_at: filled(time[2])?,
+                    withdrawn_at: time[3],
+                    withdrawn_by: t6,
+                    withdrawal_method: t7,
+                });
             }
             other => {
                 return Err(StoreError::Corrupt(format!("unknown request fact {other}")));
@@ -440,6 +396,8 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
     relationships.sort_by_key(|r| r.relationship.id);
     let relationships = relationships.into_iter().map(|r| r.relationship).collect();
     consents.sort_by(|a, b| a.id.cmp(&b.id));
+    // A consent's rows need not come together: one entry each.
+    consents.dedup_by(|a, b| a.id == b.id);
     let consents = consents
         .into_iter()
         .map(|row| {

@@ -19,7 +19,8 @@ async fn the_facts_read_with_the_caller_are_the_facts_read_one_by_one() {
     let client = espoo.client().await;
     let path = format!("/api/v1/clients/{client}");
     // A work pair, a second organisation's relationship, two consents of
-    // which one is withdrawn, and Sanna in a team.
+    // which one is withdrawn (one covering two organisations), and Sanna in
+    // two teams.
     expect_status(
         app.put(
             &format!("{path}/responsibility/work-pair"),
@@ -71,7 +72,11 @@ async fn the_facts_read_with_the_caller_are_the_facts_read_one_by_one() {
         StatusCode::CREATED,
     )
     .await;
+    // Two teams: the caller's row comes once per team.
     let team = app
+        .team("both", sanna.organisation_id, Some(sanna.id))
+        .await;
+    let second_team = app
         .team("both", sanna.organisation_id, Some(sanna.id))
         .await;
 
@@ -91,8 +96,12 @@ async fn the_facts_read_with_the_caller_are_the_facts_read_one_by_one() {
     let ((record, teams), responsible, relationships, consents) = apart;
     assert_eq!(together.record.professional, record.professional);
     assert_eq!(together.record.organisation_name, record.organisation_name);
-    assert_eq!(together.teams, teams);
-    assert!(teams.contains(&team));
+    let sorted = |mut teams: Vec<uuid::Uuid>| {
+        teams.sort();
+        teams
+    };
+    assert_eq!(sorted(together.teams.clone()), sorted(teams.clone()));
+    assert!(teams.contains(&team) && teams.contains(&second_team));
     let facts = together.client.facts.expect("the client is there");
     let (stored, responsibility) = responsible.unwrap();
     assert_eq!(facts.client, stored);
