@@ -43,12 +43,7 @@ type AnyError = Box<dyn std::error::Error>;
 /// Connects and runs pending migrations.
 fn open_database(args: &DatabaseArgs) -> Result<Db, AnyError> {
     let db = Db::connect(&args.database_url, args.db_pool_size)?;
-    let ran = db.migrate()?;
-    tracing::info!(
-        db.backend = db.backend_name(),
-        migrations.ran = ran,
-        "database ready"
-    );
+    prepare_schema(&db, true)?;
     Ok(db)
 }
 
