@@ -6,6 +6,7 @@ use kyky_domain::entities::{ExternalRef, Organisation, OrganisationFields};
 use kyky_domain::version::Expected;
 use uuid::Uuid;
 
+use crate::connection::on_backend;
 use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
@@ -116,13 +117,27 @@ pub fn insert(
 }
 
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Organisation> {
-    let row = organisations::table
-        .find(id.to_string())
-        .select(OrganisationRow::as_select())
-        .first(conn)?;
-    attach_refs(conn, vec![row])?
-        .pop()
-        .ok_or(StoreError::NotFound)
+    // With its external references in the same statement: a row per
+    // reference (one row without); `GET /me` reads it on every call.
+    let rows: Vec<(OrganisationRow, Option<String>, Option<String>)> =
+        on_backend!(conn, |c| organisations::table
+            .left_join(refs::table.on(refs::organisation_id.eq(organisations::id)))
+            .filter(organisations::id.eq(id.to_string()))
+            .select((
+                OrganisationRow::as_select(),
+                refs::system.nullable(),
+                refs::external_id.nullable(),
+            ))
+            .load(c))?;
+    let mut external_refs = Vec::with_capacity(rows.len());
+    let mut organisation = None;
+    for (row, system, external_id) in rows {
+        if let (Some(system), Some(id)) = (system, external_id) {
+            external_refs.push(ExternalRef { system, id });
+        }
+        organisation.get_or_insert(row);
+    }
+    to_domain(organisation.ok_or(StoreError::NotFound)?, external_refs)
 }
 
 /// Id, name and kind of these organisations (no external references): one
