@@ -160,3 +160,60 @@ impl StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::DatabaseErrorInformation;
+
+    use super::*;
+
+    #[derive(Debug)]
+    struct Said(&'static str);
+
+    impl DatabaseErrorInformation for Said {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn from(message: &'static str) -> StoreError {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(Said(message))).into()
+    }
+
+    #[test]
+    fn a_database_that_cannot_write_is_told_apart_from_other_errors() {
+        for message in [
+            "database or disk is full",
+            "disk I/O error",
+            "could not extend file \"base/16384/2619\": No space left on device",
+            "could not write to file \"pg_wal/xlogtemp.123\": No space left on device",
+        ] {
+            assert!(
+                matches!(from(message), StoreError::StorageFailed(_)),
+                "{message}"
+            );
+        }
+        assert!(matches!(
+            from("syntax error at or near \"SELEC\""),
+            StoreError::Database(_)
+        ));
+    }
+}
