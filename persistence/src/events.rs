@@ -12,6 +12,9 @@ use crate::schema::domain_events;
 
 #[derive(Insertable)]
 #[diesel(table_name = domain_events)]
+// NULL, not DEFAULT, for a missing value: then SQLite, too, takes many rows
+// in one statement.
+#[diesel(treat_none_as_default_value = false)]
 struct NewEvent<'a> {
     id: String,
     occurred_at: chrono::NaiveDateTime,
@@ -44,6 +47,30 @@ pub fn record(
         })
         .execute(conn)?;
     Ok(())
+}
+
+/// Records several events about one client by one actor, in one statement
+/// and in this order: each is `(kind, subject_id, payload)`.
+pub fn record_all(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    actor_id: Uuid,
+    events: &[(&str, Uuid, serde_json::Value)],
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let rows: Vec<NewEvent<'_>> = events
+        .iter()
+        .map(|(kind, subject_id, payload)| NewEvent {
+            id: Uuid::now_v7().to_string(),
+            occurred_at: naive(at),
+            kind,
+            client_id: Some(client_id.to_string()),
+            subject_id: subject_id.to_string(),
+            actor_id: actor_id.to_string(),
+            payload: payload.to_string(),
+        })
+        .collect();
+    crate::connection::insert_all!(conn, domain_events::table, &rows)
 }
 
 /// Kinds of the client's events, oldest first.

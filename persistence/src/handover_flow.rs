@@ -253,7 +253,7 @@ impl Db {
     ) -> StoreResult<T> {
         let mut client = None;
         let result = self.transaction(|conn| {
-            let client_id = handovers::get(conn, id)?.client_id;
+            let client_id = handovers::client_of(conn, id)?;
             client = Some(client_id);
             clients::lock(conn, client_id)?;
             let record = handovers::get(conn, id)?;
@@ -345,14 +345,18 @@ impl Db {
                 disclosures::append(conn, ctx, &disclosure)?;
             }
             let who = ctx.actor.professional_id;
-            events::record(conn, "handover.accepted", client_id, id, who, &json!({"accepted_by": who}), ctx.at)?;
-            events::record(
+            events::record_all(
                 conn,
-                "responsibility.changed",
-                client_id,
                 client_id,
                 who,
-                &json!({"from": current.responsible, "to": new.responsible, "work_pair": new.work_pair, "handover_id": id}),
+                &[
+                    ("handover.accepted", id, json!({"accepted_by": who})),
+                    (
+                        "responsibility.changed",
+                        client_id,
+                        json!({"from": current.responsible, "to": new.responsible, "work_pair": new.work_pair, "handover_id": id}),
+                    ),
+                ],
                 ctx.at,
             )?;
             handovers::get(conn, id)

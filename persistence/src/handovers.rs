@@ -194,6 +194,15 @@ pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<(
     Ok(())
 }
 
+/// The client a handover is about, without its package.
+pub fn client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Uuid> {
+    let client: String = handovers::table
+        .find(id.to_string())
+        .select(handovers::client_id)
+        .first(conn)?;
+    uuid(&client)
+}
+
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
     let row = handovers::table
         .find(id.to_string())
