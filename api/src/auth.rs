@@ -215,6 +215,14 @@ impl Auth {
     }
 }
 
+/// A token whose professional no record names is refused as unauthorised.
+pub fn known_professional(error: StoreError) -> ApiError {
+    match error {
+        StoreError::NotFound => ApiError::unauthorized("the token's professional is not known"),
+        other => other.into(),
+    }
+}
+
 /// A verified bearer token: who is calling and the roles the token claims.
 /// A handler that takes a `Bearer` cannot forget to authenticate. Reading it
 /// touches no database: the professional behind it is loaded on the
@@ -238,21 +246,30 @@ impl Bearer {
     /// token and the record grant.
     pub fn resolve(self, db: &Db) -> ApiResult<Caller> {
         let id = self.professional_id;
-        let known = |error| match error {
-            StoreError::NotFound => ApiError::unauthorized("the token's professional is not known"),
-            other => other.into(),
-        };
         let (record, teams, preloaded) = if let Some(client) = self.client_read {
             let facts = db
                 .run(|conn| request_facts::load(conn, id, client))
-                .map_err(known)?;
+                .map_err(known_professional)?;
             (facts.record, facts.teams, Some(facts.client))
         } else {
             let (record, teams) = db
                 .run(|conn| professionals::get_with_teams(conn, id))
-                .map_err(known)?;
+                .map_err(known_professional)?;
             (record, teams, None)
         };
+        self.caller(record, teams, preloaded)
+    }
+
+    /// The caller from their record and teams as loaded for this request:
+    /// refused when deactivated; roles are those both the token and the
+    /// record grant.
+    pub fn caller(
+        self,
+        record: professionals::WithOrganisation,
+        teams: Vec<Uuid>,
+        preloaded: Option<kyky_persistence::request_facts::PreloadedClient>,
+    ) -> ApiResult<Caller> {
+        let id = self.professional_id;
         let professional = &record.professional;
         if !professional.active {
             return Err(ApiError::unauthorized(

@@ -14,10 +14,10 @@ use crate::schema::{organisation_external_refs as refs, organisations};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
-struct OrganisationRow {
+pub(crate) struct OrganisationRow {
     id: String,
-    name: String,
-    kind: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
     business_id: Option<String>,
     municipality: Option<String>,
     version: i64,
@@ -33,7 +33,7 @@ struct ExternalRefRow {
     external_id: String,
 }
 
-fn to_domain(
+pub(crate) fn to_domain(
     row: OrganisationRow,
     mut external_refs: Vec<ExternalRef>,
 ) -> StoreResult<Organisation> {

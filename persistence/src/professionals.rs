@@ -135,6 +135,71 @@ pub fn get_with_teams(
     Ok((WithOrganisation::of(row, name, &kind)?, teams))
 }
 
+/// The caller as `GET /me` shows them, in one statement: the professional
+/// with their organisation, their teams now, and the organisation whole with
+/// its external references (a row per team and reference).
+pub fn get_me(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> StoreResult<(
+    WithOrganisation,
+    Vec<Uuid>,
+    kyky_domain::entities::Organisation,
+)> {
+    use crate::organisations::OrganisationRow;
+    use crate::schema::{
+        organisation_external_refs as refs, organisations, team_members as members,
+    };
+    type Row = (
+        ProfessionalRow,
+        OrganisationRow,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = on_backend!(conn, |c| professionals::table
+        .inner_join(organisations::table)
+        .left_join(
+            members::table.on(members::professional_id
+                .eq(professionals::id)
+                .and(members::left_at.is_null())),
+        )
+        .left_join(refs::table.on(refs::organisation_id.eq(organisations::id)))
+        .filter(professionals::id.eq(id.to_string()))
+        .select((
+            ProfessionalRow::as_select(),
+            OrganisationRow::as_select(),
+            members::team_id.nullable(),
+            refs::system.nullable(),
+            refs::external_id.nullable(),
+        ))
+        .load(c))?;
+    // Rows repeat each team per reference and each reference per team.
+    let mut teams = BTreeSet::new();
+    let mut external_refs = BTreeSet::new();
+    let mut first = None;
+    for (professional, organisation, team, system, external_id) in rows {
+        if let Some(team) = team {
+            teams.insert(uuid(&team)?);
+        }
+        if let (Some(system), Some(external_id)) = (system, external_id) {
+            external_refs.insert((system, external_id));
+        }
+        first.get_or_insert((professional, organisation));
+    }
+    let (professional, organisation) = first.ok_or(StoreError::NotFound)?;
+    let (name, kind) = (organisation.name.clone(), organisation.kind.clone());
+    let external_refs = external_refs
+        .into_iter()
+        .map(|(system, id)| kyky_domain::entities::ExternalRef { system, id })
+        .collect();
+    Ok((
+        WithOrganisation::of(professional, name, &kind)?,
+        teams.into_iter().collect(),
+        crate::organisations::to_domain(organisation, external_refs)?,
+    ))
+}
+
 /// The professional with their organisation's id, name and kind: one
 /// joined query, for a professional's card.
 pub fn get_with_organisation(conn: &mut DbConnection, id: Uuid) -> StoreResult<WithOrganisation> {

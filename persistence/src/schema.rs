@@ -396,3 +396,4 @@ diesel::allow_tables_to_appear_in_same_query!(clients, responsibility_periods);
 diesel::allow_tables_to_appear_in_same_query!(clients, work_pair_periods);
 diesel::allow_tables_to_appear_in_same_query!(professionals, team_members);
 diesel::allow_tables_to_appear_in_same_query!(organisations, team_members);
+diesel::allow_tables_to_appear_in_same_query!(organisation_external_refs, team_members);

@@ -179,3 +179,31 @@ async fn an_unknown_organisation_is_404() {
         .await;
     expect_problem(response, StatusCode::NOT_FOUND, "not-found").await;
 }
+
+#[tokio::test]
+async fn me_shows_the_whole_organisation_once_however_many_teams_and_references() {
+    let app = spawn_app().await;
+    let mut organisation = espoo();
+    organisation["external_refs"] = json!([
+        {"system": "sofia_crm", "id": "ESP-1"},
+        {"system": "lifecare", "id": "LC-9"}
+    ]);
+    let created = expect_status(
+        app.post("/api/v1/organisations", &app.admin_token, &organisation)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id: uuid::Uuid = created["id"].as_str().unwrap().parse().unwrap();
+    let worker = app.worker_in(id, "social_counsellor").await;
+    // Two teams and two references: four joined rows, one answer.
+    for _ in 0..2 {
+        app.team("both", id, Some(worker.id)).await;
+    }
+    let me = expect_status(app.get("/api/v1/me", &worker.token).await, StatusCode::OK).await;
+    assert_eq!(me["professional"]["id"], worker.id.to_string());
+    assert_eq!(
+        me["organisation"], created,
+        "the organisation as it reads itself"
+    );
+}

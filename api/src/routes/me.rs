@@ -1,7 +1,7 @@
 //! The caller's own record.
 
 use actix_web::{get, web};
-use kyky_persistence::organisations;
+use kyky_persistence::professionals;
 
 use crate::auth::Bearer;
 use crate::error::ApiResult;
@@ -18,13 +18,15 @@ use crate::views::me::Me;
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, bearer: Bearer) -> ApiResult<web::Json<Me>> {
     let me = state
-        .as_caller(bearer, move |db, caller| {
-            // The caller's record was loaded with them; only the
-            // organisation is read here.
-            let organisation =
-                db.run(|conn| organisations::get(conn, caller.actor.organisation_id))?;
+        .blocking(move |db| {
+            // The caller with their organisation whole, in one statement.
+            let id = bearer.professional_id;
+            let (record, teams, organisation) = db
+                .run(|conn| professionals::get_me(conn, id))
+                .map_err(crate::auth::known_professional)?;
+            let caller = bearer.caller(record, teams, None)?;
             Ok(Me {
-                professional: caller.record.professional.clone().into(),
+                professional: caller.record.professional.into(),
                 organisation: organisation.into(),
                 effective_roles: caller.actor.roles.iter().copied().collect(),
             })
