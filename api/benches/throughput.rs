@@ -333,6 +333,9 @@ fn main() {
             url.clone()
         };
         let (took, resident) = start_up(&fresh);
+        if fresh != url {
+            remove_sqlite_files(&fresh);
+        }
         println!(
             "start-up of `kyky serve`: ready after {:.0} ms; resident memory after 1 s idle: {}",
             took.as_secs_f64() * 1000.0,
@@ -485,4 +488,17 @@ fn main() {
             report(label, &load(connections, seconds, cycle).await);
         }
     });
+    remove_sqlite_files(&url);
+}
+
+/// A SQLite database this run made, with its write-ahead log: the disk is
+/// shared. (A PostgreSQL database given is left as it is.)
+fn remove_sqlite_files(url: &str) {
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && path.contains("kyky-throughput-")
+    {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
 }
