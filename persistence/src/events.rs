@@ -35,18 +35,13 @@ pub fn record(
     payload: &serde_json::Value,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    diesel::insert_into(domain_events::table)
-        .values(NewEvent {
-            id: Uuid::now_v7().to_string(),
-            occurred_at: naive(at),
-            kind,
-            client_id: Some(client_id.to_string()),
-            subject_id: subject_id.to_string(),
-            actor_id: actor_id.to_string(),
-            payload: payload.to_string(),
-        })
-        .execute(conn)?;
-    Ok(())
+    record_all(
+        conn,
+        client_id,
+        actor_id,
+        &[(kind, subject_id, payload)],
+        at,
+    )
 }
 
 /// Records several events about one client by one actor, in one statement
@@ -55,7 +50,7 @@ pub fn record_all(
     conn: &mut DbConnection,
     client_id: Uuid,
     actor_id: Uuid,
-    events: &[(&str, Uuid, serde_json::Value)],
+    events: &[(&str, Uuid, &serde_json::Value)],
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let rows: Vec<NewEvent<'_>> = events

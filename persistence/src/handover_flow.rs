@@ -350,11 +350,11 @@ impl Db {
                 client_id,
                 who,
                 &[
-                    ("handover.accepted", id, json!({"accepted_by": who})),
+                    ("handover.accepted", id, &json!({"accepted_by": who})),
                     (
                         "responsibility.changed",
                         client_id,
-                        json!({"from": current.responsible, "to": new.responsible, "work_pair": new.work_pair, "handover_id": id}),
+                        &json!({"from": current.responsible, "to": new.responsible, "work_pair": new.work_pair, "handover_id": id}),
                     ),
                 ],
                 ctx.at,

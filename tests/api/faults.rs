@@ -32,15 +32,35 @@ struct Check {
     integrity_check: String,
 }
 
+/// Asserts SQLite finds its file whole (`PRAGMA integrity_check`).
+fn assert_sqlite_intact(database_url: &str) {
+    let db = kyky_persistence::Db::connect(database_url, 1).unwrap();
+    let check = db
+        .run(|conn| {
+            diesel::sql_query("PRAGMA integrity_check")
+                .get_result::<Check>(conn)
+                .map_err(kyky_persistence::StoreError::from)
+        })
+        .unwrap();
+    assert_eq!(check.integrity_check, "ok");
+}
+
+/// `kyky serve --demo` without a per-token limit on a free port, once it
+/// answers ready; with its base URL.
+async fn started(database_url: &str, http: &reqwest::Client) -> (std::process::Child, String) {
+    let port = free_port();
+    let server = serve_demo(database_url, port, UNLIMITED);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(http, &base).await;
+    (server, base)
+}
+
 #[tokio::test]
 async fn every_write_answered_before_kill_9_is_there_after_restart() {
     const WRITERS: usize = 8;
     let database = TestDatabase::new();
-    let port = free_port();
-    let mut server = serve_demo(&database.url, port, UNLIMITED);
-    let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    wait_until_ready(&http, &base).await;
+    let (mut server, base) = started(&database.url, &http).await;
     let token = counsellor_token();
 
     // Writers register clients until the server is gone; each keeps the
@@ -95,21 +115,10 @@ async fn every_write_answered_before_kill_9_is_there_after_restart() {
     );
 
     if !is_postgres() {
-        let db = kyky_persistence::Db::connect(&database.url, 1).unwrap();
-        let check = db
-            .run(|conn| {
-                diesel::sql_query("PRAGMA integrity_check")
-                    .get_result::<Check>(conn)
-                    .map_err(kyky_persistence::StoreError::from)
-            })
-            .unwrap();
-        assert_eq!(check.integrity_check, "ok");
+        assert_sqlite_intact(&database.url);
     }
 
-    let port = free_port();
-    let mut server = serve_demo(&database.url, port, UNLIMITED);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_ready(&http, &base).await;
+    let (mut server, base) = started(&database.url, &http).await;
     for id in &acknowledged {
         let read = http
             .get(format!("{base}/api/v1/clients/{id}"))
@@ -131,11 +140,8 @@ async fn every_write_answered_before_kill_9_is_there_after_restart() {
 async fn sigterm_lets_the_requests_in_flight_finish_and_exits_0() {
     const READERS: usize = 16;
     let database = TestDatabase::new();
-    let port = free_port();
-    let mut server = serve_demo(&database.url, port, UNLIMITED);
-    let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    wait_until_ready(&http, &base).await;
+    let (mut server, base) = started(&database.url, &http).await;
     let token = counsellor_token();
 
     // Readers ask for the client list until the server stops taking
@@ -233,9 +239,7 @@ async fn a_full_disk_answers_503_changes_nothing_and_the_server_stays_up() {
     let http = reqwest::Client::new();
     let token = counsellor_token();
     // The demo data first, on a disk with room.
-    let port = free_port();
-    let mut server = serve_demo(&database.url, port, UNLIMITED);
-    wait_until_ready(&http, &format!("http://127.0.0.1:{port}")).await;
+    let (mut server, _) = started(&database.url, &http).await;
     server.kill().unwrap();
     server.wait().unwrap();
     let path = database.url.trim_start_matches("sqlite://").to_owned();
@@ -298,21 +302,9 @@ async fn a_full_disk_answers_503_changes_nothing_and_the_server_stays_up() {
     server.kill().unwrap();
     server.wait().unwrap();
 
-    let db = kyky_persistence::Db::connect(&database.url, 1).unwrap();
-    let check = db
-        .run(|conn| {
-            diesel::sql_query("PRAGMA integrity_check")
-                .get_result::<Check>(conn)
-                .map_err(kyky_persistence::StoreError::from)
-        })
-        .unwrap();
-    assert_eq!(check.integrity_check, "ok");
-    drop(db);
+    assert_sqlite_intact(&database.url);
     // With room again, everything answered 201 is there.
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = serve_demo(&database.url, port, UNLIMITED);
-    wait_until_ready(&http, &base).await;
+    let (mut server, base) = started(&database.url, &http).await;
     for id in &created {
         let read = http
             .get(format!("{base}/api/v1/clients/{id}"))

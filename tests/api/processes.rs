@@ -160,10 +160,8 @@ async fn serve_started_before_its_database_answers_503_then_serves_once_it_is_up
     }
     let database = TestDatabase::new();
     // Kyky is pointed at an address where no database listens yet.
-    let (before_host, rest) = database.url.split_once('@').unwrap();
-    let (server, path) = rest.split_once('/').unwrap();
     let database_port = free_port();
-    let url = format!("{before_host}@127.0.0.1:{database_port}/{path}");
+    let (server, url) = rerouted(&database.url, database_port);
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let _kyky = Running(
@@ -206,7 +204,7 @@ async fn serve_started_before_its_database_answers_503_then_serves_once_it_is_up
     assert_eq!(me.headers()["content-type"], "application/problem+json");
 
     // The database comes up: Kyky migrates it and serves, without a restart.
-    let _path_to_database = Cuttable::forward(database_port, server.to_owned());
+    let _path_to_database = Cuttable::forward(database_port, server);
     wait_until_ready(&http, &base).await;
     let me = http
         .get(format!("{base}/api/v1/me"))
@@ -310,6 +308,17 @@ async fn concurrent_accepts_of_one_handover_over_two_processes_have_one_winner()
     assert_eq!(responsibility["responsible"]["id"], OWN_COACH.to_string());
 }
 
+/// A PostgreSQL URL sent by way of `port` on this machine instead: the
+/// server's own `host:port`, and the URL through `port`.
+fn rerouted(url: &str, port: u16) -> (String, String) {
+    let (before_host, rest) = url.split_once('@').unwrap();
+    let (server, path) = rest.split_once('/').unwrap();
+    (
+        server.to_owned(),
+        format!("{before_host}@127.0.0.1:{port}/{path}"),
+    )
+}
+
 /// A TCP path to the database that can be cut (every connection dropped,
 /// new ones closed at once, as while a server restarts) and restored.
 struct Cuttable {
@@ -369,11 +378,9 @@ async fn a_database_restarting_under_load_gives_503s_never_500s_and_kyky_recover
         return;
     }
     let database = TestDatabase::new();
-    let (before_host, rest) = database.url.split_once('@').unwrap();
-    let (server, path) = rest.split_once('/').unwrap();
     let database_port = free_port();
-    let path_to_database = Cuttable::forward(database_port, server.to_owned());
-    let url = format!("{before_host}@127.0.0.1:{database_port}/{path}");
+    let (server, url) = rerouted(&database.url, database_port);
+    let path_to_database = Cuttable::forward(database_port, server);
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let _kyky = Running(crate::helpers::serve_demo(
