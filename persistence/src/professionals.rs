@@ -14,7 +14,7 @@ use crate::connection::on_backend;
 use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::professionals;
+use crate::schema::{organisations, professionals, team_members as members};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = professionals)]
@@ -102,21 +102,27 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Professional> {
 /// The professional with their organisation, and the teams they are a
 /// member of now, from one query:
 /// who is calling, loaded once per request.
+/// Professionals with their organisation and the teams they are members of
+/// now (a row per team, one without): the join every caller is loaded by.
+#[diesel::dsl::auto_type]
+pub(crate) fn with_organisation_and_teams() -> _ {
+    professionals::table
+        .inner_join(organisations::table)
+        .left_join(
+            members::table.on(members::professional_id
+                .eq(professionals::id)
+                .and(members::left_at.is_null())),
+        )
+}
+
 pub fn get_with_teams(
     conn: &mut DbConnection,
     id: Uuid,
 ) -> StoreResult<(WithOrganisation, Vec<Uuid>)> {
-    use crate::schema::{organisations, team_members as members};
     // Every authenticated request makes this query: on the backend's own
     // connection, prepared once.
     let rows: Vec<(ProfessionalRow, String, String, Option<String>)> =
-        on_backend!(conn, |c| professionals::table
-            .inner_join(organisations::table)
-            .left_join(
-                members::table.on(members::professional_id
-                    .eq(professionals::id)
-                    .and(members::left_at.is_null())),
-            )
+        on_backend!(conn, |c| with_organisation_and_teams()
             .filter(professionals::id.eq(id.to_string()))
             .select((
                 ProfessionalRow::as_select(),
@@ -147,9 +153,7 @@ pub fn get_me(
     kyky_domain::entities::Organisation,
 )> {
     use crate::organisations::OrganisationRow;
-    use crate::schema::{
-        organisation_external_refs as refs, organisations, team_members as members,
-    };
+    use crate::schema::organisation_external_refs as refs;
     type Row = (
         ProfessionalRow,
         OrganisationRow,
@@ -157,13 +161,7 @@ pub fn get_me(
         Option<String>,
         Option<String>,
     );
-    let rows: Vec<Row> = on_backend!(conn, |c| professionals::table
-        .inner_join(organisations::table)
-        .left_join(
-            members::table.on(members::professional_id
-                .eq(professionals::id)
-                .and(members::left_at.is_null())),
-        )
+    let rows: Vec<Row> = on_backend!(conn, |c| with_organisation_and_teams()
         .left_join(refs::table.on(refs::organisation_id.eq(organisations::id)))
         .filter(professionals::id.eq(id.to_string()))
         .select((
@@ -203,7 +201,6 @@ pub fn get_me(
 /// The professional with their organisation's id, name and kind: one
 /// joined query, for a professional's card.
 pub fn get_with_organisation(conn: &mut DbConnection, id: Uuid) -> StoreResult<WithOrganisation> {
-    use crate::schema::organisations;
     let (row, name, kind): (ProfessionalRow, String, String) = professionals::table
         .inner_join(organisations::table)
         .filter(professionals::id.eq(id.to_string()))

@@ -28,7 +28,7 @@ use crate::consents::ConsentRow;
 use crate::convert::uuid;
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
-use crate::professionals::{ProfessionalRow, WithOrganisation};
+use crate::professionals::{ProfessionalRow, WithOrganisation, with_organisation_and_teams};
 use crate::relationships::RelationshipRow;
 use crate::schema::{
     client_relationships as rel, clients, consent_organisations as covered, consents,
@@ -141,13 +141,7 @@ pub fn load(
         // text: id, organisation, first, last, title, email, phone, roles,
         //       organisation name, organisation kind, team
         // flag: active; time: deactivated, created, updated; number: version
-        professionals::table
-            .inner_join(organisations::table)
-            .left_join(
-                members::table.on(members::professional_id
-                    .eq(professionals::id)
-                    .and(members::left_at.is_null())),
-            )
+        with_organisation_and_teams()
             .filter(professionals::id.eq(&professional))
             .select((
                 Kind::<PROFESSIONAL>,
