@@ -36,6 +36,7 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::team::TeamRole::describe(),
         crate::team::Frequency::describe(),
         crate::team::MeetingDay::describe(),
+        crate::event::EventType::describe(),
     ]
 }
 

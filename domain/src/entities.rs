@@ -118,6 +118,31 @@ impl ClientFields {
         }
         update
     }
+
+    /// The names of the fields that differ in `after`, for an event saying
+    /// what changed. The address of a client under non-disclosure is never
+    /// named: that it moved is itself protected.
+    pub fn changed_fields(&self, after: &ClientFields) -> Vec<&'static str> {
+        let protected = self.non_disclosure || after.non_disclosure;
+        [
+            ("first_name", self.first_name != after.first_name),
+            ("last_name", self.last_name != after.last_name),
+            ("email", self.email != after.email),
+            ("phone", self.phone != after.phone),
+            ("address", self.address != after.address && !protected),
+            (
+                "preferred_language",
+                self.preferred_language != after.preferred_language,
+            ),
+            (
+                "non_disclosure",
+                self.non_disclosure != after.non_disclosure,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, changed)| changed.then_some(name))
+        .collect()
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +209,23 @@ mod tests {
     fn anyone_with_write_access_may_set_the_marking() {
         let result = fields(false).updated_by(fields(true), false);
         assert!(result.non_disclosure);
+    }
+
+    #[test]
+    fn changed_fields_name_what_differs_but_never_a_protected_address() {
+        let before = fields(false);
+        let mut after = before.clone();
+        after.phone = Some("0401234567".into());
+        after.address = None;
+        assert_eq!(before.changed_fields(&after), ["phone", "address"]);
+        assert!(before.changed_fields(&before).is_empty());
+
+        let mut protected = fields(true);
+        protected.address = None;
+        assert_eq!(fields(true).changed_fields(&protected), Vec::<&str>::new());
+        let mut lifted = fields(false);
+        lifted.address = None;
+        assert_eq!(fields(true).changed_fields(&lifted), ["non_disclosure"]);
     }
 }
 

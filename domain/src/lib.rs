@@ -11,6 +11,7 @@ pub mod consent;
 pub mod contact;
 pub mod contact_request;
 pub mod entities;
+pub mod event;
 pub mod follow_up;
 pub mod handover;
 pub mod hetu;

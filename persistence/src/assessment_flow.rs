@@ -7,6 +7,7 @@
 use kyky_domain::AccessBasis;
 use kyky_domain::assessment::{self, AssessmentError, Feedback};
 use kyky_domain::codes::CodeSet;
+use kyky_domain::event::EventType;
 use kyky_domain::handover::{PackageItemKind, Receiver};
 use serde_json::json;
 use uuid::Uuid;
@@ -68,7 +69,7 @@ impl Db {
             }
             events::record(
                 conn,
-                "assessment.started",
+                EventType::AssessmentStarted,
                 record.client_id,
                 id,
                 ctx.actor.professional_id,
@@ -141,12 +142,13 @@ impl Db {
                 .map(|r| r.relationship)
                 .find(|r| r.organisation_id == host && r.is_active() && !r.is_primary);
             if let Some(ended) = team_relationship {
-                relationships::end(conn, ended.id, ctx.at.date_naive())?;
+                let (on, by) = (ctx.at.date_naive(), ctx.actor.professional_id);
+                relationships::end(conn, client_id, &ended, on, by, ctx.at)?;
             }
             let payload = json!({"recommended_path": feedback.recommended_path});
             events::record(
                 conn,
-                "assessment.completed",
+                EventType::AssessmentCompleted,
                 client_id,
                 id,
                 by,
@@ -173,7 +175,7 @@ impl Db {
             }
             events::record(
                 conn,
-                "assessment.cancelled",
+                EventType::AssessmentCancelled,
                 record.client_id,
                 id,
                 ctx.actor.professional_id,

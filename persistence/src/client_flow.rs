@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::entities::{Client, ClientFields};
+use kyky_domain::event::EventType;
 use kyky_domain::{
     AccessBasis, Hetu, Relationship, RelationshipBasis, RelationshipError, relationship,
 };
@@ -15,7 +16,7 @@ use crate::client_scope::{
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::relationships::NewRelationship;
-use crate::{clients, relationships, responsibility};
+use crate::{clients, events, relationships, responsibility};
 
 /// Why the caller's organisation works with the client it registers.
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +73,16 @@ pub(crate) fn create_or_link_in(
         }
         let client = clients::insert(conn, new_id, hetu, fields, ctx.at)?;
         responsibility::start(conn, client.id, responsible, ctx.at)?;
+        let payload = serde_json::json!({"responsible_professional_id": responsible});
+        events::record(
+            conn,
+            EventType::ClientCreated,
+            client.id,
+            client.id,
+            ctx.actor.professional_id,
+            &payload,
+            ctx.at,
+        )?;
         open_own_relationship(conn, ctx, client.id, today, grounds, None)?;
         access_log::append(
             conn,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::{Address, Client, ClientFields};
+use kyky_domain::event::EventType;
 use kyky_domain::handover::Responsibility;
 use kyky_domain::version::Expected;
 use kyky_domain::{Hetu, Language};
@@ -197,13 +198,18 @@ pub fn with_responsibility_many(
 
 /// Replaces the changeable fields if the client is still at a version the
 /// caller edited.
+/// Replaces the client's fields by `by` if the version is the one expected;
+/// a change that changes anything is recorded as a `client.changed` event
+/// naming the fields (never their values).
 pub fn update(
     conn: &mut DbConnection,
-    id: Uuid,
+    before: &Client,
     expected: &Expected,
     fields: &ClientFields,
+    by: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<Client> {
+    let id = before.id;
     let current: i64 = clients::table
         .find(id.to_string())
         .select(clients::version)
@@ -232,6 +238,11 @@ pub fn update(
     if changed == 0 {
         get(conn, id)?;
         return Err(StoreError::VersionMismatch);
+    }
+    let names = before.fields.changed_fields(fields);
+    if !names.is_empty() {
+        let payload = serde_json::json!({"changed": names, "version": expected_version + 1});
+        crate::events::record(conn, EventType::ClientChanged, id, id, by, &payload, now)?;
     }
     get(conn, id)
 }

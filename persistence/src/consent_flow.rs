@@ -5,6 +5,7 @@
 
 use kyky_domain::consent::{self, LegalBasis};
 use kyky_domain::entities::Client;
+use kyky_domain::event::EventType;
 use kyky_domain::{AccessBasis, Hetu};
 use serde_json::json;
 use uuid::Uuid;
@@ -38,7 +39,7 @@ impl Db {
             let payload = json!({"purposes": new.purposes, "organisations": new.organisations});
             events::record(
                 conn,
-                "consent.given",
+                EventType::ConsentGiven,
                 client_id,
                 id,
                 ctx.actor.professional_id,
@@ -65,7 +66,7 @@ impl Db {
             }
             events::record(
                 conn,
-                "consent.withdrawn",
+                EventType::ConsentWithdrawn,
                 client_id,
                 id,
                 ctx.actor.professional_id,

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::RelationshipBasis;
 use kyky_domain::contact_request::{ContactChannel, ContactRequest, ContactRequestStatus};
+use kyky_domain::event::EventType;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -268,7 +269,7 @@ impl Db {
                     let who = ctx.actor.professional_id;
                     events::record(
                         conn,
-                        "consent.given",
+                        EventType::ConsentGiven,
                         client_id,
                         consent_id,
                         who,
@@ -286,7 +287,7 @@ impl Db {
                         )?;
                         events::record(
                             conn,
-                            "assessment.opened",
+                            EventType::AssessmentOpened,
                             client_id,
                             opened,
                             who,

@@ -1,11 +1,14 @@
-//! Domain events, stored in the same transaction as the change they describe
-//! so that a later publisher can deliver them to integrators.
+//! Domain events, stored in the same transaction as the change they describe,
+//! and read back in feed order for integrators.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::convert::naive;
+use kyky_domain::CodeSet;
+use kyky_domain::event::EventType;
+
+use crate::convert::{code, from_json, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::domain_events;
@@ -25,10 +28,10 @@ struct NewEvent<'a> {
     payload: String,
 }
 
-/// Records `kind` (e.g. `handover.accepted`) about `subject_id`.
+/// Records `kind` about `subject_id`.
 pub fn record(
     conn: &mut DbConnection,
-    kind: &str,
+    kind: EventType,
     client_id: Uuid,
     subject_id: Uuid,
     actor_id: Uuid,
@@ -50,7 +53,7 @@ pub fn record_all(
     conn: &mut DbConnection,
     client_id: Uuid,
     actor_id: Uuid,
-    events: &[(&str, Uuid, &serde_json::Value)],
+    events: &[(EventType, Uuid, &serde_json::Value)],
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let rows: Vec<NewEvent<'_>> = events
@@ -58,7 +61,7 @@ pub fn record_all(
         .map(|(kind, subject_id, payload)| NewEvent {
             id: Uuid::now_v7().to_string(),
             occurred_at: naive(at),
-            kind,
+            kind: kind.code(),
             client_id: Some(client_id.to_string()),
             subject_id: subject_id.to_string(),
             actor_id: actor_id.to_string(),
@@ -66,6 +69,114 @@ pub fn record_all(
         })
         .collect();
     crate::connection::insert_all!(conn, domain_events::table, &rows)
+}
+
+/// Where an event stands in the feed: the transaction that wrote it (always
+/// 0 on SQLite, whose writes commit in the order they are made), then its
+/// number. Feed order is this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct FeedPosition {
+    pub tx: i64,
+    pub seq: i64,
+}
+
+impl FeedPosition {
+    /// The feed's start: before every event.
+    pub const START: Self = Self { tx: 0, seq: 0 };
+
+    /// As 16 bytes (for a cursor).
+    pub fn to_bytes(self) -> [u8; 16] {
+        let mut bytes = [0; 16];
+        bytes[..8].copy_from_slice(&self.tx.to_be_bytes());
+        bytes[8..].copy_from_slice(&self.seq.to_be_bytes());
+        bytes
+    }
+
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        let (tx, seq) = bytes.split_at(8);
+        Self {
+            tx: i64::from_be_bytes(tx.try_into().unwrap_or_default()),
+            seq: i64::from_be_bytes(seq.try_into().unwrap_or_default()),
+        }
+    }
+}
+
+/// An event as stored.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub position: FeedPosition,
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub kind: EventType,
+    pub client_id: Option<Uuid>,
+    pub subject_id: Uuid,
+    pub actor_id: Uuid,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = domain_events)]
+struct Row {
+    tx: i64,
+    seq: i64,
+    id: String,
+    occurred_at: chrono::NaiveDateTime,
+    kind: String,
+    client_id: Option<String>,
+    subject_id: String,
+    actor_id: String,
+    payload: String,
+}
+
+fn to_event(row: Row) -> StoreResult<StoredEvent> {
+    Ok(StoredEvent {
+        position: FeedPosition {
+            tx: row.tx,
+            seq: row.seq,
+        },
+        id: uuid(&row.id)?,
+        occurred_at: utc(row.occurred_at),
+        kind: code(&row.kind)?,
+        client_id: row.client_id.as_deref().map(uuid).transpose()?,
+        subject_id: uuid(&row.subject_id)?,
+        actor_id: uuid(&row.actor_id)?,
+        payload: from_json(&row.payload)?,
+    })
+}
+
+/// Up to `limit` events after `position` in feed order, of `kinds` (all
+/// kinds when empty). One query.
+///
+/// On PostgreSQL only events of transactions that ended before every
+/// transaction still running are served: one still running may hold an
+/// event numbered below one already committed, and a reader that moved past
+/// it would never see it. It is served once it commits, before anything
+/// after it.
+pub fn after(
+    conn: &mut DbConnection,
+    position: FeedPosition,
+    kinds: &[EventType],
+    limit: i64,
+) -> StoreResult<Vec<StoredEvent>> {
+    use domain_events::{kind, seq, tx};
+    let mut query = domain_events::table
+        .filter(
+            tx.gt(position.tx)
+                .or(tx.eq(position.tx).and(seq.gt(position.seq))),
+        )
+        .order((tx, seq))
+        .limit(limit)
+        .select(Row::as_select())
+        .into_boxed();
+    if !kinds.is_empty() {
+        query = query.filter(kind.eq_any(kinds.iter().map(|k| k.code())));
+    }
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        ));
+    }
+    query.load(conn)?.into_iter().map(to_event).collect()
 }
 
 /// Kinds of the client's events, oldest first.

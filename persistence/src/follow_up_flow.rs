@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use kyky_domain::event::EventType;
 use kyky_domain::follow_up;
 use kyky_domain::follow_up::{FollowUpSource, FollowUpStatus};
 use kyky_domain::plan::PlanError;
@@ -13,7 +14,7 @@ use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::follow_ups::{self, FollowUpRecord, NewFollowUp, OwnFollowUps};
 use crate::plan_flow::{reader_given, reader_of};
-use crate::{clients, professionals};
+use crate::{clients, events, professionals};
 
 impl Db {
     /// The client's follow-ups: for those who read the plan.
@@ -128,6 +129,16 @@ impl Db {
                 due_on,
             };
             let id = follow_ups::insert(conn, &new, ctx.actor.professional_id, ctx.at)?;
+            let payload = serde_json::json!({"owner_id": owner, "due_on": due_on});
+            events::record(
+                conn,
+                EventType::FollowUpAdded,
+                client_id,
+                id,
+                ctx.actor.professional_id,
+                &payload,
+                ctx.at,
+            )?;
             follow_ups::get(conn, id)
         })
     }
@@ -143,10 +154,10 @@ impl Db {
         note: &str,
     ) -> StoreResult<FollowUpRecord> {
         let client_id = self.run(|conn| follow_ups::get(conn, id))?.client_id;
-        let operation = if to == FollowUpStatus::Completed {
-            "follow_up.complete"
+        let (operation, happened) = if to == FollowUpStatus::Completed {
+            ("follow_up.complete", EventType::FollowUpCompleted)
         } else {
-            "follow_up.cancel"
+            ("follow_up.cancel", EventType::FollowUpCancelled)
         };
         let result = self.transaction(|conn| {
             clients::lock(conn, client_id)?;
@@ -165,6 +176,8 @@ impl Db {
                     follow_up::FollowUpError::NotOpen(follow_ups::get(conn, id)?.status).into(),
                 );
             }
+            let payload = serde_json::json!({"owner_id": record.owner_id});
+            events::record(conn, happened, client_id, id, by, &payload, ctx.at)?;
             access_log::append(
                 conn,
                 ctx,

@@ -6,6 +6,7 @@
 //! (`decide` returns `false` otherwise), so of two concurrent accepts, or an
 //! accept and a cancel, exactly one wins and the other rolls back.
 
+use kyky_domain::event::EventType;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -152,7 +153,7 @@ pub(crate) fn propose_in(
     };
     events::record(
         conn,
-        "handover.proposed",
+        EventType::HandoverProposed,
         client_id,
         record.handover.id,
         ctx.actor.professional_id,
@@ -323,7 +324,7 @@ impl Db {
             if !moving.is_empty() {
                 events::record(
                     conn,
-                    "follow_ups.moved",
+                    EventType::FollowUpsMoved,
                     client_id,
                     id,
                     ctx.actor.professional_id,
@@ -350,9 +351,9 @@ impl Db {
                 client_id,
                 who,
                 &[
-                    ("handover.accepted", id, &json!({"accepted_by": who})),
+                    (EventType::HandoverAccepted, id, &json!({"accepted_by": who})),
                     (
-                        "responsibility.changed",
+                        EventType::ResponsibilityChanged,
                         client_id,
                         &json!({"from": current.responsible, "to": new.responsible, "work_pair": new.work_pair, "handover_id": id}),
                     ),
@@ -379,7 +380,7 @@ impl Db {
             let payload = json!({"declined_by": ctx.actor.professional_id});
             events::record(
                 conn,
-                "handover.declined",
+                EventType::HandoverDeclined,
                 record.client_id,
                 id,
                 ctx.actor.professional_id,
@@ -411,7 +412,7 @@ impl Db {
             let payload = json!({"cancelled_by": ctx.actor.professional_id});
             events::record(
                 conn,
-                "handover.cancelled",
+                EventType::HandoverCancelled,
                 record.client_id,
                 id,
                 ctx.actor.professional_id,

@@ -18,6 +18,7 @@ mod convert;
 pub mod db;
 pub mod disclosures;
 pub mod error;
+pub mod event_flow;
 pub mod events;
 pub mod follow_up_flow;
 pub mod follow_ups;

@@ -9,6 +9,7 @@
 //! responsible.
 
 use kyky_domain::consent::{self, ConsentPurpose};
+use kyky_domain::event::EventType;
 use kyky_domain::follow_up;
 use kyky_domain::plan::{self, Party, PlanChanges, PlanContent, PlanError, PlanReader, PlanStatus};
 use serde_json::json;
@@ -260,7 +261,15 @@ impl Db {
             }
             share_on_publish(conn, ctx, scope, id)?;
             let payload = json!({"number": record.number, "follow_up_on": content.follow_up_on});
-            events::record(conn, "plan.published", client_id, id, by, &payload, ctx.at)?;
+            events::record(
+                conn,
+                EventType::PlanPublished,
+                client_id,
+                id,
+                by,
+                &payload,
+                ctx.at,
+            )?;
             plans::get(conn, id)
         })
     }

@@ -5,6 +5,7 @@
 
 use kyky_domain::AccessBasis;
 use kyky_domain::consent;
+use kyky_domain::event::EventType;
 use kyky_domain::referral::{self, ReferralError, ReferralStatus};
 use serde_json::json;
 use uuid::Uuid;
@@ -64,7 +65,7 @@ fn send_in(
     }
     events::record(
         conn,
-        "referral.sent",
+        EventType::ReferralSent,
         scope.client_id,
         id,
         by,
@@ -176,7 +177,7 @@ impl Db {
             }
             events::record(
                 conn,
-                "referral.accepted",
+                EventType::ReferralAccepted,
                 record.client_id,
                 id,
                 by,
@@ -189,7 +190,7 @@ impl Db {
             let payload = json!({"referral_id": id});
             events::record(
                 conn,
-                "assessment.opened",
+                EventType::AssessmentOpened,
                 record.client_id,
                 opened,
                 by,
@@ -224,7 +225,7 @@ impl Db {
             }
             events::record(
                 conn,
-                "referral.returned",
+                EventType::ReferralReturned,
                 record.client_id,
                 id,
                 by,
@@ -253,7 +254,7 @@ impl Db {
             }
             events::record(
                 conn,
-                "referral.withdrawn",
+                EventType::ReferralWithdrawn,
                 record.client_id,
                 id,
                 by,

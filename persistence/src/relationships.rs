@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::ClientFields;
+use kyky_domain::event::EventType;
 use kyky_domain::{Relationship, RelationshipBasis};
 use uuid::Uuid;
 
@@ -137,7 +138,21 @@ pub fn insert(
             entered_details: new.entered_details.map(to_json).transpose()?,
         })
         .execute(conn)?;
-    Ok(())
+    let payload = serde_json::json!({
+        "organisation_id": relationship.organisation_id,
+        "basis": relationship.basis,
+        "is_primary": relationship.is_primary,
+        "started_on": relationship.started_on,
+    });
+    crate::events::record(
+        conn,
+        EventType::RelationshipOpened,
+        client_id,
+        relationship.id,
+        relationship.created_by,
+        &payload,
+        now,
+    )
 }
 
 /// An escorted path (handover, referral) brought the organisation in: its
@@ -180,9 +195,27 @@ pub fn set_primary(conn: &mut DbConnection, id: Uuid, is_primary: bool) -> Store
     Ok(())
 }
 
-pub fn end(conn: &mut DbConnection, id: Uuid, ended_on: NaiveDate) -> StoreResult<()> {
-    diesel::update(rel::table.find(id.to_string()))
+/// Ends the client's relationship `ended` on `ended_on`, by `by`.
+pub fn end(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    ended: &Relationship,
+    ended_on: NaiveDate,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(rel::table.find(ended.id.to_string()))
         .set(rel::ended_on.eq(Some(ended_on)))
         .execute(conn)?;
-    Ok(())
+    let payload =
+        serde_json::json!({"organisation_id": ended.organisation_id, "ended_on": ended_on});
+    crate::events::record(
+        conn,
+        EventType::RelationshipEnded,
+        client_id,
+        ended.id,
+        by,
+        &payload,
+        now,
+    )
 }

@@ -1,5 +1,6 @@
 //! The work pair and requests for responsibility, as use cases.
 
+use kyky_domain::event::EventType;
 use kyky_domain::handover::{self, Receiver, Responsibility};
 use kyky_domain::request::{self, RequestStatus};
 use serde_json::json;
@@ -39,7 +40,7 @@ impl Db {
             )?;
             events::record(
                 conn,
-                "work_pair.changed",
+                EventType::WorkPairChanged,
                 client_id,
                 client_id,
                 ctx.actor.professional_id,
@@ -76,7 +77,7 @@ impl Db {
                 )?;
                 events::record(
                     conn,
-                    "responsibility_request.created",
+                    EventType::ResponsibilityRequestCreated,
                     client_id,
                     id,
                     ctx.actor.professional_id,
@@ -140,7 +141,7 @@ impl Db {
                 }
                 events::record(
                     conn,
-                    "responsibility_request.agreed",
+                    EventType::ResponsibilityRequestAgreed,
                     scope.client_id,
                     id,
                     by,
@@ -183,7 +184,7 @@ impl Db {
                 }
                 events::record(
                     conn,
-                    "responsibility_request.refused",
+                    EventType::ResponsibilityRequestRefused,
                     scope.client_id,
                     id,
                     by,
@@ -212,7 +213,7 @@ impl Db {
                 }
                 events::record(
                     conn,
-                    "responsibility_request.withdrawn",
+                    EventType::ResponsibilityRequestWithdrawn,
                     scope.client_id,
                     id,
                     by,

@@ -187,6 +187,8 @@ diesel::table! {
         subject_id -> Text,
         actor_id -> Text,
         payload -> Text,
+        tx -> BigInt,
+        seq -> BigInt,
     }
 }
 

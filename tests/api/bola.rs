@@ -314,6 +314,32 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         }
     }
 
+    // Across clients, the event feed shows the outsider nothing of the
+    // client, while the counsellor reads every change made to it.
+    let (counsellor_sees, _) =
+        crate::helpers::read_feed_until(&app, &counsellor.token, None, client, 10).await;
+    let kinds: Vec<&str> = counsellor_sees
+        .iter()
+        .filter(|event| event["client_id"] == client.to_string())
+        .filter_map(|event| event["type"].as_str())
+        .collect();
+    for kind in [
+        "client.created",
+        "consent.given",
+        "handover.proposed",
+        "referral.sent",
+        "plan.published",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    let (outsider_sees, _) = crate::helpers::read_feed(&app, &outsider.token, None, 100).await;
+    assert!(
+        outsider_sees
+            .iter()
+            .all(|event| event["client_id"] != client.to_string()),
+        "{outsider_sees:?}"
+    );
+
     // Every refused attempt is on record in the client's access log: denied,
     // with its reason and the record the request named.
     let mut denied = Vec::new();

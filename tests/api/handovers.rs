@@ -242,8 +242,12 @@ async fn the_seed_story_hands_the_client_to_the_nurse_and_back_saattaen_vaihtaen
     assert_eq!(
         events,
         [
+            "client.created",
+            "relationship.opened",
             "handover.proposed",
             "consent.given",
+            // The nurse's organisation comes in with the client.
+            "relationship.opened",
             "handover.accepted",
             "responsibility.changed",
             "handover.proposed",

@@ -553,3 +553,68 @@ pub fn serve_demo(database_url: &str, port: u16, extra: &[&str]) -> std::process
         .spawn()
         .expect("the kyky binary starts")
 }
+
+/// Every event the token's caller may see after `after` (from the start
+/// when `None`), read in pages of `limit` until caught up; and the cursor
+/// to resume from.
+pub async fn read_feed(
+    app: &TestApp,
+    token: &str,
+    after: Option<&str>,
+    limit: u32,
+) -> (Vec<Value>, String) {
+    let mut events = Vec::new();
+    let mut cursor = after.map(str::to_owned);
+    loop {
+        let after = cursor
+            .as_deref()
+            .map_or_else(String::new, |c| format!("&after={c}"));
+        let page = expect_status(
+            app.get(&format!("/api/v1/events?limit={limit}{after}"), token)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        events.extend(page["items"].as_array().expect("items").iter().cloned());
+        cursor = Some(
+            page["next_cursor"]
+                .as_str()
+                .expect("next_cursor")
+                .to_owned(),
+        );
+        if page["more"] == false {
+            return (events, cursor.unwrap_or_default());
+        }
+    }
+}
+
+/// `read_feed` from `after` until it holds at least `count` events about
+/// `client` (on PostgreSQL an event shows once every transaction that began
+/// before it has ended: at once unless another test's transaction is still
+/// running), at most ten seconds; the events about the client and the
+/// cursor after them.
+pub async fn read_feed_until(
+    app: &TestApp,
+    token: &str,
+    after: Option<&str>,
+    client: Uuid,
+    count: usize,
+) -> (Vec<Value>, String) {
+    let about = |events: &[Value]| -> Vec<Value> {
+        events
+            .iter()
+            .filter(|e| e["client_id"] == client.to_string())
+            .cloned()
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (mut seen, mut cursor) = read_feed(app, token, after, 100).await;
+    seen = about(&seen);
+    while seen.len() < count && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let (more, next) = read_feed(app, token, Some(&cursor), 100).await;
+        seen.extend(about(&more));
+        cursor = next;
+    }
+    (seen, cursor)
+}

@@ -13,6 +13,7 @@ mod consents;
 mod contact_requests;
 mod durability;
 mod errors;
+mod events;
 mod faults;
 mod handovers;
 mod helpers;

@@ -206,6 +206,7 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         (relationships, &sanna),
         ("/api/v1/teams".to_owned(), &nurse),
         ("/api/v1/clients".to_owned(), &sanna),
+        ("/api/v1/events".to_owned(), &sanna),
     ];
     for (path, worker) in lists {
         let one = cost(app, &format!("{path}?limit=1"), worker).await;

@@ -53,6 +53,7 @@ Authenticate with a bearer JWT (`Authorize` above). Errors are RFC 9457 problem+
         (name = "follow-ups", description = "Follow-ups (seuranta): the plan's date and agreed tasks, each owned by a professional and moving with the responsibility; your own list across clients"),
         (name = "caseload", description = "The responsible worker's caseload and waiting work"),
         (name = "consents", description = "Consent (suostumus): purposes, organisations covered, withdrawal"),
+        (name = "events", description = "The event feed for integrations: changes to the clients you may see, in order, resumable from a cursor"),
         (name = "audit", description = "Access log (käyttöloki) and disclosure log (luovutusloki)"),
         (name = "operations", description = "Health checks"),
     )

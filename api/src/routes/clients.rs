@@ -465,7 +465,14 @@ pub async fn update_client(
             db.write_client(&ctx, id, "client.update", |conn, scope| {
                 let sees = scope.basis.sees_protected_location();
                 let fields = scope.client.fields.clone().updated_by(fields, sees);
-                let updated = clients::update(conn, id, &version, &fields, ctx.at)?;
+                let updated = clients::update(
+                    conn,
+                    &scope.client,
+                    &version,
+                    &fields,
+                    ctx.actor.professional_id,
+                    ctx.at,
+                )?;
                 let scope = ClientScope {
                     client: updated,
                     ..scope.clone()

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod code_sets;
 pub mod consents;
 pub mod contact_requests;
+pub mod events;
 pub mod export;
 pub mod follow_ups;
 pub mod handovers;
@@ -112,6 +113,7 @@ macro_rules! api_v1_services {
             .service($crate::routes::follow_ups::cancel_follow_up)
             .service($crate::routes::access_log::search_access_log)
             .service($crate::routes::access_log::search_disclosures)
+            .service($crate::routes::events::read_events)
     };
 }
 pub(crate) use api_v1_services;

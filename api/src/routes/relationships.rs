@@ -137,11 +137,11 @@ pub async fn open_relationship(
     Ok(HttpResponse::Created().json(view))
 }
 
-fn scoped(relationship_id: Uuid, records: &[Relationship]) -> StoreResult<()> {
+/// The client's relationship `relationship_id`: another client's is not found.
+fn scoped(relationship_id: Uuid, records: &[Relationship]) -> StoreResult<&Relationship> {
     records
         .iter()
-        .any(|r| r.id == relationship_id)
-        .then_some(())
+        .find(|r| r.id == relationship_id)
         .ok_or(StoreError::NotFound)
 }
 
@@ -218,9 +218,10 @@ pub async fn end_relationship(
         .as_caller(bearer, move |db, caller| {
             let ctx = caller.audit(now);
             db.write_client(&ctx, id, "relationship.end", |conn, scope| {
-                scoped(relationship_id, &scope.relationships)?;
+                let ended = scoped(relationship_id, &scope.relationships)?;
                 relationship::end(&scope.relationships, relationship_id, &ctx.actor, ended_on)?;
-                relationships::end(conn, relationship_id, ended_on)?;
+                let by = ctx.actor.professional_id;
+                relationships::end(conn, id, ended, ended_on, by, ctx.at)?;
                 view_of(conn, relationship_id)
             })
             .map_err(missing("relationship"))

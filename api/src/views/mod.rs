@@ -10,6 +10,7 @@ pub mod clients;
 pub mod code_sets;
 pub mod consents;
 pub mod contact_requests;
+pub mod events;
 pub mod export;
 pub mod follow_ups;
 pub mod handovers;

@@ -1,0 +1,3 @@
+DROP INDEX domain_events_position_idx;
+ALTER TABLE domain_events DROP COLUMN seq;
+ALTER TABLE domain_events DROP COLUMN tx;
