@@ -4,10 +4,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use kyky_domain::webhook::RetrySchedule;
 use uuid::Uuid;
 
 use crate::auth::{Auth, AuthConfigError};
 use crate::telemetry::LogFormat;
+use crate::webhook_dispatcher::WebhookSettings;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -86,6 +88,8 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Auth(#[from] AuthConfigError),
+    #[error("KYKY_WEBHOOK_RETRY_SCHEDULE: {0}")]
+    Invalid(String),
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
@@ -153,9 +157,55 @@ pub struct ServeArgs {
     #[arg(long, env = "KYKY_NO_MIGRATE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_migrate: bool,
     #[command(flatten)]
+    pub webhooks: WebhookArgs,
+    #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub jwt: JwtArgs,
+}
+
+/// How `serve` sends webhooks.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// Send webhook deliveries from this process (any number of processes
+    /// on one PostgreSQL may: each delivery is claimed by one).
+    #[arg(long, env = "KYKY_WEBHOOK_DISPATCH", default_value_t = true, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_dispatch: bool,
+    /// Delays between attempts of a failing delivery, comma-separated
+    /// (`5s,5m,30m,2h,5h,10h,10h`, Standard Webhooks' schedule, by default);
+    /// after the last the delivery fails and its subscription is disabled.
+    #[arg(long, env = "KYKY_WEBHOOK_RETRY_SCHEDULE", value_delimiter = ',', value_parser = humantime::parse_duration)]
+    pub webhook_retry_schedule: Vec<std::time::Duration>,
+    /// How often the dispatcher looks for deliveries to send.
+    #[arg(long, env = "KYKY_WEBHOOK_TICK", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub webhook_tick: std::time::Duration,
+    /// Let subscriptions name http URLs and loopback, private or link-local
+    /// addresses: for development and tests only, never in production.
+    #[arg(long, env = "KYKY_WEBHOOK_ALLOW_PRIVATE_TARGETS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_allow_private_targets: bool,
+}
+
+impl WebhookArgs {
+    /// How this process sends webhooks.
+    pub fn settings(&self) -> Result<WebhookSettings, ConfigError> {
+        let schedule = if self.webhook_retry_schedule.is_empty() {
+            RetrySchedule::standard()
+        } else {
+            let delays = self
+                .webhook_retry_schedule
+                .iter()
+                .map(|d| chrono::Duration::from_std(*d).unwrap_or(chrono::Duration::MAX))
+                .collect();
+            RetrySchedule::new(delays).map_err(|e| ConfigError::Invalid(e.to_string()))?
+        };
+        Ok(WebhookSettings {
+            dispatch: self.webhook_dispatch,
+            tick: self.webhook_tick,
+            schedule,
+            allow_private_targets: self.webhook_allow_private_targets,
+            ..WebhookSettings::default()
+        })
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -23,3 +23,4 @@ pub mod state;
 pub mod telemetry;
 pub mod validation;
 pub mod views;
+pub mod webhook_dispatcher;

@@ -162,6 +162,7 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
     };
     let mut state = AppState::new(db.clone(), auth, clock, limits)
         .with_cors_allowed_origins(origins)
+        .with_webhooks(args.webhooks.settings()?)
         .ready_when(schema_ready);
     if metrics.is_some() {
         state = state.with_metrics();

@@ -85,6 +85,9 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
     let rate_limits = web::Data::from(state.rate_limits.clone());
     let auth = web::Data::from(state.auth.clone());
     let db = web::Data::new(state.db.clone());
+    if let Some(dispatcher) = state.dispatcher() {
+        actix_web::rt::spawn(dispatcher.run());
+    }
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::webhook_dispatcher::{Dispatcher, WebhookSettings};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -27,6 +28,8 @@ pub struct AppState {
     schema_ready: Arc<AtomicBool>,
     /// Whether requests are counted and timed for `/metrics`.
     pub metrics: bool,
+    /// How webhooks are sent, and which targets a subscription may name.
+    pub webhooks: Arc<WebhookSettings>,
 }
 
 impl AppState {
@@ -40,7 +43,30 @@ impl AppState {
             cors_allowed_origins: Arc::new([]),
             schema_ready: Arc::new(AtomicBool::new(true)),
             metrics: false,
+            webhooks: Arc::new(WebhookSettings::default()),
         }
+    }
+
+    #[must_use]
+    pub fn with_webhooks(mut self, settings: WebhookSettings) -> Self {
+        self.webhooks = Arc::new(settings);
+        self
+    }
+
+    /// The webhook dispatcher for this process, when it dispatches: it
+    /// waits, as requests do, until the schema is ready.
+    pub fn dispatcher(&self) -> Option<Dispatcher> {
+        if !self.webhooks.dispatch {
+            return None;
+        }
+        Dispatcher::new(
+            self.db.clone(),
+            self.clock.clone(),
+            (*self.webhooks).clone(),
+            self.schema_ready.clone(),
+        )
+        .inspect_err(|error| tracing::error!(%error, "webhooks: no HTTP client"))
+        .ok()
     }
 
     /// Counts and times every request for `/metrics`.

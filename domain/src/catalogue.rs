@@ -37,6 +37,8 @@ pub fn all_code_sets() -> Vec<CodeSetDescription> {
         crate::team::Frequency::describe(),
         crate::team::MeetingDay::describe(),
         crate::event::EventType::describe(),
+        crate::webhook::SubscriptionStatus::describe(),
+        crate::webhook::DeliveryStatus::describe(),
     ]
 }
 

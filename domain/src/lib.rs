@@ -23,6 +23,7 @@ pub mod relationship;
 pub mod request;
 pub mod team;
 pub mod version;
+pub mod webhook;
 
 pub use access::{AccessBasis, Actor};
 pub use codes::{CodeSet, Language, OrganisationKind, ProfessionalTitle, Role};

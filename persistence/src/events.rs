@@ -116,7 +116,7 @@ pub struct StoredEvent {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = domain_events)]
-struct Row {
+pub(crate) struct EventRow {
     tx: i64,
     seq: i64,
     id: String,
@@ -128,7 +128,7 @@ struct Row {
     payload: String,
 }
 
-fn to_event(row: Row) -> StoreResult<StoredEvent> {
+pub(crate) fn to_event(row: EventRow) -> StoreResult<StoredEvent> {
     Ok(StoredEvent {
         position: FeedPosition {
             tx: row.tx,
@@ -166,7 +166,7 @@ pub fn after(
         )
         .order((tx, seq))
         .limit(limit)
-        .select(Row::as_select())
+        .select(EventRow::as_select())
         .into_boxed();
     if !kinds.is_empty() {
         query = query.filter(kind.eq_any(kinds.iter().map(|k| k.code())));
@@ -177,6 +177,22 @@ pub fn after(
         ));
     }
     query.load(conn)?.into_iter().map(to_event).collect()
+}
+
+/// Where the feed ends now: a reader starting here gets what happens next.
+pub fn end_of_feed(conn: &mut DbConnection) -> StoreResult<FeedPosition> {
+    use domain_events::{seq, tx};
+    let last: Option<(i64, i64)> = domain_events::table
+        .order((tx.desc(), seq.desc()))
+        .select((tx, seq))
+        .first(conn)
+        .optional()?;
+    Ok(
+        last.map_or(FeedPosition::START, |(last_tx, last_seq)| FeedPosition {
+            tx: last_tx,
+            seq: last_seq,
+        }),
+    )
 }
 
 /// Kinds of the client's events, oldest first.

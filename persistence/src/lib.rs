@@ -40,6 +40,8 @@ pub mod responsibility;
 mod schema;
 pub mod teams;
 mod typed_null;
+pub mod webhook_flow;
+pub mod webhooks;
 
 pub use access_log::AuditContext;
 pub use client_scope::ClientScope;

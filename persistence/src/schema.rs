@@ -399,3 +399,55 @@ diesel::allow_tables_to_appear_in_same_query!(clients, work_pair_periods);
 diesel::allow_tables_to_appear_in_same_query!(professionals, team_members);
 diesel::allow_tables_to_appear_in_same_query!(organisations, team_members);
 diesel::allow_tables_to_appear_in_same_query!(organisation_external_refs, team_members);
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        organisation_id -> Text,
+        account_id -> Text,
+        url -> Text,
+        event_types -> Text,
+        description -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        status -> Text,
+        disabled_reason -> Nullable<Text>,
+        after_tx -> BigInt,
+        after_seq -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        subscription_id -> Text,
+        event_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        failures_in_row -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        attempted_at -> Timestamp,
+        response_status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, domain_events);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_subscriptions);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_attempts);
+diesel::allow_tables_to_appear_in_same_query!(domain_events, webhook_subscriptions);
+diesel::allow_tables_to_appear_in_same_query!(domain_events, webhook_attempts);

@@ -45,6 +45,7 @@ fn resource_of(path: &str) -> Option<&'static str> {
         ("/api/v1/follow-ups/{id}", "follow_up"),
         ("/api/v1/teams/{id}/contact-requests", "team"),
         ("/api/v1/teams/{id}/referrals", "team"),
+        ("/api/v1/webhook-subscriptions/{id}", "webhook_subscription"),
     ];
     let found = kinds
         .iter()
@@ -242,6 +243,20 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
     )
     .await;
     let follow_up = id_of(&follow_ups["items"][0]);
+    // An integration account's subscription: its deliveries carry client events.
+    let crm = app.integration_in(counsellor.organisation_id).await;
+    let webhook_subscription = id_of(
+        &expect_status(
+            app.post(
+                "/api/v1/webhook-subscriptions",
+                &crm.token,
+                &json!({"url": "https://crm.example.fi/hooks"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
     let ids: BTreeMap<&str, Uuid> = [
         ("client", client),
         ("handover", handover),
@@ -253,6 +268,7 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         ("contact_request", contact_request),
         ("plan", plan),
         ("follow_up", follow_up),
+        ("webhook_subscription", webhook_subscription),
     ]
     .into_iter()
     .collect();
@@ -270,7 +286,8 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         };
         let url = path
             .replace("{id}", &ids[kind].to_string())
-            .replace("{relationship_id}", &relationship.to_string());
+            .replace("{relationship_id}", &relationship.to_string())
+            .replace("{delivery_id}", &Uuid::now_v7().to_string());
         assert!(
             !url.contains('{'),
             "{path}: a path parameter without a fixture"
@@ -308,7 +325,7 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
                 );
             }
             checked.push(format!("{method} {path}"));
-            if kind != "team" && kind != "contact_request" {
+            if !["team", "contact_request", "webhook_subscription"].contains(&kind) {
                 refused_on_client += 1;
             }
         }

@@ -3,6 +3,7 @@
 //! SQLite by default (a new file per test). With `KYKY_TEST_DATABASE_URL`
 //! pointing at a PostgreSQL server, each test gets its own new database there.
 
+use kyky_api::webhook_dispatcher::WebhookSettings;
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -129,6 +130,9 @@ pub struct Spawn {
     /// Unlimited unless a test is about the limit.
     pub rate_limits: RateLimitConfig,
     pub cors_allowed_origins: Vec<String>,
+    /// No dispatcher unless a test is about webhooks (its statements would
+    /// count in the round-trip tests); any target allowed.
+    pub webhooks: WebhookSettings,
 }
 
 impl Spawn {
@@ -145,6 +149,12 @@ impl Spawn {
                 integration_per_minute: 0,
             },
             cors_allowed_origins: Vec::new(),
+            webhooks: WebhookSettings {
+                dispatch: false,
+                tick: std::time::Duration::from_millis(20),
+                allow_private_targets: true,
+                ..WebhookSettings::default()
+            },
         }
     }
 }
@@ -161,6 +171,7 @@ pub async fn spawn_with(spawn: Spawn) -> TestApp {
         migrate,
         rate_limits,
         cors_allowed_origins,
+        webhooks,
     } = spawn;
     let mut admin = Uuid::nil();
     if migrate {
@@ -190,7 +201,8 @@ pub async fn spawn_with(spawn: Spawn) -> TestApp {
     let shifted = Arc::new(ShiftedClock::default());
     let clock: Arc<dyn Clock> = shifted.clone();
     let state = AppState::new(db.clone(), auth.clone(), clock, rate_limits)
-        .with_cors_allowed_origins(cors_allowed_origins);
+        .with_cors_allowed_origins(cors_allowed_origins)
+        .with_webhooks(webhooks);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -461,7 +473,11 @@ pub struct Espoo {
 
 impl Espoo {
     pub async fn spawn() -> Self {
-        let app = spawn_app().await;
+        Self::with_app(spawn_app().await).await
+    }
+
+    /// Sanna's organisation and the nurse's in `app`.
+    pub async fn with_app(app: TestApp) -> Self {
         let sanna = app
             .worker("municipal_employment_services", "social_counsellor")
             .await;
@@ -617,4 +633,24 @@ pub async fn read_feed_until(
         cursor = next;
     }
     (seen, cursor)
+}
+
+impl TestApp {
+    /// An integration account (a system such as Sofia CRM) of `organisation_id`.
+    pub async fn integration_in(&self, organisation_id: Uuid) -> Worker {
+        let body = json!({"organisation_id": organisation_id, "first_name": "Sofia", "last_name": "CRM",
+            "title": "other", "roles": ["integration"]});
+        let created = expect_status(
+            self.post("/api/v1/professionals", &self.admin_token, &body)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let id = id_of(&created);
+        Worker {
+            id,
+            organisation_id,
+            token: mint(&self.auth, id, &[Role::Integration]),
+        }
+    }
 }

@@ -35,4 +35,5 @@ mod schema;
 mod security;
 mod teams;
 mod views;
+mod webhooks;
 mod workers_day;

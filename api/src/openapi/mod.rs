@@ -54,6 +54,7 @@ Authenticate with a bearer JWT (`Authorize` above). Errors are RFC 9457 problem+
         (name = "caseload", description = "The responsible worker's caseload and waiting work"),
         (name = "consents", description = "Consent (suostumus): purposes, organisations covered, withdrawal"),
         (name = "events", description = "The event feed for integrations: changes to the clients you may see, in order, resumable from a cursor"),
+        (name = "webhooks", description = "Webhook subscriptions (Standard Webhooks 1.0): signed deliveries of events, retried for over a day, with a delivery log"),
         (name = "audit", description = "Access log (käyttöloki) and disclosure log (luovutusloki)"),
         (name = "operations", description = "Health checks"),
     )

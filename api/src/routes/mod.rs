@@ -25,6 +25,7 @@ pub mod relationships;
 pub mod responsibility;
 pub mod statutory_disclosure;
 pub mod teams;
+pub mod webhooks;
 
 /// Registers every handler under `/api/v1` on `$cfg`: a utoipa-actix-web
 /// `ServiceConfig` where the OpenAPI document is made (so that the router
@@ -114,6 +115,14 @@ macro_rules! api_v1_services {
             .service($crate::routes::access_log::search_access_log)
             .service($crate::routes::access_log::search_disclosures)
             .service($crate::routes::events::read_events)
+            .service($crate::routes::webhooks::create_subscription)
+            .service($crate::routes::webhooks::list_subscriptions)
+            .service($crate::routes::webhooks::get_subscription)
+            .service($crate::routes::webhooks::disable_subscription)
+            .service($crate::routes::webhooks::enable_subscription)
+            .service($crate::routes::webhooks::rotate_secret)
+            .service($crate::routes::webhooks::list_deliveries)
+            .service($crate::routes::webhooks::retry_delivery)
     };
 }
 pub(crate) use api_v1_services;

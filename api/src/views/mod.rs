@@ -23,3 +23,4 @@ pub mod referrals;
 pub mod relationships;
 pub mod responsibility;
 pub mod teams;
+pub mod webhooks;

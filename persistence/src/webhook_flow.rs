@@ -1,0 +1,164 @@
+//! The webhook dispatcher's steps, each safe with several processes on one
+//! database: giving each subscription its deliveries (a subscription is
+//! locked by one process at a time), claiming due deliveries (each row
+//! claimed by one), and settling an attempt.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use kyky_domain::Actor;
+use kyky_domain::webhook::{DeliveryStatus, RetrySchedule, SubscriptionStatus};
+use uuid::Uuid;
+
+use crate::access_log::{self, AuditContext};
+use crate::client_scope::authorize_many;
+use crate::db::Db;
+use crate::error::StoreResult;
+use crate::events;
+use crate::professionals;
+use crate::webhooks::{self, AttemptOutcome, DueDelivery, Subscription};
+
+impl Db {
+    /// Gives every active subscription a delivery of each event after its
+    /// position that its integration account may read now (up to `batch`
+    /// events each), and moves its position past them: the events and the
+    /// position in one transaction, so that none is given twice or lost.
+    /// Each client whose events are given gets an access-log entry of the
+    /// account. Returns how many deliveries were made.
+    pub fn fan_out_webhooks(&self, now: DateTime<Utc>, batch: i64) -> StoreResult<usize> {
+        let ids = self.run(webhooks::active_ids)?;
+        let mut made = 0;
+        for id in ids {
+            made += self.transaction(|conn| -> StoreResult<usize> {
+                let Some(subscription) = webhooks::lock_active(conn, id)? else {
+                    return Ok(0);
+                };
+                let Some(ctx) = account_context(conn, &subscription, now)? else {
+                    let reason = "its integration account was deactivated";
+                    webhooks::set_status(
+                        conn,
+                        id,
+                        SubscriptionStatus::Disabled,
+                        Some(reason),
+                        now,
+                    )?;
+                    return Ok(0);
+                };
+                let read = events::after(
+                    conn,
+                    subscription.position,
+                    &subscription.event_types,
+                    batch,
+                )?;
+                let Some(last) = read.last().map(|event| event.position) else {
+                    return Ok(0);
+                };
+                let clients: Vec<Uuid> = read
+                    .iter()
+                    .filter_map(|event| event.client_id)
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let scopes = authorize_many(conn, &ctx, &clients)?;
+                let given: Vec<Uuid> = read
+                    .iter()
+                    .filter(|event| event.client_id.is_some_and(|c| scopes.contains_key(&c)))
+                    .map(|event| event.id)
+                    .collect();
+                webhooks::insert_deliveries(conn, id, &given, now)?;
+                webhooks::advance(conn, id, last)?;
+                let shown: Vec<_> = scopes
+                    .iter()
+                    .map(|(&client, scope)| (client, scope.basis))
+                    .collect();
+                if !shown.is_empty() {
+                    access_log::insert_entries(
+                        conn,
+                        &access_log::allowed_many(&ctx, "webhook.deliver", &shown),
+                    )?;
+                }
+                Ok(given.len())
+            })?;
+        }
+        Ok(made)
+    }
+
+    /// Claims up to `limit` due deliveries for `lease` (another process
+    /// takes one over only after that) and loads what sending them takes.
+    pub fn claim_webhook_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<DueDelivery>> {
+        self.run(|conn| {
+            let ids = webhooks::claim_due(conn, now, now + lease, limit)?;
+            webhooks::due_deliveries(conn, &ids, now)
+        })
+    }
+
+    /// Stores an attempt: delivered; due again by the schedule (`jitter`,
+    /// 0–1000, spreads the retries); or, the schedule spent, failed, and
+    /// then its subscription is disabled, saying why.
+    pub fn settle_webhook_delivery(
+        &self,
+        due: &DueDelivery,
+        outcome: &AttemptOutcome,
+        schedule: &RetrySchedule,
+        jitter: u16,
+    ) -> StoreResult<DeliveryStatus> {
+        self.transaction(|conn| {
+            let (failures, next) = if outcome.succeeded() {
+                (0, None)
+            } else {
+                let failures = due.failures_in_row + 1;
+                let made = usize::try_from(failures).unwrap_or(usize::MAX);
+                (failures, schedule.next_attempt(made, outcome.at, jitter))
+            };
+            let status = webhooks::record_attempt(conn, due.id, outcome, failures, next)?;
+            if status == DeliveryStatus::Failed {
+                let reason = format!(
+                    "delivery {} of event {} failed {} times in a row over {} h; deliveries resume when the subscription is enabled",
+                    due.id,
+                    due.event.id,
+                    failures,
+                    schedule.span().num_hours()
+                );
+                webhooks::set_status(
+                    conn,
+                    due.subscription_id,
+                    SubscriptionStatus::Disabled,
+                    Some(&reason),
+                    outcome.at,
+                )?;
+            }
+            Ok(status)
+        })
+    }
+}
+
+/// The subscription's integration account as an actor (roles as its record
+/// grants them); `None` when it has been deactivated.
+fn account_context(
+    conn: &mut crate::db::DbConnection,
+    subscription: &Subscription,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<AuditContext>> {
+    let (record, teams) = professionals::get_with_teams(conn, subscription.account_id)?;
+    let account = record.professional;
+    if !account.active {
+        return Ok(None);
+    }
+    Ok(Some(AuditContext {
+        actor: Actor {
+            professional_id: account.id,
+            organisation_id: account.organisation_id,
+            roles: account.fields.roles,
+            teams: teams.into_iter().collect(),
+        },
+        request_id: None,
+        at: now,
+        resource: Some(subscription.id),
+        preloaded: None,
+    }))
+}

@@ -1,0 +1,584 @@
+//! Webhook subscriptions, their deliveries and every attempt: rows in, domain
+//! types out. Claiming due deliveries is one statement that several
+//! processes on one PostgreSQL may run at once: each row goes to one.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::CodeSet;
+use kyky_domain::event::EventType;
+use kyky_domain::webhook::{DeliveryStatus, SubscriptionStatus};
+use uuid::Uuid;
+
+use crate::connection::on_backend;
+use crate::convert::{code, from_json, naive, to_json, utc, uuid};
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::events::{self, FeedPosition, StoredEvent};
+use crate::schema::{domain_events, webhook_attempts, webhook_deliveries, webhook_subscriptions};
+
+/// A subscription as its organisation manages it (never its secrets).
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    /// The integration account it delivers as: what that account may read
+    /// is what is delivered.
+    pub account_id: Uuid,
+    pub url: String,
+    /// Empty: every type.
+    pub event_types: Vec<EventType>,
+    pub description: Option<String>,
+    pub status: SubscriptionStatus,
+    pub disabled_reason: Option<String>,
+    /// While set and in the future, the secret before the last rotation
+    /// signs too.
+    pub previous_secret_until: Option<DateTime<Utc>>,
+    pub position: FeedPosition,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = webhook_subscriptions)]
+struct SubscriptionRow {
+    id: String,
+    organisation_id: String,
+    account_id: String,
+    url: String,
+    event_types: String,
+    description: Option<String>,
+    status: String,
+    disabled_reason: Option<String>,
+    previous_secret_until: Option<chrono::NaiveDateTime>,
+    after_tx: i64,
+    after_seq: i64,
+    created_by: String,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+fn to_subscription(row: SubscriptionRow) -> StoreResult<Subscription> {
+    let types: Vec<String> = from_json(&row.event_types)?;
+    Ok(Subscription {
+        id: uuid(&row.id)?,
+        organisation_id: uuid(&row.organisation_id)?,
+        account_id: uuid(&row.account_id)?,
+        url: row.url,
+        event_types: types.iter().map(|t| code(t)).collect::<StoreResult<_>>()?,
+        description: row.description,
+        status: code(&row.status)?,
+        disabled_reason: row.disabled_reason,
+        previous_secret_until: row.previous_secret_until.map(utc),
+        position: FeedPosition {
+            tx: row.after_tx,
+            seq: row.after_seq,
+        },
+        created_by: uuid(&row.created_by)?,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+/// A subscription to store.
+#[derive(Debug)]
+pub struct NewSubscription<'a> {
+    pub organisation_id: Uuid,
+    pub account_id: Uuid,
+    pub url: &'a str,
+    pub event_types: &'a [EventType],
+    pub description: Option<&'a str>,
+    pub secret: &'a str,
+    pub created_by: Uuid,
+}
+
+/// Stores a subscription; it is given the events from now on.
+pub fn insert(
+    conn: &mut DbConnection,
+    new: &NewSubscription<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<Subscription> {
+    let id = Uuid::now_v7();
+    let from = events::end_of_feed(conn)?;
+    let types: Vec<&str> = new.event_types.iter().map(|t| t.code()).collect();
+    diesel::insert_into(webhook_subscriptions::table)
+        .values((
+            webhook_subscriptions::id.eq(id.to_string()),
+            webhook_subscriptions::organisation_id.eq(new.organisation_id.to_string()),
+            webhook_subscriptions::account_id.eq(new.account_id.to_string()),
+            webhook_subscriptions::url.eq(new.url),
+            webhook_subscriptions::event_types.eq(to_json(&types)?),
+            webhook_subscriptions::description.eq(new.description),
+            webhook_subscriptions::secret.eq(new.secret),
+            webhook_subscriptions::status.eq(SubscriptionStatus::Active.code()),
+            webhook_subscriptions::after_tx.eq(from.tx),
+            webhook_subscriptions::after_seq.eq(from.seq),
+            webhook_subscriptions::created_by.eq(new.created_by.to_string()),
+            webhook_subscriptions::created_at.eq(naive(now)),
+            webhook_subscriptions::updated_at.eq(naive(now)),
+        ))
+        .execute(conn)?;
+    get(conn, id)
+}
+
+pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Subscription> {
+    to_subscription(
+        webhook_subscriptions::table
+            .find(id.to_string())
+            .select(SubscriptionRow::as_select())
+            .first(conn)?,
+    )
+}
+
+/// The organisation's subscriptions, oldest first.
+pub fn for_organisation(
+    conn: &mut DbConnection,
+    organisation_id: Uuid,
+) -> StoreResult<Vec<Subscription>> {
+    webhook_subscriptions::table
+        .filter(webhook_subscriptions::organisation_id.eq(organisation_id.to_string()))
+        .order(webhook_subscriptions::id)
+        .select(SubscriptionRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_subscription)
+        .collect()
+}
+
+/// Active subscriptions' ids, for the dispatcher.
+pub fn active_ids(conn: &mut DbConnection) -> StoreResult<Vec<Uuid>> {
+    webhook_subscriptions::table
+        .filter(webhook_subscriptions::status.eq(SubscriptionStatus::Active.code()))
+        .select(webhook_subscriptions::id)
+        .load::<String>(conn)?
+        .iter()
+        .map(|id| uuid(id))
+        .collect()
+}
+
+/// The subscription, locked for this transaction, unless another process
+/// holds it (PostgreSQL; SQLite has one process) or it is no longer active.
+pub fn lock_active(conn: &mut DbConnection, id: Uuid) -> StoreResult<Option<Subscription>> {
+    let active = webhook_subscriptions::table
+        .find(id.to_string())
+        .filter(webhook_subscriptions::status.eq(SubscriptionStatus::Active.code()));
+    let row = match conn {
+        DbConnection::Postgresql(pg) => active
+            .select(SubscriptionRow::as_select())
+            .for_update()
+            .skip_locked()
+            .first(pg)
+            .optional()?,
+        DbConnection::Sqlite(lite) => active
+            .select(SubscriptionRow::as_select())
+            .first(lite)
+            .optional()?,
+    };
+    row.map(to_subscription).transpose()
+}
+
+/// How far through the feed the subscription has been given deliveries.
+pub fn advance(conn: &mut DbConnection, id: Uuid, to: FeedPosition) -> StoreResult<()> {
+    diesel::update(webhook_subscriptions::table.find(id.to_string()))
+        .set((
+            webhook_subscriptions::after_tx.eq(to.tx),
+            webhook_subscriptions::after_seq.eq(to.seq),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Enables or disables (with the reason); `false` when there is no such subscription.
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: Uuid,
+    status: SubscriptionStatus,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let changed = diesel::update(webhook_subscriptions::table.find(id.to_string()))
+        .set((
+            webhook_subscriptions::status.eq(status.code()),
+            webhook_subscriptions::disabled_reason.eq(reason),
+            webhook_subscriptions::updated_at.eq(naive(now)),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// A new signing secret; the one before signs too until `overlap_until`.
+pub fn rotate_secret(
+    conn: &mut DbConnection,
+    id: Uuid,
+    secret: &str,
+    overlap_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let old: String = webhook_subscriptions::table
+        .find(id.to_string())
+        .select(webhook_subscriptions::secret)
+        .first(conn)?;
+    diesel::update(webhook_subscriptions::table.find(id.to_string()))
+        .set((
+            webhook_subscriptions::previous_secret.eq(Some(old)),
+            webhook_subscriptions::previous_secret_until.eq(Some(naive(overlap_until))),
+            webhook_subscriptions::secret.eq(secret),
+            webhook_subscriptions::updated_at.eq(naive(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deliveries of these events to the subscription, due at `now`.
+pub fn insert_deliveries(
+    conn: &mut DbConnection,
+    subscription_id: Uuid,
+    event_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if event_ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = event_ids
+        .iter()
+        .map(|event_id| {
+            (
+                webhook_deliveries::id.eq(Uuid::now_v7().to_string()),
+                webhook_deliveries::subscription_id.eq(subscription_id.to_string()),
+                webhook_deliveries::event_id.eq(event_id.to_string()),
+                webhook_deliveries::status.eq(DeliveryStatus::Pending.code()),
+                webhook_deliveries::attempts.eq(0),
+                webhook_deliveries::failures_in_row.eq(0),
+                webhook_deliveries::next_attempt_at.eq(Some(naive(now))),
+                webhook_deliveries::created_at.eq(naive(now)),
+            )
+        })
+        .collect();
+    crate::connection::insert_all!(conn, webhook_deliveries::table, rows)
+}
+
+#[derive(QueryableByName)]
+struct ClaimedId {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+/// Claims up to `limit` due deliveries of active subscriptions until
+/// `until`, in one statement: a row another process claims at the same
+/// moment (`SKIP LOCKED`) or holds unexpired is not taken.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> StoreResult<Vec<Uuid>> {
+    use diesel::sql_types::{BigInt, Timestamp};
+    const DUE: &str = "SELECT d.id FROM webhook_deliveries d \
+        JOIN webhook_subscriptions s ON s.id = d.subscription_id \
+        WHERE d.status = 'pending' AND d.next_attempt_at <= {now} \
+        AND (d.claimed_until IS NULL OR d.claimed_until < {now}) AND s.status = 'active' \
+        ORDER BY d.next_attempt_at LIMIT {limit}";
+    let claimed: Vec<ClaimedId> = match conn {
+        DbConnection::Postgresql(pg) => {
+            let due = DUE.replace("{now}", "$2").replace("{limit}", "$3");
+            diesel::sql_query(format!(
+                "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id IN ({due} FOR UPDATE OF d SKIP LOCKED) RETURNING id"
+            ))
+            .bind::<Timestamp, _>(naive(until))
+            .bind::<Timestamp, _>(naive(now))
+            .bind::<BigInt, _>(limit)
+            .load(pg)?
+        }
+        DbConnection::Sqlite(lite) => {
+            let due = DUE.replace("{now}", "?2").replace("{limit}", "?3");
+            diesel::sql_query(format!(
+                "UPDATE webhook_deliveries SET claimed_until = ?1 WHERE id IN ({due}) RETURNING id"
+            ))
+            .bind::<Timestamp, _>(naive(until))
+            .bind::<Timestamp, _>(naive(now))
+            .bind::<BigInt, _>(limit)
+            .load(lite)?
+        }
+    };
+    claimed.iter().map(|row| uuid(&row.id)).collect()
+}
+
+/// A claimed delivery with what it takes to send it.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub id: Uuid,
+    pub subscription_id: Uuid,
+    pub url: String,
+    /// The current secret first; the previous one while it still signs.
+    pub secrets: Vec<String>,
+    pub failures_in_row: i32,
+    pub event: StoredEvent,
+}
+
+type DueRow = (
+    (String, String, String, i32),
+    (String, Option<String>, Option<chrono::NaiveDateTime>),
+    crate::events::EventRow,
+);
+
+/// The claimed deliveries with their events and subscriptions: one query.
+pub fn due_deliveries(
+    conn: &mut DbConnection,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<DueDelivery>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<DueRow> = webhook_deliveries::table
+        .inner_join(domain_events::table.on(domain_events::id.eq(webhook_deliveries::event_id)))
+        .inner_join(
+            webhook_subscriptions::table
+                .on(webhook_subscriptions::id.eq(webhook_deliveries::subscription_id)),
+        )
+        .filter(webhook_deliveries::id.eq_any(ids.iter().map(Uuid::to_string)))
+        .order(webhook_deliveries::id)
+        .select((
+            (
+                webhook_deliveries::id,
+                webhook_deliveries::subscription_id,
+                webhook_subscriptions::url,
+                webhook_deliveries::failures_in_row,
+            ),
+            (
+                webhook_subscriptions::secret,
+                webhook_subscriptions::previous_secret,
+                webhook_subscriptions::previous_secret_until,
+            ),
+            crate::events::EventRow::as_select(),
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |((id, subscription, url, failures_in_row), (secret, previous, until), event)| {
+                let mut secrets = vec![secret];
+                if let (Some(previous), Some(until)) = (previous, until)
+                    && utc(until) > now
+                {
+                    secrets.push(previous);
+                }
+                Ok(DueDelivery {
+                    id: uuid(&id)?,
+                    subscription_id: uuid(&subscription)?,
+                    url,
+                    secrets,
+                    failures_in_row,
+                    event: events::to_event(event)?,
+                })
+            },
+        )
+        .collect()
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone)]
+pub struct AttemptOutcome {
+    pub at: DateTime<Utc>,
+    /// The target's status code, if it answered.
+    pub response_status: Option<u16>,
+    /// Why it did not answer (connection refused, timed out, refused target).
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+impl AttemptOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.response_status
+            .is_some_and(|status| (200..300).contains(&status))
+    }
+}
+
+/// Stores an attempt and where the delivery now stands: delivered, due
+/// again at `next` after `failures_in_row` failed attempts, or (no `next`)
+/// failed.
+pub fn record_attempt(
+    conn: &mut DbConnection,
+    delivery_id: Uuid,
+    outcome: &AttemptOutcome,
+    failures_in_row: i32,
+    next: Option<DateTime<Utc>>,
+) -> StoreResult<DeliveryStatus> {
+    diesel::insert_into(webhook_attempts::table)
+        .values((
+            webhook_attempts::id.eq(Uuid::now_v7().to_string()),
+            webhook_attempts::delivery_id.eq(delivery_id.to_string()),
+            webhook_attempts::attempted_at.eq(naive(outcome.at)),
+            webhook_attempts::response_status.eq(outcome.response_status.map(i32::from)),
+            webhook_attempts::error.eq(outcome.error.as_deref()),
+            webhook_attempts::duration_ms.eq(outcome.duration_ms),
+        ))
+        .execute(conn)?;
+    let status = if outcome.succeeded() {
+        DeliveryStatus::Succeeded
+    } else if next.is_some() {
+        DeliveryStatus::Pending
+    } else {
+        DeliveryStatus::Failed
+    };
+    diesel::update(webhook_deliveries::table.find(delivery_id.to_string()))
+        .set((
+            webhook_deliveries::status.eq(status.code()),
+            webhook_deliveries::failures_in_row.eq(failures_in_row),
+            webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
+            webhook_deliveries::next_attempt_at
+                .eq(next.filter(|_| !outcome.succeeded()).map(naive)),
+            webhook_deliveries::claimed_until.eq(None::<chrono::NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(status)
+}
+
+/// One delivery in the log, with its attempts.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub subscription_id: Uuid,
+    pub event_id: Uuid,
+    pub event_type: EventType,
+    pub status: DeliveryStatus,
+    pub attempts: Vec<Attempt>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    pub response_status: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+type DeliveryRow = (
+    (
+        String,
+        String,
+        String,
+        String,
+        Option<chrono::NaiveDateTime>,
+        chrono::NaiveDateTime,
+    ),
+    Option<(chrono::NaiveDateTime, Option<i32>, Option<String>, i64)>,
+);
+
+/// The subscription's deliveries, newest first, after `before` (a delivery
+/// id) when given, or `only` the one; each with its attempts. One query
+/// (a row per attempt), so that a delivery and its attempts are read in one
+/// snapshot while the dispatcher settles them.
+pub fn deliveries(
+    conn: &mut DbConnection,
+    subscription_id: Uuid,
+    before: Option<Uuid>,
+    only: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<Delivery>> {
+    // Ids are UUIDs in text (hex digits and hyphens): `~` sorts after
+    // every one, and `<id>!` right after `<id>`.
+    let upper = match (before, only) {
+        (_, Some(only)) => format!("{only}!"),
+        (Some(before), None) => before.to_string(),
+        (None, None) => "~".to_owned(),
+    };
+    let paged = diesel::alias!(webhook_deliveries as paged);
+    let page = paged
+        .filter(
+            paged
+                .field(webhook_deliveries::subscription_id)
+                .eq(subscription_id.to_string()),
+        )
+        .filter(paged.field(webhook_deliveries::id).lt(upper))
+        .order(paged.field(webhook_deliveries::id).desc())
+        .limit(if only.is_some() { 1 } else { limit })
+        .select(paged.field(webhook_deliveries::id));
+    let rows: Vec<DeliveryRow> = webhook_deliveries::table
+        .inner_join(domain_events::table.on(domain_events::id.eq(webhook_deliveries::event_id)))
+        .left_join(
+            webhook_attempts::table.on(webhook_attempts::delivery_id.eq(webhook_deliveries::id)),
+        )
+        .filter(webhook_deliveries::id.eq_any(page))
+        .order((webhook_deliveries::id.desc(), webhook_attempts::id))
+        .select((
+            (
+                webhook_deliveries::id,
+                webhook_deliveries::event_id,
+                domain_events::kind,
+                webhook_deliveries::status,
+                webhook_deliveries::next_attempt_at,
+                webhook_deliveries::created_at,
+            ),
+            (
+                webhook_attempts::attempted_at,
+                webhook_attempts::response_status,
+                webhook_attempts::error,
+                webhook_attempts::duration_ms,
+            )
+                .nullable(),
+        ))
+        .load(conn)?;
+    let mut found: Vec<Delivery> = Vec::new();
+    for ((id, event_id, kind, status, next, created), attempt) in rows {
+        let id = uuid(&id)?;
+        if only.is_some_and(|only| only != id) {
+            continue;
+        }
+        if found.last().is_none_or(|last| last.id != id) {
+            found.push(Delivery {
+                id,
+                subscription_id,
+                event_id: uuid(&event_id)?,
+                event_type: code(&kind)?,
+                status: code(&status)?,
+                attempts: Vec::new(),
+                next_attempt_at: next.map(utc),
+                created_at: utc(created),
+            });
+        }
+        if let (Some(delivery), Some((at, response_status, error, duration_ms))) =
+            (found.last_mut(), attempt)
+        {
+            delivery.attempts.push(Attempt {
+                at: utc(at),
+                response_status,
+                error,
+                duration_ms,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// Makes the subscription's delivery due now with a fresh retry schedule;
+/// `false` when the subscription has no such delivery.
+pub fn retry(
+    conn: &mut DbConnection,
+    subscription_id: Uuid,
+    delivery_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let changed = diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::id.eq(delivery_id.to_string()))
+            .filter(webhook_deliveries::subscription_id.eq(subscription_id.to_string())),
+    )
+    .set((
+        webhook_deliveries::status.eq(DeliveryStatus::Pending.code()),
+        webhook_deliveries::failures_in_row.eq(0),
+        webhook_deliveries::next_attempt_at.eq(Some(naive(now))),
+        webhook_deliveries::claimed_until.eq(None::<chrono::NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Deliveries waiting to be made, for the queue-depth metric.
+pub fn pending_count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(on_backend!(conn, |c| webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending.code()))
+        .count()
+        .get_result(c))?)
+}
