@@ -308,6 +308,84 @@ async fn concurrent_accepts_of_one_handover_over_two_processes_have_one_winner()
     assert_eq!(responsibility["responsible"]["id"], OWN_COACH.to_string());
 }
 
+/// Three processes on one PostgreSQL, all dispatching: each event is
+/// delivered once, whichever process recorded it.
+#[tokio::test]
+async fn three_processes_deliver_each_event_once() {
+    use kyky_api::demo::{SOCIAL_COUNSELLOR, SOFIA_INTEGRATION};
+    use serde_json::json;
+    const CLIENTS: usize = 12;
+    if !is_postgres() {
+        return;
+    }
+    let database = TestDatabase::new();
+    let ports = [free_port(), free_port(), free_port()];
+    let settings = ["--webhook-allow-private-targets", "--webhook-tick", "20ms"];
+    let http = reqwest::Client::new();
+    let bases = ports.map(|port| format!("http://127.0.0.1:{port}"));
+    let _first = Running(crate::helpers::serve_demo(
+        &database.url,
+        ports[0],
+        &settings,
+    ));
+    wait_until_ready(&http, &bases[0]).await;
+    let _others = [1, 2].map(|n| {
+        Running(crate::helpers::serve_demo(
+            &database.url,
+            ports[n],
+            &settings,
+        ))
+    });
+    for base in &bases[1..] {
+        wait_until_ready(&http, base).await;
+    }
+
+    let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
+    let counsellor = mint(&auth, SOCIAL_COUNSELLOR, &[Role::Professional]);
+    let sofia = mint(&auth, SOFIA_INTEGRATION, &[Role::Integration]);
+    let receiver = crate::webhooks::Receiver::start();
+    let subscribed = http
+        .post(format!("{}/api/v1/webhook-subscriptions", bases[0]))
+        .bearer_auth(&sofia)
+        .json(&json!({"url": receiver.url, "event_types": ["client.created"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(subscribed.status(), StatusCode::CREATED);
+    let secret = subscribed.json::<serde_json::Value>().await.unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let creations = (0..CLIENTS).map(|n| {
+        let (http, token) = (http.clone(), counsellor.clone());
+        let url = format!("{}/api/v1/clients", bases[n % 3]);
+        async move {
+            let body = json!({"personal_identity_code": crate::helpers::fresh_hetu(),
+                "relationship_basis": "client_contact", "first_name": "Kerta", "last_name": "Testi"});
+            let created = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            assert_eq!(created.status(), StatusCode::CREATED);
+            created.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    });
+    let mut clients = futures::future::join_all(creations).await;
+    receiver.until(CLIENTS).await;
+    // Long enough for a second delivery of any event to arrive, were there one.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = receiver.received();
+    let mut delivered: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["data"]["client_id"].as_str().unwrap().to_owned())
+        .collect();
+    delivered.sort();
+    clients.sort();
+    assert_eq!(delivered, clients, "each client's event once");
+    assert!(got.iter().all(|r| crate::webhooks::verifies(&secret, r)));
+}
+
 /// A PostgreSQL URL sent by way of `port` on this machine instead: the
 /// server's own `host:port`, and the URL through `port`.
 fn rerouted(url: &str, port: u16) -> (String, String) {
