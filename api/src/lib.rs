@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod field_glossary;
+pub mod idempotency;
 pub mod inputs;
 pub mod metrics;
 pub mod openapi;

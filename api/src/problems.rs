@@ -183,6 +183,13 @@ pub const CATALOGUE: &[ProblemType] = &[
         "Ask another admin.",
     ),
     problem(
+        "idempotency-key-in-use",
+        409,
+        "A request with this Idempotency-Key is still running",
+        "You sent a request with an Idempotency-Key while your first request with that key has not been answered yet.",
+        "Wait for the first request's answer; retrying later with the same key replays it.",
+    ),
+    problem(
         "conflict",
         409,
         "Conflicts with existing data",
@@ -335,6 +342,13 @@ pub const CATALOGUE: &[ProblemType] = &[
         "Unsupported media type",
         "The body is not sent as application/json.",
         "Send Content-Type: application/json.",
+    ),
+    problem(
+        "idempotency-key-reused",
+        422,
+        "This Idempotency-Key was used for a different request",
+        "Within 24 hours you sent the same Idempotency-Key with a different method, path or body.",
+        "Use a new key for a new request; keep a key only to retry the very same request.",
     ),
     problem(
         "invalid-work-pair",

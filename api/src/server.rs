@@ -46,6 +46,7 @@ pub fn openapi() -> serde_json::Value {
     let mut document = serde_json::to_value(&api).unwrap_or_default();
     bound_requests(&mut document);
     crate::openapi::bound_pages(&mut document);
+    crate::openapi::declare_idempotency_keys(&mut document);
     document_problems(&mut document);
     link_responses(&mut document);
     declare_conditional_gets(&mut document);
@@ -147,6 +148,7 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                     async move { unrouted(&request, &declared) }
                 }
             }))
+            .wrap(from_fn(crate::idempotency::idempotency))
             .wrap(from_fn(not_modified))
             .wrap(from_fn(rate_limit))
             .wrap(crate::cors::policy(&allowed_origins))

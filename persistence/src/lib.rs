@@ -24,6 +24,7 @@ pub mod follow_up_flow;
 pub mod follow_ups;
 pub mod handover_flow;
 pub mod handovers;
+pub mod idempotency;
 pub mod instance_secrets;
 mod log_writer;
 pub mod organisations;

@@ -451,3 +451,16 @@ diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_subscr
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_attempts);
 diesel::allow_tables_to_appear_in_same_query!(domain_events, webhook_subscriptions);
 diesel::allow_tables_to_appear_in_same_query!(domain_events, webhook_attempts);
+
+diesel::table! {
+    idempotency_keys (caller_id, idempotency_key) {
+        caller_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

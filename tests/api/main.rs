@@ -18,6 +18,7 @@ mod faults;
 mod handovers;
 mod helpers;
 mod http_semantics;
+mod idempotency;
 mod logs;
 mod metrics;
 mod non_disclosure;

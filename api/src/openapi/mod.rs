@@ -9,10 +9,12 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use crate::error::{FieldError, Problem};
 
 mod bounds;
+mod idempotency;
 mod links;
 mod problems;
 
 pub use bounds::{bound_pages, bound_requests};
+pub use idempotency::declare_idempotency_keys;
 pub use links::{declare_conditional_gets, link_responses, tidy_summaries};
 pub use problems::document_problems;
 use problems::{RULE_VIOLATION_DESCRIPTION, RULE_VIOLATION_RESPONSE, checks_domain_rules};
