@@ -1,5 +1,5 @@
-//! Request bodies several kinds of step share. Kept apart so that no route
-//! module imports another for them.
+//! Request bodies and values several kinds of step share. Kept apart so that
+//! no route module imports another for them.
 
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -18,4 +18,15 @@ pub struct ReasonInput {
     )]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
+}
+
+/// Whether `system` is a system's name: lower-case letters, digits, `.`,
+/// `_`, `-`, at most 64.
+pub fn valid_system(system: &str) -> bool {
+    let bytes = system.as_bytes();
+    (1..=64).contains(&bytes.len())
+        && (bytes[0].is_ascii_lowercase() || bytes[0].is_ascii_digit())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(b))
 }

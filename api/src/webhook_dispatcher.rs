@@ -225,7 +225,8 @@ impl Dispatcher {
         target_allowed(&delivery.url, self.settings.allow_private_targets).await?;
         let kind = delivery.event.kind;
         let timestamp = delivery.event.occurred_at;
-        let data = EventView::of(delivery.event.clone()).ok_or("an event about no client")?;
+        let data = EventView::of(delivery.event.clone(), delivery.external_ids.clone())
+            .ok_or("an event about no client")?;
         let body =
             serde_json::json!({"type": kind, "timestamp": timestamp, "data": data}).to_string();
         let id = delivery.id.to_string();

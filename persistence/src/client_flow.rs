@@ -252,20 +252,34 @@ impl Db {
         })
     }
 
-    /// Clients the caller's organisation has an active relationship with; each
-    /// listed client gets an access-log entry. A declared relationship lists
-    /// what the organisation entered, not the record.
+    /// Clients the caller's organisation has an active relationship with
+    /// (the one its `system` calls `value`, when `external_id` names one);
+    /// each listed client gets an access-log entry. A declared relationship
+    /// lists what the organisation entered, not the record.
     pub fn list_clients(
         &self,
         ctx: &AuditContext,
+        external_id: Option<(&str, &str)>,
         after: Option<Uuid>,
         page_size: i64,
     ) -> StoreResult<Vec<clients::ListedClient>> {
         let mut conn = self.conn()?;
+        let only = match external_id {
+            None => None,
+            Some((system, value)) => {
+                let organisation = ctx.actor.organisation_id;
+                let kind = crate::external_ids::SubjectKind::Client;
+                match crate::external_ids::find(&mut conn, organisation, kind, system, value)? {
+                    Some(found) => Some(found),
+                    None => return Ok(Vec::new()),
+                }
+            }
+        };
         // One row past the page tells whether another follows; it is not shown.
         let rows = clients::list_for_organisation(
             &mut conn,
             ctx.actor.organisation_id,
+            only,
             after,
             page_size + 1,
         )?;

@@ -259,6 +259,7 @@ pub struct ListedClient {
 pub fn list_for_organisation(
     conn: &mut DbConnection,
     organisation_id: Uuid,
+    only: Option<Uuid>,
     after: Option<Uuid>,
     limit: i64,
 ) -> StoreResult<Vec<ListedClient>> {
@@ -276,6 +277,9 @@ pub fn list_for_organisation(
         .into_boxed();
     if let Some(after) = after {
         query = query.filter(clients::id.gt(after.to_string()));
+    }
+    if let Some(only) = only {
+        query = query.filter(clients::id.eq(only.to_string()));
     }
     query
         .load::<(ClientRow, bool, Option<String>)>(conn)?

@@ -47,6 +47,11 @@ pub enum StoreError {
     /// The caller may read the client (by consent) but not change it.
     #[error("read-only access to the client")]
     ReadOnly,
+    /// The caller's roles do not allow the step on a client they may see
+    /// (say, a professional setting the identifier only an integration
+    /// account sets): logged as denied with this reason.
+    #[error("your roles do not allow this")]
+    RoleRequired(&'static str),
     #[error(transparent)]
     Relationship(#[from] RelationshipError),
     #[error(transparent)]
@@ -99,7 +104,7 @@ impl StoreError {
         use kyky_domain::referral::ReferralError;
         Some(match self {
             Self::AccessDenied => "no_access",
-            Self::Hidden(reason) => reason,
+            Self::Hidden(reason) | Self::RoleRequired(reason) => reason,
             Self::ReadOnly => "read_only_by_consent",
             Self::Handover(HandoverError::NotResponsible)
             | Self::Request(RequestError::NotResponsible)

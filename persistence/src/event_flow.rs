@@ -2,7 +2,7 @@
 //! see, decided when it reads (a consent withdrawn since hides them), in
 //! feed order, resuming from where it left off.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use kyky_domain::event::EventType;
 use uuid::Uuid;
@@ -12,6 +12,7 @@ use crate::client_scope::authorize_many;
 use crate::db::Db;
 use crate::error::StoreResult;
 use crate::events::{self, FeedPosition, StoredEvent};
+use crate::external_ids::{self, ExternalId, SubjectKind};
 
 /// One page of the feed as a caller sees it.
 #[derive(Debug)]
@@ -22,13 +23,16 @@ pub struct FeedPage {
     pub next: FeedPosition,
     /// Whether more events were there to read at once.
     pub more: bool,
+    /// The shown clients' identifiers in the caller's organisation's systems.
+    pub external_ids: HashMap<Uuid, Vec<ExternalId>>,
 }
 
 impl Db {
     /// Up to `limit` events after `after` (of `kinds`, all when empty); those
     /// about clients the caller may not read are left out, and every client
-    /// whose events are shown gets an access-log entry. Five statements for
-    /// any page: the events, the clients' access facts (three), the log.
+    /// whose events are shown gets an access-log entry. Six statements for
+    /// any page: the events, the clients' access facts (three), their
+    /// identifiers in the caller's systems, the log.
     pub fn event_feed(
         &self,
         ctx: &AuditContext,
@@ -48,10 +52,17 @@ impl Db {
             .into_iter()
             .collect();
         let scopes = if clients.is_empty() {
-            std::collections::HashMap::default()
+            HashMap::default()
         } else {
             authorize_many(&mut conn, ctx, &clients)?
         };
+        let shown_clients: Vec<Uuid> = scopes.keys().copied().collect();
+        let external_ids = external_ids::for_subjects(
+            &mut conn,
+            ctx.actor.organisation_id,
+            SubjectKind::Client,
+            &shown_clients,
+        )?;
         drop(conn);
         let shown: Vec<_> = scopes
             .iter()
@@ -64,6 +75,11 @@ impl Db {
             .into_iter()
             .filter(|event| event.client_id.is_some_and(|id| scopes.contains_key(&id)))
             .collect();
-        Ok(FeedPage { events, next, more })
+        Ok(FeedPage {
+            events,
+            next,
+            more,
+            external_ids,
+        })
     }
 }

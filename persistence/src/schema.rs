@@ -464,3 +464,16 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    external_ids (id) {
+        id -> Text,
+        organisation_id -> Text,
+        subject_kind -> Text,
+        subject_id -> Text,
+        system -> Text,
+        value -> Text,
+        set_by -> Text,
+        updated_at -> Timestamp,
+    }
+}

@@ -2,6 +2,8 @@
 //! types out. Claiming due deliveries is one statement that several
 //! processes on one PostgreSQL may run at once: each row goes to one.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::CodeSet;
@@ -313,10 +315,12 @@ pub struct DueDelivery {
     pub secrets: Vec<String>,
     pub failures_in_row: i32,
     pub event: StoredEvent,
+    /// The event's client's identifiers in the subscribing organisation's systems.
+    pub external_ids: Vec<crate::external_ids::ExternalId>,
 }
 
 type DueRow = (
-    (String, String, String, i32),
+    (String, String, String, i32, String),
     (String, Option<String>, Option<chrono::NaiveDateTime>),
     crate::events::EventRow,
 );
@@ -344,6 +348,7 @@ pub fn due_deliveries(
                 webhook_deliveries::subscription_id,
                 webhook_subscriptions::url,
                 webhook_deliveries::failures_in_row,
+                webhook_subscriptions::organisation_id,
             ),
             (
                 webhook_subscriptions::secret,
@@ -353,26 +358,62 @@ pub fn due_deliveries(
             crate::events::EventRow::as_select(),
         ))
         .load(conn)?;
-    rows.into_iter()
-        .map(
-            |((id, subscription, url, failures_in_row), (secret, previous, until), event)| {
-                let mut secrets = vec![secret];
-                if let (Some(previous), Some(until)) = (previous, until)
-                    && utc(until) > now
-                {
-                    secrets.push(previous);
-                }
-                Ok(DueDelivery {
-                    id: uuid(&id)?,
-                    subscription_id: uuid(&subscription)?,
-                    url,
-                    secrets,
-                    failures_in_row,
-                    event: events::to_event(event)?,
-                })
+    let mut due = Vec::with_capacity(rows.len());
+    let mut clients_of: HashMap<String, Vec<Uuid>> = HashMap::new();
+    for (
+        (id, subscription, url, failures_in_row, organisation),
+        (secret, previous, until),
+        event,
+    ) in rows
+    {
+        let mut secrets = vec![secret];
+        if let (Some(previous), Some(until)) = (previous, until)
+            && utc(until) > now
+        {
+            secrets.push(previous);
+        }
+        let event = events::to_event(event)?;
+        clients_of
+            .entry(organisation.clone())
+            .or_default()
+            .extend(event.client_id);
+        due.push((
+            organisation,
+            DueDelivery {
+                id: uuid(&id)?,
+                subscription_id: uuid(&subscription)?,
+                url,
+                secrets,
+                failures_in_row,
+                event,
+                external_ids: Vec::new(),
             },
-        )
-        .collect()
+        ));
+    }
+    // One query per subscribing organisation in the batch.
+    let mut known = HashMap::new();
+    for (organisation, clients) in clients_of {
+        let ids = crate::external_ids::for_subjects(
+            conn,
+            uuid(&organisation)?,
+            crate::external_ids::SubjectKind::Client,
+            &clients,
+        )?;
+        known.insert(organisation, ids);
+    }
+    Ok(due
+        .into_iter()
+        .map(|(organisation, mut delivery)| {
+            if let Some(client) = delivery.event.client_id {
+                delivery.external_ids = known
+                    .get(&organisation)
+                    .and_then(|ids| ids.get(&client))
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            delivery
+        })
+        .collect())
 }
 
 /// What one attempt came to.

@@ -287,7 +287,8 @@ async fn every_client_scoped_operation_is_404_for_an_unrelated_organisation() {
         let url = path
             .replace("{id}", &ids[kind].to_string())
             .replace("{relationship_id}", &relationship.to_string())
-            .replace("{delivery_id}", &Uuid::now_v7().to_string());
+            .replace("{delivery_id}", &Uuid::now_v7().to_string())
+            .replace("{system}", "sofia-crm");
         assert!(
             !url.contains('{'),
             "{path}: a path parameter without a fixture"

@@ -207,6 +207,12 @@ async fn a_bad_type_or_cursor_is_refused_naming_it() {
     )
     .await;
     assert_eq!(fields(&problem), ["types"]);
+    // An empty list is no filter.
+    expect_status(
+        e.app.get("/api/v1/events?types=", &e.sanna.token).await,
+        StatusCode::OK,
+    )
+    .await;
     expect_problem(
         e.app.get("/api/v1/events?limit=0", &e.sanna.token).await,
         StatusCode::BAD_REQUEST,

@@ -14,6 +14,7 @@ mod contact_requests;
 mod durability;
 mod errors;
 mod events;
+mod external_ids;
 mod faults;
 mod handovers;
 mod helpers;

@@ -218,6 +218,18 @@ async fn an_accepted_handover_is_delivered_signed() {
     assert!(secret.starts_with("whsec_"));
     let hetu = fresh_hetu();
     let client = id_of(&e.app.client(&e.sanna, &hetu).await);
+    expect_status(
+        e.app
+            .put(
+                &format!("/api/v1/clients/{client}/external-ids/sofia-crm"),
+                &crm.token,
+                None,
+                &json!({"value": "A-1001"}),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     let handover = hand_to_aino(&e, client).await;
 
     let got = receiver.until(1).await;
@@ -228,6 +240,12 @@ async fn an_accepted_handover_is_delivered_signed() {
     assert_eq!(body["type"], "handover.accepted");
     assert_eq!(body["data"]["subject_id"], handover.to_string());
     assert_eq!(body["data"]["client_id"], client.to_string());
+    // The CRM finds its own record by the id it gave the client.
+    assert_eq!(
+        body["data"]["client_external_ids"][0]["system"],
+        "sofia-crm"
+    );
+    assert_eq!(body["data"]["client_external_ids"][0]["value"], "A-1001");
     assert!(!delivery.body.contains(&hetu));
     // A signature by another secret does not verify.
     assert!(!verifies(

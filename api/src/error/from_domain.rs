@@ -241,6 +241,9 @@ impl From<StoreError> for ApiError {
             }
             StoreError::VersionMismatch => Self::precondition_failed(),
             StoreError::NotResponsibleWorker => Self::not_responsible_worker(error.to_string()),
+            StoreError::RoleRequired(_) => Self::forbidden(
+                "only your organisation's integration account sets its systems' identifiers",
+            ),
             StoreError::InvalidReference { field, message } => {
                 Self::invalid_reference(field, message)
             }

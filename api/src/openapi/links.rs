@@ -16,6 +16,11 @@ const RECORD_PATHS: &[(&str, &str)] = &[
     ("TeamView", "/api/v1/teams/{id}"),
     ("OrganisationView", "/api/v1/organisations/{id}"),
     ("ProfessionalView", "/api/v1/professionals/{id}"),
+    ("SubscriptionView", "/api/v1/webhook-subscriptions/{id}"),
+    (
+        "SubscriptionWithSecret",
+        "/api/v1/webhook-subscriptions/{id}",
+    ),
 ];
 
 /// OpenAPI links from every response that returns a record to the

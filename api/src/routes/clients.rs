@@ -11,12 +11,12 @@ use kyky_persistence::client_flow::{Registration, RelationshipGrounds};
 use kyky_persistence::client_scope::{ClientScope, ClientSight};
 use kyky_persistence::{DbConnection, StoreResult, clients};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Bearer, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::{PageParams, ValidJson, if_match, json_with_etag};
 use crate::state::AppState;
 use crate::views::cards::{card_knowing, professional_card};
@@ -361,25 +361,62 @@ pub async fn lookup_client(
     Ok(sighted.respond(HttpResponse::Ok()))
 }
 
-/// List the clients your organisation has an active relationship with.
+/// Narrows the client list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClientFilter {
+    /// The client your organisation's system calls this: `system|value`,
+    /// as set with `PUT /clients/{id}/external-ids/{system}`.
+    #[param(
+        pattern = "^[a-z0-9][a-z0-9._-]{0,63}[|].+$",
+        max_length = 265,
+        example = "sofia-crm|12345"
+    )]
+    pub external_id: Option<String>,
+}
+
+/// List the clients your organisation has an active relationship with, or
+/// find one by the id your organisation's own system gives it
+/// (`external_id=sofia-crm|12345`).
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
-    params(PageParams),
+    params(ClientFilter, PageParams),
     responses((status = 200, description = "A page of clients, henkilötunnus masked", body = ClientPage))
 )]
 #[get("/clients")]
 pub async fn list_clients(
     state: web::Data<AppState>,
     bearer: Bearer,
+    filter: web::Query<ClientFilter>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<ClientPage>> {
     let page = page.validate(state.cursors("clients", &bearer).await?)?;
+    let external_id = match filter.into_inner().external_id {
+        None => None,
+        Some(text) => match text.split_once('|') {
+            Some((system, value)) if crate::inputs::valid_system(system) && !value.is_empty() => {
+                Some((system.to_owned(), value.to_owned()))
+            }
+            _ => {
+                return Err(ApiError::validation(vec![FieldError {
+                    field: "external_id".into(),
+                    message: "system|value, e.g. sofia-crm|12345".into(),
+                }]));
+            }
+        },
+    };
     let now = state.now();
     let rows = state
         .as_caller(bearer, move |db, caller| {
             caller.require_client_work()?;
-            Ok(db.list_clients(&caller.audit(now), page.after, i64::from(page.limit))?)
+            let external_id = external_id.as_ref().map(|(s, v)| (s.as_str(), v.as_str()));
+            Ok(db.list_clients(
+                &caller.audit(now),
+                external_id,
+                page.after,
+                i64::from(page.limit),
+            )?)
         })
         .await?;
     let (items, next_cursor) = page.finish(rows, |listed| listed.client.id);

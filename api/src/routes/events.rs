@@ -31,7 +31,8 @@ pub struct FeedParams {
 
 /// The types asked for: each must be an event type.
 fn event_types(types: Option<&str>) -> Result<Vec<EventType>, FieldError> {
-    let Some(types) = types else {
+    // `types=` is the empty list (how a form-style array of none is sent): all.
+    let Some(types) = types.filter(|t| !t.is_empty()) else {
         return Ok(Vec::new());
     };
     types
@@ -111,8 +112,19 @@ pub async fn read_events(
             Ok(db.event_feed(&caller.audit(now), after, &kinds, i64::from(limit))?)
         })
         .await?;
+    let known = page.external_ids;
     Ok(web::Json(EventPage {
-        items: page.events.into_iter().filter_map(EventView::of).collect(),
+        items: page
+            .events
+            .into_iter()
+            .filter_map(|event| {
+                let ids = event
+                    .client_id
+                    .and_then(|client| known.get(&client).cloned())
+                    .unwrap_or_default();
+                EventView::of(event, ids)
+            })
+            .collect(),
         next_cursor: seal.seal(Uuid::from_bytes(page.next.to_bytes())),
         more: page.more,
     }))

@@ -12,6 +12,7 @@ pub mod consents;
 pub mod contact_requests;
 pub mod events;
 pub mod export;
+pub mod external_ids;
 pub mod follow_ups;
 pub mod handovers;
 pub mod health;
@@ -54,6 +55,11 @@ macro_rules! api_v1_services {
             .service($crate::routes::clients::list_clients)
             .service($crate::routes::clients::get_client)
             .service($crate::routes::clients::update_client)
+            .service($crate::routes::external_ids::list_client_external_ids)
+            .service($crate::routes::external_ids::set_client_external_id)
+            .service($crate::routes::external_ids::remove_client_external_id)
+            .service($crate::routes::external_ids::list_professional_external_ids)
+            .service($crate::routes::external_ids::set_professional_external_id)
             .service($crate::routes::relationships::list_relationships)
             .service($crate::routes::relationships::open_relationship)
             .service($crate::routes::relationships::make_primary)

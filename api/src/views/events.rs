@@ -4,9 +4,12 @@
 use chrono::{DateTime, Utc};
 use kyky_domain::event::EventType;
 use kyky_persistence::events::StoredEvent;
+use kyky_persistence::external_ids::ExternalId;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+use crate::views::external_ids::ExternalIdView;
 
 /// A change another organisation's system may follow.
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,12 +29,19 @@ pub struct EventView {
     /// never what the change wrote about the client.
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
+    /// The client's identifiers in your organisation's own systems (set by
+    /// your integration account), so that your system finds its record.
+    pub client_external_ids: Vec<ExternalIdView>,
 }
 
 impl EventView {
     /// `None` for an event about no client (none is published).
-    pub fn of(event: StoredEvent) -> Option<Self> {
+    pub fn of(event: StoredEvent, client_external_ids: Vec<ExternalId>) -> Option<Self> {
         Some(Self {
+            client_external_ids: client_external_ids
+                .into_iter()
+                .map(ExternalIdView::from)
+                .collect(),
             id: event.id,
             kind: event.kind,
             occurred_at: event.occurred_at,

@@ -12,6 +12,7 @@ pub mod consents;
 pub mod contact_requests;
 pub mod events;
 pub mod export;
+pub mod external_ids;
 pub mod follow_ups;
 pub mod handovers;
 pub mod me;
