@@ -21,7 +21,11 @@ async fn metrics_count_requests_by_route_and_status_on_their_own_address() {
     let database = TestDatabase::new();
     let (port, metrics_port) = (free_port(), free_port());
     let metrics_bind = format!("127.0.0.1:{metrics_port}");
-    let mut server = serve_demo(&database.url, port, &["--metrics-bind", &metrics_bind]);
+    let mut server = serve_demo(
+        &database.url,
+        port,
+        &["--metrics-bind", &metrics_bind, "--webhook-tick", "20ms"],
+    );
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     wait_until_ready(&http, &base).await;
@@ -95,6 +99,12 @@ async fn metrics_count_requests_by_route_and_status_on_their_own_address() {
     // The list's reads went through the access log's batches.
     assert!(
         sample(&text, "kyky_access_log_batch_entries_count", &[]).is_some_and(|n| n >= 3.0),
+        "{text}"
+    );
+    // The webhook queue, measured on each round of the dispatcher: empty.
+    assert_eq!(
+        sample(&text, "kyky_webhook_deliveries_pending", &[]),
+        Some(0.0),
         "{text}"
     );
     server.kill().unwrap();
