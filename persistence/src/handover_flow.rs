@@ -29,8 +29,7 @@ use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
 use crate::{
-    assessments, clients, consents, events, follow_ups, organisations, plans, professionals,
-    responsibility,
+    assessments, consents, events, follow_ups, organisations, plans, professionals, responsibility,
 };
 
 /// A handover to propose.
@@ -254,9 +253,8 @@ impl Db {
     ) -> StoreResult<T> {
         let mut client = None;
         let result = self.transaction(|conn| {
-            let client_id = handovers::client_of(conn, id)?;
+            let client_id = handovers::lock_client_of(conn, id)?;
             client = Some(client_id);
-            clients::lock(conn, client_id)?;
             let record = handovers::get(conn, id)?;
             let Some(basis) = handover_basis(conn, ctx, &record)? else {
                 return Err(StoreError::AccessDenied);
@@ -310,9 +308,9 @@ impl Db {
                 ConsentPurpose::InformationExchange,
                 ctx.at,
             )?;
-            if !handovers::decide(conn, id, &Decision::Accepted, ctx.actor.professional_id, ctx.at)? {
+            let Some(decided) = handovers::decide(conn, record, &Decision::Accepted, ctx.actor.professional_id, ctx.at)? else {
                 return Err(lost_race(conn, id, ctx.at));
-            }
+            };
             let client_id = record.client_id;
             let new = acceptance.new_responsibility;
             responsibility::transfer(conn, client_id, &new, PeriodOrigin::Handover, Some(id), ctx.actor.professional_id, ctx.at)?;
@@ -360,7 +358,7 @@ impl Db {
                 ],
                 ctx.at,
             )?;
-            handovers::get(conn, id)
+            Ok(decided)
         })
     }
 
@@ -374,9 +372,11 @@ impl Db {
         self.handover_write(ctx, id, "handover.decline", |conn, record, _| {
             handover::decline(&record.handover, &ctx.actor, reason, ctx.at)?;
             let decision = Decision::Declined(reason.trim().to_owned());
-            if !handovers::decide(conn, id, &decision, ctx.actor.professional_id, ctx.at)? {
+            let Some(decided) =
+                handovers::decide(conn, record, &decision, ctx.actor.professional_id, ctx.at)?
+            else {
                 return Err(lost_race(conn, id, ctx.at));
-            }
+            };
             let payload = json!({"declined_by": ctx.actor.professional_id});
             events::record(
                 conn,
@@ -387,7 +387,7 @@ impl Db {
                 &payload,
                 ctx.at,
             )?;
-            handovers::get(conn, id)
+            Ok(decided)
         })
     }
 
@@ -400,15 +400,12 @@ impl Db {
     ) -> StoreResult<HandoverRecord> {
         self.handover_write(ctx, id, "handover.cancel", |conn, record, current| {
             handover::cancel(&record.handover, &ctx.actor, current, ctx.at)?;
-            if !handovers::decide(
-                conn,
-                id,
-                &Decision::Cancelled(reason),
-                ctx.actor.professional_id,
-                ctx.at,
-            )? {
+            let decision = Decision::Cancelled(reason);
+            let Some(decided) =
+                handovers::decide(conn, record, &decision, ctx.actor.professional_id, ctx.at)?
+            else {
                 return Err(lost_race(conn, id, ctx.at));
-            }
+            };
             let payload = json!({"cancelled_by": ctx.actor.professional_id});
             events::record(
                 conn,
@@ -419,7 +416,7 @@ impl Db {
                 &payload,
                 ctx.at,
             )?;
-            handovers::get(conn, id)
+            Ok(decided)
         })
     }
 

@@ -6,6 +6,7 @@ use kyky_domain::Actor;
 use kyky_domain::handover::{Handover, HandoverStatus, PackageItemKind, Receiver};
 use uuid::Uuid;
 
+use crate::connection::on_backend;
 use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
@@ -203,14 +204,58 @@ pub fn client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Uuid> {
     uuid(&client)
 }
 
+/// The handover's client, its row locked until the transaction ends (as
+/// `clients::lock` does): one statement on PostgreSQL. SQLite writers already
+/// queue on one lock.
+pub fn lock_client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Uuid> {
+    let DbConnection::Postgresql(pg) = conn else {
+        return client_of(conn, id);
+    };
+    let of_handover = handovers::table
+        .filter(handovers::id.eq(id.to_string()))
+        .select(handovers::client_id);
+    let client: String = crate::schema::clients::table
+        .filter(crate::schema::clients::id.eq_any(of_handover))
+        .select(crate::schema::clients::id)
+        .for_update()
+        .first(pg)?;
+    uuid(&client)
+}
+
+/// The handover with its package: one query (a row per package item).
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
-    let row = handovers::table
-        .find(id.to_string())
-        .select(HandoverRow::as_select())
-        .first(conn)?;
-    with_packages(conn, vec![row])?
-        .pop()
-        .ok_or(StoreError::NotFound)
+    type Item = (String, i32, String, String, Option<String>);
+    let rows: Vec<(HandoverRow, Option<Item>)> = handovers::table
+        .left_join(items::table.on(items::handover_id.eq(handovers::id)))
+        .filter(handovers::id.eq(id.to_string()))
+        .order(items::position)
+        .select((
+            HandoverRow::as_select(),
+            (
+                items::handover_id,
+                items::position,
+                items::kind,
+                items::reference,
+                items::description,
+            )
+                .nullable(),
+        ))
+        .load(conn)?;
+    let mut package = Vec::with_capacity(rows.len());
+    let mut handover = None;
+    for (row, item) in rows {
+        package.extend(item.map(
+            |(handover_id, position, kind, reference, description)| ItemRow {
+                handover_id,
+                position,
+                kind,
+                reference,
+                description,
+            },
+        ));
+        handover.get_or_insert(row);
+    }
+    to_record(handover.ok_or(StoreError::NotFound)?, package)
 }
 
 /// Every handover of the client, oldest first.
@@ -265,34 +310,46 @@ pub enum Decision {
     Cancelled(Option<String>),
 }
 
-/// Moves a pending handover to its decided state. Returns `false` when it was
-/// no longer pending: a concurrent decision won, and this one must roll back.
+/// Moves a pending handover to its decided state and answers it as stored
+/// (one statement). `None` when it was no longer pending: a concurrent
+/// decision won, and this one must roll back.
 pub fn decide(
     conn: &mut DbConnection,
-    id: Uuid,
+    record: &HandoverRecord,
     decision: &Decision,
     by: Uuid,
     now: DateTime<Utc>,
-) -> StoreResult<bool> {
+) -> StoreResult<Option<HandoverRecord>> {
+    let id = record.handover.id;
     let (status, decline_reason, cancel_reason) = match decision {
         Decision::Accepted => (HandoverStatus::Accepted, None, None),
         Decision::Declined(reason) => (HandoverStatus::Declined, Some(reason.clone()), None),
         Decision::Cancelled(reason) => (HandoverStatus::Cancelled, None, reason.clone()),
     };
-    let changed = diesel::update(
-        handovers::table
-            .filter(handovers::id.eq(id.to_string()))
-            .filter(handovers::status.eq(HandoverStatus::Pending.to_string())),
-    )
-    .set((
+    let pending = handovers::table
+        .filter(handovers::id.eq(id.to_string()))
+        .filter(handovers::status.eq(HandoverStatus::Pending.to_string()));
+    let decided = (
         handovers::status.eq(status.to_string()),
         handovers::decided_at.eq(Some(naive(now))),
         handovers::decided_by.eq(Some(by.to_string())),
         handovers::decline_reason.eq(decline_reason),
         handovers::cancel_reason.eq(cancel_reason),
-    ))
-    .execute(conn)?;
-    Ok(changed == 1)
+    );
+    // `RETURNING` (both backends) runs on the backend's own connection.
+    let changed: Option<HandoverRow> = on_backend!(conn, |c| diesel::update(pending)
+        .set(decided)
+        .returning(HandoverRow::as_returning())
+        .get_result(c)
+        .optional())?;
+    changed
+        .map(|row| {
+            // The package does not change with the decision.
+            let mut decided = to_record(row, Vec::new())?;
+            decided.package.clone_from(&record.package);
+            Ok(decided)
+        })
+        .transpose()
 }
 
 /// Which side of the caller's handovers to list.

@@ -477,3 +477,5 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+diesel::allow_tables_to_appear_in_same_query!(clients, handovers);
+diesel::allow_tables_to_appear_in_same_query!(handovers, handover_package_items);

@@ -101,12 +101,25 @@ async fn metrics_count_requests_by_route_and_status_on_their_own_address() {
         sample(&text, "kyky_access_log_batch_entries_count", &[]).is_some_and(|n| n >= 3.0),
         "{text}"
     );
-    // The webhook queue, measured on each round of the dispatcher: empty.
-    assert_eq!(
-        sample(&text, "kyky_webhook_deliveries_pending", &[]),
-        Some(0.0),
-        "{text}"
-    );
+    // The webhook queue, measured on each round of the dispatcher (every
+    // 20 ms here, once the server is ready): empty.
+    let mut pending = None;
+    for _ in 0..250 {
+        let text = http
+            .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        pending = sample(&text, "kyky_webhook_deliveries_pending", &[]);
+        if pending.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(pending, Some(0.0));
     server.kill().unwrap();
     server.wait().unwrap();
 }

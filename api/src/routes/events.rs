@@ -22,7 +22,7 @@ pub struct FeedParams {
     #[param(pattern = "^[A-Za-z0-9_-]{43}$", min_length = 43, max_length = 43)]
     pub after: Option<String>,
     /// Only events of these types (comma-separated); all when left out.
-    #[param(style = Form, explode = false, value_type = Option<Vec<EventType>>)]
+    #[param(style = Form, explode = false, value_type = Option<Vec<EventType>>, min_items = 1)]
     pub types: Option<String>,
     /// Events to read, 1–100 (default 25).
     #[param(minimum = 1, maximum = 100, example = 25)]
@@ -31,8 +31,7 @@ pub struct FeedParams {
 
 /// The types asked for: each must be an event type.
 fn event_types(types: Option<&str>) -> Result<Vec<EventType>, FieldError> {
-    // `types=` is the empty list (how a form-style array of none is sent): all.
-    let Some(types) = types.filter(|t| !t.is_empty()) else {
+    let Some(types) = types else {
         return Ok(Vec::new());
     };
     types
