@@ -654,3 +654,13 @@ impl TestApp {
         }
     }
 }
+
+/// Stops the process when dropped, also when the test fails.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -4,7 +4,9 @@ use kyky_api::demo;
 use kyky_domain::Role;
 use reqwest::StatusCode;
 
-use crate::helpers::{SECRET, TestDatabase, free_port, mint, serve_demo, wait_until_ready};
+use crate::helpers::{
+    Running, SECRET, TestDatabase, free_port, mint, serve_demo, wait_until_ready,
+};
 
 /// The sample of `metric` whose labels include every one of `labels`.
 fn sample(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
@@ -21,11 +23,11 @@ async fn metrics_count_requests_by_route_and_status_on_their_own_address() {
     let database = TestDatabase::new();
     let (port, metrics_port) = (free_port(), free_port());
     let metrics_bind = format!("127.0.0.1:{metrics_port}");
-    let mut server = serve_demo(
+    let _server = Running(serve_demo(
         &database.url,
         port,
         &["--metrics-bind", &metrics_bind, "--webhook-tick", "20ms"],
-    );
+    ));
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     wait_until_ready(&http, &base).await;
@@ -120,6 +122,4 @@ async fn metrics_count_requests_by_route_and_status_on_their_own_address() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(pending, Some(0.0));
-    server.kill().unwrap();
-    server.wait().unwrap();
 }

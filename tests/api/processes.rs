@@ -1,7 +1,7 @@
 //! Several `kyky serve` processes on one PostgreSQL database, as behind a
 //! load balancer.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,17 +9,9 @@ use std::time::Duration;
 use kyky_domain::Role;
 use reqwest::StatusCode;
 
-use crate::helpers::{SECRET, TestDatabase, free_port, is_postgres, mint, wait_until_ready};
-
-/// Stops the process when dropped, also when the test fails.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::helpers::{
+    Running, SECRET, TestDatabase, free_port, is_postgres, mint, wait_until_ready,
+};
 
 #[tokio::test]
 async fn processes_started_together_on_one_new_database_all_come_up() {
