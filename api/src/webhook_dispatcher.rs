@@ -149,8 +149,11 @@ impl Dispatcher {
         })
     }
 
-    /// Runs until the process stops.
+    /// Runs until the process stops. Once a minute it also deletes the
+    /// idempotency keys past their 24 hours (the responses they keep hold
+    /// client data): any process may, the delete is the same.
     pub async fn run(self) {
+        let mut last_purge: Option<Instant> = None;
         loop {
             actix_web::rt::time::sleep(self.settings.tick).await;
             if !self.ready.load(Ordering::Acquire) {
@@ -158,6 +161,17 @@ impl Dispatcher {
             }
             if let Err(error) = self.tick().await {
                 tracing::warn!(%error, "webhook dispatch: will try again");
+            }
+            if last_purge.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+                last_purge = Some(Instant::now());
+                let (db, now) = (self.db.clone(), self.clock.now());
+                let purged = actix_web::rt::task::spawn_blocking(move || {
+                    db.run(|conn| kyky_persistence::idempotency::purge_expired(conn, now))
+                })
+                .await;
+                if let Ok(Err(error)) = purged {
+                    tracing::warn!(%error, "idempotency keys: purge failed, will try again");
+                }
             }
         }
     }

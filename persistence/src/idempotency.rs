@@ -155,3 +155,12 @@ pub fn release(conn: &mut DbConnection, caller: Uuid, key: &str) -> StoreResult<
     diesel::delete(keys::table.find((caller.to_string(), key))).execute(conn)?;
     Ok(())
 }
+
+/// Deletes the keys kept longer than `KEPT_FOR`, with the responses they
+/// hold (client data among them): how many.
+pub fn purge_expired(conn: &mut DbConnection, now: DateTime<Utc>) -> StoreResult<usize> {
+    Ok(
+        diesel::delete(keys::table.filter(keys::created_at.lt(naive(now - KEPT_FOR))))
+            .execute(conn)?,
+    )
+}

@@ -135,3 +135,22 @@ async fn the_same_key_while_the_first_request_runs_is_409() {
     let made = post_keyed(&e, &e.sanna, "/api/v1/clients", key, &body).await;
     assert_eq!(made.status(), StatusCode::CREATED);
 }
+
+#[actix_web::test]
+async fn keys_and_the_responses_they_keep_are_deleted_after_24_hours() {
+    let e = Espoo::spawn().await;
+    let key = "crm-registration-3";
+    let made = post_keyed(&e, &e.sanna, "/api/v1/clients", key, &new_client()).await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let purge = |hours: i64| {
+        let at = chrono::Utc::now() + chrono::Duration::hours(hours);
+        e.app
+            .db
+            .run(|conn| kyky_persistence::idempotency::purge_expired(conn, at))
+            .unwrap()
+    };
+    assert_eq!(purge(0), 0, "kept for a day");
+    assert_eq!(purge(25), 1);
+    let fresh = post_keyed(&e, &e.sanna, "/api/v1/clients", key, &new_client()).await;
+    assert_eq!(fresh.status(), StatusCode::CREATED);
+}
