@@ -91,8 +91,7 @@ pub(crate) fn propose_in(
     new: NewHandover,
 ) -> StoreResult<HandoverRecord> {
     check_package(conn, client_id, &new.package)?;
-    handovers::expire_due(conn, client_id, ctx.at)?;
-    let pending = handovers::pending_exists(conn, client_id)?;
+    let pending = handovers::pending_now(conn, client_id, ctx.at)?;
     let receiver_professional = match new.receiver {
         Receiver::Professional(id) => professional_status(conn, id)?,
         Receiver::Organisation(id) => {

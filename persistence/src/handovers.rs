@@ -285,8 +285,24 @@ pub fn expire_due(conn: &mut DbConnection, client_id: Uuid, now: DateTime<Utc>) 
     Ok(())
 }
 
-pub fn pending_exists(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<bool> {
-    Ok(pending_id(conn, client_id)?.is_some())
+/// Whether the client has a handover pending as of `now`. One past its
+/// deadline is marked expired first, so that a new one may be proposed: one
+/// statement unless there is one to expire.
+pub fn pending_now(
+    conn: &mut DbConnection,
+    client_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let pending: Vec<Option<chrono::NaiveDateTime>> = handovers::table
+        .filter(handovers::client_id.eq(client_id.to_string()))
+        .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
+        .select(handovers::expires_at)
+        .load(conn)?;
+    let due = |deadline: &Option<chrono::NaiveDateTime>| deadline.is_some_and(|d| utc(d) <= now);
+    if pending.iter().any(due) {
+        expire_due(conn, client_id, now)?;
+    }
+    Ok(pending.iter().any(|deadline| !due(deadline)))
 }
 
 /// The client's pending handover, if any.
