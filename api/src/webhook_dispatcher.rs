@@ -6,7 +6,7 @@
 //! schedule. Time comes from the injected clock, so tests move it instead of
 //! sleeping.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -94,21 +94,41 @@ pub fn url_allowed(url: &str, allow_private: bool) -> Result<url::Url, String> {
     Ok(parsed)
 }
 
+/// A host name and the addresses it was checked on: the request goes to
+/// these, not to whatever the name resolves to a moment later.
+type Pinned = Option<(String, Vec<SocketAddr>)>;
+
 /// Whether `url` may be delivered to now: `url_allowed`, and every address
-/// its host resolves to is public.
-pub async fn target_allowed(url: &str, allow_private: bool) -> Result<(), String> {
+/// its host resolves to is public. A name's addresses are answered, so that
+/// the request is sent to them (a name that resolves again to a private
+/// address in between gets nowhere).
+pub async fn target_allowed(url: &str, allow_private: bool) -> Result<Pinned, String> {
     let parsed = url_allowed(url, allow_private)?;
-    if allow_private {
-        return Ok(());
+    if allow_private
+        || parsed
+            .host_str()
+            .is_some_and(|h| h.trim_matches(['[', ']']).parse::<IpAddr>().is_ok())
+    {
+        return Ok(None);
     }
     let host = parsed.host_str().ok_or("a URL without a host")?;
     let port = parsed.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<IpAddr> = tokio::net::lookup_host((host, port))
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .map_err(|e| format!("{host} does not resolve: {e}"))?
-        .map(|address| address.ip())
         .collect();
-    webhook::check_target(parsed.scheme(), &addresses, false).map_err(|e| e.to_string())
+    let ips: Vec<IpAddr> = addresses.iter().map(SocketAddr::ip).collect();
+    webhook::check_target(parsed.scheme(), &ips, false).map_err(|e| e.to_string())?;
+    Ok(Some((host.to_owned(), addresses)))
+}
+
+/// How every delivery request is made.
+fn client_builder(settings: &WebhookSettings) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        // A redirect could lead anywhere, a private address too.
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(settings.timeout)
+        .user_agent(concat!("Kyky-Webhooks/", env!("CARGO_PKG_VERSION")))
 }
 
 pub struct Dispatcher {
@@ -134,12 +154,7 @@ impl Dispatcher {
         settings: WebhookSettings,
         ready: Arc<AtomicBool>,
     ) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            // A redirect could lead anywhere, a private address too.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(settings.timeout)
-            .user_agent(concat!("Kyky-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let http = client_builder(&settings).build()?;
         Ok(Self {
             db,
             clock,
@@ -236,7 +251,14 @@ impl Dispatcher {
         delivery: &DueDelivery,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<u16, String> {
-        target_allowed(&delivery.url, self.settings.allow_private_targets).await?;
+        let pinned = target_allowed(&delivery.url, self.settings.allow_private_targets).await?;
+        let http = match pinned {
+            None => self.http.clone(),
+            Some((host, addresses)) => client_builder(&self.settings)
+                .resolve_to_addrs(&host, &addresses)
+                .build()
+                .map_err(|e| without_url(&e))?,
+        };
         let kind = delivery.event.kind;
         let timestamp = delivery.event.occurred_at;
         let data = EventView::of(delivery.event.clone(), delivery.external_ids.clone())
@@ -250,8 +272,7 @@ impl Dispatcher {
             .iter()
             .filter_map(|secret| signature(secret, &id, sent_at, &body))
             .collect();
-        let response = self
-            .http
+        let response = http
             .post(&delivery.url)
             .header("content-type", "application/json")
             .header("webhook-id", &id)
@@ -295,6 +316,20 @@ mod tests {
             Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
         );
         assert_eq!(signature("not-a-secret", "id", 1, body), None);
+    }
+
+    #[tokio::test]
+    async fn private_and_loopback_targets_are_refused_unless_allowed() {
+        for url in [
+            "https://127.0.0.1/hooks",
+            "https://localhost/hooks",
+            "https://[fd00::1]/hooks",
+            "http://crm.espoo.fi/hooks",
+        ] {
+            assert!(target_allowed(url, false).await.is_err(), "{url}");
+        }
+        assert_eq!(target_allowed("http://127.0.0.1:9/hooks", true).await, Ok(None));
+        assert!(url_allowed("ftp://crm.espoo.fi/", true).is_err());
     }
 
     #[test]
