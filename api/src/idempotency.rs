@@ -89,7 +89,7 @@ pub async fn idempotency(
         let key = key.clone();
         state
             .blocking(move |db| {
-                Ok(db.run(|conn| idempotency::claim(conn, caller, &key, &hash, now))?)
+                Ok(db.transaction(|conn| idempotency::claim(conn, caller, &key, &hash, now))?)
             })
             .await?
     };
@@ -121,7 +121,9 @@ pub async fn idempotency(
     let release = |state: web::Data<AppState>, key: String| async move {
         // Nothing to replay: a retry runs again.
         let _ = state
-            .blocking(move |db| Ok(db.run(|conn| idempotency::release(conn, caller, &key))?))
+            .blocking(
+                move |db| Ok(db.transaction(|conn| idempotency::release(conn, caller, &key))?),
+            )
             .await;
     };
     let response = match answered {
@@ -151,7 +153,9 @@ pub async fn idempotency(
         body: String::from_utf8_lossy(&bytes).into_owned(),
     };
     state
-        .blocking(move |db| Ok(db.run(|conn| idempotency::finish(conn, caller, &key, &stored))?))
+        .blocking(move |db| {
+            Ok(db.transaction(|conn| idempotency::finish(conn, caller, &key, &stored))?)
+        })
         .await?;
     Ok(ServiceResponse::new(
         request,

@@ -24,12 +24,13 @@ impl Db {
     /// events each), and moves its position past them: the events and the
     /// position in one transaction, so that none is given twice or lost.
     /// Each client whose events are given gets an access-log entry of the
-    /// account. Returns how many deliveries were made.
+    /// account. Returns how many subscriptions are active (none: nothing
+    /// can be due either).
     pub fn fan_out_webhooks(&self, now: DateTime<Utc>, batch: i64) -> StoreResult<usize> {
         let ids = self.run(webhooks::active_ids)?;
-        let mut made = 0;
+        let active = ids.len();
         for id in ids {
-            made += self.transaction(|conn| -> StoreResult<usize> {
+            self.transaction(|conn| -> StoreResult<usize> {
                 let Some(subscription) = webhooks::lock_active(conn, id)? else {
                     return Ok(0);
                 };
@@ -80,7 +81,7 @@ impl Db {
                 Ok(given.len())
             })?;
         }
-        Ok(made)
+        Ok(active)
     }
 
     /// Claims up to `limit` due deliveries for `lease` (another process
@@ -91,7 +92,9 @@ impl Db {
         lease: Duration,
         limit: i64,
     ) -> StoreResult<Vec<DueDelivery>> {
-        self.run(|conn| {
+        // A write: through `transaction`, so that on SQLite it queues
+        // behind the writers that read first.
+        self.transaction(|conn| {
             let ids = webhooks::claim_due(conn, now, now + lease, limit)?;
             webhooks::due_deliveries(conn, &ids, now)
         })

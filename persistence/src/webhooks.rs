@@ -147,6 +147,17 @@ pub fn for_organisation(
         .collect()
 }
 
+/// Every organisation's subscriptions, oldest first (for an admin).
+pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Subscription>> {
+    webhook_subscriptions::table
+        .order(webhook_subscriptions::id)
+        .select(SubscriptionRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_subscription)
+        .collect()
+}
+
 /// Active subscriptions' ids, for the dispatcher.
 pub fn active_ids(conn: &mut DbConnection) -> StoreResult<Vec<Uuid>> {
     webhook_subscriptions::table

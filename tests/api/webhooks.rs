@@ -554,4 +554,13 @@ async fn who_may_subscribe_and_to_what() {
     .await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     assert!(!listed.to_string().contains("whsec_"));
+    // The admin sees every organisation's.
+    let everything = expect_status(
+        e.app
+            .get("/api/v1/webhook-subscriptions", &e.app.admin_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(everything["items"].as_array().unwrap().len(), 2);
 }

@@ -176,8 +176,14 @@ pub async fn list_subscriptions(
                 ));
             }
             let organisation = actor.organisation_id;
-            let all = db.run(|conn| webhooks::for_organisation(conn, organisation))?;
-            Ok(all)
+            let admin = actor.has_role(Role::Admin);
+            Ok(db.run(|conn| {
+                if admin {
+                    webhooks::all(conn)
+                } else {
+                    webhooks::for_organisation(conn, organisation)
+                }
+            })?)
         })
         .await?;
     Ok(web::Json(SubscriptionList {
