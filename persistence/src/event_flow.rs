@@ -4,12 +4,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use kyky_domain::AccessBasis;
+
 use kyky_domain::event::EventType;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext};
 use crate::client_scope::authorize_many;
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
 use crate::error::StoreResult;
 use crate::events::{self, FeedPosition, StoredEvent};
 use crate::external_ids::{self, ExternalId, SubjectKind};
@@ -45,36 +47,18 @@ impl Db {
         let more = read.len() > usize::try_from(limit).unwrap_or(0);
         read.truncate(usize::try_from(limit).unwrap_or(0));
         let next = read.last().map_or(after, |event| event.position);
-        let clients: Vec<Uuid> = read
-            .iter()
-            .filter_map(|event| event.client_id)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let scopes = if clients.is_empty() {
-            HashMap::default()
-        } else {
-            authorize_many(&mut conn, ctx, &clients)?
-        };
-        let shown_clients: Vec<Uuid> = scopes.keys().copied().collect();
+        let Readable { events, clients } = readable(&mut conn, ctx, read)?;
+        let shown: Vec<Uuid> = clients.iter().map(|(client, _)| *client).collect();
         let external_ids = external_ids::for_subjects(
             &mut conn,
             ctx.actor.organisation_id,
             SubjectKind::Client,
-            &shown_clients,
+            &shown,
         )?;
         drop(conn);
-        let shown: Vec<_> = scopes
-            .iter()
-            .map(|(&client_id, scope)| (client_id, scope.basis))
-            .collect();
-        if !shown.is_empty() {
-            self.log(access_log::allowed_many(ctx, "event.list", &shown))?;
+        if !clients.is_empty() {
+            self.log(access_log::allowed_many(ctx, "event.list", &clients))?;
         }
-        let events = read
-            .into_iter()
-            .filter(|event| event.client_id.is_some_and(|id| scopes.contains_key(&id)))
-            .collect();
         Ok(FeedPage {
             events,
             next,
@@ -82,4 +66,45 @@ impl Db {
             external_ids,
         })
     }
+}
+
+/// Events as a caller may read them now, by the access rules.
+pub(crate) struct Readable {
+    /// Those about clients the caller may read, in the order given.
+    pub events: Vec<StoredEvent>,
+    /// Each client they are about, with the basis of the caller's access:
+    /// what the access log records.
+    pub clients: Vec<(Uuid, AccessBasis)>,
+}
+
+/// Of `events`, those the caller may read now: the feed and webhook
+/// deliveries decide alike. Three statements (none for no events).
+pub(crate) fn readable(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    events: Vec<StoredEvent>,
+) -> StoreResult<Readable> {
+    let clients: Vec<Uuid> = events
+        .iter()
+        .filter_map(|event| event.client_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if clients.is_empty() {
+        return Ok(Readable {
+            events: Vec::new(),
+            clients: Vec::new(),
+        });
+    }
+    let scopes = authorize_many(conn, ctx, &clients)?;
+    Ok(Readable {
+        events: events
+            .into_iter()
+            .filter(|event| event.client_id.is_some_and(|id| scopes.contains_key(&id)))
+            .collect(),
+        clients: scopes
+            .iter()
+            .map(|(&client, scope)| (client, scope.basis))
+            .collect(),
+    })
 }

@@ -3,17 +3,15 @@
 //! locked by one process at a time), claiming due deliveries (each row
 //! claimed by one), and settling an attempt.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Duration, Utc};
 use kyky_domain::Actor;
 use kyky_domain::webhook::{DeliveryStatus, RetrySchedule, SubscriptionStatus};
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext};
-use crate::client_scope::authorize_many;
 use crate::db::Db;
 use crate::error::StoreResult;
+use crate::event_flow::{Readable, readable};
 use crate::events;
 use crate::professionals;
 use crate::webhooks::{self, AttemptOutcome, DueDelivery, Subscription};
@@ -30,9 +28,9 @@ impl Db {
         let ids = self.run(webhooks::active_ids)?;
         let active = ids.len();
         for id in ids {
-            self.transaction(|conn| -> StoreResult<usize> {
+            self.transaction(|conn| -> StoreResult<()> {
                 let Some(subscription) = webhooks::lock_active(conn, id)? else {
-                    return Ok(0);
+                    return Ok(());
                 };
                 let Some(ctx) = account_context(conn, &subscription, now)? else {
                     let reason = "its integration account was deactivated";
@@ -43,7 +41,7 @@ impl Db {
                         Some(reason),
                         now,
                     )?;
-                    return Ok(0);
+                    return Ok(());
                 };
                 let read = events::after(
                     conn,
@@ -52,33 +50,19 @@ impl Db {
                     batch,
                 )?;
                 let Some(last) = read.last().map(|event| event.position) else {
-                    return Ok(0);
+                    return Ok(());
                 };
-                let clients: Vec<Uuid> = read
-                    .iter()
-                    .filter_map(|event| event.client_id)
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                let scopes = authorize_many(conn, &ctx, &clients)?;
-                let given: Vec<Uuid> = read
-                    .iter()
-                    .filter(|event| event.client_id.is_some_and(|c| scopes.contains_key(&c)))
-                    .map(|event| event.id)
-                    .collect();
+                let Readable { events, clients } = readable(conn, &ctx, read)?;
+                let given: Vec<Uuid> = events.iter().map(|event| event.id).collect();
                 webhooks::insert_deliveries(conn, id, &given, now)?;
                 webhooks::advance(conn, id, last)?;
-                let shown: Vec<_> = scopes
-                    .iter()
-                    .map(|(&client, scope)| (client, scope.basis))
-                    .collect();
-                if !shown.is_empty() {
+                if !clients.is_empty() {
                     access_log::insert_entries(
                         conn,
-                        &access_log::allowed_many(&ctx, "webhook.deliver", &shown),
+                        &access_log::allowed_many(&ctx, "webhook.deliver", &clients),
                     )?;
                 }
-                Ok(given.len())
+                Ok(())
             })?;
         }
         Ok(active)

@@ -132,30 +132,21 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Subscription> {
     )
 }
 
-/// The organisation's subscriptions, oldest first.
-pub fn for_organisation(
+/// The organisation's subscriptions (every organisation's for `None`),
+/// oldest first.
+pub fn list(
     conn: &mut DbConnection,
-    organisation_id: Uuid,
+    organisation_id: Option<Uuid>,
 ) -> StoreResult<Vec<Subscription>> {
-    webhook_subscriptions::table
-        .filter(webhook_subscriptions::organisation_id.eq(organisation_id.to_string()))
+    let mut query = webhook_subscriptions::table
         .order(webhook_subscriptions::id)
         .select(SubscriptionRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(to_subscription)
-        .collect()
-}
-
-/// Every organisation's subscriptions, oldest first (for an admin).
-pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Subscription>> {
-    webhook_subscriptions::table
-        .order(webhook_subscriptions::id)
-        .select(SubscriptionRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(to_subscription)
-        .collect()
+        .into_boxed();
+    if let Some(organisation_id) = organisation_id {
+        query =
+            query.filter(webhook_subscriptions::organisation_id.eq(organisation_id.to_string()));
+    }
+    query.load(conn)?.into_iter().map(to_subscription).collect()
 }
 
 /// Active subscriptions' ids, for the dispatcher.

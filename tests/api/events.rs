@@ -34,42 +34,13 @@ async fn consent_for(e: &Espoo, client: Uuid, organisation: Uuid) -> Value {
     .await
 }
 
-async fn handover_to_aino(e: &Espoo, client: Uuid) -> Uuid {
-    let body = json!({"to_professional_id": e.aino.id, "summary": "Siirto", "reason": "Lomalle"});
-    let handover = id_of(
-        &expect_status(
-            e.app
-                .post(
-                    &format!("/api/v1/clients/{client}/handovers"),
-                    &e.sanna.token,
-                    &body,
-                )
-                .await,
-            StatusCode::CREATED,
-        )
-        .await,
-    );
-    expect_status(
-        e.app
-            .post(
-                &format!("/api/v1/handovers/{handover}/accept"),
-                &e.aino.token,
-                &json!({}),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    handover
-}
-
 #[actix_web::test]
 async fn the_feed_tells_each_change_once_in_order_and_resumes_from_its_cursor() {
     let e = Espoo::spawn().await;
     let hetu = fresh_hetu();
     let client = id_of(&e.app.client(&e.sanna, &hetu).await);
     consent_for(&e, client, e.nurse.organisation_id).await;
-    let handover = handover_to_aino(&e, client).await;
+    let handover = e.hand_to_aino(client).await;
 
     let (whole, caught_up) = read_feed_until(&e.app, &e.sanna.token, None, client, 6).await;
     assert_eq!(

@@ -495,6 +495,37 @@ impl Espoo {
         }
     }
 
+    /// Sanna hands `client` to Aino, and Aino accepts: the handover.
+    pub async fn hand_to_aino(&self, client: Uuid) -> Uuid {
+        let body =
+            json!({"to_professional_id": self.aino.id, "summary": "Siirto", "reason": "Lomalle"});
+        let handover = id_of(
+            &expect_status(
+                self.app
+                    .post(
+                        &format!("/api/v1/clients/{client}/handovers"),
+                        &self.sanna.token,
+                        &body,
+                    )
+                    .await,
+                StatusCode::CREATED,
+            )
+            .await,
+        );
+        expect_status(
+            self.app
+                .post(
+                    &format!("/api/v1/handovers/{handover}/accept"),
+                    &self.aino.token,
+                    &json!({}),
+                )
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        handover
+    }
+
     /// A new client of Sanna's.
     pub async fn client(&self) -> Uuid {
         id_of(&self.app.client(&self.sanna, &fresh_hetu()).await)

@@ -14,7 +14,6 @@ use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::Sha256;
-use uuid::Uuid;
 
 use crate::helpers::{
     Espoo, Spawn, TestApp, Worker, expect_problem, expect_status, fields, fresh_hetu, id_of,
@@ -149,35 +148,6 @@ async fn subscribe(app: &TestApp, account: &Worker, url: &str, types: &[&str]) -
     .await
 }
 
-async fn hand_to_aino(e: &Espoo, client: Uuid) -> Uuid {
-    let body = json!({"to_professional_id": e.aino.id, "summary": "Siirto", "reason": "Lomalle"});
-    let handover = id_of(
-        &expect_status(
-            e.app
-                .post(
-                    &format!("/api/v1/clients/{client}/handovers"),
-                    &e.sanna.token,
-                    &body,
-                )
-                .await,
-            StatusCode::CREATED,
-        )
-        .await,
-    );
-    expect_status(
-        e.app
-            .post(
-                &format!("/api/v1/handovers/{handover}/accept"),
-                &e.aino.token,
-                &json!({}),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    handover
-}
-
 async fn deliveries(app: &TestApp, account: &Worker, subscription: &str) -> Vec<Value> {
     let page = expect_status(
         app.get(
@@ -230,7 +200,7 @@ async fn an_accepted_handover_is_delivered_signed() {
         StatusCode::OK,
     )
     .await;
-    let handover = hand_to_aino(&e, client).await;
+    let handover = e.hand_to_aino(client).await;
 
     let got = receiver.until(1).await;
     assert_eq!(got.len(), 1, "{got:?}");

@@ -99,14 +99,9 @@ pub async fn list_client_external_ids(
             .map_err(missing("client"))
         })
         .await?;
-    Ok(web::Json(ExternalIdList {
-        items: found
-            .remove(&id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(ExternalIdView::from)
-            .collect(),
-    }))
+    Ok(web::Json(ExternalIdList::of(
+        found.remove(&id).unwrap_or_default(),
+    )))
 }
 
 /// Set the client's identifier in one of your organisation's systems
@@ -228,14 +223,9 @@ pub async fn list_professional_external_ids(
             })?)
         })
         .await?;
-    Ok(web::Json(ExternalIdList {
-        items: found
-            .remove(&id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(ExternalIdView::from)
-            .collect(),
-    }))
+    Ok(web::Json(ExternalIdList::of(
+        found.remove(&id).unwrap_or_default(),
+    )))
 }
 
 /// Set a professional's identifier in one of your organisation's systems

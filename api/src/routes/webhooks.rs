@@ -175,15 +175,9 @@ pub async fn list_subscriptions(
                     "only an integration account or an admin manages webhooks",
                 ));
             }
-            let organisation = actor.organisation_id;
-            let admin = actor.has_role(Role::Admin);
-            Ok(db.run(|conn| {
-                if admin {
-                    webhooks::all(conn)
-                } else {
-                    webhooks::for_organisation(conn, organisation)
-                }
-            })?)
+            // An admin sees every organisation's.
+            let organisation = (!actor.has_role(Role::Admin)).then_some(actor.organisation_id);
+            Ok(db.run(|conn| webhooks::list(conn, organisation))?)
         })
         .await?;
     Ok(web::Json(SubscriptionList {

@@ -31,3 +31,11 @@ impl From<ExternalId> for ExternalIdView {
 pub struct ExternalIdList {
     pub items: Vec<ExternalIdView>,
 }
+
+impl ExternalIdList {
+    pub fn of(ids: Vec<ExternalId>) -> Self {
+        Self {
+            items: ids.into_iter().map(ExternalIdView::from).collect(),
+        }
+    }
+}
