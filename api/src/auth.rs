@@ -248,7 +248,7 @@ impl Bearer {
         let id = self.professional_id;
         let (record, teams, preloaded) = if let Some(client) = self.client_read {
             let facts = db
-                .run(|conn| request_facts::load(conn, id, client))
+                .run(|conn| request_facts::current(conn, db.fact_cache(), id, client))
                 .map_err(known_professional)?;
             (facts.record, facts.teams, Some(facts.client))
         } else {

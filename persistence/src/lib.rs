@@ -21,6 +21,7 @@ pub mod error;
 pub mod event_flow;
 pub mod events;
 pub mod external_ids;
+pub mod fact_cache;
 pub mod follow_up_flow;
 pub mod follow_ups;
 pub mod handover_flow;

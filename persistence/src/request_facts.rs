@@ -28,12 +28,13 @@ use crate::consents::ConsentRow;
 use crate::convert::uuid;
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
+use crate::fact_cache::{FactCache, Stamps};
 use crate::professionals::{ProfessionalRow, WithOrganisation, with_organisation_and_teams};
 use crate::relationships::RelationshipRow;
 use crate::schema::{
     client_relationships as rel, clients, consent_organisations as covered, consents,
-    organisations, professionals, responsibility_periods as periods, team_members as members,
-    work_pair_periods as pairs,
+    fact_stamps as stamps, organisations, professionals, responsibility_periods as periods,
+    team_members as members, work_pair_periods as pairs,
 };
 use crate::typed_null::Null;
 
@@ -89,7 +90,8 @@ const PROFESSIONAL: u8 = 0;
 const CLIENT: u8 = 1;
 const RELATIONSHIP: u8 = 2;
 const CONSENT: u8 = 3;
-const KIND_NAMES: [&str; 4] = ["professional", "client", "relationship", "consent"];
+const STAMP: u8 = 4;
+const KIND_NAMES: [&str; 5] = ["professional", "client", "relationship", "consent", "stamp"];
 
 impl<const K: u8> QueryId for Kind<K> {
     type QueryId = Self;
@@ -135,6 +137,14 @@ pub fn load(
     professional_id: Uuid,
     client_id: Uuid,
 ) -> StoreResult<CallerFacts> {
+    load_with_stamps(conn, professional_id, client_id).map(|(facts, _)| facts)
+}
+
+fn load_with_stamps(
+    conn: &mut DbConnection,
+    professional_id: Uuid,
+    client_id: Uuid,
+) -> StoreResult<(CallerFacts, Stamps)> {
     let (professional, client) = (professional_id.to_string(), client_id.to_string());
     let rows: Vec<FactRow> = on_backend!(conn, |c| {
         // One row per team the caller is a member of now (one row if none).
@@ -261,9 +271,74 @@ pub fn load(
                         no_number(),
                     )),
             )
+            // The stamps of the caller, their organisation and the client,
+            // read in the same statement as the facts (one snapshot).
+            // text: subject; number: stamp
+            .union_all(
+                stamps::table
+                    .filter(
+                        stamps::subject
+                            .eq(&professional)
+                            .or(stamps::subject.eq(&client))
+                            .or(stamps::subject.eq_any(
+                                professionals::table
+                                    .filter(professionals::id.eq(&professional))
+                                    .select(professionals::organisation_id),
+                            )),
+                    )
+                    .select((
+                        Kind::<STAMP>,
+                        (
+                            stamps::subject.nullable(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                            no_text(),
+                        ),
+                        (no_flag(), no_flag()),
+                        (no_time(), no_time(), no_time(), no_time()),
+                        (no_date(), no_date()),
+                        stamps::stamp.nullable(),
+                    )),
+            )
             .load(c)
     })?;
     assemble(client_id, rows)
+}
+
+/// The caller and the client as `load` reads them, from `cache` when no
+/// stamp has moved since it kept them (then one primary-key read).
+pub fn current(
+    conn: &mut DbConnection,
+    cache: &FactCache,
+    professional_id: Uuid,
+    client_id: Uuid,
+) -> StoreResult<CallerFacts> {
+    if let Some((caller, client)) = cache.current(conn, professional_id, client_id)? {
+        return Ok(CallerFacts {
+            record: caller.record.clone(),
+            teams: caller.teams.clone(),
+            client: PreloadedClient {
+                client_id,
+                facts: Some(client.facts.clone()),
+            },
+        });
+    }
+    let (facts, stamps) = load_with_stamps(conn, professional_id, client_id)?;
+    cache.keep(
+        &stamps,
+        &facts.record,
+        &facts.teams,
+        facts.client.facts.as_ref(),
+    );
+    Ok(facts)
 }
 
 /// A column a branch always fills.
@@ -271,7 +346,8 @@ fn filled<T>(value: Option<T>) -> StoreResult<T> {
     value.ok_or_else(|| StoreError::Corrupt("a request fact lacks a column".to_owned()))
 }
 
-fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
+fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<(CallerFacts, Stamps)> {
+    let mut stamps = Stamps::default();
     let mut caller = None;
     let mut teams = Vec::new();
     let mut client = None;
@@ -380,6 +456,7 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
                     withdrawal_method: t7,
                 });
             }
+            "stamp" => stamps.add(filled(t0)?, filled(number)?),
             other => {
                 return Err(StoreError::Corrupt(format!("unknown request fact {other}")));
             }
@@ -399,7 +476,7 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
             crate::consents::to_record(row, organisations).map(|record| record.consent)
         })
         .collect::<StoreResult<Vec<_>>>()?;
-    Ok(CallerFacts {
+    let facts = CallerFacts {
         record,
         teams,
         client: PreloadedClient {
@@ -413,5 +490,6 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<CallerFacts> {
                 })
             }),
         },
-    })
+    };
+    Ok((facts, stamps))
 }

@@ -479,3 +479,12 @@ diesel::table! {
 }
 diesel::allow_tables_to_appear_in_same_query!(clients, handovers);
 diesel::allow_tables_to_appear_in_same_query!(handovers, handover_package_items);
+
+diesel::table! {
+    fact_stamps (subject) {
+        subject -> Text,
+        stamp -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(fact_stamps, professionals);

@@ -1,0 +1,12 @@
+DROP TRIGGER responsibility_periods_fact_stamp ON responsibility_periods;
+DROP TRIGGER work_pair_periods_fact_stamp ON work_pair_periods;
+DROP TRIGGER client_relationships_fact_stamp ON client_relationships;
+DROP TRIGGER consents_fact_stamp ON consents;
+DROP TRIGGER consent_organisations_fact_stamp ON consent_organisations;
+DROP TRIGGER team_members_fact_stamp ON team_members;
+DROP TRIGGER clients_fact_stamp ON clients;
+DROP TRIGGER professionals_fact_stamp ON professionals;
+DROP TRIGGER organisations_fact_stamp ON organisations;
+DROP FUNCTION fact_stamps_move_consent_client();
+DROP FUNCTION fact_stamps_move();
+DROP TABLE fact_stamps;
