@@ -1,10 +1,14 @@
-//! Bearer JWT authentication. HS256 with a shared secret, or RS256/ES256 with
-//! the public key (PEM) of a municipal identity provider. The subject is a
-//! professional id; the professional must exist and be active, and the
-//! effective roles are those both the token and the record grant.
+//! Bearer JWT authentication. Tokens of the organisations' identity
+//! providers (`trusted_issuers`), mapped to professionals by (issuer,
+//! subject); and Kyky's own tokens: HS256 with a shared secret, or
+//! RS256/ES256 with one PEM public key, whose subject is a professional id
+//! (for the demo and development; refused beside trusted issuers unless
+//! allowed). The professional must exist and be active, and the effective
+//! roles are those both the token and the record grant.
 
 use std::collections::BTreeSet;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -14,12 +18,13 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use kyky_domain::{Actor, CodeSet, Role};
 use kyky_persistence::request_facts::{self, PreloadedClient};
-use kyky_persistence::{AuditContext, Db, StoreError, professionals};
+use kyky_persistence::{AuditContext, Db, StoreError, professionals, sign_in_identities};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::telemetry::RequestId;
+use crate::trusted_issuers::{Person, TrustedIssuers};
 
 /// Shortest HS256 secret accepted: 256 bits, as RFC 7518 requires for HS256.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -54,6 +59,7 @@ pub struct Auth {
     encoding: Option<EncodingKey>,
     issuer: Option<String>,
     audience: Option<String>,
+    trusted: Option<Arc<TrustedIssuers>>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -90,6 +96,7 @@ impl Auth {
             encoding: Some(EncodingKey::from_secret(secret)),
             issuer: None,
             audience: None,
+            trusted: None,
         })
     }
 
@@ -131,6 +138,7 @@ impl Auth {
             encoding,
             issuer: None,
             audience: None,
+            trusted: None,
         })
     }
 
@@ -144,6 +152,58 @@ impl Auth {
         self.issuer = issuer;
         self.audience = audience;
         self
+    }
+
+    /// Trust these organisations' identity providers; Kyky's own tokens
+    /// then only if `issuers.accept_own_tokens`.
+    #[must_use]
+    pub fn with_trusted_issuers(mut self, issuers: TrustedIssuers) -> Self {
+        self.trusted = Some(Arc::new(issuers));
+        self
+    }
+
+    /// Verifies a token: a trusted issuer's by its keys, else one of Kyky's
+    /// own (when they are accepted).
+    pub async fn authenticate(&self, token: &str) -> ApiResult<Principal> {
+        #[derive(Deserialize)]
+        struct Issuer {
+            iss: Option<String>,
+        }
+        let Some(trusted) = &self.trusted else {
+            return self.own_token(token);
+        };
+        // Which issuer's keys to verify with: read before verifying, and
+        // then verified with them.
+        let named = jsonwebtoken::dangerous::insecure_decode_claims::<Issuer>(token)
+            .ok()
+            .and_then(|claims| claims.iss);
+        if let Some(issuer) = named.as_deref().and_then(|iss| trusted.find(iss)) {
+            let header = jsonwebtoken::decode_header(token)
+                .map_err(|_| ApiError::unauthorized("the token is malformed"))?;
+            let claims = issuer.verify(token, &header).await?;
+            return issuer.person(claims).map(Principal::Person);
+        }
+        if trusted.accept_own_tokens {
+            return self.own_token(token);
+        }
+        Err(ApiError::unauthorized(match named {
+            Some(_) => "the token's issuer is not trusted",
+            None => "the token names no issuer (iss)",
+        }))
+    }
+
+    fn own_token(&self, token: &str) -> ApiResult<Principal> {
+        let claims = self.verify(token)?;
+        let professional_id = Uuid::parse_str(&claims.sub)
+            .map_err(|_| ApiError::unauthorized("the token's subject is not a professional id"))?;
+        Ok(Principal::Professional {
+            id: professional_id,
+            roles: claims
+                .roles
+                .iter()
+                .filter_map(|r| Role::from_str(r).ok())
+                .collect(),
+        })
     }
 
     pub fn algorithm_name(&self) -> &'static str {
@@ -195,24 +255,28 @@ impl Auth {
         }
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map(|data| data.claims)
-            .map_err(|error| {
-                let reason = match error.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired",
-                    ErrorKind::ImmatureSignature => "the token is not valid yet",
-                    ErrorKind::InvalidSignature => "the token's signature does not verify",
-                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                        "the token's algorithm is not accepted"
-                    }
-                    ErrorKind::InvalidIssuer => "the token's issuer is not accepted",
-                    ErrorKind::InvalidAudience => "the token's audience is not accepted",
-                    ErrorKind::MissingRequiredClaim(_) => {
-                        "the token lacks a required claim (sub, iat, exp)"
-                    }
-                    _ => "the token is malformed",
-                };
-                ApiError::unauthorized(reason)
-            })
+            .map_err(|error| rejection(&error))
     }
+}
+
+/// Why a token's verification failed, as the answer says it.
+pub(crate) fn rejection(error: &jsonwebtoken::errors::Error) -> ApiError {
+    ApiError::unauthorized(match error.kind() {
+        ErrorKind::ExpiredSignature => "the token has expired",
+        ErrorKind::ImmatureSignature => "the token is not valid yet",
+        ErrorKind::InvalidSignature => "the token's signature does not verify",
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            "the token's algorithm is not accepted"
+        }
+        ErrorKind::InvalidIssuer => "the token's issuer is not accepted",
+        ErrorKind::InvalidAudience => "the token's audience is not accepted",
+        ErrorKind::MissingRequiredClaim(claim) => match claim.as_str() {
+            "aud" => "the token lacks a required claim (aud)",
+            "iss" => "the token lacks a required claim (iss)",
+            _ => "the token lacks a required claim (sub, iat, exp)",
+        },
+        _ => "the token is malformed",
+    })
 }
 
 /// A token whose professional no record names is refused as unauthorised.
@@ -230,8 +294,11 @@ pub fn known_professional(error: StoreError) -> ApiError {
 /// (`AppState::as_caller`), and becomes the `Caller`.
 #[derive(Debug, Clone)]
 pub struct Bearer {
-    pub professional_id: Uuid,
-    claimed: BTreeSet<Role>,
+    principal: Principal,
+    /// Who calls, for what is kept per caller before the professional is
+    /// known (idempotency keys, cursors, rate limits): the professional id
+    /// of Kyky's own tokens, a stable id of (issuer, subject) otherwise.
+    pub caller_key: Uuid,
     request_id: Option<String>,
     resource: Option<Uuid>,
     /// The client a read names (`GET /api/v1/clients/{id}…`): loaded with
@@ -239,13 +306,72 @@ pub struct Bearer {
     client_read: Option<Uuid>,
 }
 
+/// Who a verified token says is calling.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// Kyky's own token: a professional id and the roles it claims.
+    Professional { id: Uuid, roles: BTreeSet<Role> },
+    /// A person a trusted issuer vouches for.
+    Person(Person),
+}
+
 impl Bearer {
+    /// The professional the token is for: the id of Kyky's own token, or
+    /// the professional the issuer's person is linked to (kept a minute by
+    /// the process; created on first sign-in where the issuer does so).
+    pub fn professional_id(&self, db: &Db, now: DateTime<Utc>) -> ApiResult<Uuid> {
+        let person = match &self.principal {
+            Principal::Professional { id, .. } => return Ok(*id),
+            Principal::Person(person) => person,
+        };
+        if let Some(id) = person.issuer.known(person) {
+            return Ok(id);
+        }
+        let issuer = &person.issuer.settings;
+        let found =
+            db.run(|conn| sign_in_identities::find(conn, &issuer.issuer, &person.subject))?;
+        let id = match (found, person.new_professional()) {
+            (Some(id), _) => id,
+            (None, Some(fields)) => {
+                let (id, created) = sign_in_identities::provision(
+                    db,
+                    &issuer.issuer,
+                    &person.subject,
+                    issuer.organisation_id,
+                    &fields?,
+                    now,
+                )?;
+                if created {
+                    tracing::info!(
+                        issuer = %issuer.name,
+                        professional.id = %id,
+                        "professional created on first sign-in"
+                    );
+                }
+                id
+            }
+            (None, None) => {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    "not-a-professional-yet",
+                    "Not yet a Kyky professional",
+                    format!(
+                        "{} signed you in, but you are not yet a Kyky professional: ask your organisation's Kyky administrator to add you",
+                        issuer.name
+                    ),
+                ));
+            }
+        };
+        person.issuer.remember(person, id);
+        Ok(id)
+    }
+
     /// The caller behind the token, from one query on `db`'s connection:
     /// the professional with their organisation, and their teams; on a read
     /// of a client, that client's access facts too. Roles are those both the
     /// token and the record grant.
     pub fn resolve(self, db: &Db) -> ApiResult<Caller> {
-        let id = self.professional_id;
+        let id = self.professional_id(db, Utc::now())?;
         let (record, teams, preloaded) = if let Some(client) = self.client_read {
             let facts = db
                 .run(|conn| request_facts::current(conn, db.fact_cache(), id, client))
@@ -269,14 +395,33 @@ impl Bearer {
         teams: Vec<Uuid>,
         preloaded: Option<kyky_persistence::request_facts::PreloadedClient>,
     ) -> ApiResult<Caller> {
-        let id = self.professional_id;
         let professional = &record.professional;
+        let id = professional.id;
         if !professional.active {
             return Err(ApiError::unauthorized(
                 "the professional has been deactivated",
             ));
         }
-        let roles = kyky_domain::access::effective_roles(&self.claimed, &professional.fields.roles);
+        let roles = match &self.principal {
+            Principal::Professional { roles, .. } => {
+                kyky_domain::access::effective_roles(roles, &professional.fields.roles)
+            }
+            // An issuer signs in a person of its own organisation only.
+            Principal::Person(person) => {
+                if person.issuer.settings.organisation_id != professional.organisation_id {
+                    return Err(ApiError::forbidden(format!(
+                        "{} signs in people of its own organisation only",
+                        person.issuer.settings.name
+                    )));
+                }
+                match person.granted_roles() {
+                    Some(granted) => {
+                        kyky_domain::access::effective_roles(&granted, &professional.fields.roles)
+                    }
+                    None => professional.fields.roles.clone(),
+                }
+            }
+        };
         Ok(Caller {
             actor: Actor {
                 professional_id: id,
@@ -392,33 +537,30 @@ fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
 
 impl FromRequest for Bearer {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = futures::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(Self::from_parts(req))
-    }
-}
-
-impl Bearer {
-    fn from_parts(req: &HttpRequest) -> ApiResult<Self> {
-        let auth = req
-            .app_data::<web::Data<Auth>>()
-            .ok_or_else(ApiError::internal)?;
-        let claims = auth.verify(&bearer_token(req)?)?;
-        let professional_id = Uuid::parse_str(&claims.sub)
-            .map_err(|_| ApiError::unauthorized("the token's subject is not a professional id"))?;
-        tracing::Span::current()
-            .record("professional.id", tracing::field::display(professional_id));
-        Ok(Self {
-            professional_id,
-            claimed: claims
-                .roles
-                .iter()
-                .filter_map(|r| Role::from_str(r).ok())
-                .collect(),
-            request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
-            resource: named_record(req),
-            client_read: client_read(req),
+        let auth = req.app_data::<web::Data<Auth>>().cloned();
+        let token = bearer_token(req);
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
+        let (resource, client_read) = (named_record(req), client_read(req));
+        Box::pin(async move {
+            let principal = auth
+                .ok_or_else(ApiError::internal)?
+                .authenticate(&token?)
+                .await?;
+            let caller_key = match &principal {
+                Principal::Professional { id, .. } => *id,
+                Principal::Person(person) => person.key(),
+            };
+            tracing::Span::current().record("professional.id", tracing::field::display(caller_key));
+            Ok(Self {
+                principal,
+                caller_key,
+                request_id,
+                resource,
+                client_read,
+            })
         })
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::{Auth, AuthConfigError};
 use crate::telemetry::LogFormat;
+use crate::trusted_issuers::TrustedIssuers;
 use crate::webhook_dispatcher::WebhookSettings;
 
 #[derive(Debug, Parser)]
@@ -73,6 +74,14 @@ pub struct JwtArgs {
     /// Required `aud` claim, if set.
     #[arg(long, env = "KYKY_JWT_AUDIENCE")]
     pub jwt_audience: Option<String>,
+    /// The organisations' identity providers Kyky trusts (a JSON file; see
+    /// README "Connecting an organisation's identity provider").
+    #[arg(long, env = "KYKY_TRUSTED_ISSUERS_FILE")]
+    pub trusted_issuers_file: Option<PathBuf>,
+    /// Accept Kyky's own tokens (the shared secret's, the demo's) beside
+    /// the trusted issuers' (development only).
+    #[arg(long, env = "KYKY_ACCEPT_OWN_TOKENS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub accept_own_tokens: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +97,8 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Auth(#[from] AuthConfigError),
+    #[error(transparent)]
+    Issuers(#[from] crate::trusted_issuers::IssuerConfigError),
     #[error("KYKY_WEBHOOK_RETRY_SCHEDULE: {0}")]
     Invalid(String),
 }
@@ -102,6 +113,24 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
 impl JwtArgs {
     /// Builds the verifier; `None` when no key is configured at all.
     pub fn auth(&self) -> Result<Option<Auth>, ConfigError> {
+        let Some(path) = &self.trusted_issuers_file else {
+            return self.own_tokens();
+        };
+        let issuers = TrustedIssuers::read(path, self.accept_own_tokens)?;
+        let own = match self.own_tokens()? {
+            Some(own) => own,
+            // Kyky's own tokens are not accepted: a key nobody holds.
+            None if !self.accept_own_tokens => {
+                let secret: [u8; 32] = rand::random();
+                Auth::hs256(&secret)?
+            }
+            None => return Err(ConfigError::MissingKey),
+        };
+        Ok(Some(own.with_trusted_issuers(issuers)))
+    }
+
+    /// The verifier of Kyky's own tokens; `None` when no key is configured.
+    fn own_tokens(&self) -> Result<Option<Auth>, ConfigError> {
         let auth = if self.jwt_algorithm.eq_ignore_ascii_case("HS256") {
             match &self.jwt_secret {
                 Some(secret) => Auth::hs256(secret.as_bytes())?,

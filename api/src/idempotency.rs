@@ -84,7 +84,7 @@ pub async fn idempotency(
     let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
-    let (caller, now) = (bearer.professional_id, state.now());
+    let (caller, now) = (bearer.caller_key, state.now());
     let claimed = {
         let key = key.clone();
         state

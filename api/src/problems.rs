@@ -71,6 +71,13 @@ pub const CATALOGUE: &[ProblemType] = &[
         "Use an account with the role the operation names.",
     ),
     problem(
+        "not-a-professional-yet",
+        403,
+        "Not yet a Kyky professional",
+        "Your organisation's identity provider signed you in, but no Kyky professional is linked to you (and the provider is not set to create one on first sign-in).",
+        "Ask your organisation's Kyky administrator to add you as a professional.",
+    ),
+    problem(
         "not-follow-up-owner",
         403,
         "Only the owner or the responsible worker may close the follow-up",

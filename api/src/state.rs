@@ -102,7 +102,7 @@ impl AppState {
                 .await?;
             *self.cursor_key.get_or_init(|| key)
         };
-        Ok(key.seal(list, bearer.professional_id))
+        Ok(key.seal(list, bearer.caller_key))
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -41,6 +41,7 @@ pub mod request_flow;
 pub mod requests;
 pub mod responsibility;
 mod schema;
+pub mod sign_in_identities;
 pub mod teams;
 mod typed_null;
 pub mod webhook_flow;

@@ -488,3 +488,13 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(fact_stamps, professionals);
+
+diesel::table! {
+    sign_in_identities (issuer, subject) {
+        issuer -> Text,
+        subject -> Text,
+        professional_id -> Text,
+        provisioned -> Bool,
+        created_at -> Timestamp,
+    }
+}

@@ -35,6 +35,7 @@ mod request_facts;
 mod round_trips;
 mod schema;
 mod security;
+mod sign_in;
 mod teams;
 mod views;
 mod webhooks;

@@ -20,7 +20,7 @@ pub async fn me(state: web::Data<AppState>, bearer: Bearer) -> ApiResult<web::Js
     let me = state
         .blocking(move |db| {
             // The caller with their organisation whole, in one statement.
-            let id = bearer.professional_id;
+            let id = bearer.professional_id(db, chrono::Utc::now())?;
             let (record, teams, organisation) = db
                 .run(|conn| professionals::get_me(conn, id))
                 .map_err(crate::auth::known_professional)?;

@@ -1,0 +1,87 @@
+//! Who a sign-in at an organisation's identity provider is in Kyky: the
+//! token's issuer and the person's subject there, mapped to a professional.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use kyky_domain::entities::ProfessionalFields;
+use uuid::Uuid;
+
+use crate::connection::on_backend;
+use crate::convert::{naive, uuid};
+use crate::db::{Db, DbConnection};
+use crate::error::{StoreError, StoreResult};
+use crate::professionals;
+use crate::schema::sign_in_identities as identities;
+
+/// The professional the person (`issuer`, `subject`) is, if linked.
+pub fn find(conn: &mut DbConnection, issuer: &str, subject: &str) -> StoreResult<Option<Uuid>> {
+    let found: Option<String> = on_backend!(conn, |c| identities::table
+        .find((issuer, subject))
+        .select(identities::professional_id)
+        .first(c)
+        .optional())?;
+    found.as_deref().map(uuid).transpose()
+}
+
+/// Links the person (`issuer`, `subject`) to `professional_id`. A person
+/// already linked is a `UniqueViolation`.
+pub fn link(
+    conn: &mut DbConnection,
+    issuer: &str,
+    subject: &str,
+    professional_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    insert(conn, issuer, subject, professional_id, false, now)
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    issuer: &str,
+    subject: &str,
+    professional_id: Uuid,
+    provisioned: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::insert_into(identities::table)
+        .values((
+            identities::issuer.eq(issuer),
+            identities::subject.eq(subject),
+            identities::professional_id.eq(professional_id.to_string()),
+            identities::provisioned.eq(provisioned),
+            identities::created_at.eq(naive(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A person signing in for the first time, made a professional of
+/// `organisation_id` with `fields`, and linked, in one transaction. Returns
+/// the professional and whether this call created them (a concurrent first
+/// sign-in of the same person may have done it first).
+pub fn provision(
+    db: &Db,
+    issuer: &str,
+    subject: &str,
+    organisation_id: Uuid,
+    fields: &ProfessionalFields,
+    now: DateTime<Utc>,
+) -> StoreResult<(Uuid, bool)> {
+    let created = db.transaction(|conn| {
+        if let Some(existing) = find(conn, issuer, subject)? {
+            return Ok::<_, StoreError>((existing, false));
+        }
+        let id = Uuid::now_v7();
+        professionals::insert(conn, id, organisation_id, fields, now)?;
+        insert(conn, issuer, subject, id, true, now)?;
+        Ok((id, true))
+    });
+    match created {
+        // Another process linked the person in between: theirs stands.
+        Err(StoreError::UniqueViolation(_)) => db
+            .run(|conn| find(conn, issuer, subject))?
+            .map(|id| (id, false))
+            .ok_or(StoreError::NotFound),
+        other => other,
+    }
+}
