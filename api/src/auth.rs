@@ -192,6 +192,16 @@ impl Auth {
         }))
     }
 
+    /// The trusted issuer configured under `name`.
+    pub fn trusted_issuer(&self, name: &str) -> Option<Arc<crate::trusted_issuers::TrustedIssuer>> {
+        self.trusted.as_ref()?.named(name).cloned()
+    }
+
+    /// The configured name of the issuer whose `iss` is `issuer`.
+    pub fn issuer_name(&self, issuer: &str) -> Option<String> {
+        Some(self.trusted.as_ref()?.find(issuer)?.settings.name.clone())
+    }
+
     fn own_token(&self, token: &str) -> ApiResult<Principal> {
         let claims = self.verify(token)?;
         let professional_id = Uuid::parse_str(&claims.sub)

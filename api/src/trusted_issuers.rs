@@ -173,8 +173,7 @@ impl Person {
     /// A stable id for what is kept per caller (idempotency keys, cursors)
     /// before the person is mapped to a professional.
     pub fn key(&self) -> Uuid {
-        let name = format!("{}\n{}", self.issuer.settings.issuer, self.subject);
-        Uuid::new_v5(&Uuid::NAMESPACE_URL, name.as_bytes())
+        person_key(&self.issuer.settings.issuer, &self.subject)
     }
 
     fn text(&self, claim: &str) -> Option<String> {
@@ -233,6 +232,12 @@ impl Person {
 
 impl TrustedIssuer {
     fn new(settings: IssuerSettings, http: reqwest::Client) -> Result<Self, IssuerConfigError> {
+        if !crate::inputs::valid_system(&settings.name) {
+            return Err(problem(
+                &settings,
+                "name: lower-case letters, digits, '.', '_' and '-', at most 64",
+            ));
+        }
         if settings.audience.trim().is_empty() {
             return Err(problem(&settings, "audience is empty"));
         }
@@ -399,6 +404,13 @@ impl TrustedIssuer {
             .insert(person.key(), (professional, Instant::now()));
     }
 
+    /// Forgets the professional `subject` was found to be (on unlinking in
+    /// this process; other processes within `SUBJECT_KEPT_FOR`).
+    pub fn forget(&self, subject: &str) {
+        self.subjects
+            .remove(&person_key(&self.settings.issuer, subject));
+    }
+
     /// The person the verified `claims` name.
     pub fn person(self: &Arc<Self>, claims: Map<String, Value>) -> ApiResult<Person> {
         let claim = self.settings.subject_claim.name();
@@ -413,6 +425,13 @@ impl TrustedIssuer {
             claims,
         })
     }
+}
+
+fn person_key(issuer: &str, subject: &str) -> Uuid {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        format!("{issuer}\n{subject}").as_bytes(),
+    )
 }
 
 /// https, or http to this machine (a test's provider).
@@ -515,5 +534,10 @@ impl TrustedIssuers {
 
     pub fn find(&self, iss: &str) -> Option<&Arc<TrustedIssuer>> {
         self.issuers.iter().find(|i| i.settings.issuer == iss)
+    }
+
+    /// The issuer configured under `name`.
+    pub fn named(&self, name: &str) -> Option<&Arc<TrustedIssuer>> {
+        self.issuers.iter().find(|i| i.settings.name == name)
     }
 }

@@ -85,3 +85,85 @@ pub fn provision(
         other => other,
     }
 }
+
+/// A person's link to a professional, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInIdentity {
+    pub issuer: String,
+    pub subject: String,
+    pub professional_id: Uuid,
+    pub provisioned: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+type IdentityRow = (String, String, String, bool, chrono::NaiveDateTime);
+
+fn to_identity(
+    (issuer, subject, professional_id, provisioned, created_at): IdentityRow,
+) -> StoreResult<SignInIdentity> {
+    Ok(SignInIdentity {
+        issuer,
+        subject,
+        professional_id: uuid(&professional_id)?,
+        provisioned,
+        created_at: crate::convert::utc(created_at),
+    })
+}
+
+/// The people linked to `professional_id`, by issuer.
+pub fn of_professional(
+    conn: &mut DbConnection,
+    professional_id: Uuid,
+) -> StoreResult<Vec<SignInIdentity>> {
+    let rows: Vec<IdentityRow> = identities::table
+        .filter(identities::professional_id.eq(professional_id.to_string()))
+        .order(identities::issuer)
+        .select((
+            identities::issuer,
+            identities::subject,
+            identities::professional_id,
+            identities::provisioned,
+            identities::created_at,
+        ))
+        .load(conn)?;
+    rows.into_iter().map(to_identity).collect()
+}
+
+/// Makes `subject` the person `professional_id` is at `issuer`, in place of
+/// any other: returns the link and the subject it replaced. A subject
+/// linked to another professional is a `UniqueViolation`.
+pub fn set(
+    conn: &mut DbConnection,
+    issuer: &str,
+    professional_id: Uuid,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<(SignInIdentity, Option<String>)> {
+    let replaced = remove(conn, issuer, professional_id)?;
+    link(conn, issuer, subject, professional_id, now)?;
+    let identity = SignInIdentity {
+        issuer: issuer.to_owned(),
+        subject: subject.to_owned(),
+        professional_id,
+        provisioned: false,
+        created_at: now,
+    };
+    Ok((identity, replaced))
+}
+
+/// Unlinks the person `professional_id` is at `issuer`; returns their
+/// subject, if one was linked.
+pub fn remove(
+    conn: &mut DbConnection,
+    issuer: &str,
+    professional_id: Uuid,
+) -> StoreResult<Option<String>> {
+    let removed: Vec<String> = diesel::delete(
+        identities::table
+            .filter(identities::issuer.eq(issuer))
+            .filter(identities::professional_id.eq(professional_id.to_string())),
+    )
+    .returning(identities::subject)
+    .get_results(conn)?;
+    Ok(removed.into_iter().next())
+}

@@ -174,11 +174,12 @@ struct Providers {
 }
 
 mod tempfile_path {
-    /// A file removed when dropped.
+    /// A file or directory removed when dropped.
     pub struct Removed(pub std::path::PathBuf);
     impl Drop for Removed {
         fn drop(&mut self) {
             let _ = std::fs::remove_file(&self.0);
+            let _ = std::fs::remove_dir_all(&self.0);
         }
     }
 }
@@ -526,6 +527,229 @@ async fn an_integration_signs_in_with_client_credentials_bounded_by_its_roles() 
         p.app.get(subscriptions, &ungranted).await,
         StatusCode::FORBIDDEN,
         "forbidden",
+    )
+    .await;
+}
+
+/// An administrator links a person at an organisation's provider to an
+/// existing professional, and unlinks them.
+#[tokio::test]
+async fn an_administrator_links_and_unlinks_who_signs_in_as_a_professional() {
+    let p = Providers::start(true).await;
+    let app = &p.app;
+    let pekka = app
+        .db
+        .run(|conn| {
+            let fields =
+                professional_fields("Pekka", ProfessionalTitle::OwnCoach, &[Role::Professional]);
+            professionals::insert(conn, Uuid::now_v7(), p.espoo, &fields, Utc::now())
+        })
+        .unwrap()
+        .id;
+    let link = |issuer: &str| format!("/api/v1/professionals/{pekka}/sign-in-identities/{issuer}");
+    let pekka_token = p
+        .espoo_rsa
+        .sign(&claims(ESPOO_ISSUER, ("oid", "pekka-oid")));
+    expect_problem(
+        p.me(&pekka_token).await,
+        StatusCode::FORBIDDEN,
+        "not-a-professional-yet",
+    )
+    .await;
+
+    let linked = app
+        .put(
+            &link("espoo-entra"),
+            &app.admin_token,
+            None,
+            &json!({"subject": "pekka-oid"}),
+        )
+        .await;
+    assert_eq!(linked.status(), StatusCode::OK);
+    let linked: Value = linked.json().await.unwrap();
+    assert_eq!(linked["issuer_name"], "espoo-entra");
+    assert_eq!(linked["issuer"], ESPOO_ISSUER);
+    assert_eq!(linked["provisioned"], false);
+    assert_eq!(
+        p.me_ok(&pekka_token).await["professional"]["id"],
+        pekka.to_string()
+    );
+
+    let list = format!("/api/v1/professionals/{pekka}/sign-in-identities");
+    for token in [&app.admin_token, &pekka_token] {
+        let listed: Value = app.get(&list, token).await.json().await.unwrap();
+        assert_eq!(listed["items"][0]["subject"], "pekka-oid", "{listed}");
+    }
+    let anna = p.espoo_rsa.sign(&claims(ESPOO_ISSUER, ("oid", "anna-oid")));
+    expect_problem(
+        app.get(&list, &anna).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    // Only administrators link; only to a trusted issuer of the
+    // professional's own organisation; a person links to one professional.
+    let body = json!({"subject": "someone"});
+    expect_problem(
+        app.put(&link("espoo-entra"), &anna, None, &body).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    for issuer in ["vantaa", "nobody"] {
+        let problem = expect_problem(
+            app.put(&link(issuer), &app.admin_token, None, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-violation",
+        )
+        .await;
+        assert_eq!(problem["errors"][0]["field"], "path.issuer", "{problem}");
+    }
+    expect_problem(
+        app.put(
+            &link("espoo-entra"),
+            &app.admin_token,
+            None,
+            &json!({"subject": "anna-oid"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+
+    // Linking another subject replaces the first; unlinking stops it.
+    let renamed = p
+        .espoo_rsa
+        .sign(&claims(ESPOO_ISSUER, ("oid", "pekka-new-oid")));
+    let relinked = app
+        .put(
+            &link("espoo-entra"),
+            &app.admin_token,
+            None,
+            &json!({"subject": "pekka-new-oid"}),
+        )
+        .await;
+    assert_eq!(relinked.status(), StatusCode::OK);
+    assert_eq!(
+        p.me_ok(&renamed).await["professional"]["id"],
+        pekka.to_string()
+    );
+    expect_problem(
+        p.me(&pekka_token).await,
+        StatusCode::FORBIDDEN,
+        "not-a-professional-yet",
+    )
+    .await;
+    let unlinked = app
+        .request(
+            reqwest::Method::DELETE,
+            &link("espoo-entra"),
+            &app.admin_token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unlinked.status(), StatusCode::NO_CONTENT);
+    expect_problem(
+        p.me(&renamed).await,
+        StatusCode::FORBIDDEN,
+        "not-a-professional-yet",
+    )
+    .await;
+    let listed: Value = app.get(&list, &app.admin_token).await.json().await.unwrap();
+    assert_eq!(listed["items"], json!([]));
+}
+
+/// `kyky serve` reads the trusted issuers from the file
+/// `KYKY_TRUSTED_ISSUERS_FILE` names: a mistake stops the start, naming the
+/// issuer; with a good file, Kyky's own tokens are refused and the issuer's
+/// people are asked to be added.
+#[tokio::test]
+async fn the_server_reads_its_trusted_issuers_from_a_file() {
+    let database = crate::helpers::TestDatabase::new();
+    let directory = std::env::temp_dir().join(format!("kyky-test-issuers-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let _removed = tempfile_path::Removed(directory.clone());
+    let key = Key::ec("file-1");
+    let keys = directory.join("jwks.json");
+    std::fs::write(&keys, key_set(&[&key]).to_string()).unwrap();
+    let issuer = |jwks: Value| {
+        let mut settings = json!({"name": "espoo-entra", "issuer": ESPOO_ISSUER,
+            "audience": AUDIENCE, "organisation_id": Uuid::now_v7(), "subject_claim": "oid"});
+        settings
+            .as_object_mut()
+            .unwrap()
+            .extend(jwks.as_object().unwrap().clone());
+        json!({"issuers": [settings]})
+    };
+    let serve = |file: &std::path::Path, port: u16| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kyky"));
+        command
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("KYKY_DATABASE_URL", &database.url)
+            .env("KYKY_TRUSTED_ISSUERS_FILE", file)
+            .env("KYKY_JWT_SECRET", SECRET)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        command
+    };
+
+    let wrong = directory.join("wrong.json");
+    std::fs::write(
+        &wrong,
+        issuer(json!({"jwks_uri": "http://keys.example.com/jwks"})).to_string(),
+    )
+    .unwrap();
+    let stopped = serve(&wrong, crate::helpers::free_port()).output().unwrap();
+    assert!(!stopped.status.success());
+    let said = String::from_utf8_lossy(&stopped.stderr);
+    assert!(
+        said.contains("espoo-entra") && said.contains("https"),
+        "{said}"
+    );
+
+    let good = directory.join("good.json");
+    std::fs::write(&good, issuer(json!({"jwks_file": keys})).to_string()).unwrap();
+    let port = crate::helpers::free_port();
+    let _server = crate::helpers::Running(
+        serve(&good, port)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (http, base) = (reqwest::Client::new(), format!("http://127.0.0.1:{port}"));
+    crate::helpers::wait_until_ready(&http, &base).await;
+    let me = |token: String| {
+        http.get(format!("{base}/api/v1/me"))
+            .bearer_auth(token)
+            .send()
+    };
+    let own = Auth::hs256(SECRET.as_bytes())
+        .unwrap()
+        .mint(
+            Uuid::now_v7(),
+            &[Role::Professional].into(),
+            Utc::now(),
+            chrono::Duration::minutes(5),
+        )
+        .unwrap();
+    let refused = expect_problem(
+        me(own).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    assert!(
+        refused["detail"].as_str().unwrap().contains("issuer"),
+        "{refused}"
+    );
+    let person = key.sign(&claims(ESPOO_ISSUER, ("oid", "someone")));
+    expect_problem(
+        me(person).await.unwrap(),
+        StatusCode::FORBIDDEN,
+        "not-a-professional-yet",
     )
     .await;
 }

@@ -3,7 +3,10 @@
 
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    AuthorizationCode, ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes,
+    SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
 use crate::error::{FieldError, Problem};
@@ -121,6 +124,34 @@ fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut
     .flatten()
 }
 
+/// The scope an organisation's provider grants Kyky's app roles under.
+const ORGANISATION_IDP_SCOPE: &str = "api://kyky/.default";
+
+/// Tokens from an organisation's identity provider, by the OAuth 2.0 flows
+/// people (authorization code) and integrations (client credentials) use.
+/// The URLs are Entra ID's (multi-tenant form); each organisation's own
+/// provider has its own, listed in Kyky's trusted issuers.
+fn organisation_idp() -> SecurityScheme {
+    let scopes = || {
+        Scopes::from_iter([(
+            ORGANISATION_IDP_SCOPE,
+            "Kyky, with the app roles (Kyky role codes) granted to the person or application",
+        )])
+    };
+    let entra = "https://login.microsoftonline.com/organizations/oauth2/v2.0";
+    SecurityScheme::OAuth2(OAuth2::with_description(
+        [
+            Flow::AuthorizationCode(AuthorizationCode::new(
+                format!("{entra}/authorize"),
+                format!("{entra}/token"),
+                scopes(),
+            )),
+            Flow::ClientCredentials(ClientCredentials::new(format!("{entra}/token"), scopes())),
+        ],
+        "A token from your organisation's identity provider, one of the issuers the deployment trusts: people sign in with the authorization code flow, integrations (Sofia CRM and the like) with client credentials. The URLs shown are Entra ID's; your organisation's provider has its own. The person or application is the professional their (issuer, subject) is linked to; an issuer's roles claim bounds their roles. Send the token as `Authorization: Bearer <token>`.",
+    ))
+}
+
 /// Adds the bearer scheme and, to each operation, the error responses it can give.
 pub fn finish(api: &mut utoipa::openapi::OpenApi) {
     let components = api.components.get_or_insert_with(Default::default);
@@ -131,11 +162,12 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
                 .scheme(HttpAuthScheme::Bearer)
                 .bearer_format("JWT")
                 .description(Some(
-                    "JWT with `sub` = professional id, `exp`, `iat`, `roles`",
+                    "A JWT: one of your organisation's identity provider (see `organisation_idp`), or in the demo and development one of Kyky's own, with `sub` = professional id, `exp`, `iat`, `roles`. In Swagger UI, paste a demo token here.",
                 ))
                 .build(),
         ),
     );
+    components.add_security_scheme("organisation_idp", organisation_idp());
     for (status, name, description) in COMMON {
         let problem = ContentBuilder::new()
             .schema(Some(Ref::from_schema_name("Problem")))
@@ -196,6 +228,12 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
             // Public operations say so: `security: []`.
             let security = operation.security.get_or_insert_with(Vec::new);
             let secured = !security.is_empty();
+            if security.contains(&SecurityRequirement::new("bearer", Vec::<String>::new())) {
+                security.push(SecurityRequirement::new(
+                    "organisation_idp",
+                    [ORGANISATION_IDP_SCOPE],
+                ));
+            }
             let has_input = operation.request_body.is_some()
                 || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_body = operation.request_body.is_some();

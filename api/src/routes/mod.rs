@@ -24,6 +24,7 @@ pub mod professionals;
 pub mod referrals;
 pub mod relationships;
 pub mod responsibility;
+pub mod sign_in_identities;
 pub mod statutory_disclosure;
 pub mod teams;
 pub mod webhooks;
@@ -120,6 +121,9 @@ macro_rules! api_v1_services {
             .service($crate::routes::follow_ups::cancel_follow_up)
             .service($crate::routes::access_log::search_access_log)
             .service($crate::routes::access_log::search_disclosures)
+            .service($crate::routes::sign_in_identities::list_sign_in_identities)
+            .service($crate::routes::sign_in_identities::set_sign_in_identity)
+            .service($crate::routes::sign_in_identities::remove_sign_in_identity)
             .service($crate::routes::events::read_events)
             .service($crate::routes::webhooks::create_subscription)
             .service($crate::routes::webhooks::list_subscriptions)

@@ -23,5 +23,6 @@ pub mod professionals;
 pub mod referrals;
 pub mod relationships;
 pub mod responsibility;
+pub mod sign_in_identities;
 pub mod teams;
 pub mod webhooks;
