@@ -1,293 +1,23 @@
-//! Bearer JWT authentication. Tokens of the organisations' identity
-//! providers (`trusted_issuers`), mapped to professionals by (issuer,
-//! subject); and Kyky's own tokens: HS256 with a shared secret, or
-//! RS256/ES256 with one PEM public key, whose subject is a professional id
-//! (for the demo and development; refused beside trusted issuers unless
-//! allowed). The professional must exist and be active, and the effective
-//! roles are those both the token and the record grant.
-
-use std::collections::BTreeSet;
-use std::str::FromStr;
-use std::sync::Arc;
+//! Who calls: a verified bearer token (`tokens`) becomes the `Caller`, the
+//! professional it is for as their record stands now. Tokens of the
+//! organisations' identity providers map to professionals by (issuer,
+//! subject); Kyky's own tokens name the professional. The professional must
+//! exist and be active, and the effective roles are those both the token
+//! and the record grant.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use chrono::{DateTime, Duration, Utc};
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{DateTime, Utc};
 use kyky_domain::{Actor, CodeSet, Role};
+use kyky_persistence::fact_cache::FactCache;
 use kyky_persistence::request_facts::{self, PreloadedClient};
 use kyky_persistence::{AuditContext, Db, StoreError, professionals, sign_in_identities};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::telemetry::RequestId;
-use crate::trusted_issuers::{Person, TrustedIssuers};
-
-/// Shortest HS256 secret accepted: 256 bits, as RFC 7518 requires for HS256.
-pub const MIN_SECRET_BYTES: usize = 32;
-
-/// Token claims.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Claims {
-    /// Professional id.
-    pub sub: String,
-    /// Optional here only so that a missing claim is reported as missing;
-    /// validation requires `iat` and `exp`.
-    #[serde(default)]
-    pub iat: Option<i64>,
-    #[serde(default)]
-    pub exp: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nbf: Option<i64>,
-    /// Role codes; unknown ones are ignored.
-    #[serde(default)]
-    pub roles: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
-}
-
-/// How tokens are verified (and, with a shared secret, minted).
-#[derive(Clone)]
-pub struct Auth {
-    algorithm: Algorithm,
-    decoding: DecodingKey,
-    encoding: Option<EncodingKey>,
-    issuer: Option<String>,
-    audience: Option<String>,
-    trusted: Option<Arc<TrustedIssuers>>,
-}
-
-impl std::fmt::Debug for Auth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Keys never print.
-        f.debug_struct("Auth")
-            .field("algorithm", &self.algorithm)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AuthConfigError {
-    #[error("KYKY_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")]
-    SecretTooShort,
-    #[error("unsupported JWT algorithm {0}: use HS256, RS256 or ES256")]
-    Algorithm(String),
-    #[error("the public key is not a valid {0} PEM key")]
-    PublicKey(&'static str),
-    #[error("the private key is not a valid {0} PEM key")]
-    PrivateKey(&'static str),
-    #[error("{0} needs a public key (KYKY_JWT_PUBLIC_KEY_FILE)")]
-    MissingPublicKey(&'static str),
-}
-
-impl Auth {
-    pub fn hs256(secret: &[u8]) -> Result<Self, AuthConfigError> {
-        if secret.len() < MIN_SECRET_BYTES {
-            return Err(AuthConfigError::SecretTooShort);
-        }
-        Ok(Self {
-            algorithm: Algorithm::HS256,
-            decoding: DecodingKey::from_secret(secret),
-            encoding: Some(EncodingKey::from_secret(secret)),
-            issuer: None,
-            audience: None,
-            trusted: None,
-        })
-    }
-
-    /// RS256 or ES256 with a public key; with a private key too, tokens can be
-    /// minted (for tests and `kyky token`).
-    pub fn asymmetric(
-        algorithm: &str,
-        public_pem: &[u8],
-        private_pem: Option<&[u8]>,
-    ) -> Result<Self, AuthConfigError> {
-        let (algorithm, decoding, encoding) = match algorithm {
-            "RS256" => (
-                Algorithm::RS256,
-                DecodingKey::from_rsa_pem(public_pem)
-                    .map_err(|_| AuthConfigError::PublicKey("RSA"))?,
-                private_pem
-                    .map(|pem| {
-                        EncodingKey::from_rsa_pem(pem)
-                            .map_err(|_| AuthConfigError::PrivateKey("RSA"))
-                    })
-                    .transpose()?,
-            ),
-            "ES256" => (
-                Algorithm::ES256,
-                DecodingKey::from_ec_pem(public_pem)
-                    .map_err(|_| AuthConfigError::PublicKey("EC P-256"))?,
-                private_pem
-                    .map(|pem| {
-                        EncodingKey::from_ec_pem(pem)
-                            .map_err(|_| AuthConfigError::PrivateKey("EC P-256"))
-                    })
-                    .transpose()?,
-            ),
-            other => return Err(AuthConfigError::Algorithm(other.to_owned())),
-        };
-        Ok(Self {
-            algorithm,
-            decoding,
-            encoding,
-            issuer: None,
-            audience: None,
-            trusted: None,
-        })
-    }
-
-    /// Require (and mint with) these `iss` / `aud` values.
-    #[must_use]
-    pub fn with_issuer_and_audience(
-        mut self,
-        issuer: Option<String>,
-        audience: Option<String>,
-    ) -> Self {
-        self.issuer = issuer;
-        self.audience = audience;
-        self
-    }
-
-    /// Trust these organisations' identity providers; Kyky's own tokens
-    /// then only if `issuers.accept_own_tokens`.
-    #[must_use]
-    pub fn with_trusted_issuers(mut self, issuers: TrustedIssuers) -> Self {
-        self.trusted = Some(Arc::new(issuers));
-        self
-    }
-
-    /// Verifies a token: a trusted issuer's by its keys, else one of Kyky's
-    /// own (when they are accepted).
-    pub async fn authenticate(&self, token: &str) -> ApiResult<Principal> {
-        #[derive(Deserialize)]
-        struct Issuer {
-            iss: Option<String>,
-        }
-        let Some(trusted) = &self.trusted else {
-            return self.own_token(token);
-        };
-        // Which issuer's keys to verify with: read before verifying, and
-        // then verified with them.
-        let named = jsonwebtoken::dangerous::insecure_decode_claims::<Issuer>(token)
-            .ok()
-            .and_then(|claims| claims.iss);
-        if let Some(issuer) = named.as_deref().and_then(|iss| trusted.find(iss)) {
-            let header = jsonwebtoken::decode_header(token)
-                .map_err(|_| ApiError::unauthorized("the token is malformed"))?;
-            let claims = issuer.verify(token, &header).await?;
-            return issuer.person(claims).map(Principal::Person);
-        }
-        if trusted.accept_own_tokens {
-            return self.own_token(token);
-        }
-        Err(ApiError::unauthorized(match named {
-            Some(_) => "the token's issuer is not trusted",
-            None => "the token names no issuer (iss)",
-        }))
-    }
-
-    /// The trusted issuer configured under `name`.
-    pub fn trusted_issuer(&self, name: &str) -> Option<Arc<crate::trusted_issuers::TrustedIssuer>> {
-        self.trusted.as_ref()?.named(name).cloned()
-    }
-
-    /// The configured name of the issuer whose `iss` is `issuer`.
-    pub fn issuer_name(&self, issuer: &str) -> Option<String> {
-        Some(self.trusted.as_ref()?.find(issuer)?.settings.name.clone())
-    }
-
-    fn own_token(&self, token: &str) -> ApiResult<Principal> {
-        let claims = self.verify(token)?;
-        let professional_id = Uuid::parse_str(&claims.sub)
-            .map_err(|_| ApiError::unauthorized("the token's subject is not a professional id"))?;
-        Ok(Principal::Professional {
-            id: professional_id,
-            roles: claims
-                .roles
-                .iter()
-                .filter_map(|r| Role::from_str(r).ok())
-                .collect(),
-        })
-    }
-
-    pub fn algorithm_name(&self) -> &'static str {
-        match self.algorithm {
-            Algorithm::RS256 => "RS256",
-            Algorithm::ES256 => "ES256",
-            _ => "HS256",
-        }
-    }
-
-    /// Mints a token for `professional_id`; `None` when only a public key is known.
-    pub fn mint(
-        &self,
-        professional_id: Uuid,
-        roles: &BTreeSet<Role>,
-        now: DateTime<Utc>,
-        ttl: Duration,
-    ) -> Option<String> {
-        let claims = Claims {
-            sub: professional_id.to_string(),
-            iat: Some(now.timestamp()),
-            exp: Some((now + ttl).timestamp()),
-            nbf: None,
-            roles: roles.iter().map(|r| r.code().to_owned()).collect(),
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
-        };
-        jsonwebtoken::encode(
-            &Header::new(self.algorithm),
-            &claims,
-            self.encoding.as_ref()?,
-        )
-        .ok()
-    }
-
-    /// Verifies signature, algorithm, `exp`, `nbf` and (if configured) `iss`/`aud`.
-    pub fn verify(&self, token: &str) -> ApiResult<Claims> {
-        let mut validation = Validation::new(self.algorithm);
-        validation.leeway = 30;
-        validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
-        match &self.issuer {
-            Some(issuer) => validation.set_issuer(&[issuer]),
-            None => validation.iss = None,
-        }
-        match &self.audience {
-            Some(audience) => validation.set_audience(&[audience]),
-            None => validation.validate_aud = false,
-        }
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| data.claims)
-            .map_err(|error| rejection(&error))
-    }
-}
-
-/// Why a token's verification failed, as the answer says it.
-pub(crate) fn rejection(error: &jsonwebtoken::errors::Error) -> ApiError {
-    ApiError::unauthorized(match error.kind() {
-        ErrorKind::ExpiredSignature => "the token has expired",
-        ErrorKind::ImmatureSignature => "the token is not valid yet",
-        ErrorKind::InvalidSignature => "the token's signature does not verify",
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-            "the token's algorithm is not accepted"
-        }
-        ErrorKind::InvalidIssuer => "the token's issuer is not accepted",
-        ErrorKind::InvalidAudience => "the token's audience is not accepted",
-        ErrorKind::MissingRequiredClaim(claim) => match claim.as_str() {
-            "aud" => "the token lacks a required claim (aud)",
-            "iss" => "the token lacks a required claim (iss)",
-            _ => "the token lacks a required claim (sub, iat, exp)",
-        },
-        _ => "the token is malformed",
-    })
-}
+pub use crate::tokens::{Auth, AuthConfigError, Claims, MIN_SECRET_BYTES, Principal};
 
 /// A token whose professional no record names is refused as unauthorised.
 pub fn known_professional(error: StoreError) -> ApiError {
@@ -314,15 +44,6 @@ pub struct Bearer {
     /// The client a read names (`GET /api/v1/clients/{id}…`): loaded with
     /// the caller, in the same statement.
     client_read: Option<Uuid>,
-}
-
-/// Who a verified token says is calling.
-#[derive(Debug, Clone)]
-pub enum Principal {
-    /// Kyky's own token: a professional id and the roles it claims.
-    Professional { id: Uuid, roles: BTreeSet<Role> },
-    /// A person a trusted issuer vouches for.
-    Person(Person),
 }
 
 impl Bearer {
@@ -380,11 +101,11 @@ impl Bearer {
     /// the professional with their organisation, and their teams; on a read
     /// of a client, that client's access facts too. Roles are those both the
     /// token and the record grant.
-    pub fn resolve(self, db: &Db) -> ApiResult<Caller> {
+    pub fn resolve(self, db: &Db, facts: &FactCache) -> ApiResult<Caller> {
         let id = self.professional_id(db, Utc::now())?;
         let (record, teams, preloaded) = if let Some(client) = self.client_read {
             let facts = db
-                .run(|conn| request_facts::current(conn, db.fact_cache(), id, client))
+                .run(|conn| request_facts::current(conn, facts, id, client))
                 .map_err(known_professional)?;
             (facts.record, facts.teams, Some(facts.client))
         } else {

@@ -22,6 +22,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod telemetry;
+pub mod tokens;
 pub mod trusted_issuers;
 pub mod validation;
 pub mod views;

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use actix_web::web;
 use kyky_domain::clock::Clock;
+use kyky_persistence::fact_cache::FactCache;
 use kyky_persistence::{AuditContext, Db};
 
 use crate::auth::{Auth, Bearer, Caller};
@@ -30,6 +31,9 @@ pub struct AppState {
     pub metrics: bool,
     /// How webhooks are sent, and which targets a subscription may name.
     pub webhooks: Arc<WebhookSettings>,
+    /// The access facts this process has read, with their stamps
+    /// (`request_facts::current`).
+    pub facts: Arc<FactCache>,
 }
 
 impl AppState {
@@ -39,6 +43,7 @@ impl AppState {
             auth: Arc::new(auth),
             clock,
             cursor_key: Arc::default(),
+            facts: Arc::default(),
             rate_limits: Arc::new(RateLimits::new(rate_limits)),
             cors_allowed_origins: Arc::new([]),
             schema_ready: Arc::new(AtomicBool::new(true)),
@@ -137,8 +142,9 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&kyky_persistence::Db, &Caller) -> ApiResult<T> + Send + 'static,
     {
+        let facts = self.facts.clone();
         self.blocking(move |db| {
-            let caller = bearer.resolve(db)?;
+            let caller = bearer.resolve(db, &facts)?;
             work(db, &caller)
         })
         .await

@@ -10,7 +10,6 @@ use diesel::connection::SimpleConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::{StoreError, StoreResult};
-use crate::fact_cache::FactCache;
 use crate::log_writer::{LogWriter, Stored};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -88,8 +87,6 @@ pub struct Db {
     waiting: Arc<std::sync::atomic::AtomicU64>,
     /// Stores the access-log entries of reads in batches.
     log_writer: Arc<LogWriter>,
-    /// The access facts this process has read, with their stamps.
-    facts: Arc<FactCache>,
     /// Set inside `pinned`: every step uses this one connection.
     pinned: Option<Pinned>,
     /// Set inside `pinned`: the receipts of the access-log entries handed
@@ -164,7 +161,6 @@ impl Db {
             traffic,
             waiting: Arc::default(),
             log_writer,
-            facts: Arc::default(),
             pinned: None,
             receipts: None,
         })
@@ -190,11 +186,6 @@ impl Db {
         drop(db);
         let stored = std::mem::take(&mut *receipts.lock().unwrap_or_else(PoisonError::into_inner));
         Ok((done, LogReceipts(stored)))
-    }
-
-    /// The access facts this process keeps (see `request_facts::current`).
-    pub fn fact_cache(&self) -> &FactCache {
-        &self.facts
     }
 
     /// Statements run and connections checked out so far by this pool.

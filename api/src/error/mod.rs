@@ -168,6 +168,27 @@ impl ApiError {
         )
     }
 
+    /// Why a token's verification failed, as the answer says it.
+    pub fn rejected_token(error: &jsonwebtoken::errors::Error) -> Self {
+        use jsonwebtoken::errors::ErrorKind;
+        Self::unauthorized(match error.kind() {
+            ErrorKind::ExpiredSignature => "the token has expired",
+            ErrorKind::ImmatureSignature => "the token is not valid yet",
+            ErrorKind::InvalidSignature => "the token's signature does not verify",
+            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                "the token's algorithm is not accepted"
+            }
+            ErrorKind::InvalidIssuer => "the token's issuer is not accepted",
+            ErrorKind::InvalidAudience => "the token's audience is not accepted",
+            ErrorKind::MissingRequiredClaim(claim) => match claim.as_str() {
+                "aud" => "the token lacks a required claim (aud)",
+                "iss" => "the token lacks a required claim (iss)",
+                _ => "the token lacks a required claim (sub, iat, exp)",
+            },
+            _ => "the token is malformed",
+        })
+    }
+
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
     }

@@ -11,16 +11,11 @@
 //! with made-up `kid`s is not a flood of requests to the provider.
 
 use std::collections::BTreeSet;
-use std::num::NonZeroU32;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::http::StatusCode;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, Header, Validation};
 use kyky_domain::entities::ProfessionalFields;
 use kyky_domain::{CodeSet, ProfessionalTitle, Role};
 use serde::Deserialize;
@@ -29,8 +24,9 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 
-/// Fetches of one issuer's keys a minute, at most (and in a burst).
-const KEY_FETCHES_PER_MINUTE: u32 = 5;
+mod keys;
+use keys::KeySet;
+
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 60;
 /// How long a process keeps the professional a person maps to. Unlinking a
@@ -122,32 +118,12 @@ fn problem(settings: &IssuerSettings, problem: impl Into<String>) -> IssuerConfi
     }
 }
 
-/// A key an issuer publishes, and the one algorithm it verifies.
-#[derive(Clone)]
-struct PublishedKey {
-    kid: Option<String>,
-    algorithm: Algorithm,
-    key: DecodingKey,
-}
-
-enum KeySource {
-    Url(url::Url),
-    File(PathBuf),
-}
-
 /// A trusted issuer with its keys.
 pub struct TrustedIssuer {
     pub settings: IssuerSettings,
     /// Parsed from `create_professionals`.
     provisioning: Option<(BTreeSet<Role>, ProfessionalTitle)>,
-    source: KeySource,
-    keys: RwLock<Arc<Vec<PublishedKey>>>,
-    /// Moves at every fetch: a request that waited for another's fetch
-    /// does not fetch again.
-    generation: AtomicU64,
-    fetching: tokio::sync::Mutex<()>,
-    fetches: DefaultDirectRateLimiter,
-    http: reqwest::Client,
+    keys: KeySet,
     /// The professional each person was last found to be, and when.
     subjects: quick_cache::sync::Cache<Uuid, (Uuid, Instant)>,
 }
@@ -241,11 +217,12 @@ impl TrustedIssuer {
         if settings.audience.trim().is_empty() {
             return Err(problem(&settings, "audience is empty"));
         }
-        let source = match (&settings.jwks_uri, &settings.jwks_file) {
-            (Some(uri), None) => KeySource::Url(key_url(uri).map_err(|p| problem(&settings, p))?),
-            (None, Some(path)) => KeySource::File(path.clone()),
-            _ => return Err(problem(&settings, "give one of jwks_uri and jwks_file")),
-        };
+        let keys = KeySet::new(
+            settings.jwks_uri.as_deref(),
+            settings.jwks_file.as_ref(),
+            http,
+        )
+        .map_err(|p| problem(&settings, p))?;
         let provisioning = settings
             .create_professionals
             .as_ref()
@@ -264,101 +241,12 @@ impl TrustedIssuer {
                 Ok::<_, IssuerConfigError>((roles, title))
             })
             .transpose()?;
-        let issuer = Self {
+        Ok(Self {
             provisioning,
-            source,
-            keys: RwLock::default(),
-            generation: AtomicU64::new(0),
-            fetching: tokio::sync::Mutex::new(()),
-            fetches: RateLimiter::direct(Quota::per_minute(
-                NonZeroU32::new(KEY_FETCHES_PER_MINUTE).unwrap_or(NonZeroU32::MIN),
-            )),
-            http,
+            keys,
             subjects: quick_cache::sync::Cache::new(10_000),
             settings,
-        };
-        // A key file is read at start: a wrong one stops the start.
-        if let KeySource::File(path) = &issuer.source {
-            let keys = read_key_file(path).map_err(|p| problem(&issuer.settings, p))?;
-            issuer.replace_keys(keys);
-        }
-        Ok(issuer)
-    }
-
-    fn replace_keys(&self, keys: Vec<PublishedKey>) {
-        *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// The key that verifies a token with this header: the one with its
-    /// `kid` and algorithm, or the only key of its algorithm when it names
-    /// no `kid`.
-    fn key_for(&self, header: &Header) -> Option<DecodingKey> {
-        let keys = self
-            .keys
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let mut fitting = keys.iter().filter(|k| k.algorithm == header.alg);
-        match &header.kid {
-            Some(kid) => fitting
-                .find(|k| k.kid.as_deref() == Some(kid))
-                .map(|k| k.key.clone()),
-            None => match (fitting.next(), fitting.next()) {
-                (Some(only), None) => Some(only.key.clone()),
-                _ => None,
-            },
-        }
-    }
-
-    /// Fetches the keys again, unless another request just did or the
-    /// bound is spent. Fails only when no key could ever be had.
-    async fn refresh(&self) -> ApiResult<()> {
-        let seen = self.generation.load(Ordering::SeqCst);
-        let _one_at_a_time = self.fetching.lock().await;
-        if self.generation.load(Ordering::SeqCst) != seen || self.fetches.check().is_err() {
-            return Ok(());
-        }
-        let fetched = match &self.source {
-            KeySource::Url(url) => self.fetch(url.clone()).await,
-            KeySource::File(path) => read_key_file(path),
-        };
-        match fetched {
-            Ok(keys) => {
-                self.replace_keys(keys);
-                Ok(())
-            }
-            Err(error) => {
-                tracing::warn!(issuer = %self.settings.name, %error, "cannot fetch the issuer's keys");
-                let none_yet = self
-                    .keys
-                    .read()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .is_empty();
-                if none_yet {
-                    Err(ApiError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "unavailable",
-                        "Service unavailable",
-                        "the identity provider's keys cannot be fetched; try again shortly",
-                    ))
-                } else {
-                    Ok(())
-                }
-            }
-        }
-    }
-
-    async fn fetch(&self, url: url::Url) -> Result<Vec<PublishedKey>, String> {
-        let response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| e.to_string())?;
-        let set: JwkSet = response.json().await.map_err(|e| e.to_string())?;
-        Ok(published(&set))
+        })
     }
 
     /// Verifies `token` (whose `iss` names this issuer): algorithm, key,
@@ -372,11 +260,11 @@ impl TrustedIssuer {
                 "the token's algorithm is not accepted (RS256, ES256 or EdDSA)",
             ));
         }
-        let key = if let Some(key) = self.key_for(header) {
+        let key = if let Some(key) = self.keys.key_for(header) {
             key
         } else {
-            self.refresh().await?;
-            self.key_for(header).ok_or_else(|| {
+            self.keys.refresh(&self.settings.name).await?;
+            self.keys.key_for(header).ok_or_else(|| {
                 ApiError::unauthorized("the token's key (kid) is not one its issuer publishes")
             })?
         };
@@ -388,7 +276,7 @@ impl TrustedIssuer {
         validation.set_audience(&[&self.settings.audience]);
         jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
             .map(|data| data.claims)
-            .map_err(|e| crate::auth::rejection(&e))
+            .map_err(|e| ApiError::rejected_token(&e))
     }
 
     /// The professional `person` was last found to be, if within a minute.
@@ -432,51 +320,6 @@ fn person_key(issuer: &str, subject: &str) -> Uuid {
         &Uuid::NAMESPACE_URL,
         format!("{issuer}\n{subject}").as_bytes(),
     )
-}
-
-/// https, or http to this machine (a test's provider).
-fn key_url(uri: &str) -> Result<url::Url, String> {
-    let url = url::Url::parse(uri).map_err(|e| format!("jwks_uri: {e}"))?;
-    let local = matches!(url.host(), Some(url::Host::Domain("localhost")))
-        || matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-        || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if local => Ok(url),
-        _ => Err("jwks_uri must be https".to_owned()),
-    }
-}
-
-fn read_key_file(path: &PathBuf) -> Result<Vec<PublishedKey>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let set: JwkSet =
-        serde_json::from_str(&text).map_err(|e| format!("{}: not a JWKS: {e}", path.display()))?;
-    Ok(published(&set))
-}
-
-/// The signing keys of a key set, each with the algorithm it verifies.
-/// Shared-secret (`oct`) keys and encryption keys are left out: a token
-/// signed with a secret is never an issuer's.
-fn published(set: &JwkSet) -> Vec<PublishedKey> {
-    set.keys
-        .iter()
-        .filter(|jwk| !matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)))
-        .filter_map(|jwk| {
-            let algorithm = match &jwk.algorithm {
-                AlgorithmParameters::RSA(_) => Algorithm::RS256,
-                AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
-                    Algorithm::ES256
-                }
-                AlgorithmParameters::OctetKeyPair(_) => Algorithm::EdDSA,
-                _ => return None,
-            };
-            Some(PublishedKey {
-                kid: jwk.common.key_id.clone(),
-                algorithm,
-                key: DecodingKey::from_jwk(jwk).ok()?,
-            })
-        })
-        .collect()
 }
 
 /// The issuers Kyky trusts, and the professionals their people map to.
