@@ -29,7 +29,8 @@ pub fn known_professional(error: StoreError) -> ApiError {
 
 /// A verified bearer token: who is calling and the roles the token claims.
 /// A handler that takes a `Bearer` cannot forget to authenticate. Reading it
-/// touches no database: the professional behind it is loaded on the
+/// touches no database (a trusted issuer's keys may be fetched, rarely):
+/// the professional behind it is loaded on the
 /// handler's own connection, in the handler's one blocking hop
 /// (`AppState::as_caller`), and becomes the `Caller`.
 #[derive(Debug, Clone)]
@@ -101,8 +102,8 @@ impl Bearer {
     /// the professional with their organisation, and their teams; on a read
     /// of a client, that client's access facts too. Roles are those both the
     /// token and the record grant.
-    pub fn resolve(self, db: &Db, facts: &FactCache) -> ApiResult<Caller> {
-        let id = self.professional_id(db, Utc::now())?;
+    pub fn resolve(self, db: &Db, facts: &FactCache, now: DateTime<Utc>) -> ApiResult<Caller> {
+        let id = self.professional_id(db, now)?;
         let (record, teams, preloaded) = if let Some(client) = self.client_read {
             let facts = db
                 .run(|conn| request_facts::current(conn, facts, id, client))

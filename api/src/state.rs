@@ -142,9 +142,9 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&kyky_persistence::Db, &Caller) -> ApiResult<T> + Send + 'static,
     {
-        let facts = self.facts.clone();
+        let (facts, now) = (self.facts.clone(), self.now());
         self.blocking(move |db| {
-            let caller = bearer.resolve(db, &facts)?;
+            let caller = bearer.resolve(db, &facts, now)?;
             work(db, &caller)
         })
         .await

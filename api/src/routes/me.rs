@@ -17,10 +17,11 @@ use crate::views::me::Me;
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, bearer: Bearer) -> ApiResult<web::Json<Me>> {
+    let now = state.now();
     let me = state
         .blocking(move |db| {
             // The caller with their organisation whole, in one statement.
-            let id = bearer.professional_id(db, chrono::Utc::now())?;
+            let id = bearer.professional_id(db, now)?;
             let (record, teams, organisation) = db
                 .run(|conn| professionals::get_me(conn, id))
                 .map_err(crate::auth::known_professional)?;

@@ -126,12 +126,12 @@ pub async fn set_sign_in_identity(
     ValidJson(input): ValidJson<SignInIdentityInput>,
 ) -> ApiResult<web::Json<SignInIdentityView>> {
     let (id, now, path) = (path.id, state.now(), path.into_inner());
-    let subject = input.subject.trim().to_owned();
     let (issuer, identity, replaced) = state
         .as_caller(bearer, move |db, caller| {
             caller.require(Role::Admin)?;
             let issuer = issuer_of(&auth, &path)?;
             let (url, organisation) = (&issuer.settings.issuer, issuer.settings.organisation_id);
+            let subject = issuer.subject(&input.subject);
             let professional = db
                 .run(|conn| professionals::get(conn, id))
                 .map_err(missing("professional"))?;

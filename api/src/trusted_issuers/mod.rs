@@ -299,6 +299,16 @@ impl TrustedIssuer {
             .remove(&person_key(&self.settings.issuer, subject));
     }
 
+    /// A subject as stored and compared: an address is the same person
+    /// whatever its case.
+    pub fn subject(&self, claimed: &str) -> String {
+        if self.settings.subject_claim == SubjectClaim::Email {
+            claimed.trim().to_lowercase()
+        } else {
+            claimed.trim().to_owned()
+        }
+    }
+
     /// The person the verified `claims` name.
     pub fn person(self: &Arc<Self>, claims: Map<String, Value>) -> ApiResult<Person> {
         let claim = self.settings.subject_claim.name();
@@ -309,7 +319,7 @@ impl TrustedIssuer {
             .ok_or_else(|| ApiError::unauthorized(format!("the token lacks the {claim} claim")))?;
         Ok(Person {
             issuer: self.clone(),
-            subject: subject.to_owned(),
+            subject: self.subject(subject),
             claims,
         })
     }
