@@ -111,6 +111,11 @@ fn serve(args: ServeArgs) -> Result<(), AnyError> {
         }
         (None, false) => return Err(ConfigError::MissingKey.into()),
     };
+    if args.demo && args.jwt.trusted_issuers_file.is_some() && !args.jwt.accept_own_tokens {
+        println!(
+            "Trusted issuers are configured: the demo tokens below are refused unless KYKY_ACCEPT_OWN_TOKENS=1.\n"
+        );
+    }
     let db = Db::connect(&args.database.database_url, args.database.db_pool_size)?;
     let migrate = !args.no_migrate;
     let schema_ready = Arc::new(AtomicBool::new(false));
