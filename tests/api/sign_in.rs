@@ -712,9 +712,10 @@ async fn the_server_reads_its_trusted_issuers_from_a_file() {
 
     let good = directory.join("good.json");
     std::fs::write(&good, issuer(json!({"jwks_file": keys})).to_string()).unwrap();
-    let port = crate::helpers::free_port();
+    let (port, metrics_port) = (crate::helpers::free_port(), crate::helpers::free_port());
     let _server = crate::helpers::Running(
         serve(&good, port)
+            .args(["--metrics-bind", &format!("127.0.0.1:{metrics_port}")])
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap(),
@@ -752,4 +753,30 @@ async fn the_server_reads_its_trusted_issuers_from_a_file() {
         "not-a-professional-yet",
     )
     .await;
+    // A token naming a key the file lacks: the file is read again, and
+    // the read counted for the operator.
+    let unknown = Key::ec("file-2").sign(&claims(ESPOO_ISSUER, ("oid", "someone")));
+    expect_problem(
+        me(unknown).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let metrics = http
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let fetched = metrics
+        .lines()
+        .find(|line| {
+            line.starts_with("kyky_issuer_key_fetches_total{")
+                && line.contains("issuer=\"espoo-entra\"")
+                && line.contains("outcome=\"fetched\"")
+        })
+        .unwrap_or_else(|| panic!("{metrics}"));
+    assert!(fetched.ends_with(" 1"), "{fetched}");
 }

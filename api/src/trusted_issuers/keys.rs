@@ -112,6 +112,9 @@ impl KeySet {
             KeySource::Url(url) => self.fetch(url.clone()).await,
             KeySource::File(path) => read_key_file(path),
         };
+        let outcome = if fetched.is_ok() { "fetched" } else { "failed" };
+        metrics::counter!("kyky_issuer_key_fetches_total", "issuer" => issuer.to_owned(), "outcome" => outcome)
+            .increment(1);
         match fetched {
             Ok(keys) => {
                 self.replace(keys);
