@@ -10,6 +10,7 @@ use crate::connection::DbConnection;
 use crate::convert::{naive, utc, uuid};
 use crate::error::StoreResult;
 use crate::schema::access_log;
+use crate::sql_types::DbTime;
 
 /// Who is acting, in which request, at what time, on which record.
 #[derive(Debug, Clone)]
@@ -60,7 +61,7 @@ impl Outcome {
 #[diesel(treat_none_as_default_value = false)]
 pub struct NewEntry {
     id: String,
-    at: chrono::NaiveDateTime,
+    at: DbTime,
     professional_id: String,
     organisation_id: String,
     client_id: Option<String>,
@@ -169,7 +170,7 @@ fn insert_as_arrays(conn: &mut diesel::PgConnection, entries: &[NewEntry]) -> St
 #[derive(Debug, diesel::query_builder::QueryId)]
 struct ArrayInsert {
     id: Vec<String>,
-    at: Vec<chrono::NaiveDateTime>,
+    at: Vec<DbTime>,
     professional_id: Vec<String>,
     organisation_id: Vec<String>,
     client_id: Vec<Option<String>>,
@@ -187,7 +188,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for ArrayInsert {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
-        use diesel::sql_types::{Array, Nullable, Text, Timestamp};
+        use crate::sql_types::Time;
+        use diesel::sql_types::{Array, Nullable, Text};
         out.push_sql(
             "INSERT INTO access_log (id, at, professional_id, organisation_id, client_id, \
              operation, basis, outcome, request_id, resource_type, resource_id, reason) \
@@ -195,7 +197,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for ArrayInsert {
         );
         out.push_bind_param::<Array<Text>, _>(&self.id)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Timestamp>, _>(&self.at)?;
+        out.push_bind_param::<Array<Time>, _>(&self.at)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Text>, _>(&self.professional_id)?;
         out.push_sql(", ");
@@ -286,7 +288,7 @@ pub struct Entry {
 #[diesel(table_name = access_log)]
 struct Row {
     id: String,
-    at: chrono::NaiveDateTime,
+    at: DbTime,
     professional_id: String,
     organisation_id: String,
     client_id: Option<String>,

@@ -1,6 +1,6 @@
 //! Assessments and their feedback, as stored.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::assessment::{Assessment, AssessmentStatus, Feedback};
 use uuid::Uuid;
@@ -9,6 +9,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::assessments;
+use crate::sql_types::DbTime;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssessmentRecord {
@@ -35,11 +36,11 @@ struct Row {
     team_id: String,
     referral_id: Option<String>,
     status: String,
-    opened_at: NaiveDateTime,
+    opened_at: DbTime,
     opened_by: String,
-    started_at: Option<NaiveDateTime>,
-    completed_at: Option<NaiveDateTime>,
-    cancelled_at: Option<NaiveDateTime>,
+    started_at: Option<DbTime>,
+    completed_at: Option<DbTime>,
+    cancelled_at: Option<DbTime>,
     decided_by: Option<String>,
     health_factors: Option<String>,
     recommended_path: Option<String>,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::{Address, Client, ClientFields};
 use kyky_domain::event::EventType;
@@ -20,6 +20,7 @@ use crate::schema::{
     client_relationships as rel, clients, responsibility_periods as periods,
     work_pair_periods as pairs,
 };
+use crate::sql_types::DbTime;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = clients)]
@@ -35,8 +36,8 @@ pub(crate) struct ClientRow {
     pub(crate) city: Option<String>,
     pub(crate) preferred_language: String,
     pub(crate) version: i64,
-    pub(crate) created_at: NaiveDateTime,
-    pub(crate) updated_at: NaiveDateTime,
+    pub(crate) created_at: DbTime,
+    pub(crate) updated_at: DbTime,
     pub(crate) non_disclosure: bool,
 }
 

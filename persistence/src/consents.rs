@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::CodeSet;
 use kyky_domain::consent::{Consent, ConsentMethod, ConsentPurpose};
@@ -13,6 +13,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{consent_organisations as covered, consents};
+use crate::sql_types::DbTime;
 
 /// A consent with its bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,11 +47,11 @@ pub(crate) struct ConsentRow {
     pub(crate) purposes: String,
     pub(crate) method: String,
     pub(crate) document_reference: Option<String>,
-    pub(crate) given_at: NaiveDateTime,
-    pub(crate) expires_at: Option<NaiveDateTime>,
+    pub(crate) given_at: DbTime,
+    pub(crate) expires_at: Option<DbTime>,
     pub(crate) recorded_by: String,
-    pub(crate) recorded_at: NaiveDateTime,
-    pub(crate) withdrawn_at: Option<NaiveDateTime>,
+    pub(crate) recorded_at: DbTime,
+    pub(crate) withdrawn_at: Option<DbTime>,
     pub(crate) withdrawn_by: Option<String>,
     pub(crate) withdrawal_method: Option<String>,
 }

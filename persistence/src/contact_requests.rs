@@ -1,6 +1,6 @@
 //! Contact requests (low-threshold entry) and their triage.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::RelationshipBasis;
 use kyky_domain::contact_request::{ContactChannel, ContactRequest, ContactRequestStatus};
@@ -15,6 +15,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::schema::contact_requests as requests;
+use crate::sql_types::DbTime;
 use crate::{assessments, events, teams};
 
 /// Who asks to be contacted, and how to reach them.
@@ -54,9 +55,9 @@ struct Row {
     channel: String,
     status: String,
     received_by: String,
-    received_at: NaiveDateTime,
+    received_at: DbTime,
     triaged_by: Option<String>,
-    triaged_at: Option<NaiveDateTime>,
+    triaged_at: Option<DbTime>,
     close_reason: Option<String>,
     client_id: Option<String>,
     assessment_id: Option<String>,

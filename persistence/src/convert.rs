@@ -2,10 +2,11 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
+use crate::sql_types::DbTime;
 
 pub fn uuid(text: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(text).map_err(|_| StoreError::Corrupt("an id is not a UUID".to_owned()))
@@ -16,12 +17,13 @@ pub fn code<T: FromStr>(text: &str) -> StoreResult<T> {
         .map_err(|_| StoreError::Corrupt("a stored code is not in its code set".to_owned()))
 }
 
-pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
-    at.and_utc()
+pub fn utc(at: DbTime) -> DateTime<Utc> {
+    at.0.and_utc()
 }
 
-pub fn naive(at: DateTime<Utc>) -> NaiveDateTime {
-    at.naive_utc()
+/// A time as stored.
+pub fn naive(at: DateTime<Utc>) -> DbTime {
+    DbTime(at.naive_utc())
 }
 
 /// A JSON column's value.

@@ -297,6 +297,14 @@ impl Db {
         ran
     }
 
+    /// Migrates only up to and including version `last` (e.g.
+    /// `20261201000018`): a migration's test keeps data made by the ones
+    /// before it, then runs the rest with `migrate`.
+    pub fn migrate_through(&self, last: &str) -> Result<usize, StoreError> {
+        let mut conn = self.conn()?;
+        run_through(&mut conn, last)
+    }
+
     /// Runs `work` without a transaction: reads only (writes go through
     /// `transaction`, which queues SQLite writers).
     pub fn run<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
@@ -367,6 +375,32 @@ impl Db {
             .batch_execute("SELECT 1")
             .map_err(StoreError::from)
     }
+}
+
+/// Runs the pending migrations whose version is `last` or older.
+fn run_through(conn: &mut DbConnection, last: &str) -> Result<usize, StoreError> {
+    use diesel::backend::Backend;
+    use diesel::migration::MigrationSource;
+    fn through<DB: Backend>(
+        harness: &mut impl MigrationHarness<DB>,
+        source: impl MigrationSource<DB>,
+        last: &str,
+    ) -> diesel::migration::Result<usize> {
+        let mut ran = 0;
+        for migration in harness.pending_migrations(source)? {
+            if migration.name().version().to_string().as_str() > last {
+                break;
+            }
+            harness.run_migration(&*migration)?;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+    match conn {
+        DbConnection::Postgresql(pg) => through(pg, POSTGRES_MIGRATIONS, last),
+        DbConnection::Sqlite(lite) => through(lite, SQLITE_MIGRATIONS, last),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 fn run_pending(conn: &mut DbConnection) -> Result<usize, StoreError> {

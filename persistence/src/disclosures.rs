@@ -2,7 +2,7 @@
 //! organisation, with the consent or statutory basis that allowed it.
 //! Append-only; the database refuses updates and deletes.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -11,6 +11,7 @@ use crate::convert::{naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::disclosure_log;
+use crate::sql_types::DbTime;
 
 /// What allowed a disclosure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +44,7 @@ pub struct Disclosure {
 #[diesel(table_name = disclosure_log)]
 struct Row {
     id: String,
-    at: NaiveDateTime,
+    at: DbTime,
     client_id: String,
     from_organisation_id: String,
     to_organisation_id: String,

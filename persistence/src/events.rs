@@ -12,6 +12,7 @@ use crate::convert::{code, from_json, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::domain_events;
+use crate::sql_types::DbTime;
 
 #[derive(Insertable)]
 #[diesel(table_name = domain_events)]
@@ -20,7 +21,7 @@ use crate::schema::domain_events;
 #[diesel(treat_none_as_default_value = false)]
 struct NewEvent<'a> {
     id: String,
-    occurred_at: chrono::NaiveDateTime,
+    occurred_at: DbTime,
     kind: &'a str,
     client_id: Option<String>,
     subject_id: String,
@@ -120,7 +121,7 @@ pub(crate) struct EventRow {
     tx: i64,
     seq: i64,
     id: String,
-    occurred_at: chrono::NaiveDateTime,
+    occurred_at: DbTime,
     kind: String,
     client_id: Option<String>,
     subject_id: String,

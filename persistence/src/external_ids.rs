@@ -11,6 +11,7 @@ use crate::convert::{naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::external_ids as ext;
+use crate::sql_types::DbTime;
 
 /// What an external id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +111,7 @@ pub fn for_subjects(
     if subjects.is_empty() {
         return Ok(found);
     }
-    let rows: Vec<(String, String, String, chrono::NaiveDateTime)> = ext::table
+    let rows: Vec<(String, String, String, DbTime)> = ext::table
         .filter(ext::organisation_id.eq(organisation_id.to_string()))
         .filter(ext::subject_kind.eq(kind.code()))
         .filter(ext::subject_id.eq_any(subjects.iter().map(Uuid::to_string)))

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use kyky_domain::follow_up::{FollowUpSource, FollowUpStatus};
 use uuid::Uuid;
@@ -12,6 +12,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{follow_up_moves, follow_ups};
+use crate::sql_types::DbTime;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpRecord {
@@ -58,9 +59,9 @@ struct Row {
     status: String,
     note: Option<String>,
     created_by: String,
-    created_at: NaiveDateTime,
+    created_at: DbTime,
     closed_by: Option<String>,
-    closed_at: Option<NaiveDateTime>,
+    closed_at: Option<DbTime>,
 }
 
 fn to_record(row: Row) -> StoreResult<FollowUpRecord> {
@@ -289,7 +290,7 @@ struct MoveRow {
     to_owner_id: String,
     handover_id: Option<String>,
     moved_by: String,
-    moved_at: NaiveDateTime,
+    moved_at: DbTime,
 }
 
 fn to_move(row: MoveRow) -> StoreResult<FollowUpMove> {

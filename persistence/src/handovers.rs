@@ -1,6 +1,6 @@
 //! Handovers and their information packages.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::Actor;
 use kyky_domain::handover::{Handover, HandoverStatus, PackageItemKind, Receiver};
@@ -11,6 +11,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{handover_package_items as items, handovers};
+use crate::sql_types::DbTime;
 use crate::teams;
 
 /// One item of the information package.
@@ -55,9 +56,9 @@ struct HandoverRow {
     return_to_referrer: bool,
     network_meeting_id: Option<String>,
     proposed_work_pair_id: Option<String>,
-    proposed_at: NaiveDateTime,
-    expires_at: Option<NaiveDateTime>,
-    decided_at: Option<NaiveDateTime>,
+    proposed_at: DbTime,
+    expires_at: Option<DbTime>,
+    decided_at: Option<DbTime>,
     decided_by: Option<String>,
     decline_reason: Option<String>,
     cancel_reason: Option<String>,
@@ -293,12 +294,12 @@ pub fn pending_now(
     client_id: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let pending: Vec<Option<chrono::NaiveDateTime>> = handovers::table
+    let pending: Vec<Option<DbTime>> = handovers::table
         .filter(handovers::client_id.eq(client_id.to_string()))
         .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
         .select(handovers::expires_at)
         .load(conn)?;
-    let due = |deadline: &Option<chrono::NaiveDateTime>| deadline.is_some_and(|d| utc(d) <= now);
+    let due = |deadline: &Option<DbTime>| deadline.is_some_and(|d| utc(d) <= now);
     if pending.iter().any(due) {
         expire_due(conn, client_id, now)?;
     }

@@ -11,6 +11,7 @@ use crate::convert::{from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::idempotency_keys as keys;
+use crate::sql_types::DbTime;
 
 /// How long a key's response is kept and replayed.
 pub const KEPT_FOR: Duration = Duration::hours(24);
@@ -47,7 +48,7 @@ struct Row {
     response_status: Option<i32>,
     response_headers: Option<String>,
     response_body: Option<String>,
-    created_at: chrono::NaiveDateTime,
+    created_at: DbTime,
 }
 
 /// Claims `key` for the caller's request (`hash` names what is asked),

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamp};
+use diesel::sql_types::Text;
+
+use crate::sql_types::Time;
 
 use crate::convert::naive;
 use crate::db::Db;
@@ -27,7 +29,7 @@ impl Db {
             )
             .bind::<Text, _>(name)
             .bind::<Text, _>(candidate)
-            .bind::<Timestamp, _>(naive(now))
+            .bind::<Time, _>(naive(now))
             .execute(conn)?;
             instance_secrets::table
                 .find(name)

@@ -42,6 +42,7 @@ pub mod requests;
 pub mod responsibility;
 mod schema;
 pub mod sign_in_identities;
+pub mod sql_types;
 pub mod teams;
 mod typed_null;
 pub mod webhook_flow;

@@ -1,6 +1,6 @@
 //! Organisations (toimija) and their references in other systems.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::{ExternalRef, Organisation, OrganisationFields};
 use kyky_domain::version::Expected;
@@ -11,6 +11,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{organisation_external_refs as refs, organisations};
+use crate::sql_types::DbTime;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
@@ -21,8 +22,8 @@ pub(crate) struct OrganisationRow {
     business_id: Option<String>,
     municipality: Option<String>,
     version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+    created_at: DbTime,
+    updated_at: DbTime,
 }
 
 #[derive(Queryable, Selectable, Insertable)]

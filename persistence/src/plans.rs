@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use kyky_domain::plan::{PlanContent, PlanStatus};
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use crate::convert::{code, from_json, naive, to_json, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::plans;
+use crate::sql_types::DbTime;
 
 /// One version of a client's plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,12 +49,12 @@ struct Row {
     warnings_acknowledged: bool,
     based_on: Option<String>,
     created_by: String,
-    created_at: NaiveDateTime,
+    created_at: DbTime,
     updated_by: String,
-    updated_at: NaiveDateTime,
+    updated_at: DbTime,
     published_by: Option<String>,
-    published_at: Option<NaiveDateTime>,
-    superseded_at: Option<NaiveDateTime>,
+    published_at: Option<DbTime>,
+    superseded_at: Option<DbTime>,
     superseded_by: Option<String>,
     revision: i64,
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::{Professional, ProfessionalFields};
 use kyky_domain::version::Expected;
@@ -15,6 +15,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{organisations, professionals, team_members as members};
+use crate::sql_types::DbTime;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = professionals)]
@@ -28,10 +29,10 @@ pub(crate) struct ProfessionalRow {
     pub(crate) phone: Option<String>,
     pub(crate) roles: String,
     pub(crate) active: bool,
-    pub(crate) deactivated_at: Option<NaiveDateTime>,
+    pub(crate) deactivated_at: Option<DbTime>,
     pub(crate) version: i64,
-    pub(crate) created_at: NaiveDateTime,
-    pub(crate) updated_at: NaiveDateTime,
+    pub(crate) created_at: DbTime,
+    pub(crate) updated_at: DbTime,
 }
 
 fn roles_column(roles: &BTreeSet<Role>) -> String {

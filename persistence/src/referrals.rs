@@ -1,6 +1,6 @@
 //! Referrals (lähete) as stored.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::referral::{Referral, ReferralStatus, Urgency};
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use crate::convert::{code, from_json, naive, to_json, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::referrals;
+use crate::sql_types::DbTime;
 
 /// A document in another system that the referral points to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,12 +58,12 @@ struct Row {
     questions: String,
     attachments: String,
     urgency: String,
-    created_at: NaiveDateTime,
-    sent_at: Option<NaiveDateTime>,
-    decided_at: Option<NaiveDateTime>,
+    created_at: DbTime,
+    sent_at: Option<DbTime>,
+    decided_at: Option<DbTime>,
     decided_by: Option<String>,
     return_reason: Option<String>,
-    withdrawn_at: Option<NaiveDateTime>,
+    withdrawn_at: Option<DbTime>,
 }
 
 fn to_record(row: Row) -> StoreResult<ReferralRecord> {

@@ -1,6 +1,6 @@
 //! Client relationships (asiakkuus) as stored rows.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use kyky_domain::entities::ClientFields;
 use kyky_domain::event::EventType;
@@ -12,6 +12,7 @@ use crate::convert::{code, from_json, naive, to_json, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::client_relationships as rel;
+use crate::sql_types::DbTime;
 
 /// A relationship with the bookkeeping the domain rules do not need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub(crate) struct RelationshipRow {
     pub(crate) started_on: NaiveDate,
     pub(crate) ended_on: Option<NaiveDate>,
     pub(crate) created_by: String,
-    pub(crate) created_at: NaiveDateTime,
+    pub(crate) created_at: DbTime,
     pub(crate) basis: String,
     pub(crate) reason: Option<String>,
     pub(crate) shares_record: bool,

@@ -13,12 +13,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::backend::Backend;
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Date, Text};
+
+use crate::sql_types::Time;
 use uuid::Uuid;
 
 pub use crate::client_facts::{ClientFacts, PreloadedClient};
@@ -36,6 +38,7 @@ use crate::schema::{
     fact_stamps as stamps, organisations, professionals, responsibility_periods as periods,
     team_members as members, work_pair_periods as pairs,
 };
+use crate::sql_types::DbTime;
 use crate::typed_null::Null;
 
 /// The caller as their record stands, and the client the request names.
@@ -74,10 +77,10 @@ type Texts = (
     Option<String>,
 );
 type Times = (
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
+    Option<DbTime>,
+    Option<DbTime>,
+    Option<DbTime>,
+    Option<DbTime>,
 );
 
 /// Which kind of row a branch yields, written into the statement. Each
@@ -120,7 +123,7 @@ fn no_text() -> Null<Text> {
 fn no_flag() -> Null<Bool> {
     Null::new()
 }
-fn no_time() -> Null<Timestamp> {
+fn no_time() -> Null<Time> {
     Null::new()
 }
 fn no_date() -> Null<Date> {

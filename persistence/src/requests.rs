@@ -1,6 +1,6 @@
 //! Requests for responsibility.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::request::{RequestStatus, ResponsibilityRequest};
 use uuid::Uuid;
@@ -9,6 +9,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::responsibility_requests as requests;
+use crate::sql_types::DbTime;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRecord {
@@ -30,9 +31,9 @@ struct RequestRow {
     requested_by: String,
     reason: String,
     status: String,
-    requested_at: NaiveDateTime,
+    requested_at: DbTime,
     answered_by: Option<String>,
-    answered_at: Option<NaiveDateTime>,
+    answered_at: Option<DbTime>,
     refusal_reason: Option<String>,
     handover_id: Option<String>,
 }

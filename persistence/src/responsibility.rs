@@ -1,7 +1,7 @@
 //! Responsibility periods and work-pair periods. Exactly one open
 //! responsibility period per client (a partial unique index enforces it).
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kyky_domain::handover::{PeriodOrigin, Responsibility};
 use uuid::Uuid;
@@ -10,6 +10,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
+use crate::sql_types::DbTime;
 
 /// One period of one professional's responsibility for a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +37,8 @@ struct PeriodRow {
     id: String,
     client_id: String,
     professional_id: String,
-    started_at: NaiveDateTime,
-    ended_at: Option<NaiveDateTime>,
+    started_at: DbTime,
+    ended_at: Option<DbTime>,
     origin: String,
     handover_id: Option<String>,
 }
@@ -48,8 +49,8 @@ struct PairRow {
     id: String,
     client_id: String,
     professional_id: String,
-    started_at: NaiveDateTime,
-    ended_at: Option<NaiveDateTime>,
+    started_at: DbTime,
+    ended_at: Option<DbTime>,
     set_by: String,
 }
 

@@ -1,6 +1,16 @@
+// Each table names diesel's SQL types and Kyky's `Time` (timestamptz on
+// PostgreSQL): a table that imports anything must import diesel's too.
+#![allow(
+    clippy::wildcard_imports,
+    reason = "diesel's table! imports its SQL types wholesale by default"
+)]
+
 // Written to match migrations/{sqlite,postgres}; both backends share it.
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     organisations (id) {
         id -> Text,
         name -> Text,
@@ -8,12 +18,15 @@ diesel::table! {
         business_id -> Nullable<Text>,
         municipality -> Nullable<Text>,
         version -> BigInt,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
+        created_at -> Time,
+        updated_at -> Time,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     organisation_external_refs (organisation_id, system) {
         organisation_id -> Text,
         system -> Text,
@@ -22,6 +35,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     professionals (id) {
         id -> Text,
         organisation_id -> Text,
@@ -32,14 +48,17 @@ diesel::table! {
         phone -> Nullable<Text>,
         roles -> Text,
         active -> Bool,
-        deactivated_at -> Nullable<Timestamp>,
+        deactivated_at -> Nullable<Time>,
         version -> BigInt,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
+        created_at -> Time,
+        updated_at -> Time,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     clients (id) {
         id -> Text,
         hetu -> Text,
@@ -52,13 +71,16 @@ diesel::table! {
         city -> Nullable<Text>,
         preferred_language -> Text,
         version -> BigInt,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
+        created_at -> Time,
+        updated_at -> Time,
         non_disclosure -> Bool,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     client_relationships (id) {
         id -> Text,
         client_id -> Text,
@@ -67,7 +89,7 @@ diesel::table! {
         started_on -> Date,
         ended_on -> Nullable<Date>,
         created_by -> Text,
-        created_at -> Timestamp,
+        created_at -> Time,
         basis -> Text,
         reason -> Nullable<Text>,
         shares_record -> Bool,
@@ -76,9 +98,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     access_log (id) {
         id -> Text,
-        at -> Timestamp,
+        at -> Time,
         professional_id -> Text,
         organisation_id -> Text,
         client_id -> Nullable<Text>,
@@ -107,29 +132,38 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     responsibility_periods (id) {
         id -> Text,
         client_id -> Text,
         professional_id -> Text,
-        started_at -> Timestamp,
-        ended_at -> Nullable<Timestamp>,
+        started_at -> Time,
+        ended_at -> Nullable<Time>,
         origin -> Text,
         handover_id -> Nullable<Text>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     work_pair_periods (id) {
         id -> Text,
         client_id -> Text,
         professional_id -> Text,
-        started_at -> Timestamp,
-        ended_at -> Nullable<Timestamp>,
+        started_at -> Time,
+        ended_at -> Nullable<Time>,
         set_by -> Text,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     handovers (id) {
         id -> Text,
         client_id -> Text,
@@ -143,9 +177,9 @@ diesel::table! {
         return_to_referrer -> Bool,
         network_meeting_id -> Nullable<Text>,
         proposed_work_pair_id -> Nullable<Text>,
-        proposed_at -> Timestamp,
-        expires_at -> Nullable<Timestamp>,
-        decided_at -> Nullable<Timestamp>,
+        proposed_at -> Time,
+        expires_at -> Nullable<Time>,
+        decided_at -> Nullable<Time>,
         decided_by -> Nullable<Text>,
         decline_reason -> Nullable<Text>,
         cancel_reason -> Nullable<Text>,
@@ -154,6 +188,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     handover_package_items (handover_id, position) {
         handover_id -> Text,
         position -> Integer,
@@ -164,24 +201,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     responsibility_requests (id) {
         id -> Text,
         client_id -> Text,
         requested_by -> Text,
         reason -> Text,
         status -> Text,
-        requested_at -> Timestamp,
+        requested_at -> Time,
         answered_by -> Nullable<Text>,
-        answered_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Time>,
         refusal_reason -> Nullable<Text>,
         handover_id -> Nullable<Text>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     domain_events (id) {
         id -> Text,
-        occurred_at -> Timestamp,
+        occurred_at -> Time,
         kind -> Text,
         client_id -> Nullable<Text>,
         subject_id -> Text,
@@ -193,23 +236,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     consents (id) {
         id -> Text,
         client_id -> Text,
         purposes -> Text,
         method -> Text,
         document_reference -> Nullable<Text>,
-        given_at -> Timestamp,
-        expires_at -> Nullable<Timestamp>,
+        given_at -> Time,
+        expires_at -> Nullable<Time>,
         recorded_by -> Text,
-        recorded_at -> Timestamp,
-        withdrawn_at -> Nullable<Timestamp>,
+        recorded_at -> Time,
+        withdrawn_at -> Nullable<Time>,
         withdrawn_by -> Nullable<Text>,
         withdrawal_method -> Nullable<Text>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     consent_organisations (consent_id, organisation_id) {
         consent_id -> Text,
         organisation_id -> Text,
@@ -217,9 +266,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     disclosure_log (id) {
         id -> Text,
-        at -> Timestamp,
+        at -> Time,
         client_id -> Text,
         from_organisation_id -> Text,
         to_organisation_id -> Text,
@@ -236,6 +288,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     teams (id) {
         id -> Text,
         name -> Text,
@@ -249,23 +304,29 @@ diesel::table! {
         start_time -> Text,
         duration_minutes -> Integer,
         version -> BigInt,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
+        created_at -> Time,
+        updated_at -> Time,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     team_members (id) {
         id -> Text,
         team_id -> Text,
         professional_id -> Text,
         role -> Text,
-        joined_at -> Timestamp,
-        left_at -> Nullable<Timestamp>,
+        joined_at -> Time,
+        left_at -> Nullable<Time>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     referrals (id) {
         id -> Text,
         client_id -> Text,
@@ -278,27 +339,30 @@ diesel::table! {
         questions -> Text,
         attachments -> Text,
         urgency -> Text,
-        created_at -> Timestamp,
-        sent_at -> Nullable<Timestamp>,
-        decided_at -> Nullable<Timestamp>,
+        created_at -> Time,
+        sent_at -> Nullable<Time>,
+        decided_at -> Nullable<Time>,
         decided_by -> Nullable<Text>,
         return_reason -> Nullable<Text>,
-        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Time>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     assessments (id) {
         id -> Text,
         client_id -> Text,
         team_id -> Text,
         referral_id -> Nullable<Text>,
         status -> Text,
-        opened_at -> Timestamp,
+        opened_at -> Time,
         opened_by -> Text,
-        started_at -> Nullable<Timestamp>,
-        completed_at -> Nullable<Timestamp>,
-        cancelled_at -> Nullable<Timestamp>,
+        started_at -> Nullable<Time>,
+        completed_at -> Nullable<Time>,
+        cancelled_at -> Nullable<Time>,
         decided_by -> Nullable<Text>,
         health_factors -> Nullable<Text>,
         recommended_path -> Nullable<Text>,
@@ -310,6 +374,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     contact_requests (id) {
         id -> Text,
         team_id -> Text,
@@ -321,9 +388,9 @@ diesel::table! {
         channel -> Text,
         status -> Text,
         received_by -> Text,
-        received_at -> Timestamp,
+        received_at -> Time,
         triaged_by -> Nullable<Text>,
-        triaged_at -> Nullable<Timestamp>,
+        triaged_at -> Nullable<Time>,
         close_reason -> Nullable<Text>,
         client_id -> Nullable<Text>,
         assessment_id -> Nullable<Text>,
@@ -331,6 +398,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     plans (id) {
         id -> Text,
         client_id -> Text,
@@ -341,18 +411,21 @@ diesel::table! {
         warnings_acknowledged -> Bool,
         based_on -> Nullable<Text>,
         created_by -> Text,
-        created_at -> Timestamp,
+        created_at -> Time,
         updated_by -> Text,
-        updated_at -> Timestamp,
+        updated_at -> Time,
         published_by -> Nullable<Text>,
-        published_at -> Nullable<Timestamp>,
-        superseded_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Time>,
+        superseded_at -> Nullable<Time>,
         superseded_by -> Nullable<Text>,
         revision -> BigInt,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     follow_ups (id) {
         id -> Text,
         client_id -> Text,
@@ -365,13 +438,16 @@ diesel::table! {
         status -> Text,
         note -> Nullable<Text>,
         created_by -> Text,
-        created_at -> Timestamp,
+        created_at -> Time,
         closed_by -> Nullable<Text>,
-        closed_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Time>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     follow_up_moves (id) {
         id -> Text,
         follow_up_id -> Text,
@@ -379,15 +455,18 @@ diesel::table! {
         to_owner_id -> Text,
         handover_id -> Nullable<Text>,
         moved_by -> Text,
-        moved_at -> Timestamp,
+        moved_at -> Time,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     instance_secrets (name) {
         name -> Text,
         secret -> Text,
-        created_at -> Timestamp,
+        created_at -> Time,
     }
 }
 
@@ -401,6 +480,9 @@ diesel::allow_tables_to_appear_in_same_query!(organisations, team_members);
 diesel::allow_tables_to_appear_in_same_query!(organisation_external_refs, team_members);
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     webhook_subscriptions (id) {
         id -> Text,
         organisation_id -> Text,
@@ -410,18 +492,21 @@ diesel::table! {
         description -> Nullable<Text>,
         secret -> Text,
         previous_secret -> Nullable<Text>,
-        previous_secret_until -> Nullable<Timestamp>,
+        previous_secret_until -> Nullable<Time>,
         status -> Text,
         disabled_reason -> Nullable<Text>,
         after_tx -> BigInt,
         after_seq -> BigInt,
         created_by -> Text,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
+        created_at -> Time,
+        updated_at -> Time,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     webhook_deliveries (id) {
         id -> Text,
         subscription_id -> Text,
@@ -429,17 +514,20 @@ diesel::table! {
         status -> Text,
         attempts -> Integer,
         failures_in_row -> Integer,
-        next_attempt_at -> Nullable<Timestamp>,
-        claimed_until -> Nullable<Timestamp>,
-        created_at -> Timestamp,
+        next_attempt_at -> Nullable<Time>,
+        claimed_until -> Nullable<Time>,
+        created_at -> Time,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     webhook_attempts (id) {
         id -> Text,
         delivery_id -> Text,
-        attempted_at -> Timestamp,
+        attempted_at -> Time,
         response_status -> Nullable<Integer>,
         error -> Nullable<Text>,
         duration_ms -> BigInt,
@@ -453,6 +541,9 @@ diesel::allow_tables_to_appear_in_same_query!(domain_events, webhook_subscriptio
 diesel::allow_tables_to_appear_in_same_query!(domain_events, webhook_attempts);
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     idempotency_keys (caller_id, idempotency_key) {
         caller_id -> Text,
         idempotency_key -> Text,
@@ -461,11 +552,14 @@ diesel::table! {
         response_status -> Nullable<Integer>,
         response_headers -> Nullable<Text>,
         response_body -> Nullable<Text>,
-        created_at -> Timestamp,
+        created_at -> Time,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     external_ids (id) {
         id -> Text,
         organisation_id -> Text,
@@ -474,13 +568,16 @@ diesel::table! {
         system -> Text,
         value -> Text,
         set_by -> Text,
-        updated_at -> Timestamp,
+        updated_at -> Time,
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(clients, handovers);
 diesel::allow_tables_to_appear_in_same_query!(handovers, handover_package_items);
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     fact_stamps (subject) {
         subject -> Text,
         stamp -> BigInt,
@@ -490,11 +587,14 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(fact_stamps, professionals);
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Time;
+
     sign_in_identities (issuer, subject) {
         issuer -> Text,
         subject -> Text,
         professional_id -> Text,
         provisioned -> Bool,
-        created_at -> Timestamp,
+        created_at -> Time,
     }
 }

@@ -12,6 +12,7 @@ use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::professionals;
 use crate::schema::sign_in_identities as identities;
+use crate::sql_types::DbTime;
 
 /// The professional the person (`issuer`, `subject`) is, if linked.
 pub fn find(conn: &mut DbConnection, issuer: &str, subject: &str) -> StoreResult<Option<Uuid>> {
@@ -96,7 +97,7 @@ pub struct SignInIdentity {
     pub created_at: DateTime<Utc>,
 }
 
-type IdentityRow = (String, String, String, bool, chrono::NaiveDateTime);
+type IdentityRow = (String, String, String, bool, DbTime);
 
 fn to_identity(
     (issuer, subject, professional_id, provisioned, created_at): IdentityRow,

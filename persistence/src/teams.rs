@@ -1,6 +1,6 @@
 //! Work-ability teams and their members.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use kyky_domain::team::{Cadence, TeamKind, TeamRole};
 use kyky_domain::version::Expected;
@@ -10,6 +10,7 @@ use crate::convert::{code, naive, utc, uuid};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{team_members as members, teams};
+use crate::sql_types::DbTime;
 
 /// What a caller may set on a team.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +56,8 @@ struct TeamRow {
     start_time: String,
     duration_minutes: i32,
     version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+    created_at: DbTime,
+    updated_at: DbTime,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -66,8 +67,8 @@ struct MemberRow {
     team_id: String,
     professional_id: String,
     role: String,
-    joined_at: NaiveDateTime,
-    left_at: Option<NaiveDateTime>,
+    joined_at: DbTime,
+    left_at: Option<DbTime>,
 }
 
 fn to_team(row: TeamRow) -> StoreResult<Team> {
@@ -93,13 +94,7 @@ fn to_team(row: TeamRow) -> StoreResult<Team> {
     })
 }
 
-fn row_of(
-    id: Uuid,
-    f: &TeamFields,
-    version: i64,
-    created_at: NaiveDateTime,
-    now: NaiveDateTime,
-) -> TeamRow {
+fn row_of(id: Uuid, f: &TeamFields, version: i64, created_at: DbTime, now: DbTime) -> TeamRow {
     TeamRow {
         id: id.to_string(),
         name: f.name.clone(),

@@ -10,7 +10,7 @@ use diesel::QueryResult;
 use diesel::backend::Backend;
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, SingleValue, SqlType, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, SingleValue, SqlType, Text};
 
 /// `CAST(NULL AS <type>)`, an expression of `Nullable<ST>`.
 #[derive(Debug, Clone, Copy)]
@@ -32,8 +32,9 @@ impl CastName for Text {
 impl CastName for Bool {
     const NAME: &'static str = "BOOLEAN";
 }
-impl CastName for Timestamp {
-    const NAME: &'static str = "TIMESTAMP";
+impl CastName for crate::sql_types::Time {
+    // SQLite takes any type name; PostgreSQL's `timestamptz`.
+    const NAME: &'static str = "TIMESTAMP WITH TIME ZONE";
 }
 impl CastName for Date {
     const NAME: &'static str = "DATE";

@@ -17,6 +17,7 @@ use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::events::{self, FeedPosition, StoredEvent};
 use crate::schema::{domain_events, webhook_attempts, webhook_deliveries, webhook_subscriptions};
+use crate::sql_types::DbTime;
 
 /// A subscription as its organisation manages it (never its secrets).
 #[derive(Debug, Clone)]
@@ -52,12 +53,12 @@ struct SubscriptionRow {
     description: Option<String>,
     status: String,
     disabled_reason: Option<String>,
-    previous_secret_until: Option<chrono::NaiveDateTime>,
+    previous_secret_until: Option<DbTime>,
     after_tx: i64,
     after_seq: i64,
     created_by: String,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
+    created_at: DbTime,
+    updated_at: DbTime,
 }
 
 fn to_subscription(row: SubscriptionRow) -> StoreResult<Subscription> {
@@ -276,7 +277,8 @@ pub fn claim_due(
     until: DateTime<Utc>,
     limit: i64,
 ) -> StoreResult<Vec<Uuid>> {
-    use diesel::sql_types::{BigInt, Timestamp};
+    use crate::sql_types::Time;
+    use diesel::sql_types::BigInt;
     const DUE: &str = "SELECT d.id FROM webhook_deliveries d \
         JOIN webhook_subscriptions s ON s.id = d.subscription_id \
         WHERE d.status = 'pending' AND d.next_attempt_at <= {now} \
@@ -288,8 +290,8 @@ pub fn claim_due(
             diesel::sql_query(format!(
                 "UPDATE webhook_deliveries SET claimed_until = $1 WHERE id IN ({due} FOR UPDATE OF d SKIP LOCKED) RETURNING id"
             ))
-            .bind::<Timestamp, _>(naive(until))
-            .bind::<Timestamp, _>(naive(now))
+            .bind::<Time, _>(naive(until))
+            .bind::<Time, _>(naive(now))
             .bind::<BigInt, _>(limit)
             .load(pg)?
         }
@@ -298,8 +300,8 @@ pub fn claim_due(
             diesel::sql_query(format!(
                 "UPDATE webhook_deliveries SET claimed_until = ?1 WHERE id IN ({due}) RETURNING id"
             ))
-            .bind::<Timestamp, _>(naive(until))
-            .bind::<Timestamp, _>(naive(now))
+            .bind::<Time, _>(naive(until))
+            .bind::<Time, _>(naive(now))
             .bind::<BigInt, _>(limit)
             .load(lite)?
         }
@@ -323,7 +325,7 @@ pub struct DueDelivery {
 
 type DueRow = (
     (String, String, String, i32, String),
-    (String, Option<String>, Option<chrono::NaiveDateTime>),
+    (String, Option<String>, Option<DbTime>),
     crate::events::EventRow,
 );
 
@@ -470,7 +472,7 @@ pub fn record_attempt(
             webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
             webhook_deliveries::next_attempt_at
                 .eq(next.filter(|_| !outcome.succeeded()).map(naive)),
-            webhook_deliveries::claimed_until.eq(None::<chrono::NaiveDateTime>),
+            webhook_deliveries::claimed_until.eq(None::<DbTime>),
         ))
         .execute(conn)?;
     Ok(status)
@@ -498,15 +500,8 @@ pub struct Attempt {
 }
 
 type DeliveryRow = (
-    (
-        String,
-        String,
-        String,
-        String,
-        Option<chrono::NaiveDateTime>,
-        chrono::NaiveDateTime,
-    ),
-    Option<(chrono::NaiveDateTime, Option<i32>, Option<String>, i64)>,
+    (String, String, String, String, Option<DbTime>, DbTime),
+    Option<(DbTime, Option<i32>, Option<String>, i64)>,
 );
 
 /// The subscription's deliveries, newest first, after `before` (a delivery
@@ -612,7 +607,7 @@ pub fn retry(
         webhook_deliveries::status.eq(DeliveryStatus::Pending.code()),
         webhook_deliveries::failures_in_row.eq(0),
         webhook_deliveries::next_attempt_at.eq(Some(naive(now))),
-        webhook_deliveries::claimed_until.eq(None::<chrono::NaiveDateTime>),
+        webhook_deliveries::claimed_until.eq(None::<DbTime>),
     ))
     .execute(conn)?;
     Ok(changed == 1)

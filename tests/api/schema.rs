@@ -50,3 +50,59 @@ async fn every_foreign_key_has_an_index_that_leads_with_it() {
     unindexed.sort();
     assert_eq!(unindexed, [], "foreign keys without an index");
 }
+
+/// On PostgreSQL every time is an instant (`timestamptz`): a wall-clock
+/// `timestamp` would read differently in every session time zone. Diesel's
+/// own bookkeeping table is not Kyky's.
+#[tokio::test]
+async fn every_time_on_postgresql_is_a_timestamptz() {
+    let app = spawn_app().await;
+    let wall_clock = app
+        .db
+        .run(|conn| match conn {
+            DbConnection::Sqlite(_) => Ok(Vec::new()),
+            DbConnection::Postgresql(_) => diesel::sql_query(
+                "SELECT table_name::text AS table_name, column_name::text AS column_name
+                 FROM information_schema.columns
+                 WHERE table_schema = current_schema()
+                   AND data_type = 'timestamp without time zone'
+                   AND table_name <> '__diesel_schema_migrations'
+                 ORDER BY 1, 2",
+            )
+            .load::<Column>(conn)
+            .map_err(kyky_persistence::StoreError::from),
+        })
+        .unwrap();
+    assert_eq!(wall_clock, [], "times without a time zone");
+}
+
+/// Times stored before PostgreSQL's times became `timestamptz` keep their
+/// instant: Kyky always wrote UTC, and the migration reads them as UTC.
+#[tokio::test]
+async fn a_time_stored_before_the_timestamptz_migration_keeps_its_instant() {
+    let database = crate::helpers::TestDatabase::new();
+    let db = kyky_persistence::Db::connect(&database.url, 2).unwrap();
+    db.migrate_through("20261201000018").unwrap();
+    let id = uuid::Uuid::now_v7();
+    db.transaction(|conn| {
+        diesel::sql_query(format!(
+            "INSERT INTO organisations (id, name, kind, version, created_at, updated_at)
+             VALUES ('{id}', 'Espoo', 'municipal_employment_services', 1,
+                     '2026-03-04 05:06:07.123456', '2026-03-04 05:06:07.123456')"
+        ))
+        .execute(conn)
+        .map_err(kyky_persistence::StoreError::from)
+    })
+    .unwrap();
+    assert!(db.migrate().unwrap() >= 1, "the later migrations ran");
+    let stored = db
+        .run(|conn| kyky_persistence::organisations::get(conn, id))
+        .unwrap();
+    let expected = chrono::NaiveDate::from_ymd_opt(2026, 3, 4)
+        .unwrap()
+        .and_hms_micro_opt(5, 6, 7, 123_456)
+        .unwrap()
+        .and_utc();
+    assert_eq!(stored.created_at, expected);
+    assert_eq!(stored.updated_at, expected);
+}
