@@ -56,7 +56,8 @@ impl Bearer {
             Principal::Professional { id, .. } => return Ok(*id),
             Principal::Person(person) => person,
         };
-        if let Some(id) = person.issuer.known(person) {
+        // `caller_key` is the person's key, made once when the token was read.
+        if let Some(id) = person.issuer.known(self.caller_key) {
             return Ok(id);
         }
         let issuer = &person.issuer.settings;
@@ -94,7 +95,7 @@ impl Bearer {
                 ));
             }
         };
-        person.issuer.remember(person, id);
+        person.issuer.remember(self.caller_key, id);
         Ok(id)
     }
 

@@ -20,6 +20,24 @@ pub struct ReasonInput {
     pub reason: String,
 }
 
+/// What a system's (or an issuer's) name is made of.
+pub const SYSTEM_NAME_RULE: &str = "lower-case letters, digits, '.', '_' and '-', at most 64";
+
+/// `value` of the path parameter `field` when it is a system's name
+/// (`SYSTEM_NAME_RULE`); otherwise a validation problem naming the field.
+pub fn system_name(field: &str, value: &str) -> crate::error::ApiResult<String> {
+    if valid_system(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(crate::error::ApiError::validation(vec![
+            crate::error::FieldError {
+                field: field.to_owned(),
+                message: SYSTEM_NAME_RULE.to_owned(),
+            },
+        ]))
+    }
+}
+
 /// Whether `system` is a system's name: lower-case letters, digits, `.`,
 /// `_`, `-`, at most 64.
 pub fn valid_system(system: &str) -> bool {

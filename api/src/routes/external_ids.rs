@@ -12,7 +12,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Bearer, Caller};
-use crate::error::{ApiError, ApiResult, FieldError, missing};
+use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::ValidJson;
 use crate::state::AppState;
 use crate::views::external_ids::{ExternalIdList, ExternalIdView};
@@ -33,14 +33,7 @@ pub struct ExternalIdPath {
 }
 
 fn system_of(path: &ExternalIdPath) -> ApiResult<String> {
-    if crate::inputs::valid_system(&path.system) {
-        Ok(path.system.clone())
-    } else {
-        Err(ApiError::validation(vec![FieldError {
-            field: "path.system".into(),
-            message: "lower-case letters, digits, '.', '_' and '-', at most 64".into(),
-        }]))
-    }
+    crate::inputs::system_name("path.system", &path.system)
 }
 
 /// The identifier to set.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Auth, Bearer};
-use crate::error::{ApiError, ApiResult, FieldError, missing};
+use crate::error::{ApiError, ApiResult, missing};
 use crate::extract::ValidJson;
 use crate::state::AppState;
 use crate::trusted_issuers::TrustedIssuer;
@@ -51,13 +51,8 @@ pub struct SignInIdentityInput {
 /// The trusted issuer `path` names, which must sign in people of the
 /// professional's organisation.
 fn issuer_of(auth: &Auth, path: &SignInIdentityPath) -> ApiResult<std::sync::Arc<TrustedIssuer>> {
-    if !crate::inputs::valid_system(&path.issuer) {
-        return Err(ApiError::validation(vec![FieldError {
-            field: "path.issuer".into(),
-            message: "lower-case letters, digits, '.', '_' and '-', at most 64".into(),
-        }]));
-    }
-    auth.trusted_issuer(&path.issuer)
+    let name = crate::inputs::system_name("path.issuer", &path.issuer)?;
+    auth.trusted_issuer(&name)
         .ok_or_else(|| ApiError::rule("path.issuer", "no trusted issuer has this name"))
 }
 

@@ -211,7 +211,7 @@ impl TrustedIssuer {
         if !crate::inputs::valid_system(&settings.name) {
             return Err(problem(
                 &settings,
-                "name: lower-case letters, digits, '.', '_' and '-', at most 64",
+                format!("name: {}", crate::inputs::SYSTEM_NAME_RULE),
             ));
         }
         if settings.audience.trim().is_empty() {
@@ -279,17 +279,17 @@ impl TrustedIssuer {
             .map_err(|e| ApiError::rejected_token(&e))
     }
 
-    /// The professional `person` was last found to be, if within a minute.
-    pub fn known(&self, person: &Person) -> Option<Uuid> {
+    /// The professional the person with this `Person::key` was last found
+    /// to be, if within a minute.
+    pub fn known(&self, person: Uuid) -> Option<Uuid> {
         self.subjects
-            .get(&person.key())
+            .get(&person)
             .filter(|(_, at)| at.elapsed() < SUBJECT_KEPT_FOR)
             .map(|(id, _)| id)
     }
 
-    pub fn remember(&self, person: &Person, professional: Uuid) {
-        self.subjects
-            .insert(person.key(), (professional, Instant::now()));
+    pub fn remember(&self, person: Uuid, professional: Uuid) {
+        self.subjects.insert(person, (professional, Instant::now()));
     }
 
     /// Forgets the professional `subject` was found to be (on unlinking in
