@@ -199,6 +199,10 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         .await;
     }
     cost(app, "/api/v1/caseload?limit=1", sanna).await;
+    // On PostgreSQL the feed serves an event once no older transaction runs
+    // anywhere in the cluster (other tests' databases included): wait until
+    // it serves the last client's, and with them every earlier one.
+    crate::helpers::read_feed_until(app, &sanna.token, None, client, 1).await;
 
     let lists = [
         (format!("/api/v1/teams/{inbox}/referrals"), &nurse),
