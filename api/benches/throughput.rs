@@ -36,6 +36,7 @@ use kyky_api::state::AppState;
 use kyky_domain::clock::SystemClock;
 use kyky_domain::entities::{OrganisationFields, ProfessionalFields};
 use kyky_domain::{OrganisationKind, ProfessionalTitle, Role};
+use kyky_persistence::sql_types::DbId;
 use kyky_persistence::{Db, DbConnection, organisations, professionals};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -65,8 +66,11 @@ fn database_url() -> String {
 /// The columns the bare server reads, declared here: benchmark code only.
 mod bare_schema {
     diesel::table! {
+        use diesel::sql_types::Text;
+        use kyky_persistence::sql_types::Id;
+
         clients (id) {
-            id -> Text,
+            id -> Id,
             first_name -> Text,
             last_name -> Text,
         }
@@ -80,7 +84,7 @@ mod bare_schema {
 async fn bare(db: web::Data<Db>, id: web::Path<Uuid>) -> HttpResponse {
     use bare_schema::clients;
     use diesel::prelude::*;
-    let (db, id) = (db.get_ref().clone(), id.into_inner().to_string());
+    let (db, id) = (db.get_ref().clone(), DbId(id.into_inner()));
     let (id, first_name, last_name) = web::block(move || {
         db.run(|conn| {
             let query = clients::table.find(id).select((
@@ -89,8 +93,8 @@ async fn bare(db: web::Data<Db>, id: web::Path<Uuid>) -> HttpResponse {
                 clients::last_name,
             ));
             match conn {
-                DbConnection::Postgresql(c) => query.first::<(String, String, String)>(c),
-                DbConnection::Sqlite(c) => query.first::<(String, String, String)>(c),
+                DbConnection::Postgresql(c) => query.first::<(DbId, String, String)>(c),
+                DbConnection::Sqlite(c) => query.first::<(DbId, String, String)>(c),
             }
             .map_err(kyky_persistence::StoreError::from)
         })
@@ -99,7 +103,7 @@ async fn bare(db: web::Data<Db>, id: web::Path<Uuid>) -> HttpResponse {
     .unwrap()
     .unwrap();
     HttpResponse::Ok().json(json!({
-        "id": id,
+        "id": id.0,
         "first_name": first_name,
         "last_name": last_name,
     }))

@@ -7,10 +7,10 @@ use kyky_domain::{AccessBasis, Actor};
 use uuid::Uuid;
 
 use crate::connection::DbConnection;
-use crate::convert::{naive, utc, uuid};
+use crate::convert::{naive, utc};
 use crate::error::StoreResult;
 use crate::schema::access_log;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// Who is acting, in which request, at what time, on which record.
 #[derive(Debug, Clone)]
@@ -28,13 +28,13 @@ pub struct AuditContext {
 /// What an entry touched: the record the request named (`plan` and its id
 /// for `plan.publish` on `/plans/{id}`: the kind is the operation's first
 /// part), or else the client itself (`plan.create` on `/clients/{id}/plans`).
-fn resource_of(operation: &str, ctx: &AuditContext, client_id: Uuid) -> (String, Option<String>) {
+fn resource_of(operation: &str, ctx: &AuditContext, client_id: Uuid) -> (String, Option<DbId>) {
     match ctx.resource {
         Some(id) => (
             operation.split('.').next().unwrap_or(operation).to_owned(),
-            Some(id.to_string()),
+            Some(DbId(id)),
         ),
-        None => ("client".to_owned(), Some(client_id.to_string())),
+        None => ("client".to_owned(), Some(DbId(client_id))),
     }
 }
 
@@ -60,17 +60,17 @@ impl Outcome {
 // one statement.
 #[diesel(treat_none_as_default_value = false)]
 pub struct NewEntry {
-    id: String,
+    id: DbId,
     at: DbTime,
-    professional_id: String,
-    organisation_id: String,
-    client_id: Option<String>,
+    professional_id: DbId,
+    organisation_id: DbId,
+    client_id: Option<DbId>,
     operation: String,
     basis: Option<String>,
     outcome: &'static str,
     request_id: Option<String>,
     resource_type: String,
-    resource_id: Option<String>,
+    resource_id: Option<DbId>,
     reason: Option<String>,
 }
 
@@ -169,17 +169,17 @@ fn insert_as_arrays(conn: &mut diesel::PgConnection, entries: &[NewEntry]) -> St
 /// `INSERT … SELECT * FROM UNNEST(…)` of the entries' columns.
 #[derive(Debug, diesel::query_builder::QueryId)]
 struct ArrayInsert {
-    id: Vec<String>,
+    id: Vec<DbId>,
     at: Vec<DbTime>,
-    professional_id: Vec<String>,
-    organisation_id: Vec<String>,
-    client_id: Vec<Option<String>>,
+    professional_id: Vec<DbId>,
+    organisation_id: Vec<DbId>,
+    client_id: Vec<Option<DbId>>,
     operation: Vec<String>,
     basis: Vec<Option<String>>,
     outcome: Vec<&'static str>,
     request_id: Vec<Option<String>>,
     resource_type: Vec<String>,
-    resource_id: Vec<Option<String>>,
+    resource_id: Vec<Option<DbId>>,
     reason: Vec<Option<String>>,
 }
 
@@ -188,22 +188,22 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for ArrayInsert {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
-        use crate::sql_types::Time;
+        use crate::sql_types::{Id, Time};
         use diesel::sql_types::{Array, Nullable, Text};
         out.push_sql(
             "INSERT INTO access_log (id, at, professional_id, organisation_id, client_id, \
              operation, basis, outcome, request_id, resource_type, resource_id, reason) \
              SELECT * FROM UNNEST(",
         );
-        out.push_bind_param::<Array<Text>, _>(&self.id)?;
+        out.push_bind_param::<Array<Id>, _>(&self.id)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Time>, _>(&self.at)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.professional_id)?;
+        out.push_bind_param::<Array<Id>, _>(&self.professional_id)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.organisation_id)?;
+        out.push_bind_param::<Array<Id>, _>(&self.organisation_id)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.client_id)?;
+        out.push_bind_param::<Array<Nullable<Id>>, _>(&self.client_id)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Text>, _>(&self.operation)?;
         out.push_sql(", ");
@@ -215,7 +215,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for ArrayInsert {
         out.push_sql(", ");
         out.push_bind_param::<Array<Text>, _>(&self.resource_type)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.resource_id)?;
+        out.push_bind_param::<Array<Nullable<Id>>, _>(&self.resource_id)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Nullable<Text>>, _>(&self.reason)?;
         out.push_sql(")");
@@ -250,11 +250,11 @@ fn new_entry(
 ) -> NewEntry {
     let (resource_type, resource_id) = resource_of(operation, ctx, client_id);
     NewEntry {
-        id: Uuid::now_v7().to_string(),
+        id: DbId(Uuid::now_v7()),
         at: naive(ctx.at),
-        professional_id: ctx.actor.professional_id.to_string(),
-        organisation_id: ctx.actor.organisation_id.to_string(),
-        client_id: Some(client_id.to_string()),
+        professional_id: DbId(ctx.actor.professional_id),
+        organisation_id: DbId(ctx.actor.organisation_id),
+        client_id: Some(DbId(client_id)),
         operation: operation.to_owned(),
         basis: basis.map(|b| b.code().to_owned()),
         outcome: outcome.code(),
@@ -287,35 +287,35 @@ pub struct Entry {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = access_log)]
 struct Row {
-    id: String,
+    id: DbId,
     at: DbTime,
-    professional_id: String,
-    organisation_id: String,
-    client_id: Option<String>,
+    professional_id: DbId,
+    organisation_id: DbId,
+    client_id: Option<DbId>,
     operation: String,
     basis: Option<String>,
     outcome: String,
     request_id: Option<String>,
     resource_type: Option<String>,
-    resource_id: Option<String>,
+    resource_id: Option<DbId>,
     reason: Option<String>,
 }
 
-fn to_entry(row: Row) -> StoreResult<Entry> {
-    Ok(Entry {
-        id: uuid(&row.id)?,
+fn to_entry(row: Row) -> Entry {
+    Entry {
+        id: row.id.0,
         at: utc(row.at),
-        professional_id: uuid(&row.professional_id)?,
-        organisation_id: uuid(&row.organisation_id)?,
-        client_id: row.client_id.as_deref().map(uuid).transpose()?,
+        professional_id: row.professional_id.0,
+        organisation_id: row.organisation_id.0,
+        client_id: row.client_id.map(Uuid::from),
         operation: row.operation,
         basis: row.basis,
         outcome: row.outcome,
         request_id: row.request_id,
         resource_type: row.resource_type,
-        resource_id: row.resource_id.as_deref().map(uuid).transpose()?,
+        resource_id: row.resource_id.map(Uuid::from),
         reason: row.reason,
-    })
+    }
 }
 
 /// Every entry about the client, oldest first.
@@ -331,15 +331,15 @@ pub fn for_client(
     limit: i64,
 ) -> StoreResult<Vec<Entry>> {
     let mut query = access_log::table
-        .filter(access_log::client_id.eq(client_id.to_string()))
+        .filter(access_log::client_id.eq(DbId(client_id)))
         .order(access_log::id)
         .limit(limit)
         .select(Row::as_select())
         .into_boxed();
     if let Some(after) = after {
-        query = query.filter(access_log::id.gt(after.to_string()));
+        query = query.filter(access_log::id.gt(DbId(after)));
     }
-    query.load(conn)?.into_iter().map(to_entry).collect()
+    Ok(query.load(conn)?.into_iter().map(to_entry).collect())
 }
 
 /// What an auditor searches the access log by; every part is optional.
@@ -364,10 +364,10 @@ pub fn search(
         .select(Row::as_select())
         .into_boxed();
     if let Some(client) = by.client_id {
-        query = query.filter(access_log::client_id.eq(client.to_string()));
+        query = query.filter(access_log::client_id.eq(DbId(client)));
     }
     if let Some(professional) = by.professional_id {
-        query = query.filter(access_log::professional_id.eq(professional.to_string()));
+        query = query.filter(access_log::professional_id.eq(DbId(professional)));
     }
     if let Some(from) = by.from {
         query = query.filter(access_log::at.ge(naive(from)));
@@ -376,15 +376,15 @@ pub fn search(
         query = query.filter(access_log::at.lt(naive(to)));
     }
     if let Some(after) = after {
-        query = query.filter(access_log::id.gt(after.to_string()));
+        query = query.filter(access_log::id.gt(DbId(after)));
     }
-    query.load(conn)?.into_iter().map(to_entry).collect()
+    Ok(query.load(conn)?.into_iter().map(to_entry).collect())
 }
 
 /// How many entries concern the client (for tests and, later, the client's own view).
 pub fn count_for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<i64> {
     Ok(access_log::table
-        .filter(access_log::client_id.eq(client_id.to_string()))
+        .filter(access_log::client_id.eq(DbId(client_id)))
         .count()
         .get_result(conn)?)
 }

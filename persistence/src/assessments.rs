@@ -5,11 +5,11 @@ use diesel::prelude::*;
 use kyky_domain::assessment::{Assessment, AssessmentStatus, Feedback};
 use uuid::Uuid;
 
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::assessments;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssessmentRecord {
@@ -31,27 +31,23 @@ pub struct AssessmentRecord {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = assessments)]
 struct Row {
-    id: String,
-    client_id: String,
-    team_id: String,
-    referral_id: Option<String>,
+    id: DbId,
+    client_id: DbId,
+    team_id: DbId,
+    referral_id: Option<DbId>,
     status: String,
     opened_at: DbTime,
-    opened_by: String,
+    opened_by: DbId,
     started_at: Option<DbTime>,
     completed_at: Option<DbTime>,
     cancelled_at: Option<DbTime>,
-    decided_by: Option<String>,
+    decided_by: Option<DbId>,
     health_factors: Option<String>,
     recommended_path: Option<String>,
     physician_statement: Option<bool>,
     summary: Option<String>,
     cancel_reason: Option<String>,
-    feedback_handover_id: Option<String>,
-}
-
-fn opt(text: Option<&str>) -> StoreResult<Option<Uuid>> {
-    text.map(uuid).transpose()
+    feedback_handover_id: Option<DbId>,
 }
 
 fn to_record(row: Row) -> StoreResult<AssessmentRecord> {
@@ -66,21 +62,21 @@ fn to_record(row: Row) -> StoreResult<AssessmentRecord> {
     };
     Ok(AssessmentRecord {
         assessment: Assessment {
-            id: uuid(&row.id)?,
+            id: row.id.0,
             status: code(&row.status)?,
-            team_id: uuid(&row.team_id)?,
+            team_id: row.team_id.0,
         },
-        client_id: uuid(&row.client_id)?,
-        referral_id: opt(row.referral_id.as_deref())?,
+        client_id: row.client_id.0,
+        referral_id: row.referral_id.map(Uuid::from),
         opened_at: utc(row.opened_at),
-        opened_by: uuid(&row.opened_by)?,
+        opened_by: row.opened_by.0,
         started_at: row.started_at.map(utc),
         completed_at: row.completed_at.map(utc),
         cancelled_at: row.cancelled_at.map(utc),
-        decided_by: opt(row.decided_by.as_deref())?,
+        decided_by: row.decided_by.map(Uuid::from),
         feedback,
         cancel_reason: row.cancel_reason,
-        feedback_handover_id: opt(row.feedback_handover_id.as_deref())?,
+        feedback_handover_id: row.feedback_handover_id.map(Uuid::from),
     })
 }
 
@@ -95,13 +91,13 @@ pub fn open(
     let id = Uuid::now_v7();
     diesel::insert_into(assessments::table)
         .values(Row {
-            id: id.to_string(),
-            client_id: client_id.to_string(),
-            team_id: team_id.to_string(),
-            referral_id: referral_id.map(|r| r.to_string()),
+            id: DbId(id),
+            client_id: DbId(client_id),
+            team_id: DbId(team_id),
+            referral_id: referral_id.map(DbId),
             status: AssessmentStatus::Open.to_string(),
             opened_at: naive(now),
-            opened_by: by.to_string(),
+            opened_by: DbId(by),
             started_at: None,
             completed_at: None,
             cancelled_at: None,
@@ -120,7 +116,7 @@ pub fn open(
 /// Every one of the client's, oldest first (for the client's export).
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<AssessmentRecord>> {
     assessments::table
-        .filter(assessments::client_id.eq(client_id.to_string()))
+        .filter(assessments::client_id.eq(DbId(client_id)))
         .order(assessments::id)
         .select(Row::as_select())
         .load(conn)?
@@ -132,7 +128,7 @@ pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<A
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<AssessmentRecord> {
     to_record(
         assessments::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(Row::as_select())
             .first(conn)?,
     )
@@ -140,13 +136,12 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<AssessmentRecord> {
 
 pub fn for_referral(conn: &mut DbConnection, referral_id: Uuid) -> StoreResult<Option<Uuid>> {
     assessments::table
-        .filter(assessments::referral_id.eq(referral_id.to_string()))
+        .filter(assessments::referral_id.eq(DbId(referral_id)))
         .select(assessments::id)
-        .first::<String>(conn)
-        .optional()?
-        .as_deref()
-        .map(uuid)
-        .transpose()
+        .first::<DbId>(conn)
+        .optional()
+        .map(|id| id.map(Uuid::from))
+        .map_err(Into::into)
 }
 
 /// The assessment opened from each of these referrals, if any: one query.
@@ -158,12 +153,12 @@ pub fn for_referrals(
         return Ok(std::collections::HashMap::new());
     }
     assessments::table
-        .filter(assessments::referral_id.eq_any(referral_ids.iter().map(Uuid::to_string)))
+        .filter(assessments::referral_id.eq_any(referral_ids.iter().copied().map(DbId)))
         .select((assessments::referral_id, assessments::id))
-        .load::<(Option<String>, String)>(conn)?
+        .load::<(Option<DbId>, DbId)>(conn)?
         .into_iter()
-        .filter_map(|(referral, id)| Some((referral?, id)))
-        .map(|(referral, id)| Ok((uuid(&referral)?, uuid(&id)?)))
+        .filter_map(|(referral, id)| Some((referral?.0, id.0)))
+        .map(Ok)
         .collect()
 }
 
@@ -171,7 +166,7 @@ pub fn for_referrals(
 pub fn start(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
     let changed = diesel::update(
         assessments::table
-            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::id.eq(DbId(id)))
             .filter(assessments::status.eq(AssessmentStatus::Open.to_string())),
     )
     .set((
@@ -192,13 +187,13 @@ pub fn complete(
 ) -> StoreResult<bool> {
     let changed = diesel::update(
         assessments::table
-            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::id.eq(DbId(id)))
             .filter(assessments::status.eq(AssessmentStatus::InProgress.to_string())),
     )
     .set((
         assessments::status.eq(AssessmentStatus::Completed.to_string()),
         assessments::completed_at.eq(Some(naive(now))),
-        assessments::decided_by.eq(Some(by.to_string())),
+        assessments::decided_by.eq(Some(DbId(by))),
         assessments::health_factors.eq(Some(feedback.health_factors.clone())),
         assessments::recommended_path.eq(Some(feedback.recommended_path.to_string())),
         assessments::physician_statement.eq(Some(feedback.physician_statement)),
@@ -209,8 +204,8 @@ pub fn complete(
 }
 
 pub fn link_handover(conn: &mut DbConnection, id: Uuid, handover_id: Uuid) -> StoreResult<()> {
-    diesel::update(assessments::table.find(id.to_string()))
-        .set(assessments::feedback_handover_id.eq(Some(handover_id.to_string())))
+    diesel::update(assessments::table.find(DbId(id)))
+        .set(assessments::feedback_handover_id.eq(Some(DbId(handover_id))))
         .execute(conn)?;
     Ok(())
 }
@@ -229,13 +224,13 @@ pub fn cancel(
     ];
     let changed = diesel::update(
         assessments::table
-            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::id.eq(DbId(id)))
             .filter(assessments::status.eq_any(unfinished)),
     )
     .set((
         assessments::status.eq(AssessmentStatus::Cancelled.to_string()),
         assessments::cancelled_at.eq(Some(naive(now))),
-        assessments::decided_by.eq(Some(by.to_string())),
+        assessments::decided_by.eq(Some(DbId(by))),
         assessments::cancel_reason.eq(Some(reason.trim().to_owned())),
     ))
     .execute(conn)?;

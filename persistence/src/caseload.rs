@@ -18,12 +18,12 @@ use kyky_domain::referral::ReferralStatus;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext};
-use crate::convert::uuid;
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Direction};
 use crate::plans::{self, PlanRecord};
 use crate::schema::{contact_requests, referrals, responsibility_periods, work_pair_periods};
+use crate::sql_types::DbId;
 use crate::{clients, follow_ups};
 
 /// How the caseload is ordered.
@@ -72,23 +72,23 @@ fn caseload_clients(
     conn: &mut DbConnection,
     professional: Uuid,
 ) -> StoreResult<Vec<(Uuid, AccessBasis)>> {
-    let me = professional.to_string();
-    let responsible: Vec<String> = responsibility_periods::table
-        .filter(responsibility_periods::professional_id.eq(&me))
+    let me = DbId(professional);
+    let responsible: Vec<DbId> = responsibility_periods::table
+        .filter(responsibility_periods::professional_id.eq(me))
         .filter(responsibility_periods::ended_at.is_null())
         .select(responsibility_periods::client_id)
         .load(conn)?;
-    let paired: Vec<String> = work_pair_periods::table
-        .filter(work_pair_periods::professional_id.eq(&me))
+    let paired: Vec<DbId> = work_pair_periods::table
+        .filter(work_pair_periods::professional_id.eq(me))
         .filter(work_pair_periods::ended_at.is_null())
         .select(work_pair_periods::client_id)
         .load(conn)?;
     let mut found = Vec::with_capacity(responsible.len() + paired.len());
     for id in responsible {
-        found.push((uuid(&id)?, AccessBasis::ResponsibleWorker));
+        found.push((id.0, AccessBasis::ResponsibleWorker));
     }
     for id in paired {
-        found.push((uuid(&id)?, AccessBasis::WorkPair));
+        found.push((id.0, AccessBasis::WorkPair));
     }
     Ok(found)
 }
@@ -98,12 +98,12 @@ fn team_inboxes(conn: &mut DbConnection, teams: &[Uuid]) -> StoreResult<Vec<Team
         .iter()
         .map(|team| {
             let referrals_waiting = referrals::table
-                .filter(referrals::team_id.eq(team.to_string()))
+                .filter(referrals::team_id.eq(DbId(*team)))
                 .filter(referrals::status.eq(ReferralStatus::Sent.to_string()))
                 .count()
                 .get_result(conn)?;
             let contact_requests_waiting = contact_requests::table
-                .filter(contact_requests::team_id.eq(team.to_string()))
+                .filter(contact_requests::team_id.eq(DbId(*team)))
                 .filter(contact_requests::status.eq(ContactRequestStatus::New.to_string()))
                 .count()
                 .get_result(conn)?;

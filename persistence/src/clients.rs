@@ -13,19 +13,19 @@ use kyky_domain::{Hetu, Language};
 use uuid::Uuid;
 
 use crate::connection::on_backend;
-use crate::convert::{code, from_json, naive, utc, uuid};
+use crate::convert::{code, from_json, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{
     client_relationships as rel, clients, responsibility_periods as periods,
     work_pair_periods as pairs,
 };
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = clients)]
 pub(crate) struct ClientRow {
-    pub(crate) id: String,
+    pub(crate) id: DbId,
     pub(crate) hetu: String,
     pub(crate) first_name: String,
     pub(crate) last_name: String,
@@ -51,7 +51,7 @@ fn to_domain(row: ClientRow) -> StoreResult<Client> {
         _ => None,
     };
     Ok(Client {
-        id: uuid(&row.id)?,
+        id: row.id.0,
         hetu: Hetu::parse(&row.hetu)
             .map_err(|_| StoreError::Corrupt("a stored henkilötunnus is not valid".to_owned()))?,
         fields: ClientFields {
@@ -89,7 +89,7 @@ pub fn insert(
     let address = fields.address.as_ref();
     diesel::insert_into(clients::table)
         .values(ClientRow {
-            id: id.to_string(),
+            id: DbId(id),
             hetu: hetu.as_str().to_owned(),
             first_name: fields.first_name.clone(),
             last_name: fields.last_name.clone(),
@@ -111,7 +111,7 @@ pub fn insert(
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Client> {
     to_domain(
         clients::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(ClientRow::as_select())
             .first(conn)?,
     )
@@ -128,7 +128,7 @@ pub fn with_responsibility(
     // Every request about a client starts here: one fixed-shape statement
     // on the backend's connection, prepared once (an `IN` list is not).
     let rows: Vec<ResponsibleRow> = on_backend!(conn, |c| with_current_responsibility()
-        .filter(clients::id.eq(id.to_string()))
+        .filter(clients::id.eq(DbId(id)))
         .select((
             ClientRow::as_select(),
             periods::professional_id.nullable(),
@@ -160,7 +160,7 @@ pub(crate) fn with_current_responsibility() -> _ {
 
 /// A client with the professional ids of its current responsible worker and
 /// work pair.
-pub(crate) type ResponsibleRow = (ClientRow, Option<String>, Option<String>);
+pub(crate) type ResponsibleRow = (ClientRow, Option<DbId>, Option<DbId>);
 
 pub(crate) fn with_responsibility_of(
     (row, responsible, pair): ResponsibleRow,
@@ -168,8 +168,8 @@ pub(crate) fn with_responsibility_of(
     let responsibility = responsible
         .map(|responsible| {
             Ok::<_, StoreError>(Responsibility {
-                responsible: uuid(&responsible)?,
-                work_pair: pair.as_deref().map(uuid).transpose()?,
+                responsible: responsible.0,
+                work_pair: pair.map(Uuid::from),
             })
         })
         .transpose()?;
@@ -182,7 +182,7 @@ pub fn with_responsibility_many(
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, (Client, Option<Responsibility>)>> {
     let rows: Vec<ResponsibleRow> = with_current_responsibility()
-        .filter(clients::id.eq_any(ids.iter().map(Uuid::to_string)))
+        .filter(clients::id.eq_any(ids.iter().copied().map(DbId)))
         .select((
             ClientRow::as_select(),
             periods::professional_id.nullable(),
@@ -212,14 +212,14 @@ pub fn update(
 ) -> StoreResult<Client> {
     let id = before.id;
     let current: i64 = clients::table
-        .find(id.to_string())
+        .find(DbId(id))
         .select(clients::version)
         .first(conn)?;
     let expected_version = expected.admit(current).ok_or(StoreError::VersionMismatch)?;
     let address = fields.address.as_ref();
     let changed = diesel::update(
         clients::table
-            .filter(clients::id.eq(id.to_string()))
+            .filter(clients::id.eq(DbId(id)))
             .filter(clients::version.eq(expected_version)),
     )
     .set((
@@ -266,7 +266,7 @@ pub fn list_for_organisation(
 ) -> StoreResult<Vec<ListedClient>> {
     let mut query = clients::table
         .inner_join(rel::table)
-        .filter(rel::organisation_id.eq(organisation_id.to_string()))
+        .filter(rel::organisation_id.eq(DbId(organisation_id)))
         .filter(rel::ended_on.is_null())
         .select((
             ClientRow::as_select(),
@@ -277,10 +277,10 @@ pub fn list_for_organisation(
         .limit(limit)
         .into_boxed();
     if let Some(after) = after {
-        query = query.filter(clients::id.gt(after.to_string()));
+        query = query.filter(clients::id.gt(DbId(after)));
     }
     if let Some(only) = only {
-        query = query.filter(clients::id.eq(only.to_string()));
+        query = query.filter(clients::id.eq(DbId(only)));
     }
     query
         .load::<(ClientRow, bool, Option<String>)>(conn)?
@@ -302,10 +302,10 @@ pub fn list_for_organisation(
 pub fn lock(conn: &mut DbConnection, id: Uuid) -> StoreResult<()> {
     if let DbConnection::Postgresql(pg) = conn {
         clients::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(clients::id)
             .for_update()
-            .first::<String>(pg)
+            .first::<DbId>(pg)
             .optional()?;
     }
     Ok(())
@@ -315,7 +315,7 @@ pub fn lock(conn: &mut DbConnection, id: Uuid) -> StoreResult<()> {
 pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Client>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let keys: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let keys: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
         let rows = clients::table
             .filter(clients::id.eq_any(keys))
             .select(ClientRow::as_select())

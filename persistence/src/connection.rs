@@ -68,6 +68,8 @@ macro_rules! insert_all {
         use diesel::RunQueryDsl as _;
         let rows = $rows;
         match $conn {
+            // No rows, no statement (an empty `VALUES` list is not SQL).
+            _ if rows.is_empty() => Ok(()),
             $crate::connection::DbConnection::Postgresql(pg) => diesel::insert_into($table)
                 .values(rows)
                 .execute(pg)

@@ -9,11 +9,11 @@ use kyky_domain::consent::{Consent, ConsentMethod, ConsentPurpose};
 use uuid::Uuid;
 
 use crate::connection::on_backend;
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{consent_organisations as covered, consents};
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// A consent with its bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,25 +42,25 @@ pub struct NewConsent {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = consents)]
 pub(crate) struct ConsentRow {
-    pub(crate) id: String,
-    pub(crate) client_id: String,
+    pub(crate) id: DbId,
+    pub(crate) client_id: DbId,
     pub(crate) purposes: String,
     pub(crate) method: String,
     pub(crate) document_reference: Option<String>,
     pub(crate) given_at: DbTime,
     pub(crate) expires_at: Option<DbTime>,
-    pub(crate) recorded_by: String,
+    pub(crate) recorded_by: DbId,
     pub(crate) recorded_at: DbTime,
     pub(crate) withdrawn_at: Option<DbTime>,
-    pub(crate) withdrawn_by: Option<String>,
+    pub(crate) withdrawn_by: Option<DbId>,
     pub(crate) withdrawal_method: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = covered)]
 struct CoveredRow {
-    consent_id: String,
-    organisation_id: String,
+    consent_id: DbId,
+    organisation_id: DbId,
 }
 
 pub(crate) fn to_record(
@@ -69,7 +69,7 @@ pub(crate) fn to_record(
 ) -> StoreResult<ConsentRecord> {
     Ok(ConsentRecord {
         consent: Consent {
-            id: uuid(&row.id)?,
+            id: row.id.0,
             purposes: row
                 .purposes
                 .split(',')
@@ -81,12 +81,12 @@ pub(crate) fn to_record(
             expires_at: row.expires_at.map(utc),
             withdrawn_at: row.withdrawn_at.map(utc),
         },
-        client_id: uuid(&row.client_id)?,
+        client_id: row.client_id.0,
         method: code(&row.method)?,
         document_reference: row.document_reference,
-        recorded_by: uuid(&row.recorded_by)?,
+        recorded_by: row.recorded_by.0,
         recorded_at: utc(row.recorded_at),
-        withdrawn_by: row.withdrawn_by.as_deref().map(uuid).transpose()?,
+        withdrawn_by: row.withdrawn_by.map(Uuid::from),
         withdrawal_method: row.withdrawal_method.as_deref().map(code).transpose()?,
     })
 }
@@ -94,7 +94,7 @@ pub(crate) fn to_record(
 /// Consents with the organisations each covers, from one query: the join
 /// yields a row per (consent, organisation), ordered by consent.
 fn load_joined(conn: &mut DbConnection, which: Which) -> StoreResult<Vec<ConsentRecord>> {
-    let rows: Vec<(ConsentRow, Option<String>)> = match which {
+    let rows: Vec<(ConsentRow, Option<DbId>)> = match which {
         // Every request about a client reads its consents: a fixed-shape
         // statement on the backend's connection, prepared once.
         Which::OfClient(id) => on_backend!(conn, |c| consents::table
@@ -123,14 +123,13 @@ fn load_joined(conn: &mut DbConnection, which: Which) -> StoreResult<Vec<Consent
     for (row, organisation) in rows {
         match &mut current {
             Some((open, organisations)) if open.id == row.id => {
-                organisations.extend(organisation.as_deref().map(uuid).transpose()?);
+                organisations.extend(organisation.map(Uuid::from));
             }
             _ => {
                 if let Some((done, organisations)) = current.take() {
                     records.push(to_record(done, organisations)?);
                 }
-                let organisations = organisation.as_deref().map(uuid).transpose()?;
-                current = Some((row, organisations.into_iter().collect()));
+                current = Some((row, organisation.map(Uuid::from).into_iter().collect()));
             }
         }
     }
@@ -142,14 +141,14 @@ fn load_joined(conn: &mut DbConnection, which: Which) -> StoreResult<Vec<Consent
 
 /// Which consents `load_joined` reads.
 enum Which {
-    One(String),
-    OfClient(String),
-    OfClients(Vec<String>),
+    One(DbId),
+    OfClient(DbId),
+    OfClients(Vec<DbId>),
 }
 
 /// Every consent of the client, withdrawn ones too, oldest first.
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<ConsentRecord>> {
-    load_joined(conn, Which::OfClient(client_id.to_string()))
+    load_joined(conn, Which::OfClient(DbId(client_id)))
 }
 
 /// The rules' view of the client's consents.
@@ -165,7 +164,7 @@ pub fn rules_for_clients(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<std::collections::HashMap<Uuid, Vec<Consent>>> {
-    let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = client_ids.iter().copied().map(DbId).collect();
     let mut found: std::collections::HashMap<Uuid, Vec<Consent>> = std::collections::HashMap::new();
     for record in load_joined(conn, Which::OfClients(ids))? {
         found
@@ -177,7 +176,7 @@ pub fn rules_for_clients(
 }
 
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ConsentRecord> {
-    load_joined(conn, Which::One(id.to_string()))?
+    load_joined(conn, Which::One(DbId(id)))?
         .pop()
         .ok_or(crate::StoreError::NotFound)
 }
@@ -192,8 +191,8 @@ pub fn insert(
     let id = Uuid::now_v7();
     diesel::insert_into(consents::table)
         .values(ConsentRow {
-            id: id.to_string(),
-            client_id: client_id.to_string(),
+            id: DbId(id),
+            client_id: DbId(client_id),
             purposes: new
                 .purposes
                 .iter()
@@ -204,21 +203,22 @@ pub fn insert(
             document_reference: new.document_reference.clone(),
             given_at: naive(new.given_at),
             expires_at: new.expires_at.map(naive),
-            recorded_by: recorded_by.to_string(),
+            recorded_by: DbId(recorded_by),
             recorded_at: naive(now),
             withdrawn_at: None,
             withdrawn_by: None,
             withdrawal_method: None,
         })
         .execute(conn)?;
-    for organisation in &new.organisations {
-        diesel::insert_into(covered::table)
-            .values(CoveredRow {
-                consent_id: id.to_string(),
-                organisation_id: organisation.to_string(),
-            })
-            .execute(conn)?;
-    }
+    let covered: Vec<CoveredRow> = new
+        .organisations
+        .iter()
+        .map(|organisation| CoveredRow {
+            consent_id: DbId(id),
+            organisation_id: DbId(*organisation),
+        })
+        .collect();
+    crate::connection::insert_all!(conn, covered::table, &covered)?;
     Ok(id)
 }
 
@@ -232,12 +232,12 @@ pub fn withdraw(
 ) -> StoreResult<bool> {
     let changed = diesel::update(
         consents::table
-            .find(id.to_string())
+            .find(DbId(id))
             .filter(consents::withdrawn_at.is_null()),
     )
     .set((
         consents::withdrawn_at.eq(Some(naive(at))),
-        consents::withdrawn_by.eq(Some(by.to_string())),
+        consents::withdrawn_by.eq(Some(DbId(by))),
         consents::withdrawal_method.eq(Some(method.to_string())),
     ))
     .execute(conn)?;

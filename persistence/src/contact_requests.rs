@@ -11,11 +11,11 @@ use uuid::Uuid;
 use crate::access_log::{self, AuditContext, Outcome};
 use crate::client_flow::{RelationshipGrounds, create_or_link_in};
 use crate::consents::{self, NewConsent};
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::schema::contact_requests as requests;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 use crate::{assessments, events, teams};
 
 /// Who asks to be contacted, and how to reach them.
@@ -45,8 +45,8 @@ pub struct ContactRequestRecord {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = requests)]
 struct Row {
-    id: String,
-    team_id: String,
+    id: DbId,
+    team_id: DbId,
     name: String,
     phone: Option<String>,
     email: Option<String>,
@@ -54,25 +54,21 @@ struct Row {
     message: Option<String>,
     channel: String,
     status: String,
-    received_by: String,
+    received_by: DbId,
     received_at: DbTime,
-    triaged_by: Option<String>,
+    triaged_by: Option<DbId>,
     triaged_at: Option<DbTime>,
     close_reason: Option<String>,
-    client_id: Option<String>,
-    assessment_id: Option<String>,
-}
-
-fn opt(text: Option<&str>) -> StoreResult<Option<Uuid>> {
-    text.map(uuid).transpose()
+    client_id: Option<DbId>,
+    assessment_id: Option<DbId>,
 }
 
 fn to_record(row: Row) -> StoreResult<ContactRequestRecord> {
     Ok(ContactRequestRecord {
         request: ContactRequest {
-            id: uuid(&row.id)?,
+            id: row.id.0,
             status: code(&row.status)?,
-            team_id: uuid(&row.team_id)?,
+            team_id: row.team_id.0,
         },
         details: ContactDetails {
             name: row.name,
@@ -82,13 +78,13 @@ fn to_record(row: Row) -> StoreResult<ContactRequestRecord> {
             message: row.message,
             channel: code(&row.channel)?,
         },
-        received_by: uuid(&row.received_by)?,
+        received_by: row.received_by.0,
         received_at: utc(row.received_at),
-        triaged_by: opt(row.triaged_by.as_deref())?,
+        triaged_by: row.triaged_by.map(Uuid::from),
         triaged_at: row.triaged_at.map(utc),
         close_reason: row.close_reason,
-        client_id: opt(row.client_id.as_deref())?,
-        assessment_id: opt(row.assessment_id.as_deref())?,
+        client_id: row.client_id.map(Uuid::from),
+        assessment_id: row.assessment_id.map(Uuid::from),
     })
 }
 
@@ -99,7 +95,7 @@ pub fn for_client(
     client_id: Uuid,
 ) -> StoreResult<Vec<ContactRequestRecord>> {
     requests::table
-        .filter(requests::client_id.eq(client_id.to_string()))
+        .filter(requests::client_id.eq(DbId(client_id)))
         .order(requests::id)
         .select(Row::as_select())
         .load(conn)?
@@ -111,7 +107,7 @@ pub fn for_client(
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ContactRequestRecord> {
     to_record(
         requests::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(Row::as_select())
             .first(conn)?,
     )
@@ -151,8 +147,8 @@ impl Db {
             let id = Uuid::now_v7();
             diesel::insert_into(requests::table)
                 .values(Row {
-                    id: id.to_string(),
-                    team_id: team_id.to_string(),
+                    id: DbId(id),
+                    team_id: DbId(team_id),
                     name: details.name.clone(),
                     phone: details.phone.clone(),
                     email: details.email.clone(),
@@ -160,7 +156,7 @@ impl Db {
                     message: details.message.clone(),
                     channel: details.channel.to_string(),
                     status: ContactRequestStatus::New.to_string(),
-                    received_by: ctx.actor.professional_id.to_string(),
+                    received_by: DbId(ctx.actor.professional_id),
                     received_at: naive(ctx.at),
                     triaged_by: None,
                     triaged_at: None,
@@ -187,7 +183,7 @@ impl Db {
         }
         self.run(|conn| {
             let mut query = requests::table
-                .filter(requests::team_id.eq(team_id.to_string()))
+                .filter(requests::team_id.eq(DbId(team_id)))
                 .order(requests::id)
                 .limit(limit)
                 .select(Row::as_select())
@@ -196,7 +192,7 @@ impl Db {
                 query = query.filter(requests::status.eq(status.to_string()));
             }
             if let Some(after) = after {
-                query = query.filter(requests::id.gt(after.to_string()));
+                query = query.filter(requests::id.gt(DbId(after)));
             }
             query.load(conn)?.into_iter().map(to_record).collect()
         })
@@ -215,10 +211,10 @@ impl Db {
                 return Err(StoreError::NotFound);
             }
             let pending = requests::table
-                .filter(requests::id.eq(id.to_string()))
+                .filter(requests::id.eq(DbId(id)))
                 .filter(requests::status.eq("new"));
             let at = Some(naive(ctx.at));
-            let by = Some(ctx.actor.professional_id.to_string());
+            let by = Some(DbId(ctx.actor.professional_id));
             match triage {
                 Triage::Close { reason } => {
                     kyky_domain::contact_request::close(&record.request, &ctx.actor, reason)?;
@@ -304,8 +300,8 @@ impl Db {
                             requests::status.eq(ContactRequestStatus::Invited.to_string()),
                             requests::triaged_by.eq(by),
                             requests::triaged_at.eq(at),
-                            requests::client_id.eq(Some(client_id.to_string())),
-                            requests::assessment_id.eq(assessment.map(|a| a.to_string())),
+                            requests::client_id.eq(Some(DbId(client_id))),
+                            requests::assessment_id.eq(assessment.map(DbId)),
                         ))
                         .execute(conn)?;
                     if changed == 0 {

@@ -3,14 +3,9 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::sql_types::DbTime;
-
-pub fn uuid(text: &str) -> StoreResult<Uuid> {
-    Uuid::parse_str(text).map_err(|_| StoreError::Corrupt("an id is not a UUID".to_owned()))
-}
 
 pub fn code<T: FromStr>(text: &str) -> StoreResult<T> {
     text.parse()

@@ -7,11 +7,11 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::access_log::AuditContext;
-use crate::convert::{naive, utc, uuid};
+use crate::convert::{naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::disclosure_log;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// What allowed a disclosure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,42 +43,42 @@ pub struct Disclosure {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = disclosure_log)]
 struct Row {
-    id: String,
+    id: DbId,
     at: DbTime,
-    client_id: String,
-    from_organisation_id: String,
-    to_organisation_id: String,
+    client_id: DbId,
+    from_organisation_id: DbId,
+    to_organisation_id: DbId,
     what: String,
-    subject_id: Option<String>,
+    subject_id: Option<DbId>,
     basis: String,
-    consent_id: Option<String>,
+    consent_id: Option<DbId>,
     legal_basis: Option<String>,
     reason: Option<String>,
-    professional_id: String,
+    professional_id: DbId,
     flagged_for_review: bool,
     request_id: Option<String>,
 }
 
-fn to_disclosure(row: Row) -> StoreResult<Disclosure> {
+fn to_disclosure(row: Row) -> Disclosure {
     let basis = match (row.consent_id, row.legal_basis) {
-        (Some(consent), _) => Basis::Consent(uuid(&consent)?),
+        (Some(consent), _) => Basis::Consent(consent.0),
         (None, legal_basis) => Basis::Statutory {
             legal_basis: legal_basis.unwrap_or_default(),
             reason: row.reason.unwrap_or_default(),
         },
     };
-    Ok(Disclosure {
-        id: uuid(&row.id)?,
+    Disclosure {
+        id: row.id.0,
         at: utc(row.at),
-        client_id: uuid(&row.client_id)?,
-        from_organisation_id: uuid(&row.from_organisation_id)?,
-        to_organisation_id: uuid(&row.to_organisation_id)?,
+        client_id: row.client_id.0,
+        from_organisation_id: row.from_organisation_id.0,
+        to_organisation_id: row.to_organisation_id.0,
         what: row.what,
-        subject_id: row.subject_id.as_deref().map(uuid).transpose()?,
+        subject_id: row.subject_id.map(Uuid::from),
         basis,
-        professional_id: uuid(&row.professional_id)?,
+        professional_id: row.professional_id.0,
         flagged_for_review: row.flagged_for_review,
-    })
+    }
 }
 
 /// A movement of client data to record.
@@ -108,7 +108,7 @@ pub fn append(
         ref basis,
     } = *new;
     let (basis_code, consent_id, legal_basis, reason, flagged) = match basis {
-        Basis::Consent(id) => ("consent", Some(id.to_string()), None, None, false),
+        Basis::Consent(id) => ("consent", Some(DbId(*id)), None, None, false),
         Basis::Statutory {
             legal_basis,
             reason,
@@ -122,18 +122,18 @@ pub fn append(
     };
     diesel::insert_into(disclosure_log::table)
         .values(Row {
-            id: Uuid::now_v7().to_string(),
+            id: DbId(Uuid::now_v7()),
             at: naive(ctx.at),
-            client_id: client_id.to_string(),
-            from_organisation_id: from.to_string(),
-            to_organisation_id: to.to_string(),
+            client_id: DbId(client_id),
+            from_organisation_id: DbId(from),
+            to_organisation_id: DbId(to),
             what: what.to_owned(),
-            subject_id: subject_id.map(|id| id.to_string()),
+            subject_id: subject_id.map(DbId),
             basis: basis_code.to_owned(),
             consent_id,
             legal_basis,
             reason,
-            professional_id: ctx.actor.professional_id.to_string(),
+            professional_id: DbId(ctx.actor.professional_id),
             flagged_for_review: flagged,
             request_id: ctx.request_id.clone(),
         })
@@ -164,10 +164,10 @@ pub fn search(
         .select(Row::as_select())
         .into_boxed();
     if let Some(client) = by.client_id {
-        query = query.filter(disclosure_log::client_id.eq(client.to_string()));
+        query = query.filter(disclosure_log::client_id.eq(DbId(client)));
     }
     if let Some(professional) = by.professional_id {
-        query = query.filter(disclosure_log::professional_id.eq(professional.to_string()));
+        query = query.filter(disclosure_log::professional_id.eq(DbId(professional)));
     }
     if by.flagged_only {
         query = query.filter(disclosure_log::flagged_for_review.eq(true));
@@ -179,21 +179,21 @@ pub fn search(
         query = query.filter(disclosure_log::at.lt(naive(to)));
     }
     if let Some(after) = after {
-        query = query.filter(disclosure_log::id.gt(after.to_string()));
+        query = query.filter(disclosure_log::id.gt(DbId(after)));
     }
-    query.load(conn)?.into_iter().map(to_disclosure).collect()
+    Ok(query.load(conn)?.into_iter().map(to_disclosure).collect())
 }
 
 /// The client's disclosures, oldest first.
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<Disclosure>> {
-    disclosure_log::table
-        .filter(disclosure_log::client_id.eq(client_id.to_string()))
+    Ok(disclosure_log::table
+        .filter(disclosure_log::client_id.eq(DbId(client_id)))
         .order(disclosure_log::id)
         .select(Row::as_select())
         .load(conn)?
         .into_iter()
         .map(to_disclosure)
-        .collect()
+        .collect())
 }
 
 /// Whether `what` about `subject_id` has already been disclosed to `to`.
@@ -205,12 +205,12 @@ pub fn disclosed(
     to: Uuid,
 ) -> StoreResult<bool> {
     let found = disclosure_log::table
-        .filter(disclosure_log::client_id.eq(client_id.to_string()))
+        .filter(disclosure_log::client_id.eq(DbId(client_id)))
         .filter(disclosure_log::what.eq(what))
-        .filter(disclosure_log::subject_id.eq(subject_id.to_string()))
-        .filter(disclosure_log::to_organisation_id.eq(to.to_string()))
+        .filter(disclosure_log::subject_id.eq(DbId(subject_id)))
+        .filter(disclosure_log::to_organisation_id.eq(DbId(to)))
         .select(disclosure_log::id)
-        .first::<String>(conn)
+        .first::<DbId>(conn)
         .optional()?;
     Ok(found.is_some())
 }

@@ -8,11 +8,11 @@ use uuid::Uuid;
 use kyky_domain::CodeSet;
 use kyky_domain::event::EventType;
 
-use crate::convert::{code, from_json, naive, utc, uuid};
+use crate::convert::{code, from_json, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::domain_events;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 #[derive(Insertable)]
 #[diesel(table_name = domain_events)]
@@ -20,12 +20,12 @@ use crate::sql_types::DbTime;
 // in one statement.
 #[diesel(treat_none_as_default_value = false)]
 struct NewEvent<'a> {
-    id: String,
+    id: DbId,
     occurred_at: DbTime,
     kind: &'a str,
-    client_id: Option<String>,
-    subject_id: String,
-    actor_id: String,
+    client_id: Option<DbId>,
+    subject_id: DbId,
+    actor_id: DbId,
     payload: String,
 }
 
@@ -60,12 +60,12 @@ pub fn record_all(
     let rows: Vec<NewEvent<'_>> = events
         .iter()
         .map(|(kind, subject_id, payload)| NewEvent {
-            id: Uuid::now_v7().to_string(),
+            id: DbId(Uuid::now_v7()),
             occurred_at: naive(at),
             kind: kind.code(),
-            client_id: Some(client_id.to_string()),
-            subject_id: subject_id.to_string(),
-            actor_id: actor_id.to_string(),
+            client_id: Some(DbId(client_id)),
+            subject_id: DbId(*subject_id),
+            actor_id: DbId(actor_id),
             payload: payload.to_string(),
         })
         .collect();
@@ -120,12 +120,12 @@ pub struct StoredEvent {
 pub(crate) struct EventRow {
     tx: i64,
     seq: i64,
-    id: String,
+    id: DbId,
     occurred_at: DbTime,
     kind: String,
-    client_id: Option<String>,
-    subject_id: String,
-    actor_id: String,
+    client_id: Option<DbId>,
+    subject_id: DbId,
+    actor_id: DbId,
     payload: String,
 }
 
@@ -135,12 +135,12 @@ pub(crate) fn to_event(row: EventRow) -> StoreResult<StoredEvent> {
             tx: row.tx,
             seq: row.seq,
         },
-        id: uuid(&row.id)?,
+        id: row.id.0,
         occurred_at: utc(row.occurred_at),
         kind: code(&row.kind)?,
-        client_id: row.client_id.as_deref().map(uuid).transpose()?,
-        subject_id: uuid(&row.subject_id)?,
-        actor_id: uuid(&row.actor_id)?,
+        client_id: row.client_id.map(Uuid::from),
+        subject_id: row.subject_id.0,
+        actor_id: row.actor_id.0,
         payload: from_json(&row.payload)?,
     })
 }
@@ -199,7 +199,7 @@ pub fn end_of_feed(conn: &mut DbConnection) -> StoreResult<FeedPosition> {
 /// Kinds of the client's events, oldest first.
 pub fn kinds_for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<String>> {
     Ok(domain_events::table
-        .filter(domain_events::client_id.eq(client_id.to_string()))
+        .filter(domain_events::client_id.eq(DbId(client_id)))
         .order(domain_events::id)
         .select(domain_events::kind)
         .load(conn)?)

@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::convert::{naive, utc, uuid};
+use crate::convert::{naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::external_ids as ext;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// What an external id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,13 +64,13 @@ pub fn set(
     remove(conn, named, system)?;
     diesel::insert_into(ext::table)
         .values((
-            ext::id.eq(Uuid::now_v7().to_string()),
-            ext::organisation_id.eq(organisation_id.to_string()),
+            ext::id.eq(DbId(Uuid::now_v7())),
+            ext::organisation_id.eq(DbId(organisation_id)),
             ext::subject_kind.eq(kind.code()),
-            ext::subject_id.eq(subject_id.to_string()),
+            ext::subject_id.eq(DbId(subject_id)),
             ext::system.eq(system),
             ext::value.eq(value),
-            ext::set_by.eq(by.to_string()),
+            ext::set_by.eq(DbId(by)),
             ext::updated_at.eq(naive(now)),
         ))
         .execute(conn)?;
@@ -91,9 +91,9 @@ pub fn remove(conn: &mut DbConnection, named: Named, system: &str) -> StoreResul
     } = named;
     let removed = diesel::delete(
         ext::table
-            .filter(ext::organisation_id.eq(organisation_id.to_string()))
+            .filter(ext::organisation_id.eq(DbId(organisation_id)))
             .filter(ext::subject_kind.eq(kind.code()))
-            .filter(ext::subject_id.eq(subject_id.to_string()))
+            .filter(ext::subject_id.eq(DbId(subject_id)))
             .filter(ext::system.eq(system)),
     )
     .execute(conn)?;
@@ -111,15 +111,15 @@ pub fn for_subjects(
     if subjects.is_empty() {
         return Ok(found);
     }
-    let rows: Vec<(String, String, String, DbTime)> = ext::table
-        .filter(ext::organisation_id.eq(organisation_id.to_string()))
+    let rows: Vec<(DbId, String, String, DbTime)> = ext::table
+        .filter(ext::organisation_id.eq(DbId(organisation_id)))
         .filter(ext::subject_kind.eq(kind.code()))
-        .filter(ext::subject_id.eq_any(subjects.iter().map(Uuid::to_string)))
+        .filter(ext::subject_id.eq_any(subjects.iter().copied().map(DbId)))
         .order((ext::subject_id, ext::system))
         .select((ext::subject_id, ext::system, ext::value, ext::updated_at))
         .load(conn)?;
     for (subject, system, value, at) in rows {
-        found.entry(uuid(&subject)?).or_default().push(ExternalId {
+        found.entry(subject.0).or_default().push(ExternalId {
             system,
             value,
             updated_at: utc(at),
@@ -137,14 +137,13 @@ pub fn find(
     value: &str,
 ) -> StoreResult<Option<Uuid>> {
     ext::table
-        .filter(ext::organisation_id.eq(organisation_id.to_string()))
+        .filter(ext::organisation_id.eq(DbId(organisation_id)))
         .filter(ext::subject_kind.eq(kind.code()))
         .filter(ext::system.eq(system))
         .filter(ext::value.eq(value))
         .select(ext::subject_id)
-        .first::<String>(conn)
-        .optional()?
-        .as_deref()
-        .map(uuid)
-        .transpose()
+        .first::<DbId>(conn)
+        .optional()
+        .map(|id| id.map(Uuid::from))
+        .map_err(Into::into)
 }

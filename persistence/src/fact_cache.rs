@@ -23,6 +23,7 @@ use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::professionals::WithOrganisation;
 use crate::schema::fact_stamps;
+use crate::sql_types::DbId;
 
 /// How many callers and clients a process keeps facts of. A client's facts
 /// are a few kilobytes: the bound keeps a busy process's memory flat.
@@ -70,18 +71,17 @@ pub(crate) struct KeptClient {
 
 /// Stamps as read, by subject; a subject without a row has stamp 0.
 #[derive(Debug, Default)]
-pub(crate) struct Stamps(Vec<(String, i64)>);
+pub(crate) struct Stamps(Vec<(Uuid, i64)>);
 
 impl Stamps {
     pub fn of(&self, subject: Uuid) -> i64 {
-        let subject = subject.to_string();
         self.0
             .iter()
             .find(|(s, _)| *s == subject)
             .map_or(0, |&(_, stamp)| stamp)
     }
 
-    pub fn add(&mut self, subject: String, stamp: i64) {
+    pub fn add(&mut self, subject: Uuid, stamp: i64) {
         self.0.push((subject, stamp));
     }
 }
@@ -140,15 +140,17 @@ impl FactCache {
 
 /// The stamps of three subjects in one statement of fixed shape.
 fn read(conn: &mut DbConnection, [a, b, c]: [Uuid; 3]) -> StoreResult<Stamps> {
-    let (a, b, c) = (a.to_string(), b.to_string(), c.to_string());
-    let rows: Vec<(String, i64)> = on_backend!(conn, |db| fact_stamps::table
+    let (a, b, c) = (DbId(a), DbId(b), DbId(c));
+    let rows: Vec<(DbId, i64)> = on_backend!(conn, |db| fact_stamps::table
         .filter(
             fact_stamps::subject
-                .eq(&a)
-                .or(fact_stamps::subject.eq(&b))
-                .or(fact_stamps::subject.eq(&c)),
+                .eq(a)
+                .or(fact_stamps::subject.eq(b))
+                .or(fact_stamps::subject.eq(c)),
         )
         .select((fact_stamps::subject, fact_stamps::stamp))
         .load(db))?;
-    Ok(Stamps(rows))
+    Ok(Stamps(
+        rows.into_iter().map(|(s, stamp)| (s.0, stamp)).collect(),
+    ))
 }

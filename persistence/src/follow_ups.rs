@@ -8,11 +8,11 @@ use diesel::prelude::*;
 use kyky_domain::follow_up::{FollowUpSource, FollowUpStatus};
 use uuid::Uuid;
 
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{follow_up_moves, follow_ups};
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpRecord {
@@ -48,37 +48,37 @@ pub struct NewFollowUp {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = follow_ups)]
 struct Row {
-    id: String,
-    client_id: String,
-    plan_id: Option<String>,
+    id: DbId,
+    client_id: DbId,
+    plan_id: Option<DbId>,
     source: String,
-    responsibility_id: Option<String>,
-    owner_id: String,
+    responsibility_id: Option<DbId>,
+    owner_id: DbId,
     description: String,
     due_on: NaiveDate,
     status: String,
     note: Option<String>,
-    created_by: String,
+    created_by: DbId,
     created_at: DbTime,
-    closed_by: Option<String>,
+    closed_by: Option<DbId>,
     closed_at: Option<DbTime>,
 }
 
 fn to_record(row: Row) -> StoreResult<FollowUpRecord> {
     Ok(FollowUpRecord {
-        id: uuid(&row.id)?,
-        client_id: uuid(&row.client_id)?,
-        plan_id: row.plan_id.as_deref().map(uuid).transpose()?,
+        id: row.id.0,
+        client_id: row.client_id.0,
+        plan_id: row.plan_id.map(Uuid::from),
         source: code(&row.source)?,
-        responsibility_id: row.responsibility_id.as_deref().map(uuid).transpose()?,
-        owner_id: uuid(&row.owner_id)?,
+        responsibility_id: row.responsibility_id.map(Uuid::from),
+        owner_id: row.owner_id.0,
         description: row.description,
         due_on: row.due_on,
         status: code(&row.status)?,
         note: row.note,
-        created_by: uuid(&row.created_by)?,
+        created_by: row.created_by.0,
         created_at: utc(row.created_at),
-        closed_by: row.closed_by.as_deref().map(uuid).transpose()?,
+        closed_by: row.closed_by.map(Uuid::from),
         closed_at: row.closed_at.map(utc),
     })
 }
@@ -92,17 +92,17 @@ pub fn insert(
     let id = Uuid::now_v7();
     diesel::insert_into(follow_ups::table)
         .values(Row {
-            id: id.to_string(),
-            client_id: new.client_id.to_string(),
-            plan_id: new.plan_id.map(|id| id.to_string()),
+            id: DbId(id),
+            client_id: DbId(new.client_id),
+            plan_id: new.plan_id.map(DbId),
             source: new.source.to_string(),
-            responsibility_id: new.responsibility_id.map(|id| id.to_string()),
-            owner_id: new.owner_id.to_string(),
+            responsibility_id: new.responsibility_id.map(DbId),
+            owner_id: DbId(new.owner_id),
             description: new.description.clone(),
             due_on: new.due_on,
             status: FollowUpStatus::Open.to_string(),
             note: None,
-            created_by: by.to_string(),
+            created_by: DbId(by),
             created_at: naive(now),
             closed_by: None,
             closed_at: None,
@@ -114,7 +114,7 @@ pub fn insert(
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<FollowUpRecord> {
     to_record(
         follow_ups::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(Row::as_select())
             .first(conn)?,
     )
@@ -127,7 +127,7 @@ pub fn for_client(
     status: Option<FollowUpStatus>,
 ) -> StoreResult<Vec<FollowUpRecord>> {
     let mut query = follow_ups::table
-        .filter(follow_ups::client_id.eq(client_id.to_string()))
+        .filter(follow_ups::client_id.eq(DbId(client_id)))
         .order((follow_ups::due_on, follow_ups::id))
         .select(Row::as_select())
         .into_boxed();
@@ -161,7 +161,7 @@ pub fn owned_by(
 ) -> StoreResult<Vec<FollowUpRecord>> {
     let open = FollowUpStatus::Open.to_string();
     let mut query = follow_ups::table
-        .filter(follow_ups::owner_id.eq(owner.to_string()))
+        .filter(follow_ups::owner_id.eq(DbId(owner)))
         .order((follow_ups::due_on, follow_ups::id))
         .limit(limit)
         .select(Row::as_select())
@@ -190,7 +190,7 @@ pub fn owned_by(
         query = query.filter(
             follow_ups::due_on.gt(due_on).or(follow_ups::due_on
                 .eq(due_on)
-                .and(follow_ups::id.gt(id.to_string()))),
+                .and(follow_ups::id.gt(DbId(id)))),
         );
     }
     query.load(conn)?.into_iter().map(to_record).collect()
@@ -207,13 +207,13 @@ pub fn close(
 ) -> StoreResult<bool> {
     let changed = diesel::update(
         follow_ups::table
-            .find(id.to_string())
+            .find(DbId(id))
             .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string())),
     )
     .set((
         follow_ups::status.eq(to.to_string()),
         follow_ups::note.eq(note),
-        follow_ups::closed_by.eq(by.to_string()),
+        follow_ups::closed_by.eq(DbId(by)),
         follow_ups::closed_at.eq(naive(now)),
     ))
     .execute(conn)?;
@@ -231,13 +231,13 @@ pub fn cancel_open_of_plan(
 ) -> StoreResult<()> {
     diesel::update(
         follow_ups::table
-            .filter(follow_ups::plan_id.eq(plan_id.to_string()))
+            .filter(follow_ups::plan_id.eq(DbId(plan_id)))
             .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string())),
     )
     .set((
         follow_ups::status.eq(FollowUpStatus::Cancelled.to_string()),
         follow_ups::note.eq(note),
-        follow_ups::closed_by.eq(by.to_string()),
+        follow_ups::closed_by.eq(DbId(by)),
         follow_ups::closed_at.eq(naive(now)),
     ))
     .execute(conn)?;
@@ -251,8 +251,8 @@ pub fn next_open_for_clients(
 ) -> StoreResult<HashMap<Uuid, NaiveDate>> {
     let mut found = HashMap::new();
     for chunk in client_ids.chunks(500) {
-        let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
-        let rows: Vec<(String, Option<NaiveDate>)> = follow_ups::table
+        let ids: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
+        let rows: Vec<(DbId, Option<NaiveDate>)> = follow_ups::table
             .filter(follow_ups::client_id.eq_any(ids))
             .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string()))
             .group_by(follow_ups::client_id)
@@ -260,7 +260,7 @@ pub fn next_open_for_clients(
             .load(conn)?;
         for (client, due) in rows {
             if let Some(due) = due {
-                found.insert(uuid(&client)?, due);
+                found.insert(client.0, due);
             }
         }
     }
@@ -284,24 +284,24 @@ pub struct FollowUpMove {
 // None is written as NULL, not DEFAULT, so that SQLite takes many in one insert.
 #[diesel(treat_none_as_default_value = false)]
 struct MoveRow {
-    id: String,
-    follow_up_id: String,
-    from_owner_id: String,
-    to_owner_id: String,
-    handover_id: Option<String>,
-    moved_by: String,
+    id: DbId,
+    follow_up_id: DbId,
+    from_owner_id: DbId,
+    to_owner_id: DbId,
+    handover_id: Option<DbId>,
+    moved_by: DbId,
     moved_at: DbTime,
 }
 
-fn to_move(row: MoveRow) -> StoreResult<FollowUpMove> {
-    Ok(FollowUpMove {
-        follow_up_id: uuid(&row.follow_up_id)?,
-        from_owner_id: uuid(&row.from_owner_id)?,
-        to_owner_id: uuid(&row.to_owner_id)?,
-        handover_id: row.handover_id.as_deref().map(uuid).transpose()?,
-        moved_by: uuid(&row.moved_by)?,
+fn to_move(row: MoveRow) -> FollowUpMove {
+    FollowUpMove {
+        follow_up_id: row.follow_up_id.0,
+        from_owner_id: row.from_owner_id.0,
+        to_owner_id: row.to_owner_id.0,
+        handover_id: row.handover_id.map(Uuid::from),
+        moved_by: row.moved_by.0,
         moved_at: utc(row.moved_at),
-    })
+    }
 }
 
 /// Gives these follow-ups to a new owner and records each move: two
@@ -318,19 +318,19 @@ pub fn reassign(
     if follow_up_ids.is_empty() {
         return Ok(());
     }
-    let ids: Vec<String> = follow_up_ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = follow_up_ids.iter().copied().map(DbId).collect();
     diesel::update(follow_ups::table.filter(follow_ups::id.eq_any(&ids)))
-        .set(follow_ups::owner_id.eq(to.to_string()))
+        .set(follow_ups::owner_id.eq(DbId(to)))
         .execute(conn)?;
     let moves: Vec<MoveRow> = ids
         .into_iter()
         .map(|follow_up_id| MoveRow {
-            id: Uuid::now_v7().to_string(),
+            id: DbId(Uuid::now_v7()),
             follow_up_id,
-            from_owner_id: from.to_string(),
-            to_owner_id: to.to_string(),
-            handover_id: handover_id.map(|id| id.to_string()),
-            moved_by: by.to_string(),
+            from_owner_id: DbId(from),
+            to_owner_id: DbId(to),
+            handover_id: handover_id.map(DbId),
+            moved_by: DbId(by),
             moved_at: naive(now),
         })
         .collect();
@@ -344,14 +344,14 @@ pub fn moves_of(
 ) -> StoreResult<HashMap<Uuid, Vec<FollowUpMove>>> {
     let mut found: HashMap<Uuid, Vec<FollowUpMove>> = HashMap::new();
     for chunk in follow_up_ids.chunks(500) {
-        let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let ids: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
         let rows: Vec<MoveRow> = follow_up_moves::table
             .filter(follow_up_moves::follow_up_id.eq_any(ids))
             .order((follow_up_moves::follow_up_id, follow_up_moves::id))
             .select(MoveRow::as_select())
             .load(conn)?;
         for row in rows {
-            let moved = to_move(row)?;
+            let moved = to_move(row);
             found.entry(moved.follow_up_id).or_default().push(moved);
         }
     }
@@ -363,7 +363,7 @@ pub fn open_for_clients(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<Vec<FollowUpRecord>> {
-    let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = client_ids.iter().copied().map(DbId).collect();
     follow_ups::table
         .filter(follow_ups::client_id.eq_any(ids))
         .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string()))
@@ -381,15 +381,15 @@ pub fn moved_by_handovers(
     conn: &mut DbConnection,
     handover_ids: &[Uuid],
 ) -> StoreResult<Vec<(Uuid, FollowUpRecord)>> {
-    let ids: Vec<String> = handover_ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = handover_ids.iter().copied().map(DbId).collect();
     follow_up_moves::table
         .inner_join(follow_ups::table.on(follow_ups::id.eq(follow_up_moves::follow_up_id)))
         .filter(follow_up_moves::handover_id.eq_any(ids))
         .order((follow_ups::due_on, follow_ups::id))
         .select((follow_up_moves::handover_id, Row::as_select()))
-        .load::<(Option<String>, Row)>(conn)?
+        .load::<(Option<DbId>, Row)>(conn)?
         .into_iter()
         .filter_map(|(handover, row)| handover.map(|h| (h, row)))
-        .map(|(handover, row)| Ok((uuid(&handover)?, to_record(row)?)))
+        .map(|(handover, row)| Ok((handover.0, to_record(row)?)))
         .collect()
 }

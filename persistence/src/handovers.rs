@@ -7,11 +7,11 @@ use kyky_domain::handover::{Handover, HandoverStatus, PackageItemKind, Receiver}
 use uuid::Uuid;
 
 use crate::connection::on_backend;
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{handover_package_items as items, handovers};
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 use crate::teams;
 
 /// One item of the information package.
@@ -44,51 +44,47 @@ pub struct HandoverRecord {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = handovers)]
 struct HandoverRow {
-    id: String,
-    client_id: String,
+    id: DbId,
+    client_id: DbId,
     status: String,
-    from_professional_id: String,
-    proposed_by: String,
-    to_professional_id: Option<String>,
-    to_organisation_id: Option<String>,
+    from_professional_id: DbId,
+    proposed_by: DbId,
+    to_professional_id: Option<DbId>,
+    to_organisation_id: Option<DbId>,
     summary: String,
     reason: String,
     return_to_referrer: bool,
     network_meeting_id: Option<String>,
-    proposed_work_pair_id: Option<String>,
+    proposed_work_pair_id: Option<DbId>,
     proposed_at: DbTime,
     expires_at: Option<DbTime>,
     decided_at: Option<DbTime>,
-    decided_by: Option<String>,
+    decided_by: Option<DbId>,
     decline_reason: Option<String>,
     cancel_reason: Option<String>,
     /// With a team receiver, `to_organisation_id` is the team's host.
-    to_team_id: Option<String>,
+    to_team_id: Option<DbId>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = items)]
 struct ItemRow {
-    handover_id: String,
+    handover_id: DbId,
     position: i32,
     kind: String,
     reference: String,
     description: Option<String>,
 }
 
-fn opt_uuid(text: Option<&str>) -> StoreResult<Option<Uuid>> {
-    text.map(uuid).transpose()
-}
-
 fn to_record(row: HandoverRow, mut package: Vec<ItemRow>) -> StoreResult<HandoverRecord> {
     let receiver = match (
-        row.to_professional_id.as_deref(),
-        row.to_organisation_id.as_deref(),
-        row.to_team_id.as_deref(),
+        row.to_professional_id,
+        row.to_organisation_id,
+        row.to_team_id,
     ) {
-        (None, Some(_), Some(team)) => Receiver::Team(uuid(team)?),
-        (Some(p), None, None) => Receiver::Professional(uuid(p)?),
-        (None, Some(o), None) => Receiver::Organisation(uuid(o)?),
+        (None, Some(_), Some(team)) => Receiver::Team(team.0),
+        (Some(p), None, None) => Receiver::Professional(p.0),
+        (None, Some(o), None) => Receiver::Organisation(o.0),
         _ => {
             return Err(StoreError::Corrupt(
                 "a handover names no single receiver".into(),
@@ -98,22 +94,22 @@ fn to_record(row: HandoverRow, mut package: Vec<ItemRow>) -> StoreResult<Handove
     package.sort_by_key(|item| item.position);
     Ok(HandoverRecord {
         handover: Handover {
-            id: uuid(&row.id)?,
+            id: row.id.0,
             status: code(&row.status)?,
-            from_professional: uuid(&row.from_professional_id)?,
-            proposed_by: uuid(&row.proposed_by)?,
+            from_professional: row.from_professional_id.0,
+            proposed_by: row.proposed_by.0,
             receiver,
             expires_at: row.expires_at.map(utc),
         },
-        client_id: uuid(&row.client_id)?,
+        client_id: row.client_id.0,
         summary: row.summary,
         reason: row.reason,
         return_to_referrer: row.return_to_referrer,
         network_meeting_id: row.network_meeting_id,
-        proposed_work_pair: opt_uuid(row.proposed_work_pair_id.as_deref())?,
+        proposed_work_pair: row.proposed_work_pair_id.map(Uuid::from),
         proposed_at: utc(row.proposed_at),
         decided_at: row.decided_at.map(utc),
-        decided_by: opt_uuid(row.decided_by.as_deref())?,
+        decided_by: row.decided_by.map(Uuid::from),
         decline_reason: row.decline_reason,
         cancel_reason: row.cancel_reason,
         package: package
@@ -133,7 +129,7 @@ fn with_packages(
     conn: &mut DbConnection,
     rows: Vec<HandoverRow>,
 ) -> StoreResult<Vec<HandoverRecord>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<DbId> = rows.iter().map(|r| r.id).collect();
     let mut all: Vec<ItemRow> = items::table
         .filter(items::handover_id.eq_any(&ids))
         .select(ItemRow::as_select())
@@ -151,27 +147,27 @@ fn with_packages(
 pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<()> {
     let h = &record.handover;
     let (to_professional_id, to_organisation_id, to_team_id) = match h.receiver {
-        Receiver::Professional(id) => (Some(id.to_string()), None, None),
-        Receiver::Organisation(id) => (None, Some(id.to_string()), None),
+        Receiver::Professional(id) => (Some(DbId(id)), None, None),
+        Receiver::Organisation(id) => (None, Some(DbId(id)), None),
         Receiver::Team(id) => {
             let host = teams::get(conn, id)?.fields.hosting_organisation_id;
-            (None, Some(host.to_string()), Some(id.to_string()))
+            (None, Some(DbId(host)), Some(DbId(id)))
         }
     };
     diesel::insert_into(handovers::table)
         .values(HandoverRow {
-            id: h.id.to_string(),
-            client_id: record.client_id.to_string(),
+            id: DbId(h.id),
+            client_id: DbId(record.client_id),
             status: h.status.to_string(),
-            from_professional_id: h.from_professional.to_string(),
-            proposed_by: h.proposed_by.to_string(),
+            from_professional_id: DbId(h.from_professional),
+            proposed_by: DbId(h.proposed_by),
             to_professional_id,
             to_organisation_id,
             summary: record.summary.clone(),
             reason: record.reason.clone(),
             return_to_referrer: record.return_to_referrer,
             network_meeting_id: record.network_meeting_id.clone(),
-            proposed_work_pair_id: record.proposed_work_pair.map(|id| id.to_string()),
+            proposed_work_pair_id: record.proposed_work_pair.map(DbId),
             proposed_at: naive(record.proposed_at),
             expires_at: h.expires_at.map(naive),
             decided_at: None,
@@ -181,28 +177,32 @@ pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<(
             to_team_id,
         })
         .execute(conn)?;
-    for (position, item) in record.package.iter().enumerate() {
-        diesel::insert_into(items::table)
-            .values(ItemRow {
-                handover_id: h.id.to_string(),
+    // The package in one statement, whatever its length.
+    let package = record
+        .package
+        .iter()
+        .enumerate()
+        .map(|(position, item)| {
+            Ok(ItemRow {
+                handover_id: DbId(h.id),
                 position: i32::try_from(position)
                     .map_err(|_| StoreError::Corrupt("package too long".into()))?,
                 kind: item.kind.to_string(),
                 reference: item.reference.clone(),
                 description: item.description.clone(),
             })
-            .execute(conn)?;
-    }
-    Ok(())
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    crate::connection::insert_all!(conn, items::table, &package)
 }
 
 /// The client a handover is about, without its package.
 pub fn client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Uuid> {
-    let client: String = handovers::table
-        .find(id.to_string())
+    let client: DbId = handovers::table
+        .find(DbId(id))
         .select(handovers::client_id)
         .first(conn)?;
-    uuid(&client)
+    Ok(client.0)
 }
 
 /// The handover's client, its row locked until the transaction ends (as
@@ -213,22 +213,22 @@ pub fn lock_client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Uuid> {
         return client_of(conn, id);
     };
     let of_handover = handovers::table
-        .filter(handovers::id.eq(id.to_string()))
+        .filter(handovers::id.eq(DbId(id)))
         .select(handovers::client_id);
-    let client: String = crate::schema::clients::table
+    let client: DbId = crate::schema::clients::table
         .filter(crate::schema::clients::id.eq_any(of_handover))
         .select(crate::schema::clients::id)
         .for_update()
         .first(pg)?;
-    uuid(&client)
+    Ok(client.0)
 }
 
 /// The handover with its package: one query (a row per package item).
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
-    type Item = (String, i32, String, String, Option<String>);
+    type Item = (DbId, i32, String, String, Option<String>);
     let rows: Vec<(HandoverRow, Option<Item>)> = handovers::table
         .left_join(items::table.on(items::handover_id.eq(handovers::id)))
-        .filter(handovers::id.eq(id.to_string()))
+        .filter(handovers::id.eq(DbId(id)))
         .order(items::position)
         .select((
             HandoverRow::as_select(),
@@ -262,7 +262,7 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
 /// Every handover of the client, oldest first.
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<HandoverRecord>> {
     let rows = handovers::table
-        .filter(handovers::client_id.eq(client_id.to_string()))
+        .filter(handovers::client_id.eq(DbId(client_id)))
         .order(handovers::id)
         .select(HandoverRow::as_select())
         .load(conn)?;
@@ -274,7 +274,7 @@ pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<H
 pub fn expire_due(conn: &mut DbConnection, client_id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
     diesel::update(
         handovers::table
-            .filter(handovers::client_id.eq(client_id.to_string()))
+            .filter(handovers::client_id.eq(DbId(client_id)))
             .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
             .filter(handovers::expires_at.le(naive(now))),
     )
@@ -295,7 +295,7 @@ pub fn pending_now(
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let pending: Vec<Option<DbTime>> = handovers::table
-        .filter(handovers::client_id.eq(client_id.to_string()))
+        .filter(handovers::client_id.eq(DbId(client_id)))
         .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
         .select(handovers::expires_at)
         .load(conn)?;
@@ -309,14 +309,13 @@ pub fn pending_now(
 /// The client's pending handover, if any.
 pub fn pending_id(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Uuid>> {
     handovers::table
-        .filter(handovers::client_id.eq(client_id.to_string()))
+        .filter(handovers::client_id.eq(DbId(client_id)))
         .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
         .select(handovers::id)
-        .first::<String>(conn)
-        .optional()?
-        .as_deref()
-        .map(uuid)
-        .transpose()
+        .first::<DbId>(conn)
+        .optional()
+        .map(|id| id.map(Uuid::from))
+        .map_err(Into::into)
 }
 
 /// How a pending handover was decided.
@@ -344,12 +343,12 @@ pub fn decide(
         Decision::Cancelled(reason) => (HandoverStatus::Cancelled, None, reason.clone()),
     };
     let pending = handovers::table
-        .filter(handovers::id.eq(id.to_string()))
+        .filter(handovers::id.eq(DbId(id)))
         .filter(handovers::status.eq(HandoverStatus::Pending.to_string()));
     let decided = (
         handovers::status.eq(status.to_string()),
         handovers::decided_at.eq(Some(naive(now))),
-        handovers::decided_by.eq(Some(by.to_string())),
+        handovers::decided_by.eq(Some(DbId(by))),
         handovers::decline_reason.eq(decline_reason),
         handovers::cancel_reason.eq(cancel_reason),
     );
@@ -388,23 +387,23 @@ fn of_actor(
     status: Option<HandoverStatus>,
     now: DateTime<Utc>,
 ) -> handovers::BoxedQuery<'static, Backend> {
-    let me = actor.professional_id.to_string();
+    let me = DbId(actor.professional_id);
     let query = handovers::table.into_boxed();
     let query = match direction {
         Direction::Incoming => {
-            let my_teams: Vec<String> = actor.teams.iter().map(Uuid::to_string).collect();
+            let my_teams: Vec<DbId> = actor.teams.iter().copied().map(DbId).collect();
             query.filter(
                 handovers::to_professional_id
-                    .eq(me.clone())
+                    .eq(me)
                     .or(handovers::to_organisation_id
-                        .eq(actor.organisation_id.to_string())
+                        .eq(DbId(actor.organisation_id))
                         .and(handovers::to_team_id.is_null()))
                     .or(handovers::to_team_id.eq_any(my_teams)),
             )
         }
         Direction::Outgoing => query.filter(
             handovers::proposed_by
-                .eq(me.clone())
+                .eq(me)
                 .or(handovers::from_professional_id.eq(me)),
         ),
     };
@@ -444,7 +443,7 @@ pub fn list(
         .order(handovers::id)
         .limit(limit);
     if let Some(after) = after {
-        query = query.filter(handovers::id.gt(after.to_string()));
+        query = query.filter(handovers::id.gt(DbId(after)));
     }
     let rows = query.load(conn)?;
     with_packages(conn, rows)

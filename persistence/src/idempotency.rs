@@ -11,7 +11,7 @@ use crate::convert::{from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::idempotency_keys as keys;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// How long a key's response is kept and replayed.
 pub const KEPT_FOR: Duration = Duration::hours(24);
@@ -61,21 +61,21 @@ pub fn claim(
     now: DateTime<Utc>,
 ) -> StoreResult<Claim> {
     let fresh = (
-        keys::caller_id.eq(caller.to_string()),
+        keys::caller_id.eq(DbId(caller)),
         keys::idempotency_key.eq(key),
         keys::request_hash.eq(hash),
         keys::state.eq("running"),
         keys::created_at.eq(naive(now)),
     );
     let inserted = on_backend!(conn, |c| diesel::insert_into(keys::table)
-        .values(fresh.clone())
+        .values(fresh)
         .on_conflict_do_nothing()
         .execute(c))?;
     if inserted == 1 {
         return Ok(Claim::Claimed);
     }
     let found: Option<Row> = keys::table
-        .find((caller.to_string(), key))
+        .find((DbId(caller), key))
         .select((
             keys::request_hash,
             keys::state,
@@ -96,7 +96,7 @@ pub fn claim(
         // Taken over only if no one else took it over first.
         let taken = diesel::update(
             keys::table
-                .find((caller.to_string(), key))
+                .find((DbId(caller), key))
                 .filter(keys::created_at.eq(row.created_at)),
         )
         .set((
@@ -139,7 +139,7 @@ pub fn finish(
     key: &str,
     response: &StoredResponse,
 ) -> StoreResult<()> {
-    diesel::update(keys::table.find((caller.to_string(), key)))
+    diesel::update(keys::table.find((DbId(caller), key)))
         .set((
             keys::state.eq("done"),
             keys::response_status.eq(Some(i32::from(response.status))),
@@ -153,7 +153,7 @@ pub fn finish(
 /// Gives the key up (the request failed on the server's side: a retry
 /// should run again, not replay the failure).
 pub fn release(conn: &mut DbConnection, caller: Uuid, key: &str) -> StoreResult<()> {
-    diesel::delete(keys::table.find((caller.to_string(), key))).execute(conn)?;
+    diesel::delete(keys::table.find((DbId(caller), key))).execute(conn)?;
     Ok(())
 }
 

@@ -7,16 +7,16 @@ use kyky_domain::version::Expected;
 use uuid::Uuid;
 
 use crate::connection::on_backend;
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{organisation_external_refs as refs, organisations};
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
 pub(crate) struct OrganisationRow {
-    id: String,
+    id: DbId,
     pub(crate) name: String,
     pub(crate) kind: String,
     business_id: Option<String>,
@@ -29,7 +29,7 @@ pub(crate) struct OrganisationRow {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = refs)]
 struct ExternalRefRow {
-    organisation_id: String,
+    organisation_id: DbId,
     system: String,
     external_id: String,
 }
@@ -40,7 +40,7 @@ pub(crate) fn to_domain(
 ) -> StoreResult<Organisation> {
     external_refs.sort_by(|a, b| a.system.cmp(&b.system));
     Ok(Organisation {
-        id: uuid(&row.id)?,
+        id: row.id.0,
         name: row.name,
         kind: code(&row.kind)?,
         business_id: row.business_id,
@@ -52,9 +52,9 @@ pub(crate) fn to_domain(
     })
 }
 
-fn load_refs(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<ExternalRefRow>> {
+fn load_refs(conn: &mut DbConnection, ids: &[DbId]) -> StoreResult<Vec<ExternalRefRow>> {
     Ok(refs::table
-        .filter(refs::organisation_id.eq_any(ids))
+        .filter(refs::organisation_id.eq_any(ids.iter().copied()))
         .select(ExternalRefRow::as_select())
         .load(conn)?)
 }
@@ -63,7 +63,7 @@ fn attach_refs(
     conn: &mut DbConnection,
     rows: Vec<OrganisationRow>,
 ) -> StoreResult<Vec<Organisation>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<DbId> = rows.iter().map(|r| r.id).collect();
     let mut all_refs = load_refs(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
@@ -80,11 +80,11 @@ fn attach_refs(
 }
 
 fn store_refs(conn: &mut DbConnection, id: Uuid, external_refs: &[ExternalRef]) -> StoreResult<()> {
-    diesel::delete(refs::table.filter(refs::organisation_id.eq(id.to_string()))).execute(conn)?;
+    diesel::delete(refs::table.filter(refs::organisation_id.eq(DbId(id)))).execute(conn)?;
     for r in external_refs {
         diesel::insert_into(refs::table)
             .values(ExternalRefRow {
-                organisation_id: id.to_string(),
+                organisation_id: DbId(id),
                 system: r.system.clone(),
                 external_id: r.id.clone(),
             })
@@ -103,7 +103,7 @@ pub fn insert(
 ) -> StoreResult<Organisation> {
     diesel::insert_into(organisations::table)
         .values(OrganisationRow {
-            id: id.to_string(),
+            id: DbId(id),
             name: fields.name.clone(),
             kind: fields.kind.to_string(),
             business_id: fields.business_id.clone(),
@@ -123,7 +123,7 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Organisation> {
     let rows: Vec<(OrganisationRow, Option<String>, Option<String>)> =
         on_backend!(conn, |c| organisations::table
             .left_join(refs::table.on(refs::organisation_id.eq(organisations::id)))
-            .filter(organisations::id.eq(id.to_string()))
+            .filter(organisations::id.eq(DbId(id)))
             .select((
                 OrganisationRow::as_select(),
                 refs::system.nullable(),
@@ -151,19 +151,13 @@ pub fn briefs(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     organisations::table
         .filter(organisations::id.eq_any(ids))
         .select((organisations::id, organisations::name, organisations::kind))
-        .load::<(String, String, String)>(conn)?
+        .load::<(DbId, String, String)>(conn)?
         .into_iter()
-        .map(|(id, name, kind)| {
-            Ok((
-                crate::convert::uuid(&id)?,
-                name,
-                crate::convert::code(&kind)?,
-            ))
-        })
+        .map(|(id, name, kind)| Ok((id.0, name, crate::convert::code(&kind)?)))
         .collect()
 }
 
@@ -172,19 +166,19 @@ pub fn names(
     conn: &mut DbConnection,
     ids: &[Uuid],
 ) -> StoreResult<std::collections::HashMap<Uuid, String>> {
-    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     organisations::table
         .filter(organisations::id.eq_any(ids))
         .select((organisations::id, organisations::name))
-        .load::<(String, String)>(conn)?
+        .load::<(DbId, String)>(conn)?
         .into_iter()
-        .map(|(id, name)| Ok((crate::convert::uuid(&id)?, name)))
+        .map(|(id, name)| Ok((id.0, name)))
         .collect()
 }
 
 pub fn exists(conn: &mut DbConnection, id: Uuid) -> StoreResult<bool> {
     let count: i64 = organisations::table
-        .filter(organisations::id.eq(id.to_string()))
+        .filter(organisations::id.eq(DbId(id)))
         .count()
         .get_result(conn)?;
     Ok(count > 0)
@@ -202,7 +196,7 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     if let Some(after) = after {
-        query = query.filter(organisations::id.gt(after.to_string()));
+        query = query.filter(organisations::id.gt(DbId(after)));
     }
     let rows = query.load(conn)?;
     attach_refs(conn, rows)
@@ -217,13 +211,13 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> StoreResult<Organisation> {
     let current: i64 = organisations::table
-        .find(id.to_string())
+        .find(DbId(id))
         .select(organisations::version)
         .first(conn)?;
     let expected_version = expected.admit(current).ok_or(StoreError::VersionMismatch)?;
     let changed = diesel::update(
         organisations::table
-            .filter(organisations::id.eq(id.to_string()))
+            .filter(organisations::id.eq(DbId(id)))
             .filter(organisations::version.eq(expected_version)),
     )
     .set((

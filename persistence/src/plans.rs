@@ -7,11 +7,11 @@ use diesel::prelude::*;
 use kyky_domain::plan::{PlanContent, PlanStatus};
 use uuid::Uuid;
 
-use crate::convert::{code, from_json, naive, to_json, utc, uuid};
+use crate::convert::{code, from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::plans;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// One version of a client's plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,46 +40,42 @@ pub struct PlanRecord {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = plans)]
 struct Row {
-    id: String,
-    client_id: String,
+    id: DbId,
+    client_id: DbId,
     number: i32,
     status: String,
     content: String,
     follow_up_on: Option<NaiveDate>,
     warnings_acknowledged: bool,
-    based_on: Option<String>,
-    created_by: String,
+    based_on: Option<DbId>,
+    created_by: DbId,
     created_at: DbTime,
-    updated_by: String,
+    updated_by: DbId,
     updated_at: DbTime,
-    published_by: Option<String>,
+    published_by: Option<DbId>,
     published_at: Option<DbTime>,
     superseded_at: Option<DbTime>,
-    superseded_by: Option<String>,
+    superseded_by: Option<DbId>,
     revision: i64,
-}
-
-fn optional_uuid(text: Option<&str>) -> StoreResult<Option<Uuid>> {
-    text.map(uuid).transpose()
 }
 
 fn to_record(row: Row) -> StoreResult<PlanRecord> {
     Ok(PlanRecord {
-        id: uuid(&row.id)?,
-        client_id: uuid(&row.client_id)?,
+        id: row.id.0,
+        client_id: row.client_id.0,
         number: row.number,
         status: code(&row.status)?,
         content: from_json(&row.content)?,
         warnings_acknowledged: row.warnings_acknowledged,
-        based_on: optional_uuid(row.based_on.as_deref())?,
-        created_by: uuid(&row.created_by)?,
+        based_on: row.based_on.map(Uuid::from),
+        created_by: row.created_by.0,
         created_at: utc(row.created_at),
-        updated_by: uuid(&row.updated_by)?,
+        updated_by: row.updated_by.0,
         updated_at: utc(row.updated_at),
-        published_by: optional_uuid(row.published_by.as_deref())?,
+        published_by: row.published_by.map(Uuid::from),
         published_at: row.published_at.map(utc),
         superseded_at: row.superseded_at.map(utc),
-        superseded_by: optional_uuid(row.superseded_by.as_deref())?,
+        superseded_by: row.superseded_by.map(Uuid::from),
         revision: row.revision,
     })
 }
@@ -94,23 +90,23 @@ pub fn insert_draft(
     now: DateTime<Utc>,
 ) -> StoreResult<Uuid> {
     let last: Option<i32> = plans::table
-        .filter(plans::client_id.eq(client_id.to_string()))
+        .filter(plans::client_id.eq(DbId(client_id)))
         .select(diesel::dsl::max(plans::number))
         .first(conn)?;
     let id = Uuid::now_v7();
     diesel::insert_into(plans::table)
         .values(Row {
-            id: id.to_string(),
-            client_id: client_id.to_string(),
+            id: DbId(id),
+            client_id: DbId(client_id),
             number: last.unwrap_or(0) + 1,
             status: PlanStatus::Draft.to_string(),
             content: to_json(content)?,
             follow_up_on: content.follow_up_on,
             warnings_acknowledged: false,
-            based_on: based_on.map(|id| id.to_string()),
-            created_by: by.to_string(),
+            based_on: based_on.map(DbId),
+            created_by: DbId(by),
             created_at: naive(now),
-            updated_by: by.to_string(),
+            updated_by: DbId(by),
             updated_at: naive(now),
             published_by: None,
             published_at: None,
@@ -125,7 +121,7 @@ pub fn insert_draft(
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<PlanRecord> {
     to_record(
         plans::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(Row::as_select())
             .first(conn)?,
     )
@@ -134,7 +130,7 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<PlanRecord> {
 /// The client's versions, newest first.
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<PlanRecord>> {
     plans::table
-        .filter(plans::client_id.eq(client_id.to_string()))
+        .filter(plans::client_id.eq(DbId(client_id)))
         .order(plans::number.desc())
         .select(Row::as_select())
         .load(conn)?
@@ -149,7 +145,7 @@ fn in_status(
     status: PlanStatus,
 ) -> StoreResult<Option<PlanRecord>> {
     plans::table
-        .filter(plans::client_id.eq(client_id.to_string()))
+        .filter(plans::client_id.eq(DbId(client_id)))
         .filter(plans::status.eq(status.to_string()))
         .select(Row::as_select())
         .first(conn)
@@ -175,7 +171,7 @@ pub fn current_for_clients(
 ) -> StoreResult<HashMap<Uuid, PlanRecord>> {
     let mut found = HashMap::new();
     for chunk in client_ids.chunks(500) {
-        let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let ids: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
         let rows: Vec<Row> = plans::table
             .filter(plans::client_id.eq_any(ids))
             .filter(plans::status.eq(PlanStatus::Published.to_string()))
@@ -200,14 +196,14 @@ pub fn update_draft(
 ) -> StoreResult<()> {
     let changed = diesel::update(
         plans::table
-            .find(id.to_string())
+            .find(DbId(id))
             .filter(plans::revision.eq(revision))
             .filter(plans::status.eq(PlanStatus::Draft.to_string())),
     )
     .set((
         plans::content.eq(to_json(content)?),
         plans::follow_up_on.eq(content.follow_up_on),
-        plans::updated_by.eq(by.to_string()),
+        plans::updated_by.eq(DbId(by)),
         plans::updated_at.eq(naive(now)),
         plans::revision.eq(revision + 1),
     ))
@@ -225,11 +221,11 @@ pub fn supersede(
     by_plan: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    diesel::update(plans::table.find(id.to_string()))
+    diesel::update(plans::table.find(DbId(id)))
         .set((
             plans::status.eq(PlanStatus::Superseded.to_string()),
             plans::superseded_at.eq(naive(now)),
-            plans::superseded_by.eq(by_plan.to_string()),
+            plans::superseded_by.eq(DbId(by_plan)),
             plans::revision.eq(plans::revision + 1),
         ))
         .execute(conn)?;
@@ -246,13 +242,13 @@ pub fn publish(
 ) -> StoreResult<()> {
     diesel::update(
         plans::table
-            .find(id.to_string())
+            .find(DbId(id))
             .filter(plans::status.eq(PlanStatus::Draft.to_string())),
     )
     .set((
         plans::status.eq(PlanStatus::Published.to_string()),
         plans::warnings_acknowledged.eq(warnings_acknowledged),
-        plans::published_by.eq(by.to_string()),
+        plans::published_by.eq(DbId(by)),
         plans::published_at.eq(naive(now)),
         plans::revision.eq(plans::revision + 1),
     ))
@@ -264,7 +260,7 @@ pub fn publish(
 pub fn delete_draft(conn: &mut DbConnection, id: Uuid) -> StoreResult<()> {
     diesel::delete(
         plans::table
-            .find(id.to_string())
+            .find(DbId(id))
             .filter(plans::status.eq(PlanStatus::Draft.to_string())),
     )
     .execute(conn)?;

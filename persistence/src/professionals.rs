@@ -11,17 +11,17 @@ use kyky_domain::{CodeSet, Role};
 use uuid::Uuid;
 
 use crate::connection::on_backend;
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{organisations, professionals, team_members as members};
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = professionals)]
 pub(crate) struct ProfessionalRow {
-    pub(crate) id: String,
-    pub(crate) organisation_id: String,
+    pub(crate) id: DbId,
+    pub(crate) organisation_id: DbId,
     pub(crate) first_name: String,
     pub(crate) last_name: String,
     pub(crate) title: String,
@@ -47,8 +47,8 @@ fn to_domain(row: ProfessionalRow) -> StoreResult<Professional> {
         .map(code::<Role>)
         .collect::<StoreResult<BTreeSet<_>>>()?;
     Ok(Professional {
-        id: uuid(&row.id)?,
-        organisation_id: uuid(&row.organisation_id)?,
+        id: row.id.0,
+        organisation_id: row.organisation_id.0,
         fields: ProfessionalFields {
             first_name: row.first_name,
             last_name: row.last_name,
@@ -74,8 +74,8 @@ pub fn insert(
 ) -> StoreResult<Professional> {
     diesel::insert_into(professionals::table)
         .values(ProfessionalRow {
-            id: id.to_string(),
-            organisation_id: organisation_id.to_string(),
+            id: DbId(id),
+            organisation_id: DbId(organisation_id),
             first_name: fields.first_name.clone(),
             last_name: fields.last_name.clone(),
             title: fields.title.to_string(),
@@ -94,7 +94,7 @@ pub fn insert(
 
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Professional> {
     let row = professionals::table
-        .find(id.to_string())
+        .find(DbId(id))
         .select(ProfessionalRow::as_select())
         .first(conn)?;
     to_domain(row)
@@ -122,9 +122,9 @@ pub fn get_with_teams(
 ) -> StoreResult<(WithOrganisation, Vec<Uuid>)> {
     // Every authenticated request makes this query: on the backend's own
     // connection, prepared once.
-    let rows: Vec<(ProfessionalRow, String, String, Option<String>)> =
+    let rows: Vec<(ProfessionalRow, String, String, Option<DbId>)> =
         on_backend!(conn, |c| with_organisation_and_teams()
-            .filter(professionals::id.eq(id.to_string()))
+            .filter(professionals::id.eq(DbId(id)))
             .select((
                 ProfessionalRow::as_select(),
                 organisations::name,
@@ -135,7 +135,7 @@ pub fn get_with_teams(
     let mut teams = Vec::with_capacity(rows.len());
     let mut professional = None;
     for (row, name, kind, team) in rows {
-        teams.extend(team.as_deref().map(uuid).transpose()?);
+        teams.extend(team.map(Uuid::from));
         professional.get_or_insert((row, name, kind));
     }
     let (row, name, kind) = professional.ok_or(StoreError::NotFound)?;
@@ -158,13 +158,13 @@ pub fn get_me(
     type Row = (
         ProfessionalRow,
         OrganisationRow,
-        Option<String>,
+        Option<DbId>,
         Option<String>,
         Option<String>,
     );
     let rows: Vec<Row> = on_backend!(conn, |c| with_organisation_and_teams()
         .left_join(refs::table.on(refs::organisation_id.eq(organisations::id)))
-        .filter(professionals::id.eq(id.to_string()))
+        .filter(professionals::id.eq(DbId(id)))
         .select((
             ProfessionalRow::as_select(),
             OrganisationRow::as_select(),
@@ -179,7 +179,7 @@ pub fn get_me(
     let mut first = None;
     for (professional, organisation, team, system, external_id) in rows {
         if let Some(team) = team {
-            teams.insert(uuid(&team)?);
+            teams.insert(team.0);
         }
         if let (Some(system), Some(external_id)) = (system, external_id) {
             external_refs.insert((system, external_id));
@@ -204,7 +204,7 @@ pub fn get_me(
 pub fn get_with_organisation(conn: &mut DbConnection, id: Uuid) -> StoreResult<WithOrganisation> {
     let (row, name, kind): (ProfessionalRow, String, String) = professionals::table
         .inner_join(organisations::table)
-        .filter(professionals::id.eq(id.to_string()))
+        .filter(professionals::id.eq(DbId(id)))
         .select((
             ProfessionalRow::as_select(),
             organisations::name,
@@ -238,7 +238,7 @@ pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Profes
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     professionals::table
         .filter(professionals::id.eq_any(ids))
         .select(ProfessionalRow::as_select())
@@ -261,10 +261,10 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     if let Some(org) = organisation_id {
-        query = query.filter(professionals::organisation_id.eq(org.to_string()));
+        query = query.filter(professionals::organisation_id.eq(DbId(org)));
     }
     if let Some(after) = after {
-        query = query.filter(professionals::id.gt(after.to_string()));
+        query = query.filter(professionals::id.gt(DbId(after)));
     }
     query.load(conn)?.into_iter().map(to_domain).collect()
 }
@@ -278,13 +278,13 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> StoreResult<Professional> {
     let current: i64 = professionals::table
-        .find(id.to_string())
+        .find(DbId(id))
         .select(professionals::version)
         .first(conn)?;
     let expected_version = expected.admit(current).ok_or(StoreError::VersionMismatch)?;
     let changed = diesel::update(
         professionals::table
-            .filter(professionals::id.eq(id.to_string()))
+            .filter(professionals::id.eq(DbId(id)))
             .filter(professionals::version.eq(expected_version)),
     )
     .set((
@@ -316,7 +316,7 @@ pub fn deactivate(
     if !current.active {
         return Ok(current);
     }
-    diesel::update(professionals::table.filter(professionals::id.eq(id.to_string())))
+    diesel::update(professionals::table.filter(professionals::id.eq(DbId(id))))
         .set((
             professionals::active.eq(false),
             professionals::deactivated_at.eq(Some(naive(now))),

@@ -6,11 +6,11 @@ use kyky_domain::referral::{Referral, ReferralStatus, Urgency};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::convert::{code, from_json, naive, to_json, utc, uuid};
+use crate::convert::{code, from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::referrals;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// A document in another system that the referral points to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,10 +47,10 @@ pub struct ReferralRecord {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = referrals)]
 struct Row {
-    id: String,
-    client_id: String,
-    team_id: String,
-    referred_by: String,
+    id: DbId,
+    client_id: DbId,
+    team_id: DbId,
+    referred_by: DbId,
     status: String,
     reason: String,
     health_factors: Option<String>,
@@ -61,7 +61,7 @@ struct Row {
     created_at: DbTime,
     sent_at: Option<DbTime>,
     decided_at: Option<DbTime>,
-    decided_by: Option<String>,
+    decided_by: Option<DbId>,
     return_reason: Option<String>,
     withdrawn_at: Option<DbTime>,
 }
@@ -69,12 +69,12 @@ struct Row {
 fn to_record(row: Row) -> StoreResult<ReferralRecord> {
     Ok(ReferralRecord {
         referral: Referral {
-            id: uuid(&row.id)?,
+            id: row.id.0,
             status: code(&row.status)?,
-            referred_by: uuid(&row.referred_by)?,
-            team_id: uuid(&row.team_id)?,
+            referred_by: row.referred_by.0,
+            team_id: row.team_id.0,
         },
-        client_id: uuid(&row.client_id)?,
+        client_id: row.client_id.0,
         content: ReferralContent {
             reason: row.reason,
             health_factors: row.health_factors,
@@ -86,7 +86,7 @@ fn to_record(row: Row) -> StoreResult<ReferralRecord> {
         created_at: utc(row.created_at),
         sent_at: row.sent_at.map(utc),
         decided_at: row.decided_at.map(utc),
-        decided_by: row.decided_by.as_deref().map(uuid).transpose()?,
+        decided_by: row.decided_by.map(Uuid::from),
         return_reason: row.return_reason,
         withdrawn_at: row.withdrawn_at.map(utc),
     })
@@ -103,10 +103,10 @@ pub fn insert(
     let id = Uuid::now_v7();
     diesel::insert_into(referrals::table)
         .values(Row {
-            id: id.to_string(),
-            client_id: client_id.to_string(),
-            team_id: team_id.to_string(),
-            referred_by: referred_by.to_string(),
+            id: DbId(id),
+            client_id: DbId(client_id),
+            team_id: DbId(team_id),
+            referred_by: DbId(referred_by),
             status: ReferralStatus::Draft.to_string(),
             reason: content.reason.clone(),
             health_factors: content.health_factors.clone(),
@@ -128,7 +128,7 @@ pub fn insert(
 /// Every one of the client's, oldest first (for the client's export).
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<ReferralRecord>> {
     referrals::table
-        .filter(referrals::client_id.eq(client_id.to_string()))
+        .filter(referrals::client_id.eq(DbId(client_id)))
         .order(referrals::id)
         .select(Row::as_select())
         .load(conn)?
@@ -140,7 +140,7 @@ pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<R
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<ReferralRecord> {
     to_record(
         referrals::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(Row::as_select())
             .first(conn)?,
     )
@@ -158,7 +158,7 @@ pub fn transition(
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let target = referrals::table
-        .filter(referrals::id.eq(id.to_string()))
+        .filter(referrals::id.eq(DbId(id)))
         .filter(referrals::status.eq(from.to_string()));
     let at = Some(naive(now));
     let changed = match to {
@@ -178,7 +178,7 @@ pub fn transition(
             .set((
                 referrals::status.eq(to.to_string()),
                 referrals::decided_at.eq(at),
-                referrals::decided_by.eq(Some(by.to_string())),
+                referrals::decided_by.eq(Some(DbId(by))),
                 referrals::return_reason.eq(return_reason),
             ))
             .execute(conn)?,
@@ -195,7 +195,7 @@ pub fn for_team(
     limit: i64,
 ) -> StoreResult<Vec<ReferralRecord>> {
     let mut query = referrals::table
-        .filter(referrals::team_id.eq(team_id.to_string()))
+        .filter(referrals::team_id.eq(DbId(team_id)))
         .filter(referrals::status.ne(ReferralStatus::Draft.to_string()))
         .order(referrals::id)
         .limit(limit)
@@ -205,7 +205,7 @@ pub fn for_team(
         query = query.filter(referrals::status.eq(status.to_string()));
     }
     if let Some(after) = after {
-        query = query.filter(referrals::id.gt(after.to_string()));
+        query = query.filter(referrals::id.gt(DbId(after)));
     }
     query.load(conn)?.into_iter().map(to_record).collect()
 }

@@ -8,11 +8,11 @@ use kyky_domain::{Relationship, RelationshipBasis};
 use uuid::Uuid;
 
 use crate::connection::on_backend;
-use crate::convert::{code, from_json, naive, to_json, utc, uuid};
+use crate::convert::{code, from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::client_relationships as rel;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// A relationship with the bookkeeping the domain rules do not need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,13 +39,13 @@ pub struct NewRelationship<'a> {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = rel)]
 pub(crate) struct RelationshipRow {
-    pub(crate) id: String,
-    pub(crate) client_id: String,
-    pub(crate) organisation_id: String,
+    pub(crate) id: DbId,
+    pub(crate) client_id: DbId,
+    pub(crate) organisation_id: DbId,
     pub(crate) is_primary: bool,
     pub(crate) started_on: NaiveDate,
     pub(crate) ended_on: Option<NaiveDate>,
-    pub(crate) created_by: String,
+    pub(crate) created_by: DbId,
     pub(crate) created_at: DbTime,
     pub(crate) basis: String,
     pub(crate) reason: Option<String>,
@@ -56,16 +56,16 @@ pub(crate) struct RelationshipRow {
 pub(crate) fn to_record(row: RelationshipRow) -> StoreResult<RelationshipRecord> {
     Ok(RelationshipRecord {
         relationship: Relationship {
-            id: uuid(&row.id)?,
-            organisation_id: uuid(&row.organisation_id)?,
+            id: row.id.0,
+            organisation_id: row.organisation_id.0,
             is_primary: row.is_primary,
             started_on: row.started_on,
             ended_on: row.ended_on,
-            created_by: uuid(&row.created_by)?,
+            created_by: row.created_by.0,
             basis: code::<RelationshipBasis>(&row.basis)?,
             shares_record: row.shares_record,
         },
-        client_id: uuid(&row.client_id)?,
+        client_id: row.client_id.0,
         created_at: utc(row.created_at),
         reason: row.reason,
         entered_details: row.entered_details.as_deref().map(from_json).transpose()?,
@@ -78,7 +78,7 @@ pub fn for_client(
     client_id: Uuid,
 ) -> StoreResult<Vec<RelationshipRecord>> {
     on_backend!(conn, |c| rel::table
-        .filter(rel::client_id.eq(client_id.to_string()))
+        .filter(rel::client_id.eq(DbId(client_id)))
         .order(rel::id)
         .select(RelationshipRow::as_select())
         .load(c))?
@@ -92,7 +92,7 @@ pub fn for_clients(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<std::collections::HashMap<Uuid, Vec<RelationshipRecord>>> {
-    let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = client_ids.iter().copied().map(DbId).collect();
     let mut found: std::collections::HashMap<Uuid, Vec<RelationshipRecord>> =
         std::collections::HashMap::new();
     for row in rel::table
@@ -110,7 +110,7 @@ pub fn for_clients(
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<RelationshipRecord> {
     to_record(
         rel::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(RelationshipRow::as_select())
             .first(conn)?,
     )
@@ -125,13 +125,13 @@ pub fn insert(
     let relationship = new.relationship;
     diesel::insert_into(rel::table)
         .values(RelationshipRow {
-            id: relationship.id.to_string(),
-            client_id: client_id.to_string(),
-            organisation_id: relationship.organisation_id.to_string(),
+            id: DbId(relationship.id),
+            client_id: DbId(client_id),
+            organisation_id: DbId(relationship.organisation_id),
             is_primary: relationship.is_primary,
             started_on: relationship.started_on,
             ended_on: relationship.ended_on,
-            created_by: relationship.created_by.to_string(),
+            created_by: DbId(relationship.created_by),
             created_at: naive(now),
             basis: relationship.basis.to_string(),
             reason: new.reason.map(str::to_owned),
@@ -163,7 +163,7 @@ pub fn share_record(
     id: Uuid,
     basis: RelationshipBasis,
 ) -> StoreResult<()> {
-    diesel::update(rel::table.find(id.to_string()))
+    diesel::update(rel::table.find(DbId(id)))
         .set((
             rel::shares_record.eq(true),
             rel::basis.eq(basis.to_string()),
@@ -179,8 +179,8 @@ pub fn active_for(
     organisation_id: Uuid,
 ) -> StoreResult<Option<RelationshipRecord>> {
     rel::table
-        .filter(rel::client_id.eq(client_id.to_string()))
-        .filter(rel::organisation_id.eq(organisation_id.to_string()))
+        .filter(rel::client_id.eq(DbId(client_id)))
+        .filter(rel::organisation_id.eq(DbId(organisation_id)))
         .filter(rel::ended_on.is_null())
         .select(RelationshipRow::as_select())
         .first(conn)
@@ -190,7 +190,7 @@ pub fn active_for(
 }
 
 pub fn set_primary(conn: &mut DbConnection, id: Uuid, is_primary: bool) -> StoreResult<()> {
-    diesel::update(rel::table.find(id.to_string()))
+    diesel::update(rel::table.find(DbId(id)))
         .set(rel::is_primary.eq(is_primary))
         .execute(conn)?;
     Ok(())
@@ -205,7 +205,7 @@ pub fn end(
     by: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    diesel::update(rel::table.find(ended.id.to_string()))
+    diesel::update(rel::table.find(DbId(ended.id)))
         .set(rel::ended_on.eq(Some(ended_on)))
         .execute(conn)?;
     let payload =

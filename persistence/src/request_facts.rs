@@ -20,14 +20,13 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Date, Text};
 
-use crate::sql_types::Time;
+use crate::sql_types::{Id, Time};
 use uuid::Uuid;
 
 pub use crate::client_facts::{ClientFacts, PreloadedClient};
 use crate::clients::{ClientRow, with_current_responsibility, with_responsibility_of};
 use crate::connection::on_backend;
 use crate::consents::ConsentRow;
-use crate::convert::uuid;
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::fact_cache::{FactCache, Stamps};
@@ -38,7 +37,7 @@ use crate::schema::{
     fact_stamps as stamps, organisations, professionals, responsibility_periods as periods,
     team_members as members, work_pair_periods as pairs,
 };
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 use crate::typed_null::Null;
 
 /// The caller as their record stands, and the client the request names.
@@ -55,6 +54,7 @@ pub struct CallerFacts {
 #[derive(Queryable)]
 struct FactRow {
     kind: String,
+    id: Ids,
     text: Texts,
     flag: (Option<bool>, Option<bool>),
     time: Times,
@@ -62,10 +62,14 @@ struct FactRow {
     number: Option<i64>,
 }
 
+type Ids = (
+    Option<DbId>,
+    Option<DbId>,
+    Option<DbId>,
+    Option<DbId>,
+    Option<DbId>,
+);
 type Texts = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -117,6 +121,9 @@ impl<const K: u8, GB> ValidGrouping<GB> for Kind<K> {
     type IsAggregate = diesel::expression::is_aggregate::Never;
 }
 
+fn no_id() -> Null<Id> {
+    Null::new()
+}
 fn no_text() -> Null<Text> {
     Null::new()
 }
@@ -148,19 +155,25 @@ fn load_with_stamps(
     professional_id: Uuid,
     client_id: Uuid,
 ) -> StoreResult<(CallerFacts, Stamps)> {
-    let (professional, client) = (professional_id.to_string(), client_id.to_string());
+    let (professional, client) = (DbId(professional_id), DbId(client_id));
     let rows: Vec<FactRow> = on_backend!(conn, |c| {
         // One row per team the caller is a member of now (one row if none).
-        // text: id, organisation, first, last, title, email, phone, roles,
-        //       organisation name, organisation kind, team
+        // id: professional, organisation, team
+        // text: first, last, title, email, phone, roles, organisation name,
+        //       organisation kind
         // flag: active; time: deactivated, created, updated; number: version
         with_organisation_and_teams()
-            .filter(professionals::id.eq(&professional))
+            .filter(professionals::id.eq(professional))
             .select((
                 Kind::<PROFESSIONAL>,
                 (
                     professionals::id.nullable(),
                     professionals::organisation_id.nullable(),
+                    members::team_id.nullable(),
+                    no_id(),
+                    no_id(),
+                ),
+                (
                     professionals::first_name.nullable(),
                     professionals::last_name.nullable(),
                     professionals::title.nullable(),
@@ -169,7 +182,6 @@ fn load_with_stamps(
                     professionals::roles.nullable(),
                     organisations::name.nullable(),
                     organisations::kind.nullable(),
-                    members::team_id.nullable(),
                     no_text(),
                 ),
                 (professionals::active.nullable(), no_flag()),
@@ -182,16 +194,23 @@ fn load_with_stamps(
                 (no_date(), no_date()),
                 professionals::version.nullable(),
             ))
-            // text: id, hetu, first, last, email, phone, street, postal code,
-            //       city, language, responsible worker, work pair
+            // id: client, responsible worker, work pair
+            // text: hetu, first, last, email, phone, street, postal code,
+            //       city, language
             // flag: non-disclosure; time: created, updated; number: version
             .union_all(
                 with_current_responsibility()
-                    .filter(clients::id.eq(&client))
+                    .filter(clients::id.eq(client))
                     .select((
                         Kind::<CLIENT>,
                         (
                             clients::id.nullable(),
+                            periods::professional_id.nullable(),
+                            pairs::professional_id.nullable(),
+                            no_id(),
+                            no_id(),
+                        ),
+                        (
                             clients::hetu.nullable(),
                             clients::first_name.nullable(),
                             clients::last_name.nullable(),
@@ -201,8 +220,6 @@ fn load_with_stamps(
                             clients::postal_code,
                             clients::city,
                             clients::preferred_language.nullable(),
-                            periods::professional_id.nullable(),
-                            pairs::professional_id.nullable(),
                         ),
                         (clients::non_disclosure.nullable(), no_flag()),
                         (
@@ -215,19 +232,23 @@ fn load_with_stamps(
                         clients::version.nullable(),
                     )),
             )
-            // text: id, client, organisation, created by, basis, reason,
-            //       entered details
+            // id: relationship, client, organisation, created by
+            // text: basis, reason, entered details
             // flag: primary, shares record; time: created; date: started, ended
-            .union_all(rel::table.filter(rel::client_id.eq(&client)).select((
+            .union_all(rel::table.filter(rel::client_id.eq(client)).select((
                 Kind::<RELATIONSHIP>,
                 (
                     rel::id.nullable(),
                     rel::client_id.nullable(),
                     rel::organisation_id.nullable(),
                     rel::created_by.nullable(),
+                    no_id(),
+                ),
+                (
                     rel::basis.nullable(),
                     rel::reason,
                     rel::entered_details,
+                    no_text(),
                     no_text(),
                     no_text(),
                     no_text(),
@@ -240,25 +261,30 @@ fn load_with_stamps(
                 no_number(),
             )))
             // One row per organisation a consent covers (one row if none).
-            // text: id, client, purposes, method, document, recorded by,
-            //       withdrawn by, withdrawal method, organisation covered
+            // id: consent, client, recorded by, withdrawn by, organisation
+            //     covered
+            // text: purposes, method, document, withdrawal method
             // time: given, expires, recorded, withdrawn
             .union_all(
                 consents::table
                     .left_join(covered::table.on(covered::consent_id.eq(consents::id)))
-                    .filter(consents::client_id.eq(&client))
+                    .filter(consents::client_id.eq(client))
                     .select((
                         Kind::<CONSENT>,
                         (
                             consents::id.nullable(),
                             consents::client_id.nullable(),
+                            consents::recorded_by.nullable(),
+                            consents::withdrawn_by,
+                            covered::organisation_id.nullable(),
+                        ),
+                        (
                             consents::purposes.nullable(),
                             consents::method.nullable(),
                             consents::document_reference,
-                            consents::recorded_by.nullable(),
-                            consents::withdrawn_by,
                             consents::withdrawal_method,
-                            covered::organisation_id.nullable(),
+                            no_text(),
+                            no_text(),
                             no_text(),
                             no_text(),
                             no_text(),
@@ -276,16 +302,16 @@ fn load_with_stamps(
             )
             // The stamps of the caller, their organisation and the client,
             // read in the same statement as the facts (one snapshot).
-            // text: subject; number: stamp
+            // id: subject; number: stamp
             .union_all(
                 stamps::table
                     .filter(
                         stamps::subject
-                            .eq(&professional)
-                            .or(stamps::subject.eq(&client))
+                            .eq(professional)
+                            .or(stamps::subject.eq(client))
                             .or(stamps::subject.eq_any(
                                 professionals::table
-                                    .filter(professionals::id.eq(&professional))
+                                    .filter(professionals::id.eq(professional))
                                     .select(professionals::organisation_id),
                             )),
                     )
@@ -293,8 +319,12 @@ fn load_with_stamps(
                         Kind::<STAMP>,
                         (
                             stamps::subject.nullable(),
-                            no_text(),
-                            no_text(),
+                            no_id(),
+                            no_id(),
+                            no_id(),
+                            no_id(),
+                        ),
+                        (
                             no_text(),
                             no_text(),
                             no_text(),
@@ -356,36 +386,38 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<(CallerFacts, St
     let mut client = None;
     let mut relationships = Vec::new();
     let mut consents = Vec::new();
-    let mut covering: BTreeMap<String, BTreeSet<Uuid>> = BTreeMap::new();
+    let mut covering: BTreeMap<DbId, BTreeSet<Uuid>> = BTreeMap::new();
     for row in rows {
         let FactRow {
             kind,
+            id,
             text,
             flag,
             time,
             date,
             number,
         } = row;
-        let (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11) = text;
+        let (i0, i1, i2, i3, i4) = id;
+        let (t0, t1, t2, t3, t4, t5, t6, t7, t8) = text;
         let time = [time.0, time.1, time.2, time.3];
         let (flag, date) = ([flag.0, flag.1], [date.0, date.1]);
         match kind.as_str() {
             "professional" => {
-                if let Some(team) = t10 {
-                    teams.push(uuid(&team)?);
+                if let Some(team) = i2 {
+                    teams.push(team.0);
                 }
                 if caller.is_some() {
                     continue;
                 }
                 let professional = ProfessionalRow {
-                    id: filled(t0)?,
-                    organisation_id: filled(t1)?,
-                    first_name: filled(t2)?,
-                    last_name: filled(t3)?,
-                    title: filled(t4)?,
-                    email: t5,
-                    phone: t6,
-                    roles: filled(t7)?,
+                    id: filled(i0)?,
+                    organisation_id: filled(i1)?,
+                    first_name: filled(t0)?,
+                    last_name: filled(t1)?,
+                    title: filled(t2)?,
+                    email: t3,
+                    phone: t4,
+                    roles: filled(t5)?,
                     active: filled(flag[0])?,
                     deactivated_at: time[0],
                     version: filled(number)?,
@@ -394,72 +426,69 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<(CallerFacts, St
                 };
                 caller = Some(WithOrganisation::of(
                     professional,
-                    filled(t8)?,
-                    &filled(t9)?,
+                    filled(t6)?,
+                    &filled(t7)?,
                 )?);
             }
             "client" => {
                 let row = ClientRow {
-                    id: filled(t0)?,
-                    hetu: filled(t1)?,
-                    first_name: filled(t2)?,
-                    last_name: filled(t3)?,
-                    email: t4,
-                    phone: t5,
-                    street_address: t6,
-                    postal_code: t7,
-                    city: t8,
-                    preferred_language: filled(t9)?,
+                    id: filled(i0)?,
+                    hetu: filled(t0)?,
+                    first_name: filled(t1)?,
+                    last_name: filled(t2)?,
+                    email: t3,
+                    phone: t4,
+                    street_address: t5,
+                    postal_code: t6,
+                    city: t7,
+                    preferred_language: filled(t8)?,
                     version: filled(number)?,
                     created_at: filled(time[0])?,
                     updated_at: filled(time[1])?,
                     non_disclosure: filled(flag[0])?,
                 };
-                client = Some(with_responsibility_of((row, t10, t11))?);
+                client = Some(with_responsibility_of((row, i1, i2))?);
             }
             "relationship" => {
                 relationships.push(crate::relationships::to_record(RelationshipRow {
-                    id: filled(t0)?,
-                    client_id: filled(t1)?,
-                    organisation_id: filled(t2)?,
+                    id: filled(i0)?,
+                    client_id: filled(i1)?,
+                    organisation_id: filled(i2)?,
                     is_primary: filled(flag[0])?,
                     started_on: filled(date[0])?,
                     ended_on: date[1],
-                    created_by: filled(t3)?,
+                    created_by: filled(i3)?,
                     created_at: filled(time[0])?,
-                    basis: filled(t4)?,
-                    reason: t5,
+                    basis: filled(t0)?,
+                    reason: t1,
                     shares_record: filled(flag[1])?,
-                    entered_details: t6,
+                    entered_details: t2,
                 })?);
             }
             "consent" => {
-                let id = filled(t0)?;
-                if let Some(organisation) = t8 {
-                    covering
-                        .entry(id.clone())
-                        .or_default()
-                        .insert(uuid(&organisation)?);
+                let id = filled(i0)?;
+                if let Some(organisation) = i4 {
+                    covering.entry(id).or_default().insert(organisation.0);
                 }
                 if consents.last().is_some_and(|c: &ConsentRow| c.id == id) {
                     continue;
                 }
                 consents.push(ConsentRow {
                     id,
-                    client_id: filled(t1)?,
-                    purposes: filled(t2)?,
-                    method: filled(t3)?,
-                    document_reference: t4,
+                    client_id: filled(i1)?,
+                    purposes: filled(t0)?,
+                    method: filled(t1)?,
+                    document_reference: t2,
                     given_at: filled(time[0])?,
                     expires_at: time[1],
-                    recorded_by: filled(t5)?,
+                    recorded_by: filled(i2)?,
                     recorded_at: filled(time[2])?,
                     withdrawn_at: time[3],
-                    withdrawn_by: t6,
-                    withdrawal_method: t7,
+                    withdrawn_by: i3,
+                    withdrawal_method: t3,
                 });
             }
-            "stamp" => stamps.add(filled(t0)?, filled(number)?),
+            "stamp" => stamps.add(filled(i0)?.0, filled(number)?),
             other => {
                 return Err(StoreError::Corrupt(format!("unknown request fact {other}")));
             }
@@ -469,7 +498,7 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<(CallerFacts, St
     // The order the one-table reads give: oldest (smallest v7 id) first.
     relationships.sort_by_key(|r| r.relationship.id);
     let relationships = relationships.into_iter().map(|r| r.relationship).collect();
-    consents.sort_by(|a, b| a.id.cmp(&b.id));
+    consents.sort_by_key(|c| c.id);
     // A consent's rows need not come together: one entry each.
     consents.dedup_by(|a, b| a.id == b.id);
     let consents = consents

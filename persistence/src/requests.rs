@@ -5,11 +5,11 @@ use diesel::prelude::*;
 use kyky_domain::request::{RequestStatus, ResponsibilityRequest};
 use uuid::Uuid;
 
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::responsibility_requests as requests;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRecord {
@@ -26,32 +26,32 @@ pub struct RequestRecord {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = requests)]
 struct RequestRow {
-    id: String,
-    client_id: String,
-    requested_by: String,
+    id: DbId,
+    client_id: DbId,
+    requested_by: DbId,
     reason: String,
     status: String,
     requested_at: DbTime,
-    answered_by: Option<String>,
+    answered_by: Option<DbId>,
     answered_at: Option<DbTime>,
     refusal_reason: Option<String>,
-    handover_id: Option<String>,
+    handover_id: Option<DbId>,
 }
 
 fn to_record(row: RequestRow) -> StoreResult<RequestRecord> {
     Ok(RequestRecord {
         request: ResponsibilityRequest {
-            id: uuid(&row.id)?,
+            id: row.id.0,
             status: code(&row.status)?,
-            requested_by: uuid(&row.requested_by)?,
+            requested_by: row.requested_by.0,
         },
-        client_id: uuid(&row.client_id)?,
+        client_id: row.client_id.0,
         reason: row.reason,
         requested_at: utc(row.requested_at),
-        answered_by: row.answered_by.as_deref().map(uuid).transpose()?,
+        answered_by: row.answered_by.map(Uuid::from),
         answered_at: row.answered_at.map(utc),
         refusal_reason: row.refusal_reason,
-        handover_id: row.handover_id.as_deref().map(uuid).transpose()?,
+        handover_id: row.handover_id.map(Uuid::from),
     })
 }
 
@@ -65,9 +65,9 @@ pub fn insert(
     let id = Uuid::now_v7();
     diesel::insert_into(requests::table)
         .values(RequestRow {
-            id: id.to_string(),
-            client_id: client_id.to_string(),
-            requested_by: requested_by.to_string(),
+            id: DbId(id),
+            client_id: DbId(client_id),
+            requested_by: DbId(requested_by),
             reason: reason.to_owned(),
             status: RequestStatus::Pending.to_string(),
             requested_at: naive(now),
@@ -83,7 +83,7 @@ pub fn insert(
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<RequestRecord> {
     to_record(
         requests::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(RequestRow::as_select())
             .first(conn)?,
     )
@@ -91,7 +91,7 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<RequestRecord> {
 
 pub fn pending_exists(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<bool> {
     let count: i64 = requests::table
-        .filter(requests::client_id.eq(client_id.to_string()))
+        .filter(requests::client_id.eq(DbId(client_id)))
         .filter(requests::status.eq(RequestStatus::Pending.to_string()))
         .count()
         .get_result(conn)?;
@@ -100,7 +100,7 @@ pub fn pending_exists(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<b
 
 pub fn for_client(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<RequestRecord>> {
     requests::table
-        .filter(requests::client_id.eq(client_id.to_string()))
+        .filter(requests::client_id.eq(DbId(client_id)))
         .order(requests::id)
         .select(RequestRow::as_select())
         .load(conn)?
@@ -122,15 +122,15 @@ pub fn answer(
 ) -> StoreResult<bool> {
     let changed = diesel::update(
         requests::table
-            .filter(requests::id.eq(id.to_string()))
+            .filter(requests::id.eq(DbId(id)))
             .filter(requests::status.eq(RequestStatus::Pending.to_string())),
     )
     .set((
         requests::status.eq(status.to_string()),
-        requests::answered_by.eq(Some(by.to_string())),
+        requests::answered_by.eq(Some(DbId(by))),
         requests::answered_at.eq(Some(naive(now))),
         requests::refusal_reason.eq(refusal_reason),
-        requests::handover_id.eq(handover_id.map(|h| h.to_string())),
+        requests::handover_id.eq(handover_id.map(DbId)),
     ))
     .execute(conn)?;
     Ok(changed == 1)

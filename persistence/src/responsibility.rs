@@ -6,16 +6,16 @@ use diesel::prelude::*;
 use kyky_domain::handover::{PeriodOrigin, Responsibility};
 use uuid::Uuid;
 
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// One period of one professional's responsibility for a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
-    pub id: String,
+    pub id: Uuid,
     pub client_id: Uuid,
     pub professional_id: Uuid,
     pub started_at: DateTime<Utc>,
@@ -34,41 +34,41 @@ pub struct WorkPair {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = periods)]
 struct PeriodRow {
-    id: String,
-    client_id: String,
-    professional_id: String,
+    id: DbId,
+    client_id: DbId,
+    professional_id: DbId,
     started_at: DbTime,
     ended_at: Option<DbTime>,
     origin: String,
-    handover_id: Option<String>,
+    handover_id: Option<DbId>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = pairs)]
 struct PairRow {
-    id: String,
-    client_id: String,
-    professional_id: String,
+    id: DbId,
+    client_id: DbId,
+    professional_id: DbId,
     started_at: DbTime,
     ended_at: Option<DbTime>,
-    set_by: String,
+    set_by: DbId,
 }
 
 fn to_period(row: PeriodRow) -> StoreResult<Period> {
     Ok(Period {
-        client_id: uuid(&row.client_id)?,
-        professional_id: uuid(&row.professional_id)?,
+        client_id: row.client_id.0,
+        professional_id: row.professional_id.0,
         started_at: utc(row.started_at),
         ended_at: row.ended_at.map(utc),
         origin: code(&row.origin)?,
-        handover_id: row.handover_id.as_deref().map(uuid).transpose()?,
-        id: row.id,
+        handover_id: row.handover_id.map(Uuid::from),
+        id: row.id.0,
     })
 }
 
 pub fn current_period(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Period>> {
     periods::table
-        .filter(periods::client_id.eq(client_id.to_string()))
+        .filter(periods::client_id.eq(DbId(client_id)))
         .filter(periods::ended_at.is_null())
         .select(PeriodRow::as_select())
         .first(conn)
@@ -82,14 +82,14 @@ pub fn current_work_pair(
     client_id: Uuid,
 ) -> StoreResult<Option<WorkPair>> {
     pairs::table
-        .filter(pairs::client_id.eq(client_id.to_string()))
+        .filter(pairs::client_id.eq(DbId(client_id)))
         .filter(pairs::ended_at.is_null())
         .select(PairRow::as_select())
         .first(conn)
         .optional()?
         .map(|row| {
             Ok(WorkPair {
-                professional_id: uuid(&row.professional_id)?,
+                professional_id: row.professional_id.0,
                 since: utc(row.started_at),
             })
         })
@@ -100,13 +100,13 @@ pub fn current_work_pair(
 /// Who is responsible for the client now, with the work pair: one query
 /// (the open period, joined to the open work-pair period if any).
 pub fn current(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Responsibility>> {
-    let found: Option<(String, Option<String>)> = periods::table
+    let found: Option<(DbId, Option<DbId>)> = periods::table
         .left_join(
             pairs::table.on(pairs::client_id
                 .eq(periods::client_id)
                 .and(pairs::ended_at.is_null())),
         )
-        .filter(periods::client_id.eq(client_id.to_string()))
+        .filter(periods::client_id.eq(DbId(client_id)))
         .filter(periods::ended_at.is_null())
         .select((periods::professional_id, pairs::professional_id.nullable()))
         .first(conn)
@@ -114,8 +114,8 @@ pub fn current(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<R
     found
         .map(|(responsible, pair)| {
             Ok(Responsibility {
-                responsible: uuid(&responsible)?,
-                work_pair: pair.as_deref().map(uuid).transpose()?,
+                responsible: responsible.0,
+                work_pair: pair.map(Uuid::from),
             })
         })
         .transpose()
@@ -127,7 +127,7 @@ pub fn current_many(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<std::collections::HashMap<Uuid, Responsibility>> {
-    let ids: Vec<String> = client_ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = client_ids.iter().copied().map(DbId).collect();
     let mut found = std::collections::HashMap::new();
     for row in periods::table
         .filter(periods::client_id.eq_any(&ids))
@@ -135,7 +135,7 @@ pub fn current_many(
         .select(PeriodRow::as_select())
         .load(conn)?
     {
-        let client = uuid(&row.client_id)?;
+        let client = row.client_id.0;
         let period = to_period(row)?;
         found.insert(
             client,
@@ -151,8 +151,8 @@ pub fn current_many(
         .select(PairRow::as_select())
         .load(conn)?
     {
-        if let Some(responsibility) = found.get_mut(&uuid(&row.client_id)?) {
-            responsibility.work_pair = Some(uuid(&row.professional_id)?);
+        if let Some(responsibility) = found.get_mut(&row.client_id.0) {
+            responsibility.work_pair = Some(row.professional_id.0);
         }
     }
     Ok(found)
@@ -161,7 +161,7 @@ pub fn current_many(
 /// Every period, oldest first.
 pub fn history(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Vec<Period>> {
     periods::table
-        .filter(periods::client_id.eq(client_id.to_string()))
+        .filter(periods::client_id.eq(DbId(client_id)))
         .order((periods::started_at, periods::id))
         .select(PeriodRow::as_select())
         .load(conn)?
@@ -180,13 +180,13 @@ fn open_period(
 ) -> StoreResult<()> {
     diesel::insert_into(periods::table)
         .values(PeriodRow {
-            id: Uuid::now_v7().to_string(),
-            client_id: client_id.to_string(),
-            professional_id: professional_id.to_string(),
+            id: DbId(Uuid::now_v7()),
+            client_id: DbId(client_id),
+            professional_id: DbId(professional_id),
             started_at: naive(now),
             ended_at: None,
             origin: origin.to_string(),
-            handover_id: handover_id.map(|id| id.to_string()),
+            handover_id: handover_id.map(DbId),
         })
         .execute(conn)?;
     Ok(())
@@ -222,7 +222,7 @@ pub fn transfer(
 ) -> StoreResult<()> {
     diesel::update(
         periods::table
-            .filter(periods::client_id.eq(client_id.to_string()))
+            .filter(periods::client_id.eq(DbId(client_id)))
             .filter(periods::ended_at.is_null()),
     )
     .set(periods::ended_at.eq(Some(naive(now))))
@@ -241,7 +241,7 @@ pub fn set_work_pair(
 ) -> StoreResult<()> {
     diesel::update(
         pairs::table
-            .filter(pairs::client_id.eq(client_id.to_string()))
+            .filter(pairs::client_id.eq(DbId(client_id)))
             .filter(pairs::ended_at.is_null()),
     )
     .set(pairs::ended_at.eq(Some(naive(now))))
@@ -249,12 +249,12 @@ pub fn set_work_pair(
     if let Some(pair) = pair {
         diesel::insert_into(pairs::table)
             .values(PairRow {
-                id: Uuid::now_v7().to_string(),
-                client_id: client_id.to_string(),
-                professional_id: pair.to_string(),
+                id: DbId(Uuid::now_v7()),
+                client_id: DbId(client_id),
+                professional_id: DbId(pair),
                 started_at: naive(now),
                 ended_at: None,
-                set_by: set_by.to_string(),
+                set_by: DbId(set_by),
             })
             .execute(conn)?;
     }

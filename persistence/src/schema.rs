@@ -9,10 +9,10 @@
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     organisations (id) {
-        id -> Text,
+        id -> Id,
         name -> Text,
         kind -> Text,
         business_id -> Nullable<Text>,
@@ -25,10 +25,10 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     organisation_external_refs (organisation_id, system) {
-        organisation_id -> Text,
+        organisation_id -> Id,
         system -> Text,
         external_id -> Text,
     }
@@ -36,11 +36,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     professionals (id) {
-        id -> Text,
-        organisation_id -> Text,
+        id -> Id,
+        organisation_id -> Id,
         first_name -> Text,
         last_name -> Text,
         title -> Text,
@@ -57,10 +57,10 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     clients (id) {
-        id -> Text,
+        id -> Id,
         hetu -> Text,
         first_name -> Text,
         last_name -> Text,
@@ -79,16 +79,16 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     client_relationships (id) {
-        id -> Text,
-        client_id -> Text,
-        organisation_id -> Text,
+        id -> Id,
+        client_id -> Id,
+        organisation_id -> Id,
         is_primary -> Bool,
         started_on -> Date,
         ended_on -> Nullable<Date>,
-        created_by -> Text,
+        created_by -> Id,
         created_at -> Time,
         basis -> Text,
         reason -> Nullable<Text>,
@@ -99,20 +99,20 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     access_log (id) {
-        id -> Text,
+        id -> Id,
         at -> Time,
-        professional_id -> Text,
-        organisation_id -> Text,
-        client_id -> Nullable<Text>,
+        professional_id -> Id,
+        organisation_id -> Id,
+        client_id -> Nullable<Id>,
         operation -> Text,
         basis -> Nullable<Text>,
         outcome -> Text,
         request_id -> Nullable<Text>,
         resource_type -> Nullable<Text>,
-        resource_id -> Nullable<Text>,
+        resource_id -> Nullable<Id>,
         reason -> Nullable<Text>,
     }
 }
@@ -133,66 +133,66 @@ diesel::allow_tables_to_appear_in_same_query!(
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     responsibility_periods (id) {
-        id -> Text,
-        client_id -> Text,
-        professional_id -> Text,
+        id -> Id,
+        client_id -> Id,
+        professional_id -> Id,
         started_at -> Time,
         ended_at -> Nullable<Time>,
         origin -> Text,
-        handover_id -> Nullable<Text>,
+        handover_id -> Nullable<Id>,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     work_pair_periods (id) {
-        id -> Text,
-        client_id -> Text,
-        professional_id -> Text,
+        id -> Id,
+        client_id -> Id,
+        professional_id -> Id,
         started_at -> Time,
         ended_at -> Nullable<Time>,
-        set_by -> Text,
+        set_by -> Id,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     handovers (id) {
-        id -> Text,
-        client_id -> Text,
+        id -> Id,
+        client_id -> Id,
         status -> Text,
-        from_professional_id -> Text,
-        proposed_by -> Text,
-        to_professional_id -> Nullable<Text>,
-        to_organisation_id -> Nullable<Text>,
+        from_professional_id -> Id,
+        proposed_by -> Id,
+        to_professional_id -> Nullable<Id>,
+        to_organisation_id -> Nullable<Id>,
         summary -> Text,
         reason -> Text,
         return_to_referrer -> Bool,
         network_meeting_id -> Nullable<Text>,
-        proposed_work_pair_id -> Nullable<Text>,
+        proposed_work_pair_id -> Nullable<Id>,
         proposed_at -> Time,
         expires_at -> Nullable<Time>,
         decided_at -> Nullable<Time>,
-        decided_by -> Nullable<Text>,
+        decided_by -> Nullable<Id>,
         decline_reason -> Nullable<Text>,
         cancel_reason -> Nullable<Text>,
-        to_team_id -> Nullable<Text>,
+        to_team_id -> Nullable<Id>,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     handover_package_items (handover_id, position) {
-        handover_id -> Text,
+        handover_id -> Id,
         position -> Integer,
         kind -> Text,
         reference -> Text,
@@ -202,33 +202,33 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     responsibility_requests (id) {
-        id -> Text,
-        client_id -> Text,
-        requested_by -> Text,
+        id -> Id,
+        client_id -> Id,
+        requested_by -> Id,
         reason -> Text,
         status -> Text,
         requested_at -> Time,
-        answered_by -> Nullable<Text>,
+        answered_by -> Nullable<Id>,
         answered_at -> Nullable<Time>,
         refusal_reason -> Nullable<Text>,
-        handover_id -> Nullable<Text>,
+        handover_id -> Nullable<Id>,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     domain_events (id) {
-        id -> Text,
+        id -> Id,
         occurred_at -> Time,
         kind -> Text,
-        client_id -> Nullable<Text>,
-        subject_id -> Text,
-        actor_id -> Text,
+        client_id -> Nullable<Id>,
+        subject_id -> Id,
+        actor_id -> Id,
         payload -> Text,
         tx -> BigInt,
         seq -> BigInt,
@@ -237,51 +237,51 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     consents (id) {
-        id -> Text,
-        client_id -> Text,
+        id -> Id,
+        client_id -> Id,
         purposes -> Text,
         method -> Text,
         document_reference -> Nullable<Text>,
         given_at -> Time,
         expires_at -> Nullable<Time>,
-        recorded_by -> Text,
+        recorded_by -> Id,
         recorded_at -> Time,
         withdrawn_at -> Nullable<Time>,
-        withdrawn_by -> Nullable<Text>,
+        withdrawn_by -> Nullable<Id>,
         withdrawal_method -> Nullable<Text>,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     consent_organisations (consent_id, organisation_id) {
-        consent_id -> Text,
-        organisation_id -> Text,
+        consent_id -> Id,
+        organisation_id -> Id,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     disclosure_log (id) {
-        id -> Text,
+        id -> Id,
         at -> Time,
-        client_id -> Text,
-        from_organisation_id -> Text,
-        to_organisation_id -> Text,
+        client_id -> Id,
+        from_organisation_id -> Id,
+        to_organisation_id -> Id,
         what -> Text,
-        subject_id -> Nullable<Text>,
+        subject_id -> Nullable<Id>,
         basis -> Text,
-        consent_id -> Nullable<Text>,
+        consent_id -> Nullable<Id>,
         legal_basis -> Nullable<Text>,
         reason -> Nullable<Text>,
-        professional_id -> Text,
+        professional_id -> Id,
         flagged_for_review -> Bool,
         request_id -> Nullable<Text>,
     }
@@ -289,12 +289,12 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     teams (id) {
-        id -> Text,
+        id -> Id,
         name -> Text,
-        hosting_organisation_id -> Text,
+        hosting_organisation_id -> Id,
         description -> Nullable<Text>,
         kind -> Text,
         frequency -> Text,
@@ -311,12 +311,12 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     team_members (id) {
-        id -> Text,
-        team_id -> Text,
-        professional_id -> Text,
+        id -> Id,
+        team_id -> Id,
+        professional_id -> Id,
         role -> Text,
         joined_at -> Time,
         left_at -> Nullable<Time>,
@@ -325,13 +325,13 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     referrals (id) {
-        id -> Text,
-        client_id -> Text,
-        team_id -> Text,
-        referred_by -> Text,
+        id -> Id,
+        client_id -> Id,
+        team_id -> Id,
+        referred_by -> Id,
         status -> Text,
         reason -> Text,
         health_factors -> Nullable<Text>,
@@ -342,7 +342,7 @@ diesel::table! {
         created_at -> Time,
         sent_at -> Nullable<Time>,
         decided_at -> Nullable<Time>,
-        decided_by -> Nullable<Text>,
+        decided_by -> Nullable<Id>,
         return_reason -> Nullable<Text>,
         withdrawn_at -> Nullable<Time>,
     }
@@ -350,36 +350,36 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     assessments (id) {
-        id -> Text,
-        client_id -> Text,
-        team_id -> Text,
-        referral_id -> Nullable<Text>,
+        id -> Id,
+        client_id -> Id,
+        team_id -> Id,
+        referral_id -> Nullable<Id>,
         status -> Text,
         opened_at -> Time,
-        opened_by -> Text,
+        opened_by -> Id,
         started_at -> Nullable<Time>,
         completed_at -> Nullable<Time>,
         cancelled_at -> Nullable<Time>,
-        decided_by -> Nullable<Text>,
+        decided_by -> Nullable<Id>,
         health_factors -> Nullable<Text>,
         recommended_path -> Nullable<Text>,
         physician_statement -> Nullable<Bool>,
         summary -> Nullable<Text>,
         cancel_reason -> Nullable<Text>,
-        feedback_handover_id -> Nullable<Text>,
+        feedback_handover_id -> Nullable<Id>,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     contact_requests (id) {
-        id -> Text,
-        team_id -> Text,
+        id -> Id,
+        team_id -> Id,
         name -> Text,
         phone -> Nullable<Text>,
         email -> Nullable<Text>,
@@ -387,81 +387,81 @@ diesel::table! {
         message -> Nullable<Text>,
         channel -> Text,
         status -> Text,
-        received_by -> Text,
+        received_by -> Id,
         received_at -> Time,
-        triaged_by -> Nullable<Text>,
+        triaged_by -> Nullable<Id>,
         triaged_at -> Nullable<Time>,
         close_reason -> Nullable<Text>,
-        client_id -> Nullable<Text>,
-        assessment_id -> Nullable<Text>,
+        client_id -> Nullable<Id>,
+        assessment_id -> Nullable<Id>,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     plans (id) {
-        id -> Text,
-        client_id -> Text,
+        id -> Id,
+        client_id -> Id,
         number -> Integer,
         status -> Text,
         content -> Text,
         follow_up_on -> Nullable<Date>,
         warnings_acknowledged -> Bool,
-        based_on -> Nullable<Text>,
-        created_by -> Text,
+        based_on -> Nullable<Id>,
+        created_by -> Id,
         created_at -> Time,
-        updated_by -> Text,
+        updated_by -> Id,
         updated_at -> Time,
-        published_by -> Nullable<Text>,
+        published_by -> Nullable<Id>,
         published_at -> Nullable<Time>,
         superseded_at -> Nullable<Time>,
-        superseded_by -> Nullable<Text>,
+        superseded_by -> Nullable<Id>,
         revision -> BigInt,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     follow_ups (id) {
-        id -> Text,
-        client_id -> Text,
-        plan_id -> Nullable<Text>,
+        id -> Id,
+        client_id -> Id,
+        plan_id -> Nullable<Id>,
         source -> Text,
-        responsibility_id -> Nullable<Text>,
-        owner_id -> Text,
+        responsibility_id -> Nullable<Id>,
+        owner_id -> Id,
         description -> Text,
         due_on -> Date,
         status -> Text,
         note -> Nullable<Text>,
-        created_by -> Text,
+        created_by -> Id,
         created_at -> Time,
-        closed_by -> Nullable<Text>,
+        closed_by -> Nullable<Id>,
         closed_at -> Nullable<Time>,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     follow_up_moves (id) {
-        id -> Text,
-        follow_up_id -> Text,
-        from_owner_id -> Text,
-        to_owner_id -> Text,
-        handover_id -> Nullable<Text>,
-        moved_by -> Text,
+        id -> Id,
+        follow_up_id -> Id,
+        from_owner_id -> Id,
+        to_owner_id -> Id,
+        handover_id -> Nullable<Id>,
+        moved_by -> Id,
         moved_at -> Time,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     instance_secrets (name) {
         name -> Text,
@@ -481,12 +481,12 @@ diesel::allow_tables_to_appear_in_same_query!(organisation_external_refs, team_m
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     webhook_subscriptions (id) {
-        id -> Text,
-        organisation_id -> Text,
-        account_id -> Text,
+        id -> Id,
+        organisation_id -> Id,
+        account_id -> Id,
         url -> Text,
         event_types -> Text,
         description -> Nullable<Text>,
@@ -497,7 +497,7 @@ diesel::table! {
         disabled_reason -> Nullable<Text>,
         after_tx -> BigInt,
         after_seq -> BigInt,
-        created_by -> Text,
+        created_by -> Id,
         created_at -> Time,
         updated_at -> Time,
     }
@@ -505,12 +505,12 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     webhook_deliveries (id) {
-        id -> Text,
-        subscription_id -> Text,
-        event_id -> Text,
+        id -> Id,
+        subscription_id -> Id,
+        event_id -> Id,
         status -> Text,
         attempts -> Integer,
         failures_in_row -> Integer,
@@ -522,11 +522,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     webhook_attempts (id) {
-        id -> Text,
-        delivery_id -> Text,
+        id -> Id,
+        delivery_id -> Id,
         attempted_at -> Time,
         response_status -> Nullable<Integer>,
         error -> Nullable<Text>,
@@ -542,10 +542,10 @@ diesel::allow_tables_to_appear_in_same_query!(domain_events, webhook_attempts);
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     idempotency_keys (caller_id, idempotency_key) {
-        caller_id -> Text,
+        caller_id -> Id,
         idempotency_key -> Text,
         request_hash -> Text,
         state -> Text,
@@ -558,16 +558,16 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     external_ids (id) {
-        id -> Text,
-        organisation_id -> Text,
+        id -> Id,
+        organisation_id -> Id,
         subject_kind -> Text,
-        subject_id -> Text,
+        subject_id -> Id,
         system -> Text,
         value -> Text,
-        set_by -> Text,
+        set_by -> Id,
         updated_at -> Time,
     }
 }
@@ -576,10 +576,10 @@ diesel::allow_tables_to_appear_in_same_query!(handovers, handover_package_items)
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     fact_stamps (subject) {
-        subject -> Text,
+        subject -> Id,
         stamp -> BigInt,
     }
 }
@@ -588,12 +588,12 @@ diesel::allow_tables_to_appear_in_same_query!(fact_stamps, professionals);
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::sql_types::Time;
+    use crate::sql_types::{Id, Time};
 
     sign_in_identities (issuer, subject) {
         issuer -> Text,
         subject -> Text,
-        professional_id -> Text,
+        professional_id -> Id,
         provisioned -> Bool,
         created_at -> Time,
     }

@@ -7,21 +7,21 @@ use kyky_domain::entities::ProfessionalFields;
 use uuid::Uuid;
 
 use crate::connection::on_backend;
-use crate::convert::{naive, uuid};
+use crate::convert::naive;
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::professionals;
 use crate::schema::sign_in_identities as identities;
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// The professional the person (`issuer`, `subject`) is, if linked.
 pub fn find(conn: &mut DbConnection, issuer: &str, subject: &str) -> StoreResult<Option<Uuid>> {
-    let found: Option<String> = on_backend!(conn, |c| identities::table
+    let found: Option<DbId> = on_backend!(conn, |c| identities::table
         .find((issuer, subject))
         .select(identities::professional_id)
         .first(c)
         .optional())?;
-    found.as_deref().map(uuid).transpose()
+    Ok(found.map(Uuid::from))
 }
 
 /// Links the person (`issuer`, `subject`) to `professional_id`. A person
@@ -48,7 +48,7 @@ fn insert(
         .values((
             identities::issuer.eq(issuer),
             identities::subject.eq(subject),
-            identities::professional_id.eq(professional_id.to_string()),
+            identities::professional_id.eq(DbId(professional_id)),
             identities::provisioned.eq(provisioned),
             identities::created_at.eq(naive(now)),
         ))
@@ -97,18 +97,18 @@ pub struct SignInIdentity {
     pub created_at: DateTime<Utc>,
 }
 
-type IdentityRow = (String, String, String, bool, DbTime);
+type IdentityRow = (String, String, DbId, bool, DbTime);
 
 fn to_identity(
     (issuer, subject, professional_id, provisioned, created_at): IdentityRow,
-) -> StoreResult<SignInIdentity> {
-    Ok(SignInIdentity {
+) -> SignInIdentity {
+    SignInIdentity {
         issuer,
         subject,
-        professional_id: uuid(&professional_id)?,
+        professional_id: professional_id.0,
         provisioned,
         created_at: crate::convert::utc(created_at),
-    })
+    }
 }
 
 /// The people linked to `professional_id`, by issuer.
@@ -117,7 +117,7 @@ pub fn of_professional(
     professional_id: Uuid,
 ) -> StoreResult<Vec<SignInIdentity>> {
     let rows: Vec<IdentityRow> = identities::table
-        .filter(identities::professional_id.eq(professional_id.to_string()))
+        .filter(identities::professional_id.eq(DbId(professional_id)))
         .order(identities::issuer)
         .select((
             identities::issuer,
@@ -127,7 +127,7 @@ pub fn of_professional(
             identities::created_at,
         ))
         .load(conn)?;
-    rows.into_iter().map(to_identity).collect()
+    Ok(rows.into_iter().map(to_identity).collect())
 }
 
 /// Makes `subject` the person `professional_id` is at `issuer`, in place of
@@ -162,7 +162,7 @@ pub fn remove(
     let removed: Vec<String> = diesel::delete(
         identities::table
             .filter(identities::issuer.eq(issuer))
-            .filter(identities::professional_id.eq(professional_id.to_string())),
+            .filter(identities::professional_id.eq(DbId(professional_id))),
     )
     .returning(identities::subject)
     .get_results(conn)?;

@@ -1,7 +1,10 @@
-//! A column type that differs per backend: a time is `timestamptz` on
-//! PostgreSQL (an instant, what a DBA expects) and SQLite's `TIMESTAMP`
-//! text otherwise. Kyky's times are UTC throughout, carried as `DbTime`
-//! (timestamptz's wire format is timestamp's: microseconds since 2000).
+//! Column types that differ per backend, as a DBA expects each: a time is
+//! `timestamptz` on PostgreSQL (an instant) and SQLite's `TIMESTAMP` text
+//! otherwise; an id is `uuid` on PostgreSQL and its hyphenated text on
+//! SQLite. Kyky's times are UTC throughout, carried as `DbTime`
+//! (timestamptz's wire format is timestamp's: microseconds since 2000);
+//! ids are carried as `DbId`. Diesel's coherence rules forbid binding
+//! `NaiveDateTime` or `Uuid` to a type of this crate, hence the newtypes.
 
 use chrono::NaiveDateTime;
 use diesel::backend::Backend;
@@ -10,6 +13,7 @@ use diesel::pg::{Pg, PgValue};
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::Timestamp;
 use diesel::sqlite::{Sqlite, SqliteValue};
+use uuid::Uuid;
 
 use crate::connection::MultiBackend;
 
@@ -90,4 +94,87 @@ impl diesel::sql_types::ops::Add for Time {
 impl diesel::sql_types::ops::Sub for Time {
     type Rhs = diesel::sql_types::Interval;
     type Output = Time;
+}
+
+/// An identifier: `uuid` on PostgreSQL, its hyphenated text on SQLite.
+#[derive(
+    Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
+)]
+#[diesel(postgres_type(oid = 2950, array_oid = 2951))]
+#[diesel(sqlite_type(name = "Text"))]
+pub struct Id;
+
+/// An id as stored.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = Id)]
+pub struct DbId(pub Uuid);
+
+impl From<Uuid> for DbId {
+    fn from(id: Uuid) -> Self {
+        Self(id)
+    }
+}
+
+impl From<DbId> for Uuid {
+    fn from(id: DbId) -> Self {
+        id.0
+    }
+}
+
+impl ToSql<Id, Pg> for DbId {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <Uuid as ToSql<diesel::sql_types::Uuid, Pg>>::to_sql(&self.0, out)
+    }
+}
+
+impl FromSql<Id, Pg> for DbId {
+    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+        <Uuid as FromSql<diesel::sql_types::Uuid, Pg>>::from_sql(bytes).map(Self)
+    }
+}
+
+impl ToSql<Id, Sqlite> for DbId {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.0.hyphenated().to_string());
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<Id, Sqlite> for DbId {
+    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<diesel::sql_types::Text, Sqlite>>::from_sql(value)?;
+        Ok(Self(
+            Uuid::parse_str(&text).map_err(|_| "a stored id is not a UUID")?,
+        ))
+    }
+}
+
+impl diesel::sql_types::HasSqlType<Id> for MultiBackend {
+    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+        MultiBackend::lookup_sql_type::<Id>(lookup)
+    }
+}
+
+impl FromSql<Id, MultiBackend> for DbId {
+    fn from_sql(bytes: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        bytes.from_sql::<Self, Id>()
+    }
+}
+
+impl ToSql<Id, MultiBackend> for DbId {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((Id, self));
+        Ok(IsNull::No)
+    }
 }

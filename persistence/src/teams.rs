@@ -6,11 +6,11 @@ use kyky_domain::team::{Cadence, TeamKind, TeamRole};
 use kyky_domain::version::Expected;
 use uuid::Uuid;
 
-use crate::convert::{code, naive, utc, uuid};
+use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{team_members as members, teams};
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// What a caller may set on a team.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +44,9 @@ pub struct Member {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = teams)]
 struct TeamRow {
-    id: String,
+    id: DbId,
     name: String,
-    hosting_organisation_id: String,
+    hosting_organisation_id: DbId,
     description: Option<String>,
     kind: String,
     frequency: String,
@@ -63,9 +63,9 @@ struct TeamRow {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = members)]
 struct MemberRow {
-    id: String,
-    team_id: String,
-    professional_id: String,
+    id: DbId,
+    team_id: DbId,
+    professional_id: DbId,
     role: String,
     joined_at: DbTime,
     left_at: Option<DbTime>,
@@ -73,10 +73,10 @@ struct MemberRow {
 
 fn to_team(row: TeamRow) -> StoreResult<Team> {
     Ok(Team {
-        id: uuid(&row.id)?,
+        id: row.id.0,
         fields: TeamFields {
             name: row.name,
-            hosting_organisation_id: uuid(&row.hosting_organisation_id)?,
+            hosting_organisation_id: row.hosting_organisation_id.0,
             description: row.description,
             kind: code(&row.kind)?,
             cadence: Cadence {
@@ -96,9 +96,9 @@ fn to_team(row: TeamRow) -> StoreResult<Team> {
 
 fn row_of(id: Uuid, f: &TeamFields, version: i64, created_at: DbTime, now: DbTime) -> TeamRow {
     TeamRow {
-        id: id.to_string(),
+        id: DbId(id),
         name: f.name.clone(),
-        hosting_organisation_id: f.hosting_organisation_id.to_string(),
+        hosting_organisation_id: DbId(f.hosting_organisation_id),
         description: f.description.clone(),
         kind: f.kind.to_string(),
         frequency: f.cadence.frequency.to_string(),
@@ -128,7 +128,7 @@ pub fn insert(
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Team> {
     to_team(
         teams::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(TeamRow::as_select())
             .first(conn)?,
     )
@@ -140,7 +140,7 @@ pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Team>>
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     teams::table
         .filter(teams::id.eq_any(ids))
         .select(TeamRow::as_select())
@@ -157,7 +157,7 @@ pub fn list(conn: &mut DbConnection, after: Option<Uuid>, limit: i64) -> StoreRe
         .limit(limit)
         .into_boxed();
     if let Some(after) = after {
-        query = query.filter(teams::id.gt(after.to_string()));
+        query = query.filter(teams::id.gt(DbId(after)));
     }
     query.load(conn)?.into_iter().map(to_team).collect()
 }
@@ -183,7 +183,7 @@ pub fn update(
     );
     let changed = diesel::update(
         teams::table
-            .find(id.to_string())
+            .find(DbId(id))
             .filter(teams::version.eq(expected_version)),
     )
     .set((
@@ -225,14 +225,14 @@ pub fn members_of_many(
         return Ok(found);
     }
     let rows = members::table
-        .filter(members::team_id.eq_any(team_ids.iter().map(Uuid::to_string)))
+        .filter(members::team_id.eq_any(team_ids.iter().copied().map(DbId)))
         .filter(members::left_at.is_null())
         .order(members::id)
         .select(MemberRow::as_select())
         .load(conn)?;
     for m in rows {
-        found.entry(uuid(&m.team_id)?).or_default().push(Member {
-            professional_id: uuid(&m.professional_id)?,
+        found.entry(m.team_id.0).or_default().push(Member {
+            professional_id: m.professional_id.0,
             role: code(&m.role)?,
             joined_at: utc(m.joined_at),
         });
@@ -243,12 +243,12 @@ pub fn members_of_many(
 /// Teams the professional is a current member of.
 pub fn teams_of(conn: &mut DbConnection, professional_id: Uuid) -> StoreResult<Vec<Uuid>> {
     members::table
-        .filter(members::professional_id.eq(professional_id.to_string()))
+        .filter(members::professional_id.eq(DbId(professional_id)))
         .filter(members::left_at.is_null())
         .select(members::team_id)
-        .load::<String>(conn)?
-        .iter()
-        .map(|id| uuid(id))
+        .load::<DbId>(conn)?
+        .into_iter()
+        .map(|id| Ok(id.0))
         .collect()
 }
 
@@ -261,9 +261,9 @@ pub fn add_member(
 ) -> StoreResult<()> {
     diesel::insert_into(members::table)
         .values(MemberRow {
-            id: Uuid::now_v7().to_string(),
-            team_id: team_id.to_string(),
-            professional_id: professional_id.to_string(),
+            id: DbId(Uuid::now_v7()),
+            team_id: DbId(team_id),
+            professional_id: DbId(professional_id),
             role: role.to_string(),
             joined_at: naive(now),
             left_at: None,
@@ -281,8 +281,8 @@ pub fn remove_member(
 ) -> StoreResult<bool> {
     let changed = diesel::update(
         members::table
-            .filter(members::team_id.eq(team_id.to_string()))
-            .filter(members::professional_id.eq(professional_id.to_string()))
+            .filter(members::team_id.eq(DbId(team_id)))
+            .filter(members::professional_id.eq(DbId(professional_id)))
             .filter(members::left_at.is_null()),
     )
     .set(members::left_at.eq(Some(naive(now))))

@@ -29,6 +29,10 @@ pub(crate) trait CastName {
 impl CastName for Text {
     const NAME: &'static str = "TEXT";
 }
+impl CastName for crate::sql_types::Id {
+    // SQLite takes any type name; PostgreSQL's `uuid`.
+    const NAME: &'static str = "UUID";
+}
 impl CastName for Bool {
     const NAME: &'static str = "BOOLEAN";
 }

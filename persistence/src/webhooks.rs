@@ -12,12 +12,12 @@ use kyky_domain::webhook::{DeliveryStatus, SubscriptionStatus};
 use uuid::Uuid;
 
 use crate::connection::on_backend;
-use crate::convert::{code, from_json, naive, to_json, utc, uuid};
+use crate::convert::{code, from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::events::{self, FeedPosition, StoredEvent};
 use crate::schema::{domain_events, webhook_attempts, webhook_deliveries, webhook_subscriptions};
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbId, DbTime};
 
 /// A subscription as its organisation manages it (never its secrets).
 #[derive(Debug, Clone)]
@@ -45,9 +45,9 @@ pub struct Subscription {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = webhook_subscriptions)]
 struct SubscriptionRow {
-    id: String,
-    organisation_id: String,
-    account_id: String,
+    id: DbId,
+    organisation_id: DbId,
+    account_id: DbId,
     url: String,
     event_types: String,
     description: Option<String>,
@@ -56,7 +56,7 @@ struct SubscriptionRow {
     previous_secret_until: Option<DbTime>,
     after_tx: i64,
     after_seq: i64,
-    created_by: String,
+    created_by: DbId,
     created_at: DbTime,
     updated_at: DbTime,
 }
@@ -64,9 +64,9 @@ struct SubscriptionRow {
 fn to_subscription(row: SubscriptionRow) -> StoreResult<Subscription> {
     let types: Vec<String> = from_json(&row.event_types)?;
     Ok(Subscription {
-        id: uuid(&row.id)?,
-        organisation_id: uuid(&row.organisation_id)?,
-        account_id: uuid(&row.account_id)?,
+        id: row.id.0,
+        organisation_id: row.organisation_id.0,
+        account_id: row.account_id.0,
         url: row.url,
         event_types: types.iter().map(|t| code(t)).collect::<StoreResult<_>>()?,
         description: row.description,
@@ -77,7 +77,7 @@ fn to_subscription(row: SubscriptionRow) -> StoreResult<Subscription> {
             tx: row.after_tx,
             seq: row.after_seq,
         },
-        created_by: uuid(&row.created_by)?,
+        created_by: row.created_by.0,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
     })
@@ -106,9 +106,9 @@ pub fn insert(
     let types: Vec<&str> = new.event_types.iter().map(|t| t.code()).collect();
     diesel::insert_into(webhook_subscriptions::table)
         .values((
-            webhook_subscriptions::id.eq(id.to_string()),
-            webhook_subscriptions::organisation_id.eq(new.organisation_id.to_string()),
-            webhook_subscriptions::account_id.eq(new.account_id.to_string()),
+            webhook_subscriptions::id.eq(DbId(id)),
+            webhook_subscriptions::organisation_id.eq(DbId(new.organisation_id)),
+            webhook_subscriptions::account_id.eq(DbId(new.account_id)),
             webhook_subscriptions::url.eq(new.url),
             webhook_subscriptions::event_types.eq(to_json(&types)?),
             webhook_subscriptions::description.eq(new.description),
@@ -116,7 +116,7 @@ pub fn insert(
             webhook_subscriptions::status.eq(SubscriptionStatus::Active.code()),
             webhook_subscriptions::after_tx.eq(from.tx),
             webhook_subscriptions::after_seq.eq(from.seq),
-            webhook_subscriptions::created_by.eq(new.created_by.to_string()),
+            webhook_subscriptions::created_by.eq(DbId(new.created_by)),
             webhook_subscriptions::created_at.eq(naive(now)),
             webhook_subscriptions::updated_at.eq(naive(now)),
         ))
@@ -127,7 +127,7 @@ pub fn insert(
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<Subscription> {
     to_subscription(
         webhook_subscriptions::table
-            .find(id.to_string())
+            .find(DbId(id))
             .select(SubscriptionRow::as_select())
             .first(conn)?,
     )
@@ -144,8 +144,7 @@ pub fn list(
         .select(SubscriptionRow::as_select())
         .into_boxed();
     if let Some(organisation_id) = organisation_id {
-        query =
-            query.filter(webhook_subscriptions::organisation_id.eq(organisation_id.to_string()));
+        query = query.filter(webhook_subscriptions::organisation_id.eq(DbId(organisation_id)));
     }
     query.load(conn)?.into_iter().map(to_subscription).collect()
 }
@@ -155,9 +154,9 @@ pub fn active_ids(conn: &mut DbConnection) -> StoreResult<Vec<Uuid>> {
     webhook_subscriptions::table
         .filter(webhook_subscriptions::status.eq(SubscriptionStatus::Active.code()))
         .select(webhook_subscriptions::id)
-        .load::<String>(conn)?
-        .iter()
-        .map(|id| uuid(id))
+        .load::<DbId>(conn)?
+        .into_iter()
+        .map(|id| Ok(id.0))
         .collect()
 }
 
@@ -165,7 +164,7 @@ pub fn active_ids(conn: &mut DbConnection) -> StoreResult<Vec<Uuid>> {
 /// holds it (PostgreSQL; SQLite has one process) or it is no longer active.
 pub fn lock_active(conn: &mut DbConnection, id: Uuid) -> StoreResult<Option<Subscription>> {
     let active = webhook_subscriptions::table
-        .find(id.to_string())
+        .find(DbId(id))
         .filter(webhook_subscriptions::status.eq(SubscriptionStatus::Active.code()));
     let row = match conn {
         DbConnection::Postgresql(pg) => active
@@ -184,7 +183,7 @@ pub fn lock_active(conn: &mut DbConnection, id: Uuid) -> StoreResult<Option<Subs
 
 /// How far through the feed the subscription has been given deliveries.
 pub fn advance(conn: &mut DbConnection, id: Uuid, to: FeedPosition) -> StoreResult<()> {
-    diesel::update(webhook_subscriptions::table.find(id.to_string()))
+    diesel::update(webhook_subscriptions::table.find(DbId(id)))
         .set((
             webhook_subscriptions::after_tx.eq(to.tx),
             webhook_subscriptions::after_seq.eq(to.seq),
@@ -201,7 +200,7 @@ pub fn set_status(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let changed = diesel::update(webhook_subscriptions::table.find(id.to_string()))
+    let changed = diesel::update(webhook_subscriptions::table.find(DbId(id)))
         .set((
             webhook_subscriptions::status.eq(status.code()),
             webhook_subscriptions::disabled_reason.eq(reason),
@@ -220,10 +219,10 @@ pub fn rotate_secret(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let old: String = webhook_subscriptions::table
-        .find(id.to_string())
+        .find(DbId(id))
         .select(webhook_subscriptions::secret)
         .first(conn)?;
-    diesel::update(webhook_subscriptions::table.find(id.to_string()))
+    diesel::update(webhook_subscriptions::table.find(DbId(id)))
         .set((
             webhook_subscriptions::previous_secret.eq(Some(old)),
             webhook_subscriptions::previous_secret_until.eq(Some(naive(overlap_until))),
@@ -248,9 +247,9 @@ pub fn insert_deliveries(
         .iter()
         .map(|event_id| {
             (
-                webhook_deliveries::id.eq(Uuid::now_v7().to_string()),
-                webhook_deliveries::subscription_id.eq(subscription_id.to_string()),
-                webhook_deliveries::event_id.eq(event_id.to_string()),
+                webhook_deliveries::id.eq(DbId(Uuid::now_v7())),
+                webhook_deliveries::subscription_id.eq(DbId(subscription_id)),
+                webhook_deliveries::event_id.eq(DbId(*event_id)),
                 webhook_deliveries::status.eq(DeliveryStatus::Pending.code()),
                 webhook_deliveries::attempts.eq(0),
                 webhook_deliveries::failures_in_row.eq(0),
@@ -264,8 +263,8 @@ pub fn insert_deliveries(
 
 #[derive(QueryableByName)]
 struct ClaimedId {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    id: String,
+    #[diesel(sql_type = crate::sql_types::Id)]
+    id: DbId,
 }
 
 /// Claims up to `limit` due deliveries of active subscriptions until
@@ -306,7 +305,7 @@ pub fn claim_due(
             .load(lite)?
         }
     };
-    claimed.iter().map(|row| uuid(&row.id)).collect()
+    Ok(claimed.iter().map(|row| row.id.0).collect())
 }
 
 /// A claimed delivery with what it takes to send it.
@@ -324,7 +323,7 @@ pub struct DueDelivery {
 }
 
 type DueRow = (
-    (String, String, String, i32, String),
+    (DbId, DbId, String, i32, DbId),
     (String, Option<String>, Option<DbTime>),
     crate::events::EventRow,
 );
@@ -344,7 +343,7 @@ pub fn due_deliveries(
             webhook_subscriptions::table
                 .on(webhook_subscriptions::id.eq(webhook_deliveries::subscription_id)),
         )
-        .filter(webhook_deliveries::id.eq_any(ids.iter().map(Uuid::to_string)))
+        .filter(webhook_deliveries::id.eq_any(ids.iter().copied().map(DbId)))
         .order(webhook_deliveries::id)
         .select((
             (
@@ -363,7 +362,7 @@ pub fn due_deliveries(
         ))
         .load(conn)?;
     let mut due = Vec::with_capacity(rows.len());
-    let mut clients_of: HashMap<String, Vec<Uuid>> = HashMap::new();
+    let mut clients_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for (
         (id, subscription, url, failures_in_row, organisation),
         (secret, previous, until),
@@ -378,14 +377,14 @@ pub fn due_deliveries(
         }
         let event = events::to_event(event)?;
         clients_of
-            .entry(organisation.clone())
+            .entry(organisation.0)
             .or_default()
             .extend(event.client_id);
         due.push((
-            organisation,
+            organisation.0,
             DueDelivery {
-                id: uuid(&id)?,
-                subscription_id: uuid(&subscription)?,
+                id: id.0,
+                subscription_id: subscription.0,
                 url,
                 secrets,
                 failures_in_row,
@@ -399,7 +398,7 @@ pub fn due_deliveries(
     for (organisation, clients) in clients_of {
         let ids = crate::external_ids::for_subjects(
             conn,
-            uuid(&organisation)?,
+            organisation,
             crate::external_ids::SubjectKind::Client,
             &clients,
         )?;
@@ -450,8 +449,8 @@ pub fn record_attempt(
 ) -> StoreResult<DeliveryStatus> {
     diesel::insert_into(webhook_attempts::table)
         .values((
-            webhook_attempts::id.eq(Uuid::now_v7().to_string()),
-            webhook_attempts::delivery_id.eq(delivery_id.to_string()),
+            webhook_attempts::id.eq(DbId(Uuid::now_v7())),
+            webhook_attempts::delivery_id.eq(DbId(delivery_id)),
             webhook_attempts::attempted_at.eq(naive(outcome.at)),
             webhook_attempts::response_status.eq(outcome.response_status.map(i32::from)),
             webhook_attempts::error.eq(outcome.error.as_deref()),
@@ -465,7 +464,7 @@ pub fn record_attempt(
     } else {
         DeliveryStatus::Failed
     };
-    diesel::update(webhook_deliveries::table.find(delivery_id.to_string()))
+    diesel::update(webhook_deliveries::table.find(DbId(delivery_id)))
         .set((
             webhook_deliveries::status.eq(status.code()),
             webhook_deliveries::failures_in_row.eq(failures_in_row),
@@ -500,7 +499,7 @@ pub struct Attempt {
 }
 
 type DeliveryRow = (
-    (String, String, String, String, Option<DbTime>, DbTime),
+    (DbId, DbId, String, String, Option<DbTime>, DbTime),
     Option<(DbTime, Option<i32>, Option<String>, i64)>,
 );
 
@@ -515,21 +514,28 @@ pub fn deliveries(
     only: Option<Uuid>,
     limit: i64,
 ) -> StoreResult<Vec<Delivery>> {
-    // Ids are UUIDs in text (hex digits and hyphens): `~` sorts after
-    // every one, and `<id>!` right after `<id>`.
-    let upper = match (before, only) {
-        (_, Some(only)) => format!("{only}!"),
-        (Some(before), None) => before.to_string(),
-        (None, None) => "~".to_owned(),
+    // The page's ids lie between two bounds: `only` itself, or below
+    // `before` (ids sort as their 128 bits do, as text on SQLite too).
+    let (lowest, highest) = match (before, only) {
+        (_, Some(only)) => (only, only),
+        (Some(before), None) => (
+            Uuid::nil(),
+            Uuid::from_u128(before.as_u128().saturating_sub(1)),
+        ),
+        (None, None) => (Uuid::nil(), Uuid::max()),
     };
     let paged = diesel::alias!(webhook_deliveries as paged);
     let page = paged
         .filter(
             paged
                 .field(webhook_deliveries::subscription_id)
-                .eq(subscription_id.to_string()),
+                .eq(DbId(subscription_id)),
         )
-        .filter(paged.field(webhook_deliveries::id).lt(upper))
+        .filter(
+            paged
+                .field(webhook_deliveries::id)
+                .between(DbId(lowest), DbId(highest)),
+        )
         .order(paged.field(webhook_deliveries::id).desc())
         .limit(if only.is_some() { 1 } else { limit })
         .select(paged.field(webhook_deliveries::id));
@@ -560,7 +566,7 @@ pub fn deliveries(
         .load(conn)?;
     let mut found: Vec<Delivery> = Vec::new();
     for ((id, event_id, kind, status, next, created), attempt) in rows {
-        let id = uuid(&id)?;
+        let id = id.0;
         if only.is_some_and(|only| only != id) {
             continue;
         }
@@ -568,7 +574,7 @@ pub fn deliveries(
             found.push(Delivery {
                 id,
                 subscription_id,
-                event_id: uuid(&event_id)?,
+                event_id: event_id.0,
                 event_type: code(&kind)?,
                 status: code(&status)?,
                 attempts: Vec::new(),
@@ -600,8 +606,8 @@ pub fn retry(
 ) -> StoreResult<bool> {
     let changed = diesel::update(
         webhook_deliveries::table
-            .filter(webhook_deliveries::id.eq(delivery_id.to_string()))
-            .filter(webhook_deliveries::subscription_id.eq(subscription_id.to_string())),
+            .filter(webhook_deliveries::id.eq(DbId(delivery_id)))
+            .filter(webhook_deliveries::subscription_id.eq(DbId(subscription_id))),
     )
     .set((
         webhook_deliveries::status.eq(DeliveryStatus::Pending.code()),

@@ -106,3 +106,136 @@ async fn a_time_stored_before_the_timestamptz_migration_keeps_its_instant() {
     assert_eq!(stored.created_at, expected);
     assert_eq!(stored.updated_at, expected);
 }
+
+/// Columns named as ids that hold something other than a Kyky id: a
+/// caller's request id, a network meeting's reference (meetings are not in
+/// Kyky yet), an organisation's business id and its id in another system.
+const TEXT_REFERENCES: [(&str, &str); 5] = [
+    ("access_log", "request_id"),
+    ("disclosure_log", "request_id"),
+    ("handovers", "network_meeting_id"),
+    ("organisation_external_refs", "external_id"),
+    ("organisations", "business_id"),
+];
+
+/// On PostgreSQL every id is a `uuid`, as a DBA expects: 16 bytes compared
+/// as such, and a malformed one refused by the column.
+#[tokio::test]
+async fn every_id_on_postgresql_is_a_uuid() {
+    let app = spawn_app().await;
+    let not_uuid = app
+        .db
+        .run(|conn| match conn {
+            DbConnection::Sqlite(_) => Ok(None),
+            DbConnection::Postgresql(_) => diesel::sql_query(
+                "SELECT table_name::text AS table_name, column_name::text AS column_name
+                 FROM information_schema.columns
+                 WHERE table_schema = current_schema()
+                   AND (column_name IN ('id', 'based_on') OR column_name LIKE '%\\_id'
+                        OR column_name LIKE '%\\_by'
+                        OR (table_name = 'fact_stamps' AND column_name = 'subject'))
+                   AND data_type <> 'uuid'
+                 ORDER BY 1, 2",
+            )
+            .load::<Column>(conn)
+            .map(Some)
+            .map_err(kyky_persistence::StoreError::from),
+        })
+        .unwrap();
+    let Some(not_uuid) = not_uuid else { return };
+    let expected: Vec<Column> = TEXT_REFERENCES
+        .iter()
+        .map(|(table, column)| Column {
+            table_name: (*table).to_owned(),
+            column_name: (*column).to_owned(),
+        })
+        .collect();
+    assert_eq!(not_uuid, expected, "id columns that are not uuid");
+}
+
+/// A database from before ids became `uuid` migrates whole: the
+/// responsibility periods an early migration opened as
+/// `initial-<client id>` take their client's id (on both backends, so the
+/// period reads and its history lists), every other id keeps its value, and
+/// on PostgreSQL every foreign key is there again afterwards.
+#[tokio::test]
+async fn ids_stored_before_the_uuid_migration_keep_their_rows_and_references() {
+    let database = crate::helpers::TestDatabase::new();
+    let db = kyky_persistence::Db::connect(&database.url, 2).unwrap();
+    db.migrate_through("20261123000001").unwrap();
+    let (organisation, professional, client, relationship) = (
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+    );
+    let at = "'2026-03-04 05:06:07'";
+    db.transaction(|conn| {
+        for sql in [
+            format!(
+                "INSERT INTO organisations (id, name, kind, created_at, updated_at)
+                 VALUES ('{organisation}', 'Espoo', 'municipal_employment_services', {at}, {at})"
+            ),
+            format!(
+                "INSERT INTO professionals (id, organisation_id, first_name, last_name, title,
+                     roles, created_at, updated_at)
+                 VALUES ('{professional}', '{organisation}', 'Sanna', 'Virtanen', 'Ohjaaja',
+                     '[\"case_worker\"]', {at}, {at})"
+            ),
+            format!(
+                "INSERT INTO clients (id, hetu, first_name, last_name, preferred_language,
+                     created_at, updated_at)
+                 VALUES ('{client}', '131052-308T', 'Matti', 'Meikäläinen', 'fi', {at}, {at})"
+            ),
+            format!(
+                "INSERT INTO client_relationships (id, client_id, organisation_id, is_primary,
+                     started_on, created_by, created_at)
+                 VALUES ('{relationship}', '{client}', '{organisation}', TRUE, '2026-03-04',
+                     '{professional}', {at})"
+            ),
+        ] {
+            diesel::sql_query(sql)
+                .execute(conn)
+                .map_err(kyky_persistence::StoreError::from)?;
+        }
+        Ok::<(), kyky_persistence::StoreError>(())
+    })
+    .unwrap();
+    db.migrate_through("20261201000019").unwrap();
+    let foreign_keys_before = foreign_keys(&db);
+    assert!(db.migrate().unwrap() >= 1, "the later migrations ran");
+    assert_eq!(foreign_keys(&db), foreign_keys_before, "foreign keys kept");
+
+    let history = db
+        .run(|conn| kyky_persistence::responsibility::history(conn, client))
+        .unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(
+        history[0].id, client,
+        "the initial period takes its client's id"
+    );
+    assert_eq!(history[0].professional_id, professional);
+    let stored = db
+        .run(|conn| kyky_persistence::organisations::get(conn, organisation))
+        .unwrap();
+    assert_eq!(stored.id, organisation);
+}
+
+/// The foreign keys of Kyky's tables, as their definitions (none on SQLite's
+/// catalogue query here: its keys are part of each table's text).
+fn foreign_keys(db: &kyky_persistence::Db) -> Vec<Column> {
+    let mut keys = db
+        .run(|conn| match conn {
+            DbConnection::Sqlite(_) => Ok(Vec::new()),
+            DbConnection::Postgresql(_) => diesel::sql_query(
+                "SELECT conrelid::regclass::text AS table_name,
+                        pg_get_constraintdef(oid) AS column_name
+                 FROM pg_constraint WHERE contype = 'f'",
+            )
+            .load::<Column>(conn)
+            .map_err(kyky_persistence::StoreError::from),
+        })
+        .unwrap();
+    keys.sort();
+    keys
+}

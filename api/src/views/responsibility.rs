@@ -72,9 +72,7 @@ pub fn history_view(
         .into_iter()
         .map(|p| {
             Ok(ResponsibilityPeriodView {
-                id: Uuid::parse_str(&p.id).map_err(|_| {
-                    kyky_persistence::StoreError::Corrupt("a period id is not a UUID".to_owned())
-                })?,
+                id: p.id,
                 professional: professional_card(conn, p.professional_id)?,
                 started_at: p.started_at,
                 ended_at: p.ended_at,
