@@ -13,14 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use diesel::backend::Backend;
-use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Date, Text};
-
-use crate::sql_types::{Id, Time};
 use uuid::Uuid;
 
 pub use crate::client_facts::{ClientFacts, PreloadedClient};
@@ -37,8 +30,13 @@ use crate::schema::{
     fact_stamps as stamps, organisations, professionals, responsibility_periods as periods,
     team_members as members, work_pair_periods as pairs,
 };
-use crate::sql_types::{DbId, DbTime};
-use crate::typed_null::Null;
+use crate::sql_types::DbId;
+
+mod row;
+use row::{
+    CLIENT, CONSENT, FactRow, Kind, PROFESSIONAL, RELATIONSHIP, STAMP, no_date, no_flag, no_id,
+    no_number, no_text, no_time,
+};
 
 /// The caller as their record stands, and the client the request names.
 #[derive(Debug, Clone)]
@@ -47,97 +45,6 @@ pub struct CallerFacts {
     /// The teams the caller is a member of now.
     pub teams: Vec<Uuid>,
     pub client: PreloadedClient,
-}
-
-/// One row of the union: a kind, then columns each branch fills as its
-/// comment in `load` says.
-#[derive(Queryable)]
-struct FactRow {
-    kind: String,
-    id: Ids,
-    text: Texts,
-    flag: (Option<bool>, Option<bool>),
-    time: Times,
-    date: (Option<NaiveDate>, Option<NaiveDate>),
-    number: Option<i64>,
-}
-
-type Ids = (
-    Option<DbId>,
-    Option<DbId>,
-    Option<DbId>,
-    Option<DbId>,
-    Option<DbId>,
-);
-type Texts = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-type Times = (
-    Option<DbTime>,
-    Option<DbTime>,
-    Option<DbTime>,
-    Option<DbTime>,
-);
-
-/// Which kind of row a branch yields, written into the statement. Each
-/// branch has its own type (`Kind<PROFESSIONAL>`…), so the cached statement
-/// found by type is always the one with these words.
-#[derive(Debug, Clone, Copy)]
-struct Kind<const K: u8>;
-
-const PROFESSIONAL: u8 = 0;
-const CLIENT: u8 = 1;
-const RELATIONSHIP: u8 = 2;
-const CONSENT: u8 = 3;
-const STAMP: u8 = 4;
-const KIND_NAMES: [&str; 5] = ["professional", "client", "relationship", "consent", "stamp"];
-
-impl<const K: u8> QueryId for Kind<K> {
-    type QueryId = Self;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-impl<const K: u8> Expression for Kind<K> {
-    type SqlType = Text;
-}
-impl<const K: u8, DB: Backend> QueryFragment<DB> for Kind<K> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("CAST('");
-        out.push_sql(KIND_NAMES[usize::from(K)]);
-        out.push_sql("' AS TEXT)");
-        Ok(())
-    }
-}
-impl<const K: u8, QS> SelectableExpression<QS> for Kind<K> {}
-impl<const K: u8, QS> AppearsOnTable<QS> for Kind<K> {}
-impl<const K: u8, GB> ValidGrouping<GB> for Kind<K> {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-fn no_id() -> Null<Id> {
-    Null::new()
-}
-fn no_text() -> Null<Text> {
-    Null::new()
-}
-fn no_flag() -> Null<Bool> {
-    Null::new()
-}
-fn no_time() -> Null<Time> {
-    Null::new()
-}
-fn no_date() -> Null<Date> {
-    Null::new()
-}
-fn no_number() -> Null<BigInt> {
-    Null::new()
 }
 
 /// Loads the caller and the client in one statement. `NotFound` when the
