@@ -1,0 +1,10 @@
+DROP INDEX webhook_deliveries_subscription_idx;
+DROP INDEX disclosure_log_professional_idx;
+DROP INDEX disclosure_log_flagged_idx;
+CREATE INDEX disclosure_log_flagged_idx ON disclosure_log (flagged_for_review, at);
+DROP INDEX disclosure_log_client_idx;
+CREATE INDEX disclosure_log_client_idx ON disclosure_log (client_id, at);
+DROP INDEX access_log_professional_idx;
+CREATE INDEX access_log_professional_idx ON access_log (professional_id, at);
+DROP INDEX access_log_client_idx;
+CREATE INDEX access_log_client_idx ON access_log (client_id, at);
