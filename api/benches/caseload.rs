@@ -7,7 +7,8 @@
 //! measured worker, from the first step, keeps a caseload of 200. After each
 //! step it starts the real server and prints p50/p95 of each list as that
 //! worker sees it, and the p95's ratio to the first size's. Nothing is
-//! asserted: run it to measure.
+//! asserted: run it to measure. On PostgreSQL the sizes after the first are
+//! grown by the database itself from the first size's rows.
 //!
 //! ```text
 //! cargo bench -p kyky-api --bench caseload
@@ -133,6 +134,87 @@ fn seed(db: &Db, organisation: Uuid, from: u32, to: u32) -> Vec<Uuid> {
     added
 }
 
+/// On PostgreSQL, the clients after the first size are made by the database
+/// from the rows `seed` made (a statement per table, not seven per client,
+/// which would take most of an hour for a million): the same shape — a new
+/// responsible worker every `CASELOAD`, a published plan and an open
+/// follow-up each, a valid henkilötunnus — with `template`'s values.
+fn seed_in_bulk(db: &Db, template: Uuid, from: u32, to: u32) -> Vec<Uuid> {
+    assert!(from % CASELOAD == 0, "sizes are whole caseloads");
+    let statements = [
+        format!(
+            "CREATE TEMPORARY TABLE bulk ON COMMIT DROP AS
+             SELECT n, gen_random_uuid() AS client, gen_random_uuid() AS plan, w.worker,
+                    DATE '1950-01-01' + n % 20000 AS born, 900 + n / 20000 AS serial
+             FROM generate_series({from}, {to} - 1) AS n
+             JOIN bulk_workers w ON w.w = n / {CASELOAD}"
+        ),
+        format!(
+            "INSERT INTO professionals (id, organisation_id, first_name, last_name, title,
+                 roles, active, version, created_at, updated_at)
+             SELECT w.worker, t.organisation_id, 'Työntekijä ' || w.w, t.last_name, t.title,
+                 t.roles, TRUE, 1, now(), now()
+             FROM bulk_workers w, (SELECT * FROM professionals WHERE id = '{template}') t"
+        ),
+        "INSERT INTO clients (id, hetu, first_name, last_name, preferred_language, version,
+             created_at, updated_at)
+         SELECT client,
+             to_char(born, 'DDMMYY') || CASE WHEN born < DATE '2000-01-01' THEN '-' ELSE 'A' END
+                 || lpad(serial::text, 3, '0')
+                 || substr('0123456789ABCDEFHJKLMNPRSTUVWXY',
+                     ((to_char(born, 'DDMMYY') || lpad(serial::text, 3, '0'))::bigint % 31)::int + 1, 1),
+             'Asiakas ' || n, 'Sukunimi ' || n % 997, 'fi', 1, now(), now()
+         FROM bulk"
+            .to_owned(),
+        format!(
+            "INSERT INTO responsibility_periods (id, client_id, professional_id, started_at, origin)
+             SELECT gen_random_uuid(), b.client, b.worker, now(), t.origin
+             FROM bulk b, (SELECT origin FROM responsibility_periods
+                           WHERE professional_id = '{template}' LIMIT 1) t"
+        ),
+        format!(
+            "INSERT INTO plans (id, client_id, number, status, content, follow_up_on,
+                 warnings_acknowledged, created_by, created_at, updated_by, updated_at,
+                 published_by, published_at, revision)
+             SELECT b.plan, b.client, 1, t.status, t.content, CURRENT_DATE + b.n % 60,
+                 t.warnings_acknowledged, b.worker, now(), b.worker, now(), b.worker, now(),
+                 t.revision
+             FROM bulk b, (SELECT * FROM plans WHERE created_by = '{template}' LIMIT 1) t"
+        ),
+        format!(
+            "INSERT INTO follow_ups (id, client_id, plan_id, source, owner_id, description,
+                 due_on, status, created_by, created_at)
+             SELECT gen_random_uuid(), b.client, b.plan, t.source, b.worker, t.description,
+                 CURRENT_DATE + b.n % 60, t.status, b.worker, now()
+             FROM bulk b, (SELECT * FROM follow_ups WHERE owner_id = '{template}' LIMIT 1) t"
+        ),
+    ];
+    db.transaction(|conn| {
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!(
+                "CREATE TEMPORARY TABLE bulk_workers ON COMMIT DROP AS
+                 SELECT w, gen_random_uuid() AS worker
+                 FROM generate_series({from} / {CASELOAD}, ({to} - 1) / {CASELOAD}) AS w"
+            )),
+            conn,
+        )?;
+        for statement in &statements {
+            diesel::RunQueryDsl::execute(diesel::sql_query(statement), conn)?;
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Worker {
+            #[diesel(sql_type = kyky_persistence::sql_types::Id)]
+            worker: kyky_persistence::sql_types::DbId,
+        }
+        let workers: Vec<Worker> = diesel::RunQueryDsl::load(
+            diesel::sql_query("SELECT worker FROM bulk_workers ORDER BY w"),
+            conn,
+        )?;
+        Ok::<_, kyky_persistence::StoreError>(workers.into_iter().map(|w| w.worker.0).collect())
+    })
+    .expect("seed in bulk")
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     #[expect(
         clippy::cast_possible_truncation,
@@ -211,7 +293,12 @@ fn main() {
     let http = reqwest::Client::new();
     for size in sizes {
         let started = Instant::now();
-        let workers = seed(&db, organisation, seeded, size);
+        let workers = match measured_worker {
+            Some(template) if url.starts_with("postgres") => {
+                seed_in_bulk(&db, template, seeded, size)
+            }
+            _ => seed(&db, organisation, seeded, size),
+        };
         seeded = seeded.max(size);
         let worker = *measured_worker.get_or_insert_with(|| workers[0]);
         if url.starts_with("postgres") {
