@@ -140,7 +140,7 @@ fn seed(db: &Db, organisation: Uuid, from: u32, to: u32) -> Vec<Uuid> {
 /// responsible worker every `CASELOAD`, a published plan and an open
 /// follow-up each, a valid henkilötunnus — with `template`'s values.
 fn seed_in_bulk(db: &Db, template: Uuid, from: u32, to: u32) -> Vec<Uuid> {
-    assert!(from % CASELOAD == 0, "sizes are whole caseloads");
+    assert!(from.is_multiple_of(CASELOAD), "sizes are whole caseloads");
     let statements = [
         format!(
             "CREATE TEMPORARY TABLE bulk ON COMMIT DROP AS
