@@ -140,6 +140,12 @@ fn seed(db: &Db, organisation: Uuid, from: u32, to: u32) -> Vec<Uuid> {
 /// responsible worker every `CASELOAD`, a published plan and an open
 /// follow-up each, a valid henkilötunnus — with `template`'s values.
 fn seed_in_bulk(db: &Db, template: Uuid, from: u32, to: u32) -> Vec<Uuid> {
+    #[derive(diesel::QueryableByName)]
+    struct Worker {
+        #[diesel(sql_type = kyky_persistence::sql_types::Id)]
+        worker: kyky_persistence::sql_types::DbId,
+    }
+
     assert!(from.is_multiple_of(CASELOAD), "sizes are whole caseloads");
     let statements = [
         format!(
@@ -200,11 +206,6 @@ fn seed_in_bulk(db: &Db, template: Uuid, from: u32, to: u32) -> Vec<Uuid> {
         )?;
         for statement in &statements {
             diesel::RunQueryDsl::execute(diesel::sql_query(statement), conn)?;
-        }
-        #[derive(diesel::QueryableByName)]
-        struct Worker {
-            #[diesel(sql_type = kyky_persistence::sql_types::Id)]
-            worker: kyky_persistence::sql_types::DbId,
         }
         let workers: Vec<Worker> = diesel::RunQueryDsl::load(
             diesel::sql_query("SELECT worker FROM bulk_workers ORDER BY w"),
