@@ -199,12 +199,10 @@ fn named_record(req: &HttpRequest) -> Option<Uuid> {
         .and_then(|v| Uuid::parse_str(v).ok())
 }
 
-/// The client of a `GET /api/v1/clients/{id}…` request. Only reads: a
-/// write decides on the facts inside its own transaction.
+/// The client of a `/api/v1/clients/{id}…` request, whose access facts are
+/// read with the caller. A write decides on them only if they are still
+/// current inside its transaction.
 fn client_read(req: &HttpRequest) -> Option<Uuid> {
-    if req.method() != actix_web::http::Method::GET {
-        return None;
-    }
     req.match_pattern()?
         .starts_with("/api/v1/clients/{id}")
         .then_some(())?;

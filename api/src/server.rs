@@ -56,11 +56,24 @@ pub fn openapi() -> serde_json::Value {
     document
 }
 
-/// The contract as committed in `openapi/openapi.json`.
-struct PublishedContract(serde_json::Value);
+/// A JSON document written once at start-up and shared by every worker: the
+/// contract is large (a deep copy per worker cost megabytes), and serving it
+/// is then a copy of bytes, not a serialization per request.
+#[derive(Clone)]
+struct JsonDocument(web::Bytes);
 
-async fn published_contract(contract: web::Data<PublishedContract>) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok().json(&contract.0)
+impl JsonDocument {
+    fn of(document: &serde_json::Value) -> Self {
+        Self(web::Bytes::from(
+            serde_json::to_vec(document).unwrap_or_default(),
+        ))
+    }
+
+    fn response(&self) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::Ok()
+            .content_type(actix_web::http::header::ContentType::json())
+            .body(self.0.clone())
+    }
 }
 
 /// Starts serving on `listener`. Workers stop gracefully on SIGTERM / Ctrl-C.
@@ -76,7 +89,9 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
         }
         document
     };
-    let published = web::Data::new(PublishedContract(spec.clone()));
+    // The published contract (`/api-docs/openapi.json`) and Swagger UI's copy.
+    let (published, swagger_ui_spec) =
+        (JsonDocument::of(&spec), JsonDocument::of(&swagger_ui_spec));
     let allowed_origins = state.cors_allowed_origins.clone();
     let metrics = state.metrics;
     let declared = std::sync::Arc::new(DeclaredMethods::of(&spec));
@@ -122,14 +137,25 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                 web::JsonConfig::default()
                     .error_handler(|error, _| ApiError::malformed(error.to_string()).into()),
             )
-            .app_data(published.clone())
-            .route("/api-docs/openapi.json", web::get().to(published_contract))
+            .route("/api-docs/openapi.json", {
+                let published = published.clone();
+                web::get().to(move || {
+                    let published = published.clone();
+                    async move { published.response() }
+                })
+            })
+            .route("/api-docs/swagger-ui.json", {
+                let swagger_ui_spec = swagger_ui_spec.clone();
+                web::get().to(move || {
+                    let swagger_ui_spec = swagger_ui_spec.clone();
+                    async move { swagger_ui_spec.response() }
+                })
+            })
             .service(
                 SwaggerUi::new("/swagger-ui/{_:.*}")
-                    .external_url_unchecked("/api-docs/swagger-ui.json", swagger_ui_spec.clone())
                     // A reload keeps the pasted token; the filter box finds operations.
                     .config(
-                        Config::default()
+                        Config::new(["/api-docs/swagger-ui.json"])
                             .persist_authorization(true)
                             .filter(true)
                             .try_it_out_enabled(true)

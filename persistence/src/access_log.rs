@@ -21,7 +21,8 @@ pub struct AuditContext {
     /// The record the request names (a plan, a handover...), when it names one.
     pub resource: Option<Uuid>,
     /// The client the request names, with its access facts as read with
-    /// the caller: reads decide on these instead of reading them again.
+    /// the caller: reads decide on these instead of reading them again, and
+    /// writes too while the client's stamp says they are still current.
     pub preloaded: Option<crate::client_facts::PreloadedClient>,
 }
 

@@ -10,13 +10,16 @@ use kyky_domain::handover::Responsibility;
 use kyky_domain::relationship::Relationship;
 use uuid::Uuid;
 
-/// The client a read names, as read with the caller. Writes read the facts
-/// again inside their own transaction.
+/// The client a request names, as read with the caller. A write decides on
+/// these facts only if, inside its transaction, the client's stamp is still
+/// `stamp`; otherwise it reads them again.
 #[derive(Debug, Clone)]
 pub struct PreloadedClient {
     pub client_id: Uuid,
     /// `None` when there is no such client.
     pub facts: Option<Arc<ClientFacts>>,
+    /// The stamp of the client's facts they were read with.
+    pub stamp: i64,
 }
 
 /// What the access rules decide on.

@@ -300,15 +300,36 @@ pub fn list_for_organisation(
 /// Serializes writes to one client's data: on PostgreSQL, locks the client's
 /// row until the transaction ends (SQLite writers already queue on one lock).
 pub fn lock(conn: &mut DbConnection, id: Uuid) -> StoreResult<()> {
-    if let DbConnection::Postgresql(pg) = conn {
-        clients::table
-            .find(DbId(id))
-            .select(clients::id)
+    lock_with_stamp(conn, id).map(|_| ())
+}
+
+/// `lock`, answering in the same statement with the stamp of the client's
+/// access facts as of now (0 before any change; `None` on PostgreSQL when
+/// there is no such client): a write whose request read the facts with
+/// this stamp may decide on them without reading them again.
+pub fn lock_with_stamp(conn: &mut DbConnection, id: Uuid) -> StoreResult<Option<i64>> {
+    use crate::schema::fact_stamps;
+    let stamp = fact_stamps::table
+        .filter(fact_stamps::subject.eq(DbId(id)))
+        .select(fact_stamps::stamp)
+        .single_value();
+    Ok(match conn {
+        DbConnection::Postgresql(pg) => clients::table
+            .filter(clients::id.eq(DbId(id)))
+            .select(stamp)
             .for_update()
-            .first::<DbId>(pg)
-            .optional()?;
-    }
-    Ok(())
+            .first::<Option<i64>>(pg)
+            .optional()?
+            .map(|stamp| stamp.unwrap_or(0)),
+        DbConnection::Sqlite(lite) => Some(
+            fact_stamps::table
+                .find(DbId(id))
+                .select(fact_stamps::stamp)
+                .first::<i64>(lite)
+                .optional()?
+                .unwrap_or(0),
+        ),
+    })
 }
 
 /// These clients, in no particular order; ids that name no client are skipped.

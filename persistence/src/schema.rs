@@ -585,6 +585,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(fact_stamps, professionals);
+diesel::allow_tables_to_appear_in_same_query!(fact_stamps, clients);
 
 diesel::table! {
     use diesel::sql_types::*;

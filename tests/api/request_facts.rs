@@ -309,3 +309,70 @@ async fn a_change_made_by_another_process_counts_on_the_next_read() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// A write decides on the facts its request read only while they are
+/// current: with the client's access changed after they were read (here
+/// straight in the database, as another process would between the request's
+/// read and its transaction), the write reads them again and is refused;
+/// unchanged, it decides on them in one statement fewer than three reads.
+#[tokio::test]
+async fn a_write_decides_on_the_facts_its_request_read_only_while_they_are_current() {
+    let espoo = Espoo::spawn().await;
+    let (app, sanna) = (&espoo.app, &espoo.sanna);
+    let client = espoo.client().await;
+    let kela = app.worker("kela", "kela_expert").await;
+    let cache = FactCache::default();
+    let context = || {
+        let facts = app
+            .db
+            .run(|conn| request_facts::current(conn, &cache, sanna.id, client))
+            .unwrap();
+        kyky_persistence::AuditContext {
+            actor: kyky_domain::Actor {
+                professional_id: sanna.id,
+                organisation_id: sanna.organisation_id,
+                roles: [Role::Professional].into_iter().collect(),
+                teams: facts.teams.into_iter().collect(),
+            },
+            request_id: None,
+            at: chrono::Utc::now(),
+            resource: None,
+            preloaded: Some(facts.client),
+        }
+    };
+    let write = |ctx: &kyky_persistence::AuditContext| {
+        app.db
+            .write_client(ctx, client, "client.update", |_, scope| Ok(scope.basis))
+    };
+
+    let current = context();
+    let before = app.db.traffic();
+    write(&current).expect("the responsible worker writes");
+    let unchanged = app.db.traffic().statements - before.statements;
+
+    let stale = context();
+    execute(
+        app,
+        &format!(
+            "UPDATE responsibility_periods SET professional_id = '{}' WHERE client_id = '{client}' AND ended_at IS NULL",
+            kela.id
+        ),
+    );
+    execute(
+        app,
+        &format!(
+            "UPDATE client_relationships SET ended_on = CURRENT_DATE WHERE client_id = '{client}' AND organisation_id = '{}'",
+            sanna.organisation_id
+        ),
+    );
+    let before = app.db.traffic();
+    assert!(
+        matches!(write(&stale), Err(StoreError::NotFound)),
+        "decided on facts that had changed (a refusal answers as not found)"
+    );
+    let changed = app.db.traffic().statements - before.statements;
+    assert!(
+        changed >= unchanged + 2,
+        "the changed facts were read again ({changed} statements, {unchanged} when current)"
+    );
+}

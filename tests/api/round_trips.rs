@@ -213,6 +213,9 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         ("/api/v1/events".to_owned(), &sanna),
     ];
     for (path, worker) in lists {
+        // The first read after the writes above reads again the facts
+        // they changed; the lists are compared after it.
+        cost(app, &path, worker).await;
         let one = cost(app, &format!("{path}?limit=1"), worker).await;
         let many = cost(app, &format!("{path}?limit={ROWS}"), worker).await;
         eprintln!("GET {path}: {one:?} for one row, {many:?} for {ROWS}");
@@ -309,6 +312,6 @@ async fn a_handover_cycle_keeps_within_its_round_trips() {
     eprintln!("propose {propose:?}, accept {accept:?} (statements, connections)");
     // Today's numbers (PostgreSQL locks the client row: one more each), so
     // that neither grows unnoticed; the performance issue brings them down.
-    assert!(propose.0 <= 16 && propose.1 == 1, "propose: {propose:?}");
+    assert!(propose.0 <= 13 && propose.1 == 1, "propose: {propose:?}");
     assert!(accept.0 <= 20 && accept.1 == 1, "accept: {accept:?}");
 }

@@ -268,6 +268,7 @@ pub fn current(
             client: PreloadedClient {
                 client_id,
                 facts: Some(client.facts.clone()),
+                stamp: client.stamp,
             },
         });
     }
@@ -420,6 +421,7 @@ fn assemble(client_id: Uuid, rows: Vec<FactRow>) -> StoreResult<(CallerFacts, St
         teams,
         client: PreloadedClient {
             client_id,
+            stamp: stamps.of(client_id),
             facts: client.map(|(client, responsibility)| {
                 Arc::new(ClientFacts {
                     client,
