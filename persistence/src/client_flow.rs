@@ -130,7 +130,23 @@ pub(crate) fn open_own_relationship(
         .into_iter()
         .map(|r| r.relationship)
         .collect();
-    match relationship::open(&existing, ctx.actor.organisation_id, false) {
+    open_own_relationship_among(
+        conn, ctx, client_id, &existing, started_on, grounds, declared,
+    )
+}
+
+/// `open_own_relationship` given the client's relationships as read in
+/// this transaction.
+pub(crate) fn open_own_relationship_among(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_id: Uuid,
+    existing: &[Relationship],
+    started_on: NaiveDate,
+    grounds: RelationshipGrounds<'_>,
+    declared: Option<&ClientFields>,
+) -> StoreResult<()> {
+    match relationship::open(existing, ctx.actor.organisation_id, false) {
         Ok(opened) => relationships::insert(
             conn,
             client_id,

@@ -82,7 +82,11 @@ pub(crate) fn authorize_for(
 }
 
 /// `authorize_for` on the facts read with the caller (`request_facts`).
-fn scope_of_facts(ctx: &AuditContext, facts: &ClientFacts, reach: Reach) -> Option<ClientScope> {
+pub(crate) fn scope_of_facts(
+    ctx: &AuditContext,
+    facts: &ClientFacts,
+    reach: Reach,
+) -> Option<ClientScope> {
     scope_of(
         ctx,
         facts.client.clone(),

@@ -22,15 +22,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::access_log::{self, AuditContext, Outcome};
-use crate::client_flow::{RelationshipGrounds, open_own_relationship};
-use crate::client_scope::{authorize, professional_status};
+use crate::client_facts::ClientFacts;
+use crate::client_flow::{RelationshipGrounds, open_own_relationship_among};
+use crate::client_scope::{Reach, professional_status, scope_of_facts};
 use crate::db::{Db, DbConnection};
 use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
-use crate::{
-    assessments, consents, events, follow_ups, organisations, plans, professionals, responsibility,
-};
+use crate::{assessments, events, follow_ups, organisations, plans, professionals, responsibility};
 
 /// A handover to propose.
 #[derive(Debug, Clone)]
@@ -221,14 +220,14 @@ pub(crate) fn pending_race(error: StoreError) -> StoreError {
 
 /// Why the caller may see this handover: as a party, or through the client.
 fn handover_basis(
-    conn: &mut DbConnection,
     ctx: &AuditContext,
     record: &HandoverRecord,
-) -> StoreResult<Option<AccessBasis>> {
+    facts: &ClientFacts,
+) -> Option<AccessBasis> {
     if ctx.actor.works_with_clients() && record.handover.is_party(&ctx.actor) {
-        return Ok(Some(AccessBasis::HandoverParty));
+        return Some(AccessBasis::HandoverParty);
     }
-    Ok(authorize(conn, ctx, record.client_id)?.map(|scope| scope.basis))
+    scope_of_facts(ctx, facts, Reach::Record).map(|scope| scope.basis)
 }
 
 /// The status a lost race ended in.
@@ -240,28 +239,39 @@ fn lost_race(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> StoreErro
 }
 
 impl Db {
-    /// Runs `work` on handover `id` in one transaction with its log entry.
-    /// Callers who are neither a party nor have access to the client are
-    /// logged as denied and told the handover does not exist.
+    /// Runs `work` on handover `id` in one transaction with its log entry,
+    /// given the client's access facts (responsibility, relationships,
+    /// consents) read in one statement. Callers who are neither a party nor
+    /// have access to the client are logged as denied and told the handover
+    /// does not exist.
     fn handover_write<T>(
         &self,
         ctx: &AuditContext,
         id: Uuid,
         operation: &str,
-        work: impl FnOnce(&mut DbConnection, &HandoverRecord, &Responsibility) -> StoreResult<T>,
+        work: impl FnOnce(
+            &mut DbConnection,
+            &HandoverRecord,
+            &ClientFacts,
+            &Responsibility,
+        ) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut client = None;
         let result = self.transaction(|conn| {
-            let client_id = handovers::lock_client_of(conn, id)?;
-            client = Some(client_id);
-            let record = handovers::get(conn, id)?;
-            let Some(basis) = handover_basis(conn, ctx, &record)? else {
+            let record = handovers::get_locking_client(conn, id)?;
+            client = Some(record.client_id);
+            let facts =
+                crate::request_facts::load(conn, ctx.actor.professional_id, record.client_id)?
+                    .client
+                    .facts
+                    .ok_or_else(|| StoreError::Corrupt("a handover names no client".into()))?;
+            let Some(basis) = handover_basis(ctx, &record, &facts) else {
                 return Err(StoreError::AccessDenied);
             };
-            let current = responsibility::current(conn, record.client_id)?.ok_or_else(|| {
+            let current = facts.responsibility.ok_or_else(|| {
                 StoreError::Corrupt("a client in a handover has no responsible worker".into())
             })?;
-            let value = work(conn, &record, &current)?;
+            let value = work(conn, &record, &facts, &current)?;
             access_log::append(
                 conn,
                 ctx,
@@ -295,13 +305,12 @@ impl Db {
     /// closes and a new one opens, the receiver's organisation gets a client
     /// relationship if it had none, and the change is recorded as events.
     pub fn accept_handover(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<HandoverRecord> {
-        self.handover_write(ctx, id, "handover.accept", |conn, record, current| {
+        self.handover_write(ctx, id, "handover.accept", |conn, record, facts, current| {
             let acceptance = handover::accept(&record.handover, &ctx.actor, current, record.proposed_work_pair, ctx.at)?;
             // The package moves to the receiver's organisation only under the client's consent.
             let from_organisation = professionals::get(conn, record.handover.from_professional)?.organisation_id;
-            let consents = consents::rules_view(conn, record.client_id)?;
             let consent = consent::may_disclose(
-                &consents,
+                &facts.consents,
                 from_organisation,
                 ctx.actor.organisation_id,
                 ConsentPurpose::InformationExchange,
@@ -312,7 +321,8 @@ impl Db {
             };
             let client_id = record.client_id;
             let new = acceptance.new_responsibility;
-            responsibility::transfer(conn, client_id, &new, PeriodOrigin::Handover, Some(id), ctx.actor.professional_id, ctx.at)?;
+            let how = responsibility::Transfer { origin: PeriodOrigin::Handover, handover_id: Some(id), set_by: ctx.actor.professional_id, at: ctx.at };
+            responsibility::transfer(conn, client_id, current, &new, how)?;
             // The previous responsible worker's open follow-ups are the
             // responsibility's promises: they move to the receiver.
             let open = follow_ups::for_client(conn, client_id, Some(FollowUpStatus::Open))?;
@@ -330,7 +340,7 @@ impl Db {
                 )?;
             }
             let grounds = RelationshipGrounds { basis: RelationshipBasis::Handover, reason: None };
-            open_own_relationship(conn, ctx, client_id, ctx.at.date_naive(), grounds, None)?;
+            open_own_relationship_among(conn, ctx, client_id, &facts.relationships, ctx.at.date_naive(), grounds, None)?;
             if let Some(consent_id) = consent {
                 let disclosure = NewDisclosure {
                     client_id,
@@ -368,7 +378,7 @@ impl Db {
         id: Uuid,
         reason: &str,
     ) -> StoreResult<HandoverRecord> {
-        self.handover_write(ctx, id, "handover.decline", |conn, record, _| {
+        self.handover_write(ctx, id, "handover.decline", |conn, record, _, _| {
             handover::decline(&record.handover, &ctx.actor, reason, ctx.at)?;
             let decision = Decision::Declined(reason.trim().to_owned());
             let Some(decided) =
@@ -397,7 +407,7 @@ impl Db {
         id: Uuid,
         reason: Option<String>,
     ) -> StoreResult<HandoverRecord> {
-        self.handover_write(ctx, id, "handover.cancel", |conn, record, current| {
+        self.handover_write(ctx, id, "handover.cancel", |conn, record, _, current| {
             handover::cancel(&record.handover, &ctx.actor, current, ctx.at)?;
             let decision = Decision::Cancelled(reason);
             let Some(decided) =
@@ -421,7 +431,9 @@ impl Db {
 
     /// Reads one handover as a party or through the client.
     pub fn read_handover(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<HandoverRecord> {
-        self.handover_write(ctx, id, "handover.read", |_, record, _| Ok(record.clone()))
+        self.handover_write(ctx, id, "handover.read", |_, record, _, _| {
+            Ok(record.clone())
+        })
     }
 
     /// The caller's incoming or outgoing handovers; each listed client's access is logged.

@@ -223,6 +223,16 @@ pub fn lock_client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Uuid> {
     Ok(client.0)
 }
 
+/// The handover, its client's row locked until the transaction ends on
+/// PostgreSQL (as `lock_client_of`); on SQLite, whose writers queue on one
+/// lock, the handover alone: one statement fewer.
+pub fn get_locking_client(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        lock_client_of(conn, id)?;
+    }
+    get(conn, id)
+}
+
 /// The handover with its package: one query (a row per package item).
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
     type Item = (DbId, i32, String, String, Option<String>);

@@ -211,15 +211,28 @@ pub fn start(
 
 /// Moves responsibility: closes the open period and work pair and opens the
 /// new ones, in the caller's transaction.
+/// How a responsibility moves: why, through which handover, by whom, when.
+#[derive(Debug, Clone, Copy)]
+pub struct Transfer {
+    pub origin: PeriodOrigin,
+    pub handover_id: Option<Uuid>,
+    pub set_by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
 pub fn transfer(
     conn: &mut DbConnection,
     client_id: Uuid,
+    current: &Responsibility,
     new: &Responsibility,
-    origin: PeriodOrigin,
-    handover_id: Option<Uuid>,
-    set_by: Uuid,
-    now: DateTime<Utc>,
+    how: Transfer,
 ) -> StoreResult<()> {
+    let Transfer {
+        origin,
+        handover_id,
+        set_by,
+        at: now,
+    } = how;
     diesel::update(
         periods::table
             .filter(periods::client_id.eq(DbId(client_id)))
@@ -228,6 +241,11 @@ pub fn transfer(
     .set(periods::ended_at.eq(Some(naive(now))))
     .execute(conn)?;
     open_period(conn, client_id, new.responsible, origin, handover_id, now)?;
+    // `current` as read in this transaction: without a work pair there is
+    // none to end, and none to start unless the new one has one.
+    if current.work_pair.is_none() && new.work_pair.is_none() {
+        return Ok(());
+    }
     set_work_pair(conn, client_id, new.work_pair, set_by, now)
 }
 

@@ -186,17 +186,27 @@ impl Directory {
         team_ids: Vec<Uuid>,
     ) -> StoreResult<Self> {
         let found_teams = teams::get_many(conn, &distinct(team_ids))?;
-        let people = professionals::get_many(conn, &distinct(professional_ids))?;
+        // Professionals come with their organisations; only the others are
+        // read on their own (none for most views).
+        let people = professionals::get_many_with_organisation(conn, &distinct(professional_ids))?;
+        let mut organisations: HashMap<Uuid, OrganisationRef> = people
+            .iter()
+            .map(|p| {
+                let id = p.professional.organisation_id;
+                let (name, kind) = (p.organisation_name.clone(), p.organisation_kind);
+                (id, OrganisationRef { id, name, kind })
+            })
+            .collect();
         let mut places = organisation_ids;
-        places.extend(people.iter().map(|p| p.organisation_id));
         places.extend(found_teams.iter().map(|t| t.fields.hosting_organisation_id));
-        let organisations: HashMap<Uuid, OrganisationRef> =
+        places.retain(|id| !organisations.contains_key(id));
+        organisations.extend(
             organisations::briefs(conn, &distinct(places))?
                 .into_iter()
-                .map(|(id, name, kind)| (id, OrganisationRef { id, name, kind }))
-                .collect();
+                .map(|(id, name, kind)| (id, OrganisationRef { id, name, kind })),
+        );
         let mut professionals = HashMap::with_capacity(people.len());
-        for p in people {
+        for p in people.into_iter().map(|p| p.professional) {
             let organisation = organisations
                 .get(&p.organisation_id)
                 .cloned()
