@@ -135,13 +135,12 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<AssessmentRecord> {
 }
 
 pub fn for_referral(conn: &mut DbConnection, referral_id: Uuid) -> StoreResult<Option<Uuid>> {
-    assessments::table
+    Ok(assessments::table
         .filter(assessments::referral_id.eq(DbId(referral_id)))
         .select(assessments::id)
         .first::<DbId>(conn)
-        .optional()
-        .map(|id| id.map(Uuid::from))
-        .map_err(Into::into)
+        .optional()?
+        .map(Uuid::from))
 }
 
 /// The assessment opened from each of these referrals, if any: one query.
@@ -152,14 +151,13 @@ pub fn for_referrals(
     if referral_ids.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
-    assessments::table
+    Ok(assessments::table
         .filter(assessments::referral_id.eq_any(referral_ids.iter().copied().map(DbId)))
         .select((assessments::referral_id, assessments::id))
         .load::<(Option<DbId>, DbId)>(conn)?
         .into_iter()
         .filter_map(|(referral, id)| Some((referral?.0, id.0)))
-        .map(Ok)
-        .collect()
+        .collect())
 }
 
 /// Starts an open assessment; `false` if it was no longer open.

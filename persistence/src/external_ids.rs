@@ -136,14 +136,13 @@ pub fn find(
     system: &str,
     value: &str,
 ) -> StoreResult<Option<Uuid>> {
-    ext::table
+    Ok(ext::table
         .filter(ext::organisation_id.eq(DbId(organisation_id)))
         .filter(ext::subject_kind.eq(kind.code()))
         .filter(ext::system.eq(system))
         .filter(ext::value.eq(value))
         .select(ext::subject_id)
         .first::<DbId>(conn)
-        .optional()
-        .map(|id| id.map(Uuid::from))
-        .map_err(Into::into)
+        .optional()?
+        .map(Uuid::from))
 }

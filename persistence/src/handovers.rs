@@ -318,14 +318,13 @@ pub fn pending_now(
 
 /// The client's pending handover, if any.
 pub fn pending_id(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Uuid>> {
-    handovers::table
+    Ok(handovers::table
         .filter(handovers::client_id.eq(DbId(client_id)))
         .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
         .select(handovers::id)
         .first::<DbId>(conn)
-        .optional()
-        .map(|id| id.map(Uuid::from))
-        .map_err(Into::into)
+        .optional()?
+        .map(Uuid::from))
 }
 
 /// How a pending handover was decided.

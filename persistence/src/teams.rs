@@ -242,14 +242,14 @@ pub fn members_of_many(
 
 /// Teams the professional is a current member of.
 pub fn teams_of(conn: &mut DbConnection, professional_id: Uuid) -> StoreResult<Vec<Uuid>> {
-    members::table
+    Ok(members::table
         .filter(members::professional_id.eq(DbId(professional_id)))
         .filter(members::left_at.is_null())
         .select(members::team_id)
         .load::<DbId>(conn)?
         .into_iter()
-        .map(|id| Ok(id.0))
-        .collect()
+        .map(Uuid::from)
+        .collect())
 }
 
 pub fn add_member(

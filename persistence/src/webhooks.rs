@@ -151,13 +151,13 @@ pub fn list(
 
 /// Active subscriptions' ids, for the dispatcher.
 pub fn active_ids(conn: &mut DbConnection) -> StoreResult<Vec<Uuid>> {
-    webhook_subscriptions::table
+    Ok(webhook_subscriptions::table
         .filter(webhook_subscriptions::status.eq(SubscriptionStatus::Active.code()))
         .select(webhook_subscriptions::id)
         .load::<DbId>(conn)?
         .into_iter()
-        .map(|id| Ok(id.0))
-        .collect()
+        .map(Uuid::from)
+        .collect())
 }
 
 /// The subscription, locked for this transaction, unless another process
