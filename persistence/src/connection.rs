@@ -70,6 +70,12 @@ macro_rules! insert_all {
         match $conn {
             // No rows, no statement (an empty `VALUES` list is not SQL).
             _ if rows.is_empty() => Ok(()),
+            // One row: a single-row insert, whose text is prepared once (a
+            // batch's is prepared anew each time).
+            conn if rows.len() == 1 => diesel::insert_into($table)
+                .values(&rows[0])
+                .execute(conn)
+                .map(|_| ()),
             $crate::connection::DbConnection::Postgresql(pg) => diesel::insert_into($table)
                 .values(rows)
                 .execute(pg)

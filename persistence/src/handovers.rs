@@ -43,6 +43,8 @@ pub struct HandoverRecord {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = handovers)]
+// None is written as NULL, not DEFAULT: one statement text, prepared once.
+#[diesel(treat_none_as_default_value = false)]
 struct HandoverRow {
     id: DbId,
     client_id: DbId,
@@ -68,6 +70,8 @@ struct HandoverRow {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = items)]
+// None is written as NULL, not DEFAULT: a package is one statement on SQLite too.
+#[diesel(treat_none_as_default_value = false)]
 struct ItemRow {
     handover_id: DbId,
     position: i32,

@@ -33,6 +33,8 @@ pub struct WorkPair {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = periods)]
+// None is written as NULL, not DEFAULT: one statement text, prepared once.
+#[diesel(treat_none_as_default_value = false)]
 struct PeriodRow {
     id: DbId,
     client_id: DbId,
@@ -45,6 +47,8 @@ struct PeriodRow {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = pairs)]
+// None is written as NULL, not DEFAULT: one statement text, prepared once.
+#[diesel(treat_none_as_default_value = false)]
 struct PairRow {
     id: DbId,
     client_id: DbId,
