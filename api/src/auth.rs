@@ -44,7 +44,7 @@ pub struct Bearer {
     resource: Option<Uuid>,
     /// The client a read names (`GET /api/v1/clients/{id}…`): loaded with
     /// the caller, in the same statement.
-    client_read: Option<Uuid>,
+    client_named: Option<Uuid>,
 }
 
 impl Bearer {
@@ -105,7 +105,7 @@ impl Bearer {
     /// token and the record grant.
     pub fn resolve(self, db: &Db, facts: &FactCache, now: DateTime<Utc>) -> ApiResult<Caller> {
         let id = self.professional_id(db, now)?;
-        let (record, teams, preloaded) = if let Some(client) = self.client_read {
+        let (record, teams, preloaded) = if let Some(client) = self.client_named {
             let facts = db
                 .run(|conn| request_facts::current(conn, facts, id, client))
                 .map_err(known_professional)?;
@@ -202,7 +202,7 @@ fn named_record(req: &HttpRequest) -> Option<Uuid> {
 /// The client of a `/api/v1/clients/{id}…` request, whose access facts are
 /// read with the caller. A write decides on them only if they are still
 /// current inside its transaction.
-fn client_read(req: &HttpRequest) -> Option<Uuid> {
+fn client_named(req: &HttpRequest) -> Option<Uuid> {
     req.match_pattern()?
         .starts_with("/api/v1/clients/{id}")
         .then_some(())?;
@@ -274,7 +274,7 @@ impl FromRequest for Bearer {
         let auth = req.app_data::<web::Data<Auth>>().cloned();
         let token = bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
-        let (resource, client_read) = (named_record(req), client_read(req));
+        let (resource, client_named) = (named_record(req), client_named(req));
         Box::pin(async move {
             let principal = auth
                 .ok_or_else(ApiError::internal)?
@@ -290,7 +290,7 @@ impl FromRequest for Bearer {
                 caller_key,
                 request_id,
                 resource,
-                client_read,
+                client_named,
             })
         })
     }

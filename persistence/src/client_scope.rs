@@ -374,8 +374,9 @@ impl Db {
     ) -> StoreResult<T> {
         let result = self.transaction(|conn| {
             let stamp = clients::lock_with_stamp(conn, client_id)?;
-            // The facts the request read, if none has changed since (then
-            // one statement instead of four); else read afresh.
+            // The facts the request read, if none has changed since: then
+            // the lock and the stamp are the only statement, where reading
+            // the facts again takes three; else read afresh.
             let scope = match ctx
                 .preloaded
                 .as_ref()
