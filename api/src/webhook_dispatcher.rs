@@ -17,7 +17,7 @@ use hmac::{Hmac, Mac};
 use kyky_domain::clock::Clock;
 use kyky_domain::webhook::{self, RetrySchedule};
 use kyky_persistence::Db;
-use kyky_persistence::webhooks::{AttemptOutcome, DueDelivery};
+use kyky_persistence::webhook_deliveries::{AttemptOutcome, DueDelivery};
 use rand::Rng;
 use sha2::Sha256;
 
@@ -206,7 +206,7 @@ impl Dispatcher {
             } else {
                 db.claim_webhook_deliveries(now, lease, BATCH)?
             };
-            let pending = db.run(kyky_persistence::webhooks::pending_count)?;
+            let pending = db.run(kyky_persistence::webhook_deliveries::pending_count)?;
             Ok::<_, kyky_persistence::StoreError>((due, pending))
         })
         .await

@@ -45,6 +45,7 @@ pub mod sign_in_identities;
 pub mod sql_types;
 pub mod teams;
 mod typed_null;
+pub mod webhook_deliveries;
 pub mod webhook_flow;
 pub mod webhooks;
 

@@ -14,7 +14,8 @@ use crate::error::StoreResult;
 use crate::event_flow::{Readable, readable};
 use crate::events;
 use crate::professionals;
-use crate::webhooks::{self, AttemptOutcome, DueDelivery, Subscription};
+use crate::webhook_deliveries::{self, AttemptOutcome, DueDelivery};
+use crate::webhooks::{self, Subscription};
 
 impl Db {
     /// Gives every active subscription a delivery of each event after its
@@ -54,7 +55,7 @@ impl Db {
                 };
                 let Readable { events, clients } = readable(conn, &ctx, read)?;
                 let given: Vec<Uuid> = events.iter().map(|event| event.id).collect();
-                webhooks::insert_deliveries(conn, id, &given, now)?;
+                webhook_deliveries::insert_deliveries(conn, id, &given, now)?;
                 webhooks::advance(conn, id, last)?;
                 if !clients.is_empty() {
                     access_log::insert_entries(
@@ -79,8 +80,8 @@ impl Db {
         // A write: through `transaction`, so that on SQLite it queues
         // behind the writers that read first.
         self.transaction(|conn| {
-            let ids = webhooks::claim_due(conn, now, now + lease, limit)?;
-            webhooks::due_deliveries(conn, &ids, now)
+            let ids = webhook_deliveries::claim_due(conn, now, now + lease, limit)?;
+            webhook_deliveries::due_deliveries(conn, &ids, now)
         })
     }
 
@@ -102,7 +103,7 @@ impl Db {
                 let made = usize::try_from(failures).unwrap_or(usize::MAX);
                 (failures, schedule.next_attempt(made, outcome.at, jitter))
             };
-            let status = webhooks::record_attempt(conn, due.id, outcome, failures, next)?;
+            let status = webhook_deliveries::record_attempt(conn, due.id, outcome, failures, next)?;
             if status == DeliveryStatus::Failed {
                 let reason = format!(
                     "delivery {} of event {} failed {} times in a row over {} h; deliveries resume when the subscription is enabled",

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, get, post, web};
 use kyky_domain::Role;
 use kyky_domain::event::EventType;
 use kyky_domain::webhook::SubscriptionStatus;
+use kyky_persistence::webhook_deliveries;
 use kyky_persistence::webhooks::{self, NewSubscription, Subscription};
 use kyky_persistence::{DbConnection, StoreError, professionals};
 use serde::Deserialize;
@@ -320,7 +321,7 @@ pub async fn list_deliveries(
         .as_caller(bearer, move |db, caller| {
             db.run(|conn| {
                 load_managed(conn, caller, id)?;
-                Ok(webhooks::deliveries(
+                Ok(webhook_deliveries::deliveries(
                     conn,
                     id,
                     page.after,
@@ -358,10 +359,10 @@ pub async fn retry_delivery(
         .as_caller(bearer, move |db, caller| {
             db.transaction(|conn| {
                 load_managed(conn, caller, id)?;
-                if !webhooks::retry(conn, id, delivery_id, now)? {
+                if !webhook_deliveries::retry(conn, id, delivery_id, now)? {
                     return Err(ApiError::not_found("delivery"));
                 }
-                webhooks::deliveries(conn, id, None, Some(delivery_id), 1)?
+                webhook_deliveries::deliveries(conn, id, None, Some(delivery_id), 1)?
                     .pop()
                     .ok_or_else(|| ApiError::not_found("delivery"))
             })

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use kyky_domain::event::EventType;
 use kyky_domain::webhook::{DeliveryStatus, SubscriptionStatus};
-use kyky_persistence::webhooks::{Attempt, Delivery, Subscription};
+use kyky_persistence::webhook_deliveries::{Attempt, Delivery};
+use kyky_persistence::webhooks::Subscription;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
