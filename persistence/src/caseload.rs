@@ -93,27 +93,39 @@ fn caseload_clients(
     Ok(found)
 }
 
+/// What waits in each of the caller's teams' inboxes: two counts grouped by
+/// team, however many teams the caller is in.
 fn team_inboxes(conn: &mut DbConnection, teams: &[Uuid]) -> StoreResult<Vec<TeamInbox>> {
-    teams
+    if teams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = || teams.iter().copied().map(DbId);
+    let referrals_waiting: HashMap<Uuid, i64> = referrals::table
+        .filter(referrals::team_id.eq_any(ids()))
+        .filter(referrals::status.eq(ReferralStatus::Sent.to_string()))
+        .group_by(referrals::team_id)
+        .select((referrals::team_id, diesel::dsl::count_star()))
+        .load::<(DbId, i64)>(conn)?
+        .into_iter()
+        .map(|(team, waiting)| (team.0, waiting))
+        .collect();
+    let contact_requests_waiting: HashMap<Uuid, i64> = contact_requests::table
+        .filter(contact_requests::team_id.eq_any(ids()))
+        .filter(contact_requests::status.eq(ContactRequestStatus::New.to_string()))
+        .group_by(contact_requests::team_id)
+        .select((contact_requests::team_id, diesel::dsl::count_star()))
+        .load::<(DbId, i64)>(conn)?
+        .into_iter()
+        .map(|(team, waiting)| (team.0, waiting))
+        .collect();
+    Ok(teams
         .iter()
-        .map(|team| {
-            let referrals_waiting = referrals::table
-                .filter(referrals::team_id.eq(DbId(*team)))
-                .filter(referrals::status.eq(ReferralStatus::Sent.to_string()))
-                .count()
-                .get_result(conn)?;
-            let contact_requests_waiting = contact_requests::table
-                .filter(contact_requests::team_id.eq(DbId(*team)))
-                .filter(contact_requests::status.eq(ContactRequestStatus::New.to_string()))
-                .count()
-                .get_result(conn)?;
-            Ok(TeamInbox {
-                team_id: *team,
-                referrals_waiting,
-                contact_requests_waiting,
-            })
+        .map(|&team_id| TeamInbox {
+            team_id,
+            referrals_waiting: referrals_waiting.get(&team_id).copied().unwrap_or(0),
+            contact_requests_waiting: contact_requests_waiting.get(&team_id).copied().unwrap_or(0),
         })
-        .collect()
+        .collect())
 }
 
 /// The order of two entries: `NextFollowUp` puts clients without a follow-up

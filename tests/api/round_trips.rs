@@ -315,3 +315,77 @@ async fn a_handover_cycle_keeps_within_its_round_trips() {
     assert!(propose.0 <= 12 && propose.1 == 1, "propose: {propose:?}");
     assert!(accept.0 <= 16 && accept.1 == 1, "accept: {accept:?}");
 }
+
+/// The caseload shows what waits in each of the caller's teams' inboxes,
+/// counted right, for the same statements whether the caller is in one
+/// team or three.
+#[tokio::test]
+async fn the_caseload_counts_every_team_inbox_in_the_same_statements() {
+    let espoo = Espoo::spawn().await;
+    let Espoo {
+        app, sanna, nurse, ..
+    } = &espoo;
+    let inbox = app
+        .team("both", nurse.organisation_id, Some(nurse.id))
+        .await;
+    for client in clients(app, sanna, 2).await {
+        let base = format!("/api/v1/clients/{client}");
+        created(
+            app,
+            &format!("{base}/consents"),
+            sanna,
+            &json!({"purposes": ["referral_to_assessment"],
+                "organisation_ids": [nurse.organisation_id], "method": "written"}),
+        )
+        .await;
+        created(
+            app,
+            &format!("{base}/referrals"),
+            sanna,
+            &json!({"team_id": inbox, "reason": "Työkyvyn arvio"}),
+        )
+        .await;
+    }
+    created(
+        app,
+        &format!("/api/v1/teams/{inbox}/contact-requests"),
+        sanna,
+        &json!({"name": "Matti Meikäläinen", "phone": "040 123 4567", "channel": "walk_in"}),
+    )
+    .await;
+    let path = "/api/v1/caseload";
+    cost(app, path, nurse).await;
+    let in_one = cost(app, path, nurse).await;
+    let others = [
+        app.team("both", nurse.organisation_id, Some(nurse.id))
+            .await,
+        app.team("both", nurse.organisation_id, Some(nurse.id))
+            .await,
+    ];
+    cost(app, path, nurse).await;
+    let in_three = cost(app, path, nurse).await;
+    assert_eq!(in_one, in_three, "the caseload's cost grows with the teams");
+
+    let caseload = expect_status(app.get(path, &nurse.token).await, StatusCode::OK).await;
+    let waiting: Vec<(String, i64, i64)> = caseload["team_inboxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|inbox| {
+            (
+                inbox["team"]["id"].as_str().unwrap().to_owned(),
+                inbox["referrals_waiting"].as_i64().unwrap(),
+                inbox["contact_requests_waiting"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected = vec![
+        (inbox.to_string(), 2, 1),
+        (others[0].to_string(), 0, 0),
+        (others[1].to_string(), 0, 0),
+    ];
+    expected.sort();
+    let mut waiting = waiting;
+    waiting.sort();
+    assert_eq!(waiting, expected);
+}

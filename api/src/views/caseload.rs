@@ -1,17 +1,19 @@
 //! What the API answers for a worker's caseload.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::follow_up;
 use kyky_domain::follow_up::FollowUpStatus;
 use kyky_domain::plan::WarningCode;
 use kyky_persistence::caseload::{Caseload, CaseloadEntry};
-use kyky_persistence::{DbConnection, StoreResult};
+use kyky_persistence::{DbConnection, StoreError, StoreResult};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::extract::PageRequest;
-use crate::views::cards::{ClientBasics, TeamRef, team_ref};
+use crate::views::cards::{ClientBasics, TeamRef};
 
 /// Why the client is in my caseload.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -100,12 +102,24 @@ pub fn view(
                 .map(|e| page.cursor_after(e.client.id))
         })
         .flatten();
+    // The teams' names in one query, however many teams.
+    let ids: Vec<Uuid> = caseload.team_inboxes.iter().map(|i| i.team_id).collect();
+    let names: HashMap<Uuid, String> = kyky_persistence::teams::get_many(conn, &ids)?
+        .into_iter()
+        .map(|team| (team.id, team.fields.name))
+        .collect();
     let team_inboxes = caseload
         .team_inboxes
         .into_iter()
         .map(|inbox| {
             Ok(TeamInboxCount {
-                team: team_ref(conn, inbox.team_id)?,
+                team: TeamRef {
+                    id: inbox.team_id,
+                    name: names
+                        .get(&inbox.team_id)
+                        .cloned()
+                        .ok_or(StoreError::NotFound)?,
+                },
                 referrals_waiting: inbox.referrals_waiting,
                 contact_requests_waiting: inbox.contact_requests_waiting,
             })
