@@ -198,6 +198,34 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         )
         .await;
     }
+    // A history of three periods (Sanna, Aino, Sanna again) and one of one.
+    let (handed, single) = {
+        let made = clients(app, sanna, 2).await;
+        (made[0], made[1])
+    };
+    espoo.hand_to_aino(handed).await;
+    let back = id_of(
+        &expect_status(
+            app.post(
+                &format!("/api/v1/clients/{handed}/handovers"),
+                &espoo.aino.token,
+                &json!({"to_professional_id": sanna.id, "summary": "Siirto", "reason": "Paluu"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    );
+    expect_status(
+        app.post(
+            &format!("/api/v1/handovers/{back}/accept"),
+            &sanna.token,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     cost(app, "/api/v1/caseload?limit=1", sanna).await;
     // On PostgreSQL the feed serves an event once no older transaction runs
     // anywhere in the cluster (other tests' databases included): wait until
@@ -208,6 +236,10 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         (format!("/api/v1/teams/{inbox}/referrals"), &nurse),
         (format!("/api/v1/teams/{inbox}/contact-requests"), &nurse),
         (relationships, &sanna),
+        (
+            format!("/api/v1/clients/{handed}/responsibility/history"),
+            &sanna,
+        ),
         ("/api/v1/teams".to_owned(), &nurse),
         ("/api/v1/clients".to_owned(), &sanna),
         ("/api/v1/events".to_owned(), &sanna),
@@ -225,6 +257,15 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         );
         assert_eq!(one.1, 1, "{path}: one connection");
     }
+    // A history is one page of all periods: compare a long one with a short.
+    let history = |client: Uuid| format!("/api/v1/clients/{client}/responsibility/history");
+    cost(app, &history(single), sanna).await;
+    let short = cost(app, &history(single), sanna).await;
+    let long = cost(app, &history(handed), sanna).await;
+    assert_eq!(
+        short, long,
+        "a history's cost does not grow with its periods"
+    );
 }
 
 #[derive(diesel::QueryableByName)]

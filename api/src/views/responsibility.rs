@@ -68,12 +68,16 @@ pub fn history_view(
     conn: &mut DbConnection,
     client_id: Uuid,
 ) -> StoreResult<Vec<ResponsibilityPeriodView>> {
-    responsibility::history(conn, client_id)?
+    let periods = responsibility::history(conn, client_id)?;
+    // Every period's worker's card in one query, however long the history.
+    let workers = periods.iter().map(|p| p.professional_id).collect();
+    let directory = Directory::load(conn, Vec::new(), workers, Vec::new(), Vec::new())?;
+    periods
         .into_iter()
         .map(|p| {
             Ok(ResponsibilityPeriodView {
                 id: p.id,
-                professional: professional_card(conn, p.professional_id)?,
+                professional: directory.professional(p.professional_id)?,
                 started_at: p.started_at,
                 ended_at: p.ended_at,
                 origin: p.origin,
