@@ -198,6 +198,17 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
         )
         .await;
     }
+    // Follow-ups of one client owned by two workers.
+    for (owner, day) in [(sanna.id, 10), (espoo.aino.id, 11), (sanna.id, 12)] {
+        created(
+            app,
+            &relationships.replace("/relationships", "/follow-ups"),
+            sanna,
+            &json!({"description": "Soita asiakkaalle", "due_on": format!("2099-01-{day}"),
+                "owner_id": owner}),
+        )
+        .await;
+    }
     // A history of three periods (Sanna, Aino, Sanna again) and one of one.
     let (handed, single) = {
         let made = clients(app, sanna, 2).await;
@@ -235,6 +246,10 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
     let lists = [
         (format!("/api/v1/teams/{inbox}/referrals"), &nurse),
         (format!("/api/v1/teams/{inbox}/contact-requests"), &nurse),
+        (
+            relationships.replace("/relationships", "/follow-ups"),
+            &sanna,
+        ),
         (relationships, &sanna),
         (
             format!("/api/v1/clients/{handed}/responsibility/history"),

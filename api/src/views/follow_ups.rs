@@ -1,7 +1,5 @@
 //! What the API answers about follow-ups and their moves.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::follow_up;
 use kyky_domain::follow_up::{FollowUpSource, FollowUpStatus};
@@ -11,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::views::cards::{ProfessionalCard, professional_card};
+use crate::views::cards::{Directory, ProfessionalCard};
 
 /// A follow-up (seuranta).
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,7 +63,8 @@ pub fn move_view(moved: FollowUpMove) -> FollowUpMoveView {
     }
 }
 
-/// Views of these follow-ups: their moves in one query, each owner's card once.
+/// Views of these follow-ups: their moves in one query, the owners' cards
+/// in one more.
 pub fn follow_up_views(
     conn: &mut DbConnection,
     records: Vec<FollowUpRecord>,
@@ -73,17 +72,12 @@ pub fn follow_up_views(
 ) -> StoreResult<Vec<FollowUpView>> {
     let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
     let mut moves = moves_of(conn, &ids)?;
-    let mut owners: HashMap<Uuid, ProfessionalCard> = HashMap::new();
+    let owners = records.iter().map(|r| r.owner_id).collect();
+    let directory = Directory::load(conn, Vec::new(), owners, Vec::new(), Vec::new())?;
     records
         .into_iter()
         .map(|record| {
-            let owner = if let Some(card) = owners.get(&record.owner_id) {
-                card.clone()
-            } else {
-                let card = professional_card(conn, record.owner_id)?;
-                owners.insert(record.owner_id, card.clone());
-                card
-            };
+            let owner = directory.professional(record.owner_id)?;
             let history = moves.remove(&record.id).unwrap_or_default();
             Ok(follow_up_view(record, owner, history, now))
         })
