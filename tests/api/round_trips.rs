@@ -445,3 +445,49 @@ async fn the_caseload_counts_every_team_inbox_in_the_same_statements() {
     waiting.sort();
     assert_eq!(waiting, expected);
 }
+
+/// A plan and its summary for the client cost the same with three services
+/// of three providers as with one.
+#[tokio::test]
+async fn a_plan_costs_the_same_however_many_services_it_has() {
+    let espoo = Espoo::spawn().await;
+    let Espoo { app, sanna, .. } = &espoo;
+    let mut providers = Vec::new();
+    for _ in 0..3 {
+        providers.push(app.organisation("Työpaja", "third_sector").await);
+    }
+    let starts = (chrono::Utc::now().date_naive() + chrono::Days::new(7)).to_string();
+    let plan_with = |services: &[Uuid]| {
+        json!({
+            "goals": [{"text": "Haluan jaksaa käydä työpajalla", "target_on": starts}],
+            "services": services.iter().map(|provider| json!({
+                "code": "rehabilitative_work_activity", "provider_organisation_id": provider,
+                "status": "active", "starts_on": starts})).collect::<Vec<_>>(),
+        })
+    };
+    let mut plans = Vec::new();
+    for services in [&providers[..1], &providers[..]] {
+        let client = clients(app, sanna, 1).await[0];
+        let plan = expect_status(
+            app.post(
+                &format!("/api/v1/clients/{client}/plans"),
+                &sanna.token,
+                &plan_with(services),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        plans.push(id_of(&plan));
+    }
+    for path in ["", "/summary"] {
+        let [one, three] = [plans[0], plans[1]].map(|plan| format!("/api/v1/plans/{plan}{path}"));
+        cost(app, &one, sanna).await;
+        cost(app, &three, sanna).await;
+        assert_eq!(
+            cost(app, &one, sanna).await,
+            cost(app, &three, sanna).await,
+            "GET /plans/{{id}}{path}: a plan's cost grows with its services"
+        );
+    }
+}

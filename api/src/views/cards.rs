@@ -23,13 +23,6 @@ pub struct OrganisationRef {
     pub kind: OrganisationKind,
 }
 
-pub fn organisation_ref(conn: &mut DbConnection, id: Uuid) -> StoreResult<OrganisationRef> {
-    let (id, name, kind) = organisations::briefs(conn, &[id])?
-        .pop()
-        .ok_or(StoreError::NotFound)?;
-    Ok(OrganisationRef { id, name, kind })
-}
-
 /// A work-ability team, by name.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TeamRef {

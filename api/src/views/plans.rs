@@ -3,18 +3,18 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kyky_domain::Language;
 use kyky_domain::plan::{
-    GoalStatus, Party, PlanReader, PlanStatus, ServiceCode, ServiceStatus, WarningCode,
+    GoalStatus, Party, PlanContent, PlanReader, PlanStatus, ServiceCode, ServiceStatus, WarningCode,
 };
 use kyky_domain::plan_summary::{self, Contact, Doer, ResponsibilityLine, ServiceLine, Summary};
 use kyky_persistence::plan_flow::PlanRead;
 use kyky_persistence::plans::PlanRecord;
-use kyky_persistence::{DbConnection, StoreResult, clients, organisations, professionals};
+use kyky_persistence::{DbConnection, StoreResult, clients};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::views::cards::{OrganisationRef, ProfessionalCard, organisation_ref, professional_card};
+use crate::views::cards::{Directory, OrganisationRef, ProfessionalCard, professional_card};
 
 /// A service in the plan.
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,8 +91,33 @@ pub struct PlanView {
     pub superseded_by: Option<Uuid>,
 }
 
+/// The cards a plan's content names (its services' providers and
+/// responsible professionals, the parties of its responsibilities, and
+/// `also`), in one or two queries however long the plan.
+fn named_in(
+    conn: &mut DbConnection,
+    content: &PlanContent,
+    also: Option<Uuid>,
+) -> StoreResult<Directory> {
+    let mut professionals: Vec<Uuid> = also.into_iter().collect();
+    let mut organisations = Vec::new();
+    for service in &content.services {
+        organisations.push(service.provider_organisation_id);
+        professionals.extend(service.responsible_professional_id);
+    }
+    for responsibility in &content.responsibilities {
+        match responsibility.party {
+            Party::Client => {}
+            Party::Professional { professional_id } => professionals.push(professional_id),
+            Party::Organisation { organisation_id } => organisations.push(organisation_id),
+        }
+    }
+    Directory::load(conn, Vec::new(), professionals, organisations, Vec::new())
+}
+
 pub fn content_view(conn: &mut DbConnection, record: &PlanRecord) -> StoreResult<PlanContentView> {
     let content = &record.content;
+    let named = named_in(conn, content, None)?;
     let services = content
         .services
         .iter()
@@ -100,10 +125,10 @@ pub fn content_view(conn: &mut DbConnection, record: &PlanRecord) -> StoreResult
             Ok(ServiceView {
                 id: s.id,
                 code: s.code,
-                provider: organisation_ref(conn, s.provider_organisation_id)?,
+                provider: named.organisation(s.provider_organisation_id)?,
                 responsible_professional: s
                     .responsible_professional_id
-                    .map(|id| professional_card(conn, id))
+                    .map(|id| named.professional(id))
                     .transpose()?,
                 description: s.description.clone(),
                 status: s.status,
@@ -227,6 +252,8 @@ pub fn summary_of(
         return Ok(None);
     }
     let content = read.record.content;
+    let named = named_in(conn, &content, Some(read.responsible))?;
+    let contact = |id: Uuid| named.professional(id).map(contact_of_card);
     let language = match lang {
         Some(language) => language,
         None => {
@@ -242,11 +269,8 @@ pub fn summary_of(
             Ok(ServiceLine {
                 code: s.code,
                 status: s.status,
-                provider: organisations::get(conn, s.provider_organisation_id)?.name,
-                contact: s
-                    .responsible_professional_id
-                    .map(|id| contact_of(conn, id))
-                    .transpose()?,
+                provider: named.organisation(s.provider_organisation_id)?.name,
+                contact: s.responsible_professional_id.map(contact).transpose()?,
                 starts_on: s.starts_on,
                 ends_on: s.ends_on,
             })
@@ -259,10 +283,10 @@ pub fn summary_of(
             let doer = match r.party {
                 Party::Client => Doer::Client,
                 Party::Professional { professional_id } => {
-                    Doer::Named(contact_of(conn, professional_id)?.name)
+                    Doer::Named(contact(professional_id)?.name)
                 }
                 Party::Organisation { organisation_id } => {
-                    Doer::Named(organisations::get(conn, organisation_id)?.name)
+                    Doer::Named(named.organisation(organisation_id)?.name)
                 }
             };
             Ok(ResponsibilityLine {
@@ -278,7 +302,7 @@ pub fn summary_of(
         goals: content.goals,
         services,
         responsibilities,
-        responsible_worker: contact_of(conn, read.responsible)?,
+        responsible_worker: contact(read.responsible)?,
         follow_up_on: content.follow_up_on,
     };
     Ok(Some(plan_summary::render(&input, language)))
@@ -329,14 +353,14 @@ pub struct ResponsibilityDto {
     pub due_on: NaiveDate,
 }
 
-pub fn contact_of(conn: &mut DbConnection, professional: Uuid) -> StoreResult<Contact> {
-    let p = professionals::get(conn, professional)?;
-    Ok(Contact {
-        name: format!("{} {}", p.fields.first_name, p.fields.last_name),
-        organisation: organisations::get(conn, p.organisation_id)?.name,
-        phone: p.fields.phone,
-        email: p.fields.email,
-    })
+/// How the client's summary names a professional.
+fn contact_of_card(card: ProfessionalCard) -> Contact {
+    Contact {
+        name: format!("{} {}", card.first_name, card.last_name),
+        organisation: card.organisation.name,
+        phone: card.phone,
+        email: card.email,
+    }
 }
 
 pub fn open_goal() -> GoalStatus {
