@@ -491,3 +491,48 @@ async fn a_plan_costs_the_same_however_many_services_it_has() {
         );
     }
 }
+
+/// A client's export costs the same with three referrals as with one.
+#[tokio::test]
+async fn an_export_costs_the_same_however_many_referrals_it_holds() {
+    let espoo = Espoo::spawn().await;
+    let Espoo {
+        app, sanna, nurse, ..
+    } = &espoo;
+    let teams = [
+        app.team("both", nurse.organisation_id, Some(nurse.id))
+            .await,
+        app.team("both", nurse.organisation_id, Some(nurse.id))
+            .await,
+        app.team("both", nurse.organisation_id, Some(nurse.id))
+            .await,
+    ];
+    let mut exports = Vec::new();
+    for referred in [&teams[..1], &teams[..]] {
+        let client = clients(app, sanna, 1).await[0];
+        let base = format!("/api/v1/clients/{client}");
+        created(
+            app,
+            &format!("{base}/consents"),
+            sanna,
+            &json!({"purposes": ["referral_to_assessment"],
+                "organisation_ids": [nurse.organisation_id], "method": "written"}),
+        )
+        .await;
+        for team in referred {
+            created(
+                app,
+                &format!("{base}/referrals"),
+                sanna,
+                &json!({"team_id": team, "reason": "Työkyvyn arvio"}),
+            )
+            .await;
+        }
+        exports.push(format!("{base}/export"));
+    }
+    cost(app, &exports[0], sanna).await;
+    cost(app, &exports[1], sanna).await;
+    let one = cost(app, &exports[0], sanna).await;
+    let three = cost(app, &exports[1], sanna).await;
+    assert_eq!(one, three, "an export's cost grows with its referrals");
+}

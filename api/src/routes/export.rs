@@ -92,18 +92,13 @@ pub async fn export_client(
                     .collect::<Result<_, StoreError>>()?;
                 let follow_ups = follow_ups::for_client(conn, client_id, None)?;
                 let follow_ups = follow_up_views(conn, follow_ups, now)?;
-                let referrals = referrals::for_client(conn, client_id)?
-                    .into_iter()
-                    .map(|r| crate::views::referrals::view(conn, r))
-                    .collect::<Result<_, StoreError>>()?;
-                let assessments = assessments::for_client(conn, client_id)?
-                    .into_iter()
-                    .map(|a| crate::views::assessments::view(conn, a))
-                    .collect::<Result<_, StoreError>>()?;
-                let contact_requests = contact_requests::for_client(conn, client_id)?
-                    .into_iter()
-                    .map(|c| crate::views::contact_requests::view(conn, c))
-                    .collect::<Result<_, StoreError>>()?;
+                let referrals = referrals::for_client(conn, client_id)?;
+                let referrals = crate::views::referrals::views(conn, referrals)?;
+                let assessments = assessments::for_client(conn, client_id)?;
+                let assessments = crate::views::assessments::views(conn, assessments)?;
+                let contact_requests = contact_requests::for_client(conn, client_id)?;
+                let contact_requests =
+                    crate::views::contact_requests::views(conn, contact_requests)?;
                 let mut export = ClientExport {
                     plans,
                     follow_ups,

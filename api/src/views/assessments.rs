@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::views::cards::{ClientBasics, TeamRef, client_basics, team_ref};
+use crate::views::cards::{ClientBasics, Directory, TeamRef, only};
 
 /// An assessment.
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,10 +34,33 @@ pub struct AssessmentView {
 }
 
 pub fn view(conn: &mut DbConnection, r: AssessmentRecord) -> StoreResult<AssessmentView> {
+    only(views(conn, vec![r]))
+}
+
+/// Views of these assessments, their clients and teams read one query per
+/// kind, not per assessment.
+pub fn views(
+    conn: &mut DbConnection,
+    records: Vec<AssessmentRecord>,
+) -> StoreResult<Vec<AssessmentView>> {
+    let directory = Directory::load(
+        conn,
+        records.iter().map(|r| r.client_id).collect(),
+        vec![],
+        vec![],
+        records.iter().map(|r| r.assessment.team_id).collect(),
+    )?;
+    records
+        .into_iter()
+        .map(|r| view_in(&directory, r))
+        .collect()
+}
+
+fn view_in(directory: &Directory, r: AssessmentRecord) -> StoreResult<AssessmentView> {
     Ok(AssessmentView {
         id: r.assessment.id,
-        client: client_basics(conn, r.client_id)?,
-        team: team_ref(conn, r.assessment.team_id)?,
+        client: directory.client(r.client_id)?,
+        team: directory.team(r.assessment.team_id)?,
         referral_id: r.referral_id,
         status: r.assessment.status,
         opened_at: r.opened_at,

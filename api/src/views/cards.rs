@@ -32,14 +32,6 @@ pub struct TeamRef {
     pub name: String,
 }
 
-pub fn team_ref(conn: &mut DbConnection, id: Uuid) -> StoreResult<TeamRef> {
-    let team = kyky_persistence::teams::get(conn, id)?;
-    Ok(TeamRef {
-        id: team.id,
-        name: team.fields.name,
-    })
-}
-
 /// Who a professional is and how to reach them: "all actors must know who the
 /// responsible worker is".
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -119,10 +111,6 @@ impl ClientBasics {
             preferred_language: c.fields.preferred_language,
         }
     }
-}
-
-pub fn client_basics(conn: &mut DbConnection, id: Uuid) -> StoreResult<ClientBasics> {
-    Ok(ClientBasics::of(clients::get(conn, id)?))
 }
 
 /// A follow-up in brief: what moves to a handover's receiver.
