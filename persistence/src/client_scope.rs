@@ -373,16 +373,21 @@ impl Db {
         work: impl FnOnce(&mut DbConnection, &ClientScope) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let result = self.transaction(|conn| {
-            let stamp = clients::lock_with_stamp(conn, client_id)?;
             // The facts the request read, if none has changed since: then
             // the lock and the stamp are the only statement, where reading
             // the facts again takes three; else read afresh.
-            let scope = match ctx
+            let preloaded = ctx
                 .preloaded
                 .as_ref()
-                .filter(|p| p.client_id == client_id && Some(p.stamp) == stamp)
-                .and_then(|p| p.facts.as_deref())
-            {
+                .filter(|p| p.client_id == client_id)
+                .and_then(|p| Some((p.stamp, p.facts.as_deref()?)));
+            let current = if let Some((stamp, facts)) = preloaded {
+                (clients::lock_with_stamp(conn, client_id)? == Some(stamp)).then_some(facts)
+            } else {
+                clients::lock(conn, client_id)?;
+                None
+            };
+            let scope = match current {
                 Some(facts) => scope_of_facts(ctx, facts, reach),
                 None => authorize_for(conn, ctx, client_id, reach)?,
             }
