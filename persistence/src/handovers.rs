@@ -200,39 +200,19 @@ pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<(
     crate::connection::insert_all!(conn, items::table, &package)
 }
 
-/// The client a handover is about, without its package.
-pub fn client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Uuid> {
-    let client: DbId = handovers::table
-        .find(DbId(id))
-        .select(handovers::client_id)
-        .first(conn)?;
-    Ok(client.0)
-}
-
-/// The handover's client, its row locked until the transaction ends (as
-/// `clients::lock` does): one statement on PostgreSQL. SQLite writers already
-/// queue on one lock.
-pub fn lock_client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Uuid> {
-    let DbConnection::Postgresql(pg) = conn else {
-        return client_of(conn, id);
-    };
-    let of_handover = handovers::table
-        .filter(handovers::id.eq(DbId(id)))
-        .select(handovers::client_id);
-    let client: DbId = crate::schema::clients::table
-        .filter(crate::schema::clients::id.eq_any(of_handover))
-        .select(crate::schema::clients::id)
-        .for_update()
-        .first(pg)?;
-    Ok(client.0)
-}
-
-/// The handover, its client's row locked until the transaction ends on
-/// PostgreSQL (as `lock_client_of`); on SQLite, whose writers queue on one
-/// lock, the handover alone: one statement fewer.
+/// The handover, its client's row locked until the transaction ends (as
+/// `clients::lock` does) on PostgreSQL first; SQLite writers already queue
+/// on one lock, so there the handover alone.
 pub fn get_locking_client(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
-    if matches!(conn, DbConnection::Postgresql(_)) {
-        lock_client_of(conn, id)?;
+    if let DbConnection::Postgresql(pg) = conn {
+        let of_handover = handovers::table
+            .filter(handovers::id.eq(DbId(id)))
+            .select(handovers::client_id);
+        crate::schema::clients::table
+            .filter(crate::schema::clients::id.eq_any(of_handover))
+            .select(crate::schema::clients::id)
+            .for_update()
+            .first::<DbId>(pg)?;
     }
     get(conn, id)
 }
