@@ -65,25 +65,34 @@ impl FromSql<Time, Sqlite> for DbTime {
     }
 }
 
-// Both backends behind the one connection type (`DbConnection`).
-impl diesel::sql_types::HasSqlType<Time> for MultiBackend {
-    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
-        MultiBackend::lookup_sql_type::<Time>(lookup)
-    }
+/// A type of this module on both backends behind the one connection type
+/// (`DbConnection`): the value goes to whichever backend's own impls.
+macro_rules! on_both_backends {
+    ($sql_type:ident, $value:ident) => {
+        impl diesel::sql_types::HasSqlType<$sql_type> for MultiBackend {
+            fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+                MultiBackend::lookup_sql_type::<$sql_type>(lookup)
+            }
+        }
+
+        impl FromSql<$sql_type, MultiBackend> for $value {
+            fn from_sql(
+                bytes: <MultiBackend as Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                bytes.from_sql::<Self, $sql_type>()
+            }
+        }
+
+        impl ToSql<$sql_type, MultiBackend> for $value {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                out.set_value(($sql_type, self));
+                Ok(IsNull::No)
+            }
+        }
+    };
 }
 
-impl FromSql<Time, MultiBackend> for DbTime {
-    fn from_sql(bytes: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Time>()
-    }
-}
-
-impl ToSql<Time, MultiBackend> for DbTime {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-        out.set_value((Time, self));
-        Ok(IsNull::No)
-    }
-}
+on_both_backends!(Time, DbTime);
 
 // Times move by intervals, as `Timestamp`s do.
 impl diesel::sql_types::ops::Add for Time {
@@ -160,21 +169,4 @@ impl FromSql<Id, Sqlite> for DbId {
     }
 }
 
-impl diesel::sql_types::HasSqlType<Id> for MultiBackend {
-    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
-        MultiBackend::lookup_sql_type::<Id>(lookup)
-    }
-}
-
-impl FromSql<Id, MultiBackend> for DbId {
-    fn from_sql(bytes: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Id>()
-    }
-}
-
-impl ToSql<Id, MultiBackend> for DbId {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-        out.set_value((Id, self));
-        Ok(IsNull::No)
-    }
-}
+on_both_backends!(Id, DbId);
