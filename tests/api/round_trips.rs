@@ -137,6 +137,29 @@ async fn created(app: &TestApp, path: &str, worker: &Worker, body: &serde_json::
     .await;
 }
 
+/// The client's consent to referring them to `organisation`'s teams.
+async fn consent_to_refer(app: &TestApp, worker: &Worker, client: Uuid, organisation: Uuid) {
+    created(
+        app,
+        &format!("/api/v1/clients/{client}/consents"),
+        worker,
+        &json!({"purposes": ["referral_to_assessment"],
+            "organisation_ids": [organisation], "method": "written"}),
+    )
+    .await;
+}
+
+/// Refers the client to `team`.
+async fn refer(app: &TestApp, worker: &Worker, client: Uuid, team: Uuid) {
+    created(
+        app,
+        &format!("/api/v1/clients/{client}/referrals"),
+        worker,
+        &json!({"team_id": team, "reason": "Työkyvyn arvio"}),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
     // Three rows are enough to show a cost per row: each would add a query.
@@ -154,22 +177,8 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
     }
     let inbox = teams[0];
     for client in clients(app, sanna, ROWS).await {
-        let base = format!("/api/v1/clients/{client}");
-        created(
-            app,
-            &format!("{base}/consents"),
-            sanna,
-            &json!({"purposes": ["referral_to_assessment"],
-                "organisation_ids": [nurse.organisation_id], "method": "written"}),
-        )
-        .await;
-        created(
-            app,
-            &format!("{base}/referrals"),
-            sanna,
-            &json!({"team_id": inbox, "reason": "Työkyvyn arvio"}),
-        )
-        .await;
+        consent_to_refer(app, sanna, client, nurse.organisation_id).await;
+        refer(app, sanna, client, inbox).await;
         created(
             app,
             &format!("/api/v1/teams/{inbox}/contact-requests"),
@@ -385,22 +394,8 @@ async fn the_caseload_counts_every_team_inbox_in_the_same_statements() {
         .team("both", nurse.organisation_id, Some(nurse.id))
         .await;
     for client in clients(app, sanna, 2).await {
-        let base = format!("/api/v1/clients/{client}");
-        created(
-            app,
-            &format!("{base}/consents"),
-            sanna,
-            &json!({"purposes": ["referral_to_assessment"],
-                "organisation_ids": [nurse.organisation_id], "method": "written"}),
-        )
-        .await;
-        created(
-            app,
-            &format!("{base}/referrals"),
-            sanna,
-            &json!({"team_id": inbox, "reason": "Työkyvyn arvio"}),
-        )
-        .await;
+        consent_to_refer(app, sanna, client, nurse.organisation_id).await;
+        refer(app, sanna, client, inbox).await;
     }
     created(
         app,
@@ -511,22 +506,9 @@ async fn an_export_costs_the_same_however_many_referrals_it_holds() {
     for referred in [&teams[..1], &teams[..]] {
         let client = clients(app, sanna, 1).await[0];
         let base = format!("/api/v1/clients/{client}");
-        created(
-            app,
-            &format!("{base}/consents"),
-            sanna,
-            &json!({"purposes": ["referral_to_assessment"],
-                "organisation_ids": [nurse.organisation_id], "method": "written"}),
-        )
-        .await;
-        for team in referred {
-            created(
-                app,
-                &format!("{base}/referrals"),
-                sanna,
-                &json!({"team_id": team, "reason": "Työkyvyn arvio"}),
-            )
-            .await;
+        consent_to_refer(app, sanna, client, nurse.organisation_id).await;
+        for &team in referred {
+            refer(app, sanna, client, team).await;
         }
         exports.push(format!("{base}/export"));
     }
