@@ -52,14 +52,12 @@ impl Bearer {
     /// the professional the issuer's person is linked to (kept a minute by
     /// the process; created on first sign-in where the issuer does so).
     pub fn professional_id(&self, db: &Db, now: DateTime<Utc>) -> ApiResult<Uuid> {
-        let person = match &self.principal {
-            Principal::Professional { id, .. } => return Ok(*id),
-            Principal::Person(person) => person,
-        };
-        // `caller_key` is the person's key, made once when the token was read.
-        if let Some(id) = person.issuer.known(self.caller_key) {
+        if let Some(id) = self.known_professional_id() {
             return Ok(id);
         }
+        let Principal::Person(person) = &self.principal else {
+            return Err(ApiError::internal());
+        };
         let issuer = &person.issuer.settings;
         let found =
             db.run(|conn| sign_in_identities::find(conn, &issuer.issuer, &person.subject))?;
@@ -103,6 +101,16 @@ impl Bearer {
     /// the professional with their organisation, and their teams; on a read
     /// of a client, that client's access facts too. Roles are those both the
     /// token and the record grant.
+    /// The professional the token is for, when that needs no database: the
+    /// id of Kyky's own token, or a person this process has linked lately.
+    pub fn known_professional_id(&self) -> Option<Uuid> {
+        match &self.principal {
+            Principal::Professional { id, .. } => Some(*id),
+            // `caller_key` is the person's key, made once when the token was read.
+            Principal::Person(person) => person.issuer.known(self.caller_key),
+        }
+    }
+
     pub fn resolve(self, db: &Db, facts: &FactCache, now: DateTime<Utc>) -> ApiResult<Caller> {
         let id = self.professional_id(db, now)?;
         let (record, teams, preloaded) = if let Some(client) = self.client_named {

@@ -7,7 +7,8 @@ use std::sync::{Arc, OnceLock};
 use actix_web::web;
 use kyky_domain::clock::Clock;
 use kyky_persistence::fact_cache::FactCache;
-use kyky_persistence::{AuditContext, Db};
+use kyky_persistence::{AuditContext, ClientScope, Db, StampAt};
+use uuid::Uuid;
 
 use crate::auth::{Auth, Bearer, Caller};
 use crate::cursor::{CursorKey, CursorSeal};
@@ -148,6 +149,51 @@ impl AppState {
             work(db, &caller)
         })
         .await
+    }
+
+    /// A read of `client` answered from the facts this process keeps, when
+    /// it keeps both the caller and the client: no blocking hop and no
+    /// connection of its own. `answer` makes the answer from the scope the
+    /// kept facts give, with the stamps of anything else kept it used (or
+    /// `None` when it needs the database). The log writer stores the read's
+    /// entry only if no stamp the answer rests on has moved, and the answer
+    /// waits for that. `None` sends the read the usual way: facts not kept,
+    /// moved meanwhile, or not letting the caller read the client (the
+    /// usual way reads them afresh and logs the refusal).
+    pub async fn read_kept<T, F>(
+        &self,
+        bearer: &Bearer,
+        client: Uuid,
+        operation: &'static str,
+        answer: F,
+    ) -> ApiResult<Option<T>>
+    where
+        F: FnOnce(&Caller, ClientScope) -> Option<(T, Vec<StampAt>)>,
+    {
+        if !self.schema_ready.load(Ordering::Acquire) {
+            return Err(ApiError::unavailable());
+        }
+        let Some(kept) = bearer
+            .known_professional_id()
+            .and_then(|professional| self.facts.kept(professional, client))
+        else {
+            return Ok(None);
+        };
+        let record = kept.caller.record.clone();
+        let teams = kept.caller.teams.clone();
+        // Refused as the kept record stands (deactivated, say): the usual
+        // way decides on the record as it stands now.
+        let Ok(caller) = bearer.clone().caller(record, teams, Some(kept.preloaded())) else {
+            return Ok(None);
+        };
+        let ctx = caller.audit(self.now());
+        let read = self
+            .db
+            .read_client_kept(&ctx, &kept, operation, |scope| answer(&caller, scope))?;
+        let Some((value, confirmed)) = read else {
+            return Ok(None);
+        };
+        Ok(confirmed.stored().await?.then_some(value))
     }
 
     /// `as_caller_view` for work that needs only the access log's context.

@@ -20,6 +20,12 @@ use crate::trusted_issuers::{Person, TrustedIssuers};
 /// Shortest HS256 secret accepted: 256 bits, as RFC 7518 requires for HS256.
 pub const MIN_SECRET_BYTES: usize = 32;
 
+/// How far a token's `exp` and `nbf` may be off the clock (seconds).
+const LEEWAY_SECONDS: i64 = 30;
+
+/// How many of Kyky's own tokens a process remembers as verified.
+const VERIFIED_KEPT: usize = 4_096;
+
 /// Token claims.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -51,6 +57,33 @@ pub struct Auth {
     issuer: Option<String>,
     audience: Option<String>,
     trusted: Option<Arc<TrustedIssuers>>,
+    /// Kyky's own tokens verified lately, by their text. The same text has
+    /// the same signature and claims, so a token seen again needs only its
+    /// time window checked: a request spends no signature check and no
+    /// claims parsing on a token it has met.
+    verified: Arc<quick_cache::sync::Cache<String, Arc<VerifiedToken>>>,
+}
+
+/// An own token as verified: who it says calls, and when it is valid.
+#[derive(Debug)]
+struct VerifiedToken {
+    principal: Principal,
+    expires: i64,
+    not_before: Option<i64>,
+}
+
+impl VerifiedToken {
+    /// The window `verify` accepts, with the same leeway.
+    fn valid_at(&self, now: i64) -> bool {
+        self.expires >= now - LEEWAY_SECONDS
+            && self
+                .not_before
+                .is_none_or(|nbf| nbf <= now + LEEWAY_SECONDS)
+    }
+}
+
+fn verified_cache() -> Arc<quick_cache::sync::Cache<String, Arc<VerifiedToken>>> {
+    Arc::new(quick_cache::sync::Cache::new(VERIFIED_KEPT))
 }
 
 impl std::fmt::Debug for Auth {
@@ -88,6 +121,7 @@ impl Auth {
             issuer: None,
             audience: None,
             trusted: None,
+            verified: verified_cache(),
         })
     }
 
@@ -130,6 +164,7 @@ impl Auth {
             issuer: None,
             audience: None,
             trusted: None,
+            verified: verified_cache(),
         })
     }
 
@@ -194,17 +229,30 @@ impl Auth {
     }
 
     fn own_token(&self, token: &str) -> ApiResult<Principal> {
+        let now = Utc::now().timestamp();
+        if let Some(known) = self.verified.get(token).filter(|known| known.valid_at(now)) {
+            return Ok(known.principal.clone());
+        }
         let claims = self.verify(token)?;
         let professional_id = Uuid::parse_str(&claims.sub)
             .map_err(|_| ApiError::unauthorized("the token's subject is not a professional id"))?;
-        Ok(Principal::Professional {
+        let principal = Principal::Professional {
             id: professional_id,
             roles: claims
                 .roles
                 .iter()
                 .filter_map(|r| Role::from_str(r).ok())
                 .collect(),
-        })
+        };
+        if let Some(expires) = claims.exp {
+            let verified = VerifiedToken {
+                principal: principal.clone(),
+                expires,
+                not_before: claims.nbf,
+            };
+            self.verified.insert(token.to_owned(), Arc::new(verified));
+        }
+        Ok(principal)
     }
 
     pub fn algorithm_name(&self) -> &'static str {
@@ -243,7 +291,7 @@ impl Auth {
     /// Verifies signature, algorithm, `exp`, `nbf` and (if configured) `iss`/`aud`.
     pub fn verify(&self, token: &str) -> ApiResult<Claims> {
         let mut validation = Validation::new(self.algorithm);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECONDS.unsigned_abs();
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
         match &self.issuer {
@@ -267,4 +315,76 @@ pub enum Principal {
     Professional { id: Uuid, roles: BTreeSet<Role> },
     /// A person a trusted issuer vouches for.
     Person(Person),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"a test secret of at least thirty-two bytes";
+
+    fn token(auth: &Auth, expires: i64, not_before: Option<i64>) -> String {
+        let claims = Claims {
+            sub: Uuid::now_v7().to_string(),
+            iat: Some(Utc::now().timestamp()),
+            exp: Some(expires),
+            nbf: not_before,
+            roles: vec!["professional".to_owned()],
+            iss: None,
+            aud: None,
+        };
+        jsonwebtoken::encode(
+            &Header::new(auth.algorithm),
+            &claims,
+            auth.encoding.as_ref().expect("a secret signs"),
+        )
+        .expect("signed")
+    }
+
+    #[test]
+    fn a_token_met_again_is_accepted_from_memory_only_inside_its_window() {
+        let auth = Auth::hs256(SECRET).expect("secret");
+        let now = Utc::now().timestamp();
+        let valid = token(&auth, now + 600, None);
+        let first = auth.own_token(&valid).expect("valid");
+        assert_eq!(auth.verified.len(), 1);
+        let again = auth.own_token(&valid).expect("remembered");
+        assert_eq!(format!("{first:?}"), format!("{again:?}"));
+
+        // Remembered, but its time has passed: verified afresh, and refused.
+        let expired = token(&auth, now - 600, None);
+        let Principal::Professional { id, roles } = first else {
+            panic!("an own token");
+        };
+        let remembered = VerifiedToken {
+            principal: Principal::Professional { id, roles },
+            expires: now - 600,
+            not_before: None,
+        };
+        auth.verified.insert(expired.clone(), Arc::new(remembered));
+        assert!(auth.own_token(&expired).is_err());
+
+        // Another text (here the signature altered) is never the remembered one.
+        let at = valid.len() - 5;
+        let altered = if &valid[at..=at] == "A" { "B" } else { "A" };
+        let forged = format!("{}{altered}{}", &valid[..at], &valid[at + 1..]);
+        assert!(auth.own_token(&forged).is_err());
+    }
+
+    #[test]
+    fn the_remembered_window_is_the_window_verify_accepts() {
+        let at = |expires, not_before| VerifiedToken {
+            principal: Principal::Professional {
+                id: Uuid::nil(),
+                roles: BTreeSet::new(),
+            },
+            expires,
+            not_before,
+        };
+        let now = 1_000_000;
+        assert!(at(now - LEEWAY_SECONDS, None).valid_at(now));
+        assert!(!at(now - LEEWAY_SECONDS - 1, None).valid_at(now));
+        assert!(at(now + 60, Some(now + LEEWAY_SECONDS)).valid_at(now));
+        assert!(!at(now + 60, Some(now + LEEWAY_SECONDS + 1)).valid_at(now));
+    }
 }

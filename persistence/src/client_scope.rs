@@ -17,6 +17,8 @@ use crate::access_log::{self, AuditContext, Outcome};
 use crate::client_facts::ClientFacts;
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
+use crate::fact_cache::Kept;
+use crate::log_writer::{Confirmed, StampAt};
 use crate::{clients, consents, professionals, relationships};
 
 /// What a guarded operation knows about the client it works on.
@@ -303,6 +305,33 @@ impl Db {
         };
         drop(conn);
         self.settle(ctx, client_id, operation, result)
+    }
+
+    /// A read of a client decided on the facts this process keeps, with no
+    /// connection: `answer` makes the answer from the scope they give (or
+    /// `None` when it needs the database), with the stamps of anything else
+    /// kept that it used. The read's entry goes to the log writer with every
+    /// stamp the answer rests on, and is stored only if none has moved: the
+    /// answer may be given once `Confirmed` says it was. `None` when the
+    /// kept facts do not let the caller read the client: the read then goes
+    /// the usual way, which reads them afresh and logs a refusal.
+    pub fn read_client_kept<T>(
+        &self,
+        ctx: &AuditContext,
+        kept: &Kept,
+        operation: &str,
+        answer: impl FnOnce(ClientScope) -> Option<(T, Vec<StampAt>)>,
+    ) -> StoreResult<Option<(T, Confirmed)>> {
+        let Some(scope) = scope_of_facts(ctx, &kept.client.facts, Reach::OwnEntry) else {
+            return Ok(None);
+        };
+        let entry = access_log::allowed(ctx, scope.client_id, operation, scope.basis);
+        let Some((value, mut rests_on)) = answer(scope) else {
+            return Ok(None);
+        };
+        rests_on.extend(kept.stamps());
+        let confirmed = self.log_unless_moved(vec![entry], rests_on)?;
+        Ok(Some((value, confirmed)))
     }
 
     fn read_guarded<T>(

@@ -369,6 +369,16 @@ impl Db {
         }
     }
 
+    /// Hands the entries of a read decided on kept facts to the log writer,
+    /// to be stored only if none of the stamps `rests_on` has moved.
+    pub(crate) fn log_unless_moved(
+        &self,
+        entries: Vec<crate::access_log::NewEntry>,
+        rests_on: Vec<crate::log_writer::StampAt>,
+    ) -> StoreResult<crate::log_writer::Confirmed> {
+        self.log_writer.submit_unless_moved(entries, rests_on)
+    }
+
     /// Is the database answering?
     pub fn ping(&self) -> Result<(), StoreError> {
         self.conn()?

@@ -11,16 +11,18 @@
 //! stamps, and a change between the two reads shows as a moved stamp on the
 //! next request.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use diesel::prelude::*;
 use quick_cache::sync::Cache;
 use uuid::Uuid;
 
-use crate::client_facts::ClientFacts;
+use crate::client_facts::{ClientFacts, PreloadedClient};
 use crate::connection::on_backend;
 use crate::db::DbConnection;
 use crate::error::StoreResult;
+use crate::log_writer::StampAt;
 use crate::professionals::WithOrganisation;
 use crate::schema::fact_stamps;
 use crate::sql_types::DbId;
@@ -56,37 +58,88 @@ impl Default for FactCache {
 
 /// A caller as read: their record with organisation, and their teams.
 #[derive(Debug)]
-pub(crate) struct KeptCaller {
+pub struct KeptCaller {
     pub record: WithOrganisation,
     pub teams: Vec<Uuid>,
     pub stamp: i64,
     pub organisation_stamp: i64,
 }
 
+impl KeptCaller {
+    /// The stamps the record was read at: the professional's and their
+    /// organisation's.
+    pub fn stamps(&self) -> [StampAt; 2] {
+        let professional = &self.record.professional;
+        [
+            (professional.id, self.stamp),
+            (professional.organisation_id, self.organisation_stamp),
+        ]
+    }
+}
+
 #[derive(Debug)]
-pub(crate) struct KeptClient {
+pub struct KeptClient {
     pub facts: Arc<ClientFacts>,
     pub stamp: i64,
 }
 
+/// A caller and a client as this process keeps them. Whether they are
+/// still current only the database can say: by their stamps, in the
+/// statement that checks them (`current`) or in the access log's next
+/// batch (`Db::read_client_kept`).
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub caller: Arc<KeptCaller>,
+    pub client: Arc<KeptClient>,
+}
+
+impl Kept {
+    /// The stamps the caller and the client were read at.
+    pub fn stamps(&self) -> Vec<StampAt> {
+        let mut stamps = self.caller.stamps().to_vec();
+        stamps.push((self.client.facts.client.id, self.client.stamp));
+        stamps
+    }
+
+    /// The client as a request that read it with its caller carries it.
+    pub fn preloaded(&self) -> PreloadedClient {
+        PreloadedClient {
+            client_id: self.client.facts.client.id,
+            facts: Some(self.client.facts.clone()),
+            stamp: self.client.stamp,
+        }
+    }
+}
+
 /// Stamps as read, by subject; a subject without a row has stamp 0.
 #[derive(Debug, Default)]
-pub(crate) struct Stamps(Vec<(Uuid, i64)>);
+pub(crate) struct Stamps(HashMap<Uuid, i64>);
 
 impl Stamps {
     pub fn of(&self, subject: Uuid) -> i64 {
-        self.0
-            .iter()
-            .find(|(s, _)| *s == subject)
-            .map_or(0, |&(_, stamp)| stamp)
+        self.0.get(&subject).copied().unwrap_or(0)
     }
 
     pub fn add(&mut self, subject: Uuid, stamp: i64) {
-        self.0.push((subject, stamp));
+        self.0.insert(subject, stamp);
     }
 }
 
 impl FactCache {
+    /// The caller and the client, if both are kept: as they were read, with
+    /// no word on whether they are still current.
+    pub fn kept(&self, professional: Uuid, client: Uuid) -> Option<Kept> {
+        Some(Kept {
+            caller: self.callers.get(&professional)?,
+            client: self.clients.get(&client)?,
+        })
+    }
+
+    /// A professional as kept when they called (not necessarily current).
+    pub fn kept_caller(&self, professional: Uuid) -> Option<Arc<KeptCaller>> {
+        self.callers.get(&professional)
+    }
+
     /// The kept caller and client, if both are kept and no stamp has moved
     /// since they were read (one statement when both are kept).
     pub(crate) fn current(
@@ -94,18 +147,17 @@ impl FactCache {
         conn: &mut DbConnection,
         professional: Uuid,
         client: Uuid,
-    ) -> StoreResult<Option<(Arc<KeptCaller>, Arc<KeptClient>)>> {
-        let (Some(caller), Some(kept)) =
-            (self.callers.get(&professional), self.clients.get(&client))
-        else {
+    ) -> StoreResult<Option<Kept>> {
+        let Some(kept) = self.kept(professional, client) else {
             return Ok(None);
         };
-        let organisation = caller.record.professional.organisation_id;
+        let organisation = kept.caller.record.professional.organisation_id;
         let stamps = read(conn, [professional, organisation, client])?;
-        let unmoved = stamps.of(professional) == caller.stamp
-            && stamps.of(organisation) == caller.organisation_stamp
-            && stamps.of(client) == kept.stamp;
-        Ok(unmoved.then_some((caller, kept)))
+        let unmoved = kept
+            .stamps()
+            .iter()
+            .all(|&(subject, stamp)| stamps.of(subject) == stamp);
+        Ok(unmoved.then_some(kept))
     }
 
     /// Keeps what was read together with `stamps`.
@@ -136,6 +188,46 @@ impl FactCache {
             );
         }
     }
+}
+
+/// The current stamps of `subjects`, in one statement.
+pub(crate) fn read_stamps(conn: &mut DbConnection, subjects: &[Uuid]) -> StoreResult<Stamps> {
+    let mut subjects: Vec<DbId> = subjects.iter().copied().map(DbId).collect();
+    subjects.sort_unstable_by_key(|subject| subject.0);
+    subjects.dedup();
+    let rows: Vec<(DbId, i64)> = match conn {
+        // `= ANY($1)`: one prepared statement for any number of subjects.
+        DbConnection::Postgresql(pg) => fact_stamps::table
+            .filter(fact_stamps::subject.eq_any(&subjects))
+            .select((fact_stamps::subject, fact_stamps::stamp))
+            .load(pg)?,
+        // SQLite's `IN (?, ?, …)` would be parsed anew for every count (and
+        // this runs for every batch of the access log): the subjects go as
+        // one JSON array instead, and the statement is prepared once.
+        DbConnection::Sqlite(lite) => {
+            let listed: Vec<String> = subjects.iter().map(|s| format!("\"{}\"", s.0)).collect();
+            diesel::sql_query(
+                "SELECT subject, stamp FROM fact_stamps \
+                 WHERE subject IN (SELECT value FROM json_each(?))",
+            )
+            .bind::<diesel::sql_types::Text, _>(format!("[{}]", listed.join(",")))
+            .load::<StampRow>(lite)?
+            .into_iter()
+            .map(|row| (row.subject, row.stamp))
+            .collect()
+        }
+    };
+    Ok(Stamps(
+        rows.into_iter().map(|(s, stamp)| (s.0, stamp)).collect(),
+    ))
+}
+
+#[derive(diesel::QueryableByName)]
+struct StampRow {
+    #[diesel(sql_type = crate::sql_types::Id)]
+    subject: DbId,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    stamp: i64,
 }
 
 /// The stamps of three subjects in one statement of fixed shape.

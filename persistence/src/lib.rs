@@ -53,3 +53,4 @@ pub use access_log::AuditContext;
 pub use client_scope::ClientScope;
 pub use db::{Db, DbConnection};
 pub use error::{StoreError, StoreResult};
+pub use log_writer::{Confirmed, StampAt};

@@ -12,6 +12,12 @@
 //! connection goes back to the pool at once, so more requests run meanwhile
 //! and their entries share a commit.
 //!
+//! A read decided on the facts a process keeps (`fact_cache`) hands over
+//! its entry with the stamps those facts were read at: the writer reads the
+//! batch's stamps in one statement before it stores the batch, stores the
+//! entry only if none has moved, and tells the read which (`Confirmed`), so
+//! that such a read needs no connection of its own.
+//!
 //! Writes keep their entries in their own transaction (`Db::write_client`).
 
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -21,28 +27,41 @@ use futures::channel::oneshot;
 
 use r2d2::ManageConnection;
 
+use uuid::Uuid;
+
 use crate::access_log::{self, NewEntry};
 use crate::connection::{DbConnection, Manager};
 use crate::error::{StoreError, StoreResult};
+use crate::fact_cache;
 
 /// Most entries one statement stores (each entry binds 12 values).
 const MOST_PER_BATCH: usize = 1000;
 
+/// A subject's stamp as the facts of a read were read at (`fact_cache`).
+pub type StampAt = (Uuid, i64);
+
 /// Entries waiting to be stored, and who waits for them.
 struct Pending {
     entries: Vec<NewEntry>,
-    stored: oneshot::Sender<Result<(), String>>,
+    /// The entries are stored only if every one of these stamps is current.
+    unless_moved: Vec<StampAt>,
+    /// `false` when a stamp had moved and nothing was stored.
+    stored: oneshot::Sender<Result<bool, String>>,
 }
 
 /// A receipt for entries handed to the writer: resolves once they are
 /// committed, or with the error that kept them from it.
 #[derive(Debug)]
 #[must_use = "the entries are stored only once the receipt says so"]
-pub struct Stored(oneshot::Receiver<Result<(), String>>);
+pub struct Stored(oneshot::Receiver<Result<bool, String>>);
 
 impl Stored {
     /// Waits for the commit without blocking a thread.
     pub async fn committed(self) -> StoreResult<()> {
+        self.outcome().await.map(|_| ())
+    }
+
+    async fn outcome(self) -> StoreResult<bool> {
         self.0
             .await
             .map_err(|_| not_written())?
@@ -52,6 +71,20 @@ impl Stored {
     /// Waits for the commit on this thread.
     pub fn wait(self) -> StoreResult<()> {
         futures::executor::block_on(self.committed())
+    }
+}
+
+/// A receipt for entries handed over with the stamps their read was
+/// decided at (`LogWriter::submit_unless_moved`).
+#[derive(Debug)]
+#[must_use = "the read may be answered only once the receipt confirms it"]
+pub struct Confirmed(Stored);
+
+impl Confirmed {
+    /// `true` once the entries are committed; `false` when a stamp had
+    /// moved, so that nothing was stored and the read must decide afresh.
+    pub async fn stored(self) -> StoreResult<bool> {
+        self.0.outcome().await
     }
 }
 
@@ -91,14 +124,32 @@ impl LogWriter {
     /// Hands `entries` to the next batch; the receipt resolves once they
     /// are committed.
     pub(crate) fn submit(&self, entries: Vec<NewEntry>) -> StoreResult<Stored> {
+        self.hand_over(entries, Vec::new())
+    }
+
+    /// Hands `entries` to the next batch, to be stored only if each of
+    /// `unless_moved`'s stamps is still current when the batch is.
+    pub(crate) fn submit_unless_moved(
+        &self,
+        entries: Vec<NewEntry>,
+        unless_moved: Vec<StampAt>,
+    ) -> StoreResult<Confirmed> {
+        self.hand_over(entries, unless_moved).map(Confirmed)
+    }
+
+    fn hand_over(&self, entries: Vec<NewEntry>, unless_moved: Vec<StampAt>) -> StoreResult<Stored> {
         let (stored, receipt) = oneshot::channel();
-        if entries.is_empty() {
-            let _ = stored.send(Ok(()));
+        if entries.is_empty() && unless_moved.is_empty() {
+            let _ = stored.send(Ok(true));
         } else {
             self.queue
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .send(Pending { entries, stored })
+                .send(Pending {
+                    entries,
+                    unless_moved,
+                    stored,
+                })
                 .map_err(|_| not_written())?;
         }
         Ok(Stored(receipt))
@@ -114,6 +165,12 @@ fn write_batches(
 ) {
     let mut conn: Option<DbConnection> = None;
     while let Ok(first) = waiting.recv() {
+        // Give way once to the threads that are ready to run: on a busy
+        // machine they are the requests being answered, which hand over
+        // their entries meanwhile and share this batch's commit (measured:
+        // 6 entries a commit instead of 3.5 and a fifth more reads a second
+        // on SQLite); on an idle one this returns at once.
+        std::thread::yield_now();
         let mut batch = vec![first];
         let mut count = batch[0].entries.len();
         while count < MOST_PER_BATCH {
@@ -125,19 +182,22 @@ fn write_batches(
                 Err(_) => break,
             }
         }
-        let entries: Vec<NewEntry> = batch
-            .iter_mut()
-            .flat_map(|pending| std::mem::take(&mut pending.entries))
-            .collect();
         #[expect(clippy::cast_precision_loss, reason = "a batch holds at most 1000")]
-        metrics::histogram!("kyky_access_log_batch_entries").record(entries.len() as f64);
-        let mut result = store(manager, sqlite_writer, &mut conn, &entries);
+        metrics::histogram!("kyky_access_log_batch_entries").record(count as f64);
+        let mut entries = Entries::default();
+        for (i, pending) in batch.iter_mut().enumerate() {
+            for entry in std::mem::take(&mut pending.entries) {
+                entries.rows.push(entry);
+                entries.owners.push(i);
+            }
+        }
+        let mut result = store(manager, sqlite_writer, &mut conn, &batch, &mut entries);
         if result.is_err() && conn.take().is_some() {
             // The connection kept from an earlier batch may have been closed
             // by the server meanwhile: once more, on a fresh one. (Had the
             // insert been stored after all, the entries' ids refuse a second
             // copy.)
-            result = store(manager, sqlite_writer, &mut conn, &entries);
+            result = store(manager, sqlite_writer, &mut conn, &batch, &mut entries);
             if result.is_err() {
                 conn = None;
             }
@@ -145,22 +205,65 @@ fn write_batches(
         if result.is_err() {
             metrics::counter!("kyky_access_log_batch_failures_total").increment(1);
         }
-        for pending in batch {
-            let _ = pending.stored.send(result.clone());
+        for (i, pending) in batch.into_iter().enumerate() {
+            let outcome = match &result {
+                Ok(current) => Ok(current[i]),
+                Err(error) => Err(error.clone()),
+            };
+            let _ = pending.stored.send(outcome);
         }
     }
 }
 
+/// A batch's entries, each with the index of the hand-over it came with.
+#[derive(Default)]
+struct Entries {
+    rows: Vec<NewEntry>,
+    owners: Vec<usize>,
+}
+
+/// Stores the entries of every hand-over in `batch` whose stamps are all
+/// current (read first, in one statement, when any has stamps), and says
+/// which were; `entries` keeps only those.
 fn store(
     manager: &Manager,
     sqlite_writer: Option<&Mutex<()>>,
     conn: &mut Option<DbConnection>,
-    entries: &[NewEntry],
-) -> Result<(), String> {
+    batch: &[Pending],
+    entries: &mut Entries,
+) -> Result<Vec<bool>, String> {
     if conn.is_none() {
         *conn = Some(manager.connect().map_err(|e| e.to_string())?);
     }
     let conn = conn.as_mut().ok_or("no connection")?;
-    let _turn = sqlite_writer.map(|queue| queue.lock().unwrap_or_else(PoisonError::into_inner));
-    access_log::insert_entries(conn, entries).map_err(|e| e.to_string())
+    let subjects: Vec<Uuid> = batch
+        .iter()
+        .flat_map(|pending| pending.unless_moved.iter().map(|&(subject, _)| subject))
+        .collect();
+    let current = if subjects.is_empty() {
+        vec![true; batch.len()]
+    } else {
+        let stamps = fact_cache::read_stamps(conn, &subjects).map_err(|e| e.to_string())?;
+        batch
+            .iter()
+            .map(|pending| {
+                pending
+                    .unless_moved
+                    .iter()
+                    .all(|&(subject, stamp)| stamps.of(subject) == stamp)
+            })
+            .collect()
+    };
+    if current.contains(&false) {
+        let mut owners = entries.owners.iter();
+        entries
+            .rows
+            .retain(|_| owners.next().is_some_and(|&owner| current[owner]));
+        entries.owners.retain(|&owner| current[owner]);
+    }
+    if !entries.rows.is_empty() {
+        let _turn = sqlite_writer.map(|queue| queue.lock().unwrap_or_else(PoisonError::into_inner));
+        access_log::insert_entries(conn, &entries.rows).map_err(|e| e.to_string())?;
+    }
+    Ok(current)
 }

@@ -153,6 +153,27 @@ fn comparable(facts: &request_facts::CallerFacts) -> String {
     format!("{:?} {teams:?} {:?}", facts.record, facts.client)
 }
 
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Refused reads of `client` in its access log.
+fn denied_reads(app: &crate::helpers::TestApp, client: uuid::Uuid) -> i64 {
+    app.db
+        .run(|conn| {
+            diesel::sql_query(format!(
+                "SELECT COUNT(*) AS n FROM access_log \
+                 WHERE client_id = '{client}' AND operation = 'client.read' AND outcome = 'denied'"
+            ))
+            .get_result::<Count>(conn)
+            .map_err(StoreError::from)
+        })
+        .unwrap()
+        .n
+}
+
 fn execute(app: &crate::helpers::TestApp, statement: &str) {
     let changed = app
         .db
@@ -286,6 +307,18 @@ async fn a_change_made_by_another_process_counts_on_the_next_read() {
         expect_status(app.get(&path, &kela.token).await, StatusCode::OK).await;
         expect_status(app.get(&path, &sanna.token).await, StatusCode::OK).await;
     }
+    // Kela's read shows Sanna's card, kept from her own requests: renamed,
+    // it shows her new name.
+    execute(
+        app,
+        &format!(
+            "UPDATE professionals SET first_name = 'Sanni' WHERE id = '{}'",
+            sanna.id
+        ),
+    );
+    let read = expect_status(app.get(&path, &kela.token).await, StatusCode::OK).await;
+    assert_eq!(read["responsible_worker"]["first_name"], "Sanni");
+    let entries_before = denied_reads(app, client);
     execute(
         app,
         &format!(
@@ -296,6 +329,11 @@ async fn a_change_made_by_another_process_counts_on_the_next_read() {
     assert_eq!(
         app.get(&path, &kela.token).await.status(),
         StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        denied_reads(app, client),
+        entries_before + 1,
+        "the refused read is in the access log"
     );
     execute(
         app,

@@ -261,15 +261,11 @@ pub fn current(
     professional_id: Uuid,
     client_id: Uuid,
 ) -> StoreResult<CallerFacts> {
-    if let Some((caller, client)) = cache.current(conn, professional_id, client_id)? {
+    if let Some(kept) = cache.current(conn, professional_id, client_id)? {
         return Ok(CallerFacts {
-            record: caller.record.clone(),
-            teams: caller.teams.clone(),
-            client: PreloadedClient {
-                client_id,
-                facts: Some(client.facts.clone()),
-                stamp: client.stamp,
-            },
+            record: kept.caller.record.clone(),
+            teams: kept.caller.teams.clone(),
+            client: kept.preloaded(),
         });
     }
     let (facts, stamps) = load_with_stamps(conn, professional_id, client_id)?;
