@@ -63,9 +63,14 @@ impl DatabaseUrl {
 /// (`#[diesel(treat_none_as_default_value = false)]`): SQLite has no DEFAULT
 /// in a VALUES list, and diesel would fall back to one insert per row.
 /// Evaluates to `StoreResult<()>`.
+/// Up to how many rows `insert_all!` keeps a statement prepared for each
+/// count (more, and the texts would be as many as the counts).
+pub(crate) const FEW_ROWS: usize = 8;
+
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {{
         use diesel::RunQueryDsl as _;
+        use $crate::connection::FEW_ROWS;
         let rows = $rows;
         match $conn {
             // No rows, no statement (an empty `VALUES` list is not SQL).
@@ -76,6 +81,14 @@ macro_rules! insert_all {
                 .values(&rows[0])
                 .execute(conn)
                 .map(|_| ()),
+            // A few rows: a text of few shapes, prepared once for each (on
+            // SQLite diesel writes a batch through its own wrapper, which
+            // this cannot wrap).
+            $crate::connection::DbConnection::Postgresql(pg) if rows.len() <= FEW_ROWS => {
+                $crate::sql_types::PreparedOnce(diesel::insert_into($table).values(rows))
+                    .execute(pg)
+                    .map(|_| ())
+            }
             $crate::connection::DbConnection::Postgresql(pg) => diesel::insert_into($table)
                 .values(rows)
                 .execute(pg)

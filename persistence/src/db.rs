@@ -500,6 +500,54 @@ mod tests {
         assert_eq!(settings, ["wal", "1", "5000"]);
     }
 
+    /// Built with SQLite's query planner stability guarantee
+    /// (`.cargo/config.toml`); and a statement naming a written code still
+    /// finds the partial index of that code.
+    #[test]
+    fn sqlite_plans_do_not_depend_on_bound_values_and_written_codes_find_partial_indexes() {
+        use crate::schema::handovers;
+        use crate::sql_types::{DbId, written};
+        use diesel::prelude::*;
+        use kyky_domain::handover::HandoverStatus;
+
+        #[derive(QueryableByName)]
+        struct Plan {
+            #[diesel(sql_type = Text)]
+            detail: String,
+        }
+        let dir = std::env::temp_dir().join(format!("kyky-qpsg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.join("k.db").display()), 2).unwrap();
+        db.migrate().unwrap();
+        let mut conn = db.conn().unwrap();
+        let options: Vec<Setting> =
+            diesel::sql_query("SELECT compile_options AS value FROM pragma_compile_options")
+                .load(&mut *conn)
+                .unwrap();
+        let pending = handovers::table
+            .filter(handovers::client_id.eq(DbId(uuid::Uuid::nil())))
+            .filter(handovers::status.eq(written(HandoverStatus::Pending)))
+            .select(handovers::id);
+        let query = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&pending).to_string();
+        let statement = query.split(" -- ").next().unwrap().replace('?', "''");
+        let plan: Vec<Plan> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {statement}"))
+            .load(&mut *conn)
+            .unwrap();
+        drop(conn);
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            options.iter().any(|o| o.value == "ENABLE_QPSG"),
+            "SQLite is built without ENABLE_QPSG"
+        );
+        assert!(
+            plan.iter()
+                .any(|p| p.detail.contains("handovers_one_pending_key")),
+            "{statement}: {:?}",
+            plan.iter().map(|p| &p.detail).collect::<Vec<_>>()
+        );
+    }
+
     #[test]
     fn urls_choose_the_backend() {
         assert_eq!(

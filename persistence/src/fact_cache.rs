@@ -25,7 +25,7 @@ use crate::error::StoreResult;
 use crate::log_writer::StampAt;
 use crate::professionals::WithOrganisation;
 use crate::schema::fact_stamps;
-use crate::sql_types::DbId;
+use crate::sql_types::{DbId, PreparedOnce};
 
 /// How many callers and clients a process keeps facts of. A client's facts
 /// are a few kilobytes: the bound keeps a busy process's memory flat.
@@ -206,11 +206,13 @@ pub(crate) fn read_stamps(conn: &mut DbConnection, subjects: &[Uuid]) -> StoreRe
         // one JSON array instead, and the statement is prepared once.
         DbConnection::Sqlite(lite) => {
             let listed: Vec<String> = subjects.iter().map(|s| format!("\"{}\"", s.0)).collect();
-            diesel::sql_query(
-                "SELECT subject, stamp FROM fact_stamps \
-                 WHERE subject IN (SELECT value FROM json_each(?))",
+            PreparedOnce(
+                diesel::sql_query(
+                    "SELECT subject, stamp FROM fact_stamps \
+                     WHERE subject IN (SELECT value FROM json_each(?))",
+                )
+                .bind::<diesel::sql_types::Text, _>(format!("[{}]", listed.join(","))),
             )
-            .bind::<diesel::sql_types::Text, _>(format!("[{}]", listed.join(",")))
             .load::<StampRow>(lite)?
             .into_iter()
             .map(|row| (row.subject, row.stamp))

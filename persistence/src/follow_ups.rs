@@ -12,7 +12,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{follow_up_moves, follow_ups};
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, written};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpRecord {
@@ -132,7 +132,7 @@ pub fn for_client(
         .select(Row::as_select())
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(follow_ups::status.eq(status.to_string()));
+        query = query.filter(follow_ups::status.eq(written(status)));
     }
     query.load(conn)?.into_iter().map(to_record).collect()
 }
@@ -159,7 +159,7 @@ pub fn owned_by(
     after: Option<(NaiveDate, Uuid)>,
     limit: i64,
 ) -> StoreResult<Vec<FollowUpRecord>> {
-    let open = FollowUpStatus::Open.to_string();
+    let open = FollowUpStatus::Open;
     let mut query = follow_ups::table
         .filter(follow_ups::owner_id.eq(DbId(owner)))
         .order((follow_ups::due_on, follow_ups::id))
@@ -167,7 +167,7 @@ pub fn owned_by(
         .select(Row::as_select())
         .into_boxed();
     if let Some(status) = filter.status {
-        query = query.filter(follow_ups::status.eq(status.to_string()));
+        query = query.filter(follow_ups::status.eq(written(status)));
     }
     if let Some(day) = filter.due_before {
         query = query.filter(follow_ups::due_on.lt(day));
@@ -178,11 +178,15 @@ pub fn owned_by(
     match filter.overdue {
         Some(true) => {
             query = query
-                .filter(follow_ups::status.eq(open))
+                .filter(follow_ups::status.eq(written(open)))
                 .filter(follow_ups::due_on.lt(today));
         }
         Some(false) => {
-            query = query.filter(follow_ups::status.ne(open).or(follow_ups::due_on.ge(today)));
+            query = query.filter(
+                follow_ups::status
+                    .ne(written(open))
+                    .or(follow_ups::due_on.ge(today)),
+            );
         }
         None => {}
     }
@@ -208,7 +212,7 @@ pub fn close(
     let changed = diesel::update(
         follow_ups::table
             .find(DbId(id))
-            .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string())),
+            .filter(follow_ups::status.eq(written(FollowUpStatus::Open))),
     )
     .set((
         follow_ups::status.eq(to.to_string()),
@@ -232,7 +236,7 @@ pub fn cancel_open_of_plan(
     diesel::update(
         follow_ups::table
             .filter(follow_ups::plan_id.eq(DbId(plan_id)))
-            .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string())),
+            .filter(follow_ups::status.eq(written(FollowUpStatus::Open))),
     )
     .set((
         follow_ups::status.eq(FollowUpStatus::Cancelled.to_string()),
@@ -254,7 +258,7 @@ pub fn next_open_for_clients(
         let ids: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
         let rows: Vec<(DbId, Option<NaiveDate>)> = follow_ups::table
             .filter(follow_ups::client_id.eq_any(ids))
-            .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string()))
+            .filter(follow_ups::status.eq(written(FollowUpStatus::Open)))
             .group_by(follow_ups::client_id)
             .select((follow_ups::client_id, diesel::dsl::min(follow_ups::due_on)))
             .load(conn)?;
@@ -366,7 +370,7 @@ pub fn open_for_clients(
     let ids: Vec<DbId> = client_ids.iter().copied().map(DbId).collect();
     follow_ups::table
         .filter(follow_ups::client_id.eq_any(ids))
-        .filter(follow_ups::status.eq(FollowUpStatus::Open.to_string()))
+        .filter(follow_ups::status.eq(written(FollowUpStatus::Open)))
         .order((follow_ups::due_on, follow_ups::id))
         .select(Row::as_select())
         .load(conn)?

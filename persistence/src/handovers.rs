@@ -11,7 +11,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{handover_package_items as items, handovers};
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, PreparedOnce, written};
 use crate::teams;
 
 /// One item of the information package.
@@ -269,7 +269,7 @@ pub fn expire_due(conn: &mut DbConnection, client_id: Uuid, now: DateTime<Utc>) 
     diesel::update(
         handovers::table
             .filter(handovers::client_id.eq(DbId(client_id)))
-            .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
+            .filter(handovers::status.eq(written(HandoverStatus::Pending)))
             .filter(handovers::expires_at.le(naive(now))),
     )
     .set((
@@ -290,7 +290,7 @@ pub fn pending_now(
 ) -> StoreResult<bool> {
     let pending: Vec<Option<DbTime>> = handovers::table
         .filter(handovers::client_id.eq(DbId(client_id)))
-        .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
+        .filter(handovers::status.eq(written(HandoverStatus::Pending)))
         .select(handovers::expires_at)
         .load(conn)?;
     let due = |deadline: &Option<DbTime>| deadline.is_some_and(|d| utc(d) <= now);
@@ -304,7 +304,7 @@ pub fn pending_now(
 pub fn pending_id(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<Option<Uuid>> {
     Ok(handovers::table
         .filter(handovers::client_id.eq(DbId(client_id)))
-        .filter(handovers::status.eq(HandoverStatus::Pending.to_string()))
+        .filter(handovers::status.eq(written(HandoverStatus::Pending)))
         .select(handovers::id)
         .first::<DbId>(conn)
         .optional()?
@@ -337,7 +337,7 @@ pub fn decide(
     };
     let pending = handovers::table
         .filter(handovers::id.eq(DbId(id)))
-        .filter(handovers::status.eq(HandoverStatus::Pending.to_string()));
+        .filter(handovers::status.eq(written(HandoverStatus::Pending)));
     let decided = (
         handovers::status.eq(status.to_string()),
         handovers::decided_at.eq(Some(naive(now))),
@@ -346,11 +346,13 @@ pub fn decide(
         handovers::cancel_reason.eq(cancel_reason),
     );
     // `RETURNING` (both backends) runs on the backend's own connection.
-    let changed: Option<HandoverRow> = on_backend!(conn, |c| diesel::update(pending)
-        .set(decided)
-        .returning(HandoverRow::as_returning())
-        .get_result(c)
-        .optional())?;
+    let changed: Option<HandoverRow> = on_backend!(conn, |c| PreparedOnce(
+        diesel::update(pending)
+            .set(decided)
+            .returning(HandoverRow::as_returning())
+    )
+    .get_result(c)
+    .optional())?;
     changed
         .map(|row| {
             // The package does not change with the decision.
@@ -400,23 +402,25 @@ fn of_actor(
                 .or(handovers::from_professional_id.eq(me)),
         ),
     };
-    let pending = HandoverStatus::Pending.to_string();
+    let pending = HandoverStatus::Pending;
     let now = naive(now);
     match status {
         None => query,
-        Some(HandoverStatus::Pending) => query.filter(handovers::status.eq(pending)).filter(
-            handovers::expires_at
-                .is_null()
-                .or(handovers::expires_at.gt(now)),
-        ),
+        Some(HandoverStatus::Pending) => {
+            query.filter(handovers::status.eq(written(pending))).filter(
+                handovers::expires_at
+                    .is_null()
+                    .or(handovers::expires_at.gt(now)),
+            )
+        }
         Some(HandoverStatus::Expired) => query.filter(
             handovers::status
                 .eq(HandoverStatus::Expired.to_string())
                 .or(handovers::status
-                    .eq(pending)
+                    .eq(written(pending))
                     .and(handovers::expires_at.le(now))),
         ),
-        Some(other) => query.filter(handovers::status.eq(other.to_string())),
+        Some(other) => query.filter(handovers::status.eq(written(other))),
     }
 }
 

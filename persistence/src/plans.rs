@@ -11,7 +11,7 @@ use crate::convert::{code, from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::plans;
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, written};
 
 /// One version of a client's plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +146,7 @@ fn in_status(
 ) -> StoreResult<Option<PlanRecord>> {
     plans::table
         .filter(plans::client_id.eq(DbId(client_id)))
-        .filter(plans::status.eq(status.to_string()))
+        .filter(plans::status.eq(written(status)))
         .select(Row::as_select())
         .first(conn)
         .optional()?
@@ -174,7 +174,7 @@ pub fn current_for_clients(
         let ids: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
         let rows: Vec<Row> = plans::table
             .filter(plans::client_id.eq_any(ids))
-            .filter(plans::status.eq(PlanStatus::Published.to_string()))
+            .filter(plans::status.eq(written(PlanStatus::Published)))
             .select(Row::as_select())
             .load(conn)?;
         for row in rows {
@@ -198,7 +198,7 @@ pub fn update_draft(
         plans::table
             .find(DbId(id))
             .filter(plans::revision.eq(revision))
-            .filter(plans::status.eq(PlanStatus::Draft.to_string())),
+            .filter(plans::status.eq(written(PlanStatus::Draft))),
     )
     .set((
         plans::content.eq(to_json(content)?),
@@ -243,7 +243,7 @@ pub fn publish(
     diesel::update(
         plans::table
             .find(DbId(id))
-            .filter(plans::status.eq(PlanStatus::Draft.to_string())),
+            .filter(plans::status.eq(written(PlanStatus::Draft))),
     )
     .set((
         plans::status.eq(PlanStatus::Published.to_string()),
@@ -261,7 +261,7 @@ pub fn delete_draft(conn: &mut DbConnection, id: Uuid) -> StoreResult<()> {
     diesel::delete(
         plans::table
             .find(DbId(id))
-            .filter(plans::status.eq(PlanStatus::Draft.to_string())),
+            .filter(plans::status.eq(written(PlanStatus::Draft))),
     )
     .execute(conn)?;
     Ok(())

@@ -9,7 +9,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::responsibility_requests as requests;
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, written};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRecord {
@@ -92,7 +92,7 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<RequestRecord> {
 pub fn pending_exists(conn: &mut DbConnection, client_id: Uuid) -> StoreResult<bool> {
     let count: i64 = requests::table
         .filter(requests::client_id.eq(DbId(client_id)))
-        .filter(requests::status.eq(RequestStatus::Pending.to_string()))
+        .filter(requests::status.eq(written(RequestStatus::Pending)))
         .count()
         .get_result(conn)?;
     Ok(count > 0)
@@ -123,7 +123,7 @@ pub fn answer(
     let changed = diesel::update(
         requests::table
             .filter(requests::id.eq(DbId(id)))
-            .filter(requests::status.eq(RequestStatus::Pending.to_string())),
+            .filter(requests::status.eq(written(RequestStatus::Pending))),
     )
     .set((
         requests::status.eq(status.to_string()),

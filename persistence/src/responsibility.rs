@@ -6,11 +6,12 @@ use diesel::prelude::*;
 use kyky_domain::handover::{PeriodOrigin, Responsibility};
 use uuid::Uuid;
 
+use crate::connection::on_backend;
 use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, PreparedOnce};
 
 /// One period of one professional's responsibility for a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,13 +238,13 @@ pub fn transfer(
         set_by,
         at: now,
     } = how;
-    diesel::update(
+    let end_current = diesel::update(
         periods::table
             .filter(periods::client_id.eq(DbId(client_id)))
             .filter(periods::ended_at.is_null()),
     )
-    .set(periods::ended_at.eq(Some(naive(now))))
-    .execute(conn)?;
+    .set(periods::ended_at.eq(Some(naive(now))));
+    on_backend!(conn, |c| PreparedOnce(end_current).execute(c))?;
     open_period(conn, client_id, new.responsible, origin, handover_id, now)?;
     // `current` as read in this transaction: without a work pair there is
     // none to end, and none to start unless the new one has one.

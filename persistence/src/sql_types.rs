@@ -7,9 +7,11 @@
 //! `NaiveDateTime` or `Uuid` to a type of this crate, hence the newtypes.
 
 use chrono::NaiveDateTime;
+use diesel::QueryResult;
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
 use diesel::pg::{Pg, PgValue};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::Timestamp;
 use diesel::sqlite::{Sqlite, SqliteValue};
@@ -170,3 +172,74 @@ impl FromSql<Id, Sqlite> for DbId {
 }
 
 on_both_backends!(Id, DbId);
+
+/// A code (a status, say) written into a statement's text rather than bound
+/// to it: a partial index whose `WHERE` names that code (`status =
+/// 'pending'`) serves only statements that name it too, on SQLite (whose
+/// planner does not look at bound values: see `.cargo/config.toml`) and in
+/// PostgreSQL's generic plans. Unlike diesel's `sql` literal, a statement
+/// with a written code is still prepared once (keyed by its text).
+pub(crate) fn written<C: kyky_domain::CodeSet>(code: C) -> Written {
+    let code = code.code();
+    debug_assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    Written(code)
+}
+
+/// A code as `written` puts it into a statement: `'code'`.
+#[derive(Debug, Clone, Copy, diesel::expression::ValidGrouping)]
+pub(crate) struct Written(&'static str);
+
+impl diesel::expression::Expression for Written {
+    type SqlType = diesel::sql_types::Text;
+}
+
+impl<DB: Backend> QueryFragment<DB> for Written {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("'");
+        out.push_sql(self.0);
+        out.push_sql("'");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for Written {
+    type QueryId = ();
+    // The code is in the text: statements are told apart by their text.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for Written {}
+impl<QS> diesel::expression::SelectableExpression<QS> for Written {}
+
+/// A statement diesel would prepare anew on every execution although its
+/// text takes only a few shapes (an `UPDATE`, an insert of a few rows, a
+/// statement of SQL text): prepared once per connection instead, keyed by
+/// its text. Not for statements whose text grows with their input (a batch
+/// of any size): each text is kept for the connection's life.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PreparedOnce<Q>(pub Q);
+
+impl<Q, DB> QueryFragment<DB> for PreparedOnce<Q>
+where
+    Q: QueryFragment<DB>,
+    DB: diesel::backend::Backend,
+{
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _: &DB) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<Q> diesel::query_builder::QueryId for PreparedOnce<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for PreparedOnce<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q, C> diesel::RunQueryDsl<C> for PreparedOnce<Q> {}
