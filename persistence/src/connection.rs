@@ -194,6 +194,14 @@ impl r2d2::ManageConnection for Manager {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
+                    .and_then(|()| {
+                        // Checkpoints are the checkpoint thread's; a commit
+                        // makes one only past this backstop.
+                        conn.batch_execute(&format!(
+                            "PRAGMA wal_autocheckpoint = {};",
+                            crate::checkpointer::BACKSTOP_PAGES
+                        ))
+                    })
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 conn.set_instrumentation(counting(self.traffic.clone()));
                 Ok(DbConnection::Sqlite(conn))

@@ -9,6 +9,7 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use crate::checkpointer::Checkpointer;
 use crate::error::{StoreError, StoreResult};
 use crate::log_writer::{LogWriter, Stored};
 
@@ -87,6 +88,8 @@ pub struct Db {
     waiting: Arc<std::sync::atomic::AtomicU64>,
     /// Stores the access-log entries of reads in batches.
     log_writer: Arc<LogWriter>,
+    /// On SQLite, copies the write-ahead log back off the writers' turns.
+    _checkpointer: Option<Arc<Checkpointer>>,
     /// Set inside `pinned`: every step uses this one connection.
     pinned: Option<Pinned>,
     /// Set inside `pinned`: the receipts of the access-log entries handed
@@ -141,6 +144,13 @@ impl Db {
                 .connect()
                 .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
         }
+        let checkpointer = match url {
+            DatabaseUrl::Sqlite(_) => Some(Arc::new(Checkpointer::start(Manager {
+                url: url.clone(),
+                traffic: Arc::default(),
+            })?)),
+            DatabaseUrl::Postgres(_) => None,
+        };
         let log_writer = Arc::new(LogWriter::start(
             manager.clone(),
             matches!(url, DatabaseUrl::Sqlite(_)).then(|| sqlite_writer.clone()),
@@ -161,6 +171,7 @@ impl Db {
             traffic,
             waiting: Arc::default(),
             log_writer,
+            _checkpointer: checkpointer,
             pinned: None,
             receipts: None,
         })
@@ -482,6 +493,12 @@ mod tests {
         .value
     }
 
+    #[derive(QueryableByName)]
+    struct Backstop {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        wal_autocheckpoint: i64,
+    }
+
     #[test]
     fn every_sqlite_connection_uses_wal_foreign_keys_and_a_busy_timeout() {
         // A directory of its own, removed whole: WAL mode adds -wal and -shm files.
@@ -494,10 +511,43 @@ mod tests {
             pragma(&mut conn, "foreign_keys", "foreign_keys"),
             pragma(&mut conn, "busy_timeout", "timeout"),
         ];
+        let backstop = diesel::sql_query("PRAGMA wal_autocheckpoint")
+            .get_result::<Backstop>(&mut *conn)
+            .unwrap()
+            .wal_autocheckpoint;
         drop(conn);
         drop(db);
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(settings, ["wal", "1", "5000"]);
+        assert_eq!(backstop, 10_000);
+    }
+
+    /// Commits leave their pages in the write-ahead log (far below the
+    /// backstop); the checkpoint thread copies them into the database file
+    /// within moments, on no request's time.
+    #[test]
+    fn the_checkpoint_thread_copies_the_log_into_the_database_file() {
+        let dir = std::env::temp_dir().join(format!("kyky-checkpoint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("k.db");
+        let db = Db::connect(&format!("sqlite://{}", file.display()), 2).unwrap();
+        let before = std::fs::metadata(&file).unwrap().len();
+        db.transaction(|conn| {
+            conn.batch_execute(
+                "CREATE TABLE scratch (body BLOB); \
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) \
+                 INSERT INTO scratch SELECT zeroblob(2000) FROM n;",
+            )
+            .map_err(StoreError::from)
+        })
+        .unwrap();
+        let grown = (0..40).any(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            std::fs::metadata(&file).unwrap().len() > before + 200 * 2000
+        });
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(grown, "the database file did not take the log's pages");
     }
 
     /// Built with SQLite's query planner stability guarantee

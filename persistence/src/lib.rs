@@ -6,6 +6,7 @@ pub mod access_log;
 pub mod assessment_flow;
 pub mod assessments;
 pub mod caseload;
+mod checkpointer;
 pub mod client_facts;
 pub mod client_flow;
 pub mod client_scope;
