@@ -34,9 +34,15 @@ pub mod webhooks;
 /// and the spec cannot diverge), a plain actix-web one in each worker (which
 /// would otherwise build, and throw away, the whole document once more per
 /// worker: about 11 MB each that the allocator keeps).
+///
+/// actix-web tries the routes in this order, matching a regular expression
+/// for each one with a path parameter: the read every screen of a client
+/// makes comes first (measured: a seventh of a client read's time on the
+/// workers went into the routes tried before it).
 macro_rules! api_v1_services {
     ($cfg:expr) => {
-        $cfg.service($crate::routes::me::me)
+        $cfg.service($crate::routes::clients::get_client)
+            .service($crate::routes::me::me)
             .service($crate::routes::caseload::get_caseload)
             .service($crate::routes::code_sets::list_code_sets)
             .service($crate::routes::code_sets::get_code_set)
@@ -54,7 +60,6 @@ macro_rules! api_v1_services {
             .service($crate::routes::clients::lookup_client)
             .service($crate::routes::statutory_disclosure::statutory_disclosure)
             .service($crate::routes::clients::list_clients)
-            .service($crate::routes::clients::get_client)
             .service($crate::routes::clients::update_client)
             .service($crate::routes::external_ids::list_client_external_ids)
             .service($crate::routes::external_ids::set_client_external_id)
