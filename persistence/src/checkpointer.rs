@@ -4,7 +4,8 @@
 //! queued behind it waits for the copying and its `fsync`s. Here a thread
 //! of its own does it every `EVERY`, `PASSIVE`ly (beside the writers, never
 //! holding them up); a committing connection does it only as a backstop,
-//! once the log has grown past `BACKSTOP_PAGES` (the thread stopped, say).
+//! once the log has grown past `connection::CHECKPOINT_BACKSTOP_PAGES` (the
+//! thread stopped, say).
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -17,10 +18,6 @@ use crate::error::{StoreError, StoreResult};
 
 /// How often the log is copied back.
 const EVERY: Duration = Duration::from_millis(100);
-
-/// The log's size (in pages) past which a committing connection copies it
-/// back itself (`PRAGMA wal_autocheckpoint`, set on every connection).
-pub(crate) const BACKSTOP_PAGES: u32 = 10_000;
 
 /// Runs checkpoints until the last `Db` is dropped.
 #[derive(Debug)]

@@ -18,7 +18,8 @@ use crate::client_facts::ClientFacts;
 use crate::db::{Db, DbConnection};
 use crate::error::{StoreError, StoreResult};
 use crate::fact_cache::Kept;
-use crate::log_writer::{Confirmed, StampAt};
+use crate::log_writer::Confirmed;
+use crate::stamps::StampAt;
 use crate::{clients, consents, professionals, relationships};
 
 /// What a guarded operation knows about the client it works on.

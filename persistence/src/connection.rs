@@ -172,6 +172,11 @@ fn counting(traffic: Arc<Traffic>) -> impl FnMut(InstrumentationEvent<'_>) + Sen
     }
 }
 
+/// The write-ahead log's size (in pages) past which a committing SQLite
+/// connection copies it back itself; below it the checkpoint thread does
+/// (`checkpointer`).
+pub(crate) const CHECKPOINT_BACKSTOP_PAGES: u32 = 10_000;
+
 /// r2d2 manager that picks the backend itself: diesel's multi-connection
 /// `establish` tries each backend in turn and hides the real error.
 #[derive(Debug, Clone)]
@@ -198,8 +203,7 @@ impl r2d2::ManageConnection for Manager {
                         // Checkpoints are the checkpoint thread's; a commit
                         // makes one only past this backstop.
                         conn.batch_execute(&format!(
-                            "PRAGMA wal_autocheckpoint = {};",
-                            crate::checkpointer::BACKSTOP_PAGES
+                            "PRAGMA wal_autocheckpoint = {CHECKPOINT_BACKSTOP_PAGES};"
                         ))
                     })
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;

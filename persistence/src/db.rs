@@ -385,7 +385,7 @@ impl Db {
     pub(crate) fn log_unless_moved(
         &self,
         entries: Vec<crate::access_log::NewEntry>,
-        rests_on: Vec<crate::log_writer::StampAt>,
+        rests_on: Vec<crate::stamps::StampAt>,
     ) -> StoreResult<crate::log_writer::Confirmed> {
         self.log_writer.submit_unless_moved(entries, rests_on)
     }

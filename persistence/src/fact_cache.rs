@@ -11,7 +11,6 @@
 //! stamps, and a change between the two reads shows as a moved stamp on the
 //! next request.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use diesel::prelude::*;
@@ -19,13 +18,13 @@ use quick_cache::sync::Cache;
 use uuid::Uuid;
 
 use crate::client_facts::{ClientFacts, PreloadedClient};
-use crate::connection::on_backend;
-use crate::db::DbConnection;
+use crate::connection::{DbConnection, on_backend};
 use crate::error::StoreResult;
-use crate::log_writer::StampAt;
 use crate::professionals::WithOrganisation;
 use crate::schema::fact_stamps;
-use crate::sql_types::{DbId, PreparedOnce};
+use crate::sql_types::DbId;
+use crate::stamps::StampAt;
+pub(crate) use crate::stamps::Stamps;
 
 /// How many callers and clients a process keeps facts of. A client's facts
 /// are a few kilobytes: the bound keeps a busy process's memory flat.
@@ -111,20 +110,6 @@ impl Kept {
     }
 }
 
-/// Stamps as read, by subject; a subject without a row has stamp 0.
-#[derive(Debug, Default)]
-pub(crate) struct Stamps(HashMap<Uuid, i64>);
-
-impl Stamps {
-    pub fn of(&self, subject: Uuid) -> i64 {
-        self.0.get(&subject).copied().unwrap_or(0)
-    }
-
-    pub fn add(&mut self, subject: Uuid, stamp: i64) {
-        self.0.insert(subject, stamp);
-    }
-}
-
 impl FactCache {
     /// The caller and the client, if both are kept: as they were read, with
     /// no word on whether they are still current.
@@ -190,48 +175,6 @@ impl FactCache {
     }
 }
 
-/// The current stamps of `subjects`, in one statement.
-pub(crate) fn read_stamps(conn: &mut DbConnection, subjects: &[Uuid]) -> StoreResult<Stamps> {
-    let mut subjects: Vec<DbId> = subjects.iter().copied().map(DbId).collect();
-    subjects.sort_unstable_by_key(|subject| subject.0);
-    subjects.dedup();
-    let rows: Vec<(DbId, i64)> = match conn {
-        // `= ANY($1)`: one prepared statement for any number of subjects.
-        DbConnection::Postgresql(pg) => fact_stamps::table
-            .filter(fact_stamps::subject.eq_any(&subjects))
-            .select((fact_stamps::subject, fact_stamps::stamp))
-            .load(pg)?,
-        // SQLite's `IN (?, ?, …)` would be parsed anew for every count (and
-        // this runs for every batch of the access log): the subjects go as
-        // one JSON array instead, and the statement is prepared once.
-        DbConnection::Sqlite(lite) => {
-            let listed: Vec<String> = subjects.iter().map(|s| format!("\"{}\"", s.0)).collect();
-            PreparedOnce(
-                diesel::sql_query(
-                    "SELECT subject, stamp FROM fact_stamps \
-                     WHERE subject IN (SELECT value FROM json_each(?))",
-                )
-                .bind::<diesel::sql_types::Text, _>(format!("[{}]", listed.join(","))),
-            )
-            .load::<StampRow>(lite)?
-            .into_iter()
-            .map(|row| (row.subject, row.stamp))
-            .collect()
-        }
-    };
-    Ok(Stamps(
-        rows.into_iter().map(|(s, stamp)| (s.0, stamp)).collect(),
-    ))
-}
-
-#[derive(diesel::QueryableByName)]
-struct StampRow {
-    #[diesel(sql_type = crate::sql_types::Id)]
-    subject: DbId,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    stamp: i64,
-}
-
 /// The stamps of three subjects in one statement of fixed shape.
 fn read(conn: &mut DbConnection, [a, b, c]: [Uuid; 3]) -> StoreResult<Stamps> {
     let (a, b, c) = (DbId(a), DbId(b), DbId(c));
@@ -244,7 +187,5 @@ fn read(conn: &mut DbConnection, [a, b, c]: [Uuid; 3]) -> StoreResult<Stamps> {
         )
         .select((fact_stamps::subject, fact_stamps::stamp))
         .load(db))?;
-    Ok(Stamps(
-        rows.into_iter().map(|(s, stamp)| (s.0, stamp)).collect(),
-    ))
+    Ok(Stamps::of_rows(rows))
 }

@@ -32,13 +32,10 @@ use uuid::Uuid;
 use crate::access_log::{self, NewEntry};
 use crate::connection::{DbConnection, Manager};
 use crate::error::{StoreError, StoreResult};
-use crate::fact_cache;
+use crate::stamps::{self, StampAt};
 
 /// Most entries one statement stores (each entry binds 12 values).
 const MOST_PER_BATCH: usize = 1000;
-
-/// A subject's stamp as the facts of a read were read at (`fact_cache`).
-pub type StampAt = (Uuid, i64);
 
 /// Entries waiting to be stored, and who waits for them.
 struct Pending {
@@ -243,7 +240,7 @@ fn store(
     let current = if subjects.is_empty() {
         vec![true; batch.len()]
     } else {
-        let stamps = fact_cache::read_stamps(conn, &subjects).map_err(|e| e.to_string())?;
+        let stamps = stamps::read_current(conn, &subjects).map_err(|e| e.to_string())?;
         batch
             .iter()
             .map(|pending| {
