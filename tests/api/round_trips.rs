@@ -165,6 +165,17 @@ async fn refer(app: &TestApp, worker: &Worker, client: Uuid, team: Uuid) {
     .await;
 }
 
+/// A walk-in contact request to `team`'s inbox.
+async fn walk_in(app: &TestApp, worker: &Worker, team: Uuid) {
+    created(
+        app,
+        &format!("/api/v1/teams/{team}/contact-requests"),
+        worker,
+        &json!({"name": "Matti Meikäläinen", "phone": "040 123 4567", "channel": "walk_in"}),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
     // Three rows are enough to show a cost per row: each would add a query.
@@ -184,13 +195,7 @@ async fn every_other_list_costs_the_same_for_many_rows_as_for_one() {
     for client in clients(app, sanna, ROWS).await {
         consent_to_refer(app, sanna, client, nurse.organisation_id).await;
         refer(app, sanna, client, inbox).await;
-        created(
-            app,
-            &format!("/api/v1/teams/{inbox}/contact-requests"),
-            sanna,
-            &json!({"name": "Matti Meikäläinen", "phone": "040 123 4567", "channel": "walk_in"}),
-        )
-        .await;
+        walk_in(app, sanna, inbox).await;
     }
     let client = clients(app, sanna, 1).await[0];
     let relationships = format!("/api/v1/clients/{client}/relationships");
@@ -402,13 +407,7 @@ async fn the_caseload_counts_every_team_inbox_in_the_same_statements() {
         consent_to_refer(app, sanna, client, nurse.organisation_id).await;
         refer(app, sanna, client, inbox).await;
     }
-    created(
-        app,
-        &format!("/api/v1/teams/{inbox}/contact-requests"),
-        sanna,
-        &json!({"name": "Matti Meikäläinen", "phone": "040 123 4567", "channel": "walk_in"}),
-    )
-    .await;
+    walk_in(app, sanna, inbox).await;
     let path = "/api/v1/caseload";
     cost(app, path, nurse).await;
     let in_one = cost(app, path, nurse).await;
