@@ -13,18 +13,15 @@
 
 use std::sync::Arc;
 
-use diesel::prelude::*;
 use quick_cache::sync::Cache;
 use uuid::Uuid;
 
 use crate::client_facts::{ClientFacts, PreloadedClient};
-use crate::connection::{DbConnection, on_backend};
+use crate::connection::DbConnection;
 use crate::error::StoreResult;
 use crate::professionals::WithOrganisation;
-use crate::schema::fact_stamps;
-use crate::sql_types::DbId;
-use crate::stamps::StampAt;
 pub(crate) use crate::stamps::Stamps;
+use crate::stamps::{self, StampAt};
 
 /// How many callers and clients a process keeps facts of. A client's facts
 /// are a few kilobytes: the bound keeps a busy process's memory flat.
@@ -137,12 +134,8 @@ impl FactCache {
             return Ok(None);
         };
         let organisation = kept.caller.record.professional.organisation_id;
-        let stamps = read(conn, [professional, organisation, client])?;
-        let unmoved = kept
-            .stamps()
-            .iter()
-            .all(|&(subject, stamp)| stamps.of(subject) == stamp);
-        Ok(unmoved.then_some(kept))
+        let current = stamps::read_current(conn, &[professional, organisation, client])?;
+        Ok(current.unmoved(&kept.stamps()).then_some(kept))
     }
 
     /// Keeps what was read together with `stamps`.
@@ -173,19 +166,4 @@ impl FactCache {
             );
         }
     }
-}
-
-/// The stamps of three subjects in one statement of fixed shape.
-fn read(conn: &mut DbConnection, [a, b, c]: [Uuid; 3]) -> StoreResult<Stamps> {
-    let (a, b, c) = (DbId(a), DbId(b), DbId(c));
-    let rows: Vec<(DbId, i64)> = on_backend!(conn, |db| fact_stamps::table
-        .filter(
-            fact_stamps::subject
-                .eq(a)
-                .or(fact_stamps::subject.eq(b))
-                .or(fact_stamps::subject.eq(c)),
-        )
-        .select((fact_stamps::subject, fact_stamps::stamp))
-        .load(db))?;
-    Ok(Stamps::of_rows(rows))
 }

@@ -250,12 +250,7 @@ fn store(
         let stamps = stamps::read_current(conn, &subjects).map_err(|e| e.to_string())?;
         batch
             .iter()
-            .map(|pending| {
-                pending
-                    .unless_moved
-                    .iter()
-                    .all(|&(subject, stamp)| stamps.of(subject) == stamp)
-            })
+            .map(|pending| stamps.unmoved(&pending.unless_moved))
             .collect()
     };
     if current.contains(&false) {

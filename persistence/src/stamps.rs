@@ -29,7 +29,14 @@ impl Stamps {
         self.0.insert(subject, stamp);
     }
 
-    pub(crate) fn of_rows(rows: Vec<(DbId, i64)>) -> Self {
+    /// Whether each subject's stamp is still the one `read_at` says.
+    pub fn unmoved(&self, read_at: &[StampAt]) -> bool {
+        read_at
+            .iter()
+            .all(|&(subject, stamp)| self.of(subject) == stamp)
+    }
+
+    fn of_rows(rows: Vec<(DbId, i64)>) -> Self {
         Self(rows.into_iter().map(|(s, stamp)| (s.0, stamp)).collect())
     }
 }

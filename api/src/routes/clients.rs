@@ -198,11 +198,7 @@ impl Sighted {
         Ok(match sight {
             ClientSight::Record(scope) => {
                 let card = card_knowing(conn, scope.responsibility.responsible, &caller.record)?;
-                let sees = scope.basis.sees_protected_location();
-                Self {
-                    version: Some(scope.client.version),
-                    view: ClientView::of(scope.client, sees, card),
-                }
+                Self::record(scope, card)
             }
             ClientSight::OwnEntry(entry) => {
                 let card = card_knowing(conn, entry.responsibility.responsible, &caller.record)?;
@@ -234,12 +230,16 @@ impl Sighted {
                 kept.stamps().to_vec(),
             )
         };
+        Some((Self::record(scope, card), rests_on))
+    }
+
+    /// The record, as the scope lets the caller see it, with its version.
+    fn record(scope: ClientScope, responsible_worker: ProfessionalCard) -> Self {
         let sees = scope.basis.sees_protected_location();
-        let sighted = Self {
+        Self {
             version: Some(scope.client.version),
-            view: ClientView::of(scope.client, sees, card),
-        };
-        Some((sighted, rests_on))
+            view: ClientView::of(scope.client, sees, responsible_worker),
+        }
     }
 
     fn respond(self, mut response: actix_web::HttpResponseBuilder) -> HttpResponse {
