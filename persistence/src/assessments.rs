@@ -9,7 +9,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::assessments;
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssessmentRecord {
@@ -152,7 +152,10 @@ pub fn for_referrals(
         return Ok(std::collections::HashMap::new());
     }
     Ok(assessments::table
-        .filter(assessments::referral_id.eq_any(referral_ids.iter().copied().map(DbId)))
+        .filter(among(
+            assessments::referral_id,
+            referral_ids.iter().copied(),
+        ))
         .select((assessments::referral_id, assessments::id))
         .load::<(Option<DbId>, DbId)>(conn)?
         .into_iter()

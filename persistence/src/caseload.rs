@@ -23,7 +23,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Direction};
 use crate::plans::{self, PlanRecord};
 use crate::schema::{contact_requests, referrals, responsibility_periods, work_pair_periods};
-use crate::sql_types::DbId;
+use crate::sql_types::{DbId, among};
 use crate::{clients, follow_ups};
 
 /// How the caseload is ordered.
@@ -99,9 +99,8 @@ fn team_inboxes(conn: &mut DbConnection, teams: &[Uuid]) -> StoreResult<Vec<Team
     if teams.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = || teams.iter().copied().map(DbId);
     let referrals_waiting: HashMap<Uuid, i64> = referrals::table
-        .filter(referrals::team_id.eq_any(ids()))
+        .filter(among(referrals::team_id, teams.iter().copied()))
         .filter(referrals::status.eq(ReferralStatus::Sent.to_string()))
         .group_by(referrals::team_id)
         .select((referrals::team_id, diesel::dsl::count_star()))
@@ -110,7 +109,7 @@ fn team_inboxes(conn: &mut DbConnection, teams: &[Uuid]) -> StoreResult<Vec<Team
         .map(|(team, waiting)| (team.0, waiting))
         .collect();
     let contact_requests_waiting: HashMap<Uuid, i64> = contact_requests::table
-        .filter(contact_requests::team_id.eq_any(ids()))
+        .filter(among(contact_requests::team_id, teams.iter().copied()))
         .filter(contact_requests::status.eq(ContactRequestStatus::New.to_string()))
         .group_by(contact_requests::team_id)
         .select((contact_requests::team_id, diesel::dsl::count_star()))

@@ -20,7 +20,7 @@ use crate::schema::{
     client_relationships as rel, clients, responsibility_periods as periods,
     work_pair_periods as pairs,
 };
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = clients)]
@@ -182,7 +182,7 @@ pub fn with_responsibility_many(
     ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, (Client, Option<Responsibility>)>> {
     let rows: Vec<ResponsibleRow> = with_current_responsibility()
-        .filter(clients::id.eq_any(ids.iter().copied().map(DbId)))
+        .filter(among(clients::id, ids.iter().copied()))
         .select((
             ClientRow::as_select(),
             periods::professional_id.nullable(),
@@ -337,16 +337,14 @@ pub fn lock_with_stamp(conn: &mut DbConnection, id: Uuid) -> StoreResult<Option<
 
 /// These clients, in no particular order; ids that name no client are skipped.
 pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Client>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let keys: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
-        let rows = clients::table
-            .filter(clients::id.eq_any(keys))
-            .select(ClientRow::as_select())
-            .load(conn)?;
-        for row in rows {
-            found.push(to_domain(row)?);
-        }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(found)
+    clients::table
+        .filter(among(clients::id, ids.iter().copied()))
+        .select(ClientRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(to_domain)
+        .collect()
 }

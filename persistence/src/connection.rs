@@ -63,10 +63,6 @@ impl DatabaseUrl {
 /// (`#[diesel(treat_none_as_default_value = false)]`): SQLite has no DEFAULT
 /// in a VALUES list, and diesel would fall back to one insert per row.
 /// Evaluates to `StoreResult<()>`.
-/// Up to how many rows `insert_all!` keeps a statement prepared for each
-/// count (more, and the texts would be as many as the counts).
-pub(crate) const FEW_ROWS: usize = 8;
-
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {{
         use diesel::RunQueryDsl as _;
@@ -81,9 +77,7 @@ macro_rules! insert_all {
                 .values(&rows[0])
                 .execute(conn)
                 .map(|_| ()),
-            // A few rows: a text of few shapes, prepared once for each (on
-            // SQLite diesel writes a batch through its own wrapper, which
-            // this cannot wrap).
+            // A few rows: a text of few shapes, prepared once for each.
             $crate::connection::DbConnection::Postgresql(pg) if rows.len() <= FEW_ROWS => {
                 $crate::sql_types::PreparedOnce(diesel::insert_into($table).values(rows))
                     .execute(pg)
@@ -93,15 +87,35 @@ macro_rules! insert_all {
                 .values(rows)
                 .execute(pg)
                 .map(|_| ()),
-            $crate::connection::DbConnection::Sqlite(lite) => diesel::insert_into($table)
-                .values(rows)
-                .execute(lite)
-                .map(|_| ()),
+            $crate::connection::DbConnection::Sqlite(lite) => {
+                $crate::connection::insert_as_array!(lite, $table, rows, 2 3 4 5 6 7 8)
+                    .map(|_| ())
+            }
         }
         .map_err($crate::error::StoreError::from)
     }};
 }
 pub(crate) use insert_all;
+
+/// `insert_all!` of a few rows on SQLite: as an array of their count, whose
+/// statement diesel keeps prepared (one text per count; a batch from a
+/// slice it prepares anew every time, through a wrapper of its own).
+macro_rules! insert_as_array {
+    ($lite:expr, $table:expr, $rows:expr, $($count:literal)*) => {
+        match $rows.len() {
+            $($count => diesel::insert_into($table)
+                .values(<&[_; $count]>::try_from(&$rows[..]).expect("counted"))
+                .execute($lite),)*
+            _ => diesel::insert_into($table).values($rows).execute($lite),
+        }
+    };
+}
+pub(crate) use insert_as_array;
+
+/// Up to how many rows `insert_all!` keeps a statement prepared for each
+/// count (more, and the texts would be as many as the counts). SQLite's
+/// arrays in `insert_all!` name each count up to it.
+pub(crate) const FEW_ROWS: usize = 8;
 
 /// Runs `$body` with `$c` bound to the backend's own connection. Through
 /// the `MultiConnection` enum, diesel writes a query's whole SQL text on

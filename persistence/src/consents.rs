@@ -13,7 +13,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{consent_organisations as covered, consents};
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 /// A consent with its bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +110,9 @@ fn load_joined(conn: &mut DbConnection, which: Which) -> StoreResult<Vec<Consent
                 .into_boxed();
             let query = match which {
                 Which::One(id) => query.filter(consents::id.eq(id)),
-                Which::OfClients(ids) => query.filter(consents::client_id.eq_any(ids)),
+                Which::OfClients(ids) => {
+                    query.filter(among(consents::client_id, ids.iter().map(|id| id.0)))
+                }
                 Which::OfClient(_) => unreachable!("matched above"),
             };
             query

@@ -555,9 +555,10 @@ mod tests {
     /// finds the partial index of that code.
     #[test]
     fn sqlite_plans_do_not_depend_on_bound_values_and_written_codes_find_partial_indexes() {
-        use crate::schema::handovers;
-        use crate::sql_types::{DbId, written};
+        use crate::schema::{follow_ups, handovers};
+        use crate::sql_types::{DbId, among, written};
         use diesel::prelude::*;
+        use kyky_domain::follow_up::FollowUpStatus;
         use kyky_domain::handover::HandoverStatus;
 
         #[derive(QueryableByName)]
@@ -574,15 +575,35 @@ mod tests {
             diesel::sql_query("SELECT compile_options AS value FROM pragma_compile_options")
                 .load(&mut *conn)
                 .unwrap();
+        // The plan of a statement as SQLite makes it before any value is bound.
+        let mut plan_of = |query: String, bound: &str| {
+            let statement = query.split(" -- ").next().unwrap().replace('?', bound);
+            let plan: Vec<Plan> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {statement}"))
+                .load(&mut *conn)
+                .unwrap();
+            (
+                statement,
+                plan.into_iter().map(|p| p.detail).collect::<Vec<_>>(),
+            )
+        };
         let pending = handovers::table
             .filter(handovers::client_id.eq(DbId(uuid::Uuid::nil())))
             .filter(handovers::status.eq(written(HandoverStatus::Pending)))
             .select(handovers::id);
-        let query = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&pending).to_string();
-        let statement = query.split(" -- ").next().unwrap().replace('?', "''");
-        let plan: Vec<Plan> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {statement}"))
-            .load(&mut *conn)
-            .unwrap();
+        let pending = plan_of(
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&pending).to_string(),
+            "''",
+        );
+        // `among` writes the ids as one JSON array: the index on the column
+        // still serves (and the partial one of the written code).
+        let open = follow_ups::table
+            .filter(among(follow_ups::client_id, [uuid::Uuid::nil()]))
+            .filter(follow_ups::status.eq(written(FollowUpStatus::Open)))
+            .select(follow_ups::id);
+        let open = plan_of(
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&open).to_string(),
+            "'[\"00000000-0000-0000-0000-000000000000\"]'",
+        );
         drop(conn);
         drop(db);
         let _ = std::fs::remove_dir_all(&dir);
@@ -590,12 +611,16 @@ mod tests {
             options.iter().any(|o| o.value == "ENABLE_QPSG"),
             "SQLite is built without ENABLE_QPSG"
         );
-        assert!(
-            plan.iter()
-                .any(|p| p.detail.contains("handovers_one_pending_key")),
-            "{statement}: {:?}",
-            plan.iter().map(|p| &p.detail).collect::<Vec<_>>()
-        );
+        for ((statement, plan), index) in [
+            (pending, "handovers_one_pending_key"),
+            (open, "follow_ups_open_idx"),
+        ] {
+            assert!(
+                plan.iter()
+                    .any(|detail| detail.starts_with("SEARCH") && detail.contains(index)),
+                "{statement}: {plan:?}"
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::convert::{naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::external_ids as ext;
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 /// What an external id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +114,7 @@ pub fn for_subjects(
     let rows: Vec<(DbId, String, String, DbTime)> = ext::table
         .filter(ext::organisation_id.eq(DbId(organisation_id)))
         .filter(ext::subject_kind.eq(kind.code()))
-        .filter(ext::subject_id.eq_any(subjects.iter().copied().map(DbId)))
+        .filter(among(ext::subject_id, subjects.iter().copied()))
         .order((ext::subject_id, ext::system))
         .select((ext::subject_id, ext::system, ext::value, ext::updated_at))
         .load(conn)?;

@@ -8,11 +8,12 @@ use diesel::prelude::*;
 use kyky_domain::follow_up::{FollowUpSource, FollowUpStatus};
 use uuid::Uuid;
 
+use crate::connection::on_backend;
 use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{follow_up_moves, follow_ups};
-use crate::sql_types::{DbId, DbTime, written};
+use crate::sql_types::{DbId, DbTime, PreparedOnce, among, written};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpRecord {
@@ -253,22 +254,16 @@ pub fn next_open_for_clients(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, NaiveDate>> {
-    let mut found = HashMap::new();
-    for chunk in client_ids.chunks(500) {
-        let ids: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
-        let rows: Vec<(DbId, Option<NaiveDate>)> = follow_ups::table
-            .filter(follow_ups::client_id.eq_any(ids))
-            .filter(follow_ups::status.eq(written(FollowUpStatus::Open)))
-            .group_by(follow_ups::client_id)
-            .select((follow_ups::client_id, diesel::dsl::min(follow_ups::due_on)))
-            .load(conn)?;
-        for (client, due) in rows {
-            if let Some(due) = due {
-                found.insert(client.0, due);
-            }
-        }
-    }
-    Ok(found)
+    let rows: Vec<(DbId, Option<NaiveDate>)> = follow_ups::table
+        .filter(among(follow_ups::client_id, client_ids.iter().copied()))
+        .filter(follow_ups::status.eq(written(FollowUpStatus::Open)))
+        .group_by(follow_ups::client_id)
+        .select((follow_ups::client_id, diesel::dsl::min(follow_ups::due_on)))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(client, due)| due.map(|due| (client.0, due)))
+        .collect())
 }
 
 /// A follow-up passing from one owner to another.
@@ -322,15 +317,16 @@ pub fn reassign(
     if follow_up_ids.is_empty() {
         return Ok(());
     }
-    let ids: Vec<DbId> = follow_up_ids.iter().copied().map(DbId).collect();
-    diesel::update(follow_ups::table.filter(follow_ups::id.eq_any(&ids)))
-        .set(follow_ups::owner_id.eq(DbId(to)))
-        .execute(conn)?;
-    let moves: Vec<MoveRow> = ids
-        .into_iter()
-        .map(|follow_up_id| MoveRow {
+    let reassign = diesel::update(
+        follow_ups::table.filter(among(follow_ups::id, follow_up_ids.iter().copied())),
+    )
+    .set(follow_ups::owner_id.eq(DbId(to)));
+    on_backend!(conn, |c| PreparedOnce(reassign).execute(c))?;
+    let moves: Vec<MoveRow> = follow_up_ids
+        .iter()
+        .map(|&follow_up_id| MoveRow {
             id: DbId(Uuid::now_v7()),
-            follow_up_id,
+            follow_up_id: DbId(follow_up_id),
             from_owner_id: DbId(from),
             to_owner_id: DbId(to),
             handover_id: handover_id.map(DbId),
@@ -347,17 +343,17 @@ pub fn moves_of(
     follow_up_ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, Vec<FollowUpMove>>> {
     let mut found: HashMap<Uuid, Vec<FollowUpMove>> = HashMap::new();
-    for chunk in follow_up_ids.chunks(500) {
-        let ids: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
-        let rows: Vec<MoveRow> = follow_up_moves::table
-            .filter(follow_up_moves::follow_up_id.eq_any(ids))
-            .order((follow_up_moves::follow_up_id, follow_up_moves::id))
-            .select(MoveRow::as_select())
-            .load(conn)?;
-        for row in rows {
-            let moved = to_move(row);
-            found.entry(moved.follow_up_id).or_default().push(moved);
-        }
+    let rows: Vec<MoveRow> = follow_up_moves::table
+        .filter(among(
+            follow_up_moves::follow_up_id,
+            follow_up_ids.iter().copied(),
+        ))
+        .order((follow_up_moves::follow_up_id, follow_up_moves::id))
+        .select(MoveRow::as_select())
+        .load(conn)?;
+    for row in rows {
+        let moved = to_move(row);
+        found.entry(moved.follow_up_id).or_default().push(moved);
     }
     Ok(found)
 }
@@ -367,9 +363,8 @@ pub fn open_for_clients(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<Vec<FollowUpRecord>> {
-    let ids: Vec<DbId> = client_ids.iter().copied().map(DbId).collect();
     follow_ups::table
-        .filter(follow_ups::client_id.eq_any(ids))
+        .filter(among(follow_ups::client_id, client_ids.iter().copied()))
         .filter(follow_ups::status.eq(written(FollowUpStatus::Open)))
         .order((follow_ups::due_on, follow_ups::id))
         .select(Row::as_select())
@@ -385,10 +380,12 @@ pub fn moved_by_handovers(
     conn: &mut DbConnection,
     handover_ids: &[Uuid],
 ) -> StoreResult<Vec<(Uuid, FollowUpRecord)>> {
-    let ids: Vec<DbId> = handover_ids.iter().copied().map(DbId).collect();
     follow_up_moves::table
         .inner_join(follow_ups::table.on(follow_ups::id.eq(follow_up_moves::follow_up_id)))
-        .filter(follow_up_moves::handover_id.eq_any(ids))
+        .filter(among(
+            follow_up_moves::handover_id,
+            handover_ids.iter().copied(),
+        ))
         .order((follow_ups::due_on, follow_ups::id))
         .select((follow_up_moves::handover_id, Row::as_select()))
         .load::<(Option<DbId>, Row)>(conn)?

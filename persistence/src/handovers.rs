@@ -11,7 +11,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{handover_package_items as items, handovers};
-use crate::sql_types::{DbId, DbTime, PreparedOnce, written};
+use crate::sql_types::{DbId, DbTime, PreparedOnce, among, written};
 use crate::teams;
 
 /// One item of the information package.
@@ -133,9 +133,8 @@ fn with_packages(
     conn: &mut DbConnection,
     rows: Vec<HandoverRow>,
 ) -> StoreResult<Vec<HandoverRecord>> {
-    let ids: Vec<DbId> = rows.iter().map(|r| r.id).collect();
     let mut all: Vec<ItemRow> = items::table
-        .filter(items::handover_id.eq_any(&ids))
+        .filter(among(items::handover_id, rows.iter().map(|r| r.id.0)))
         .select(ItemRow::as_select())
         .load(conn)?;
     rows.into_iter()
@@ -385,17 +384,14 @@ fn of_actor(
     let me = DbId(actor.professional_id);
     let query = handovers::table.into_boxed();
     let query = match direction {
-        Direction::Incoming => {
-            let my_teams: Vec<DbId> = actor.teams.iter().copied().map(DbId).collect();
-            query.filter(
-                handovers::to_professional_id
-                    .eq(me)
-                    .or(handovers::to_organisation_id
-                        .eq(DbId(actor.organisation_id))
-                        .and(handovers::to_team_id.is_null()))
-                    .or(handovers::to_team_id.eq_any(my_teams)),
-            )
-        }
+        Direction::Incoming => query.filter(
+            handovers::to_professional_id
+                .eq(me)
+                .or(handovers::to_organisation_id
+                    .eq(DbId(actor.organisation_id))
+                    .and(handovers::to_team_id.is_null()))
+                .or(among(handovers::to_team_id, actor.teams.iter().copied())),
+        ),
         Direction::Outgoing => query.filter(
             handovers::proposed_by
                 .eq(me)

@@ -11,7 +11,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{organisation_external_refs as refs, organisations};
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
@@ -54,7 +54,7 @@ pub(crate) fn to_domain(
 
 fn load_refs(conn: &mut DbConnection, ids: &[DbId]) -> StoreResult<Vec<ExternalRefRow>> {
     Ok(refs::table
-        .filter(refs::organisation_id.eq_any(ids.iter().copied()))
+        .filter(among(refs::organisation_id, ids.iter().map(|id| id.0)))
         .select(ExternalRefRow::as_select())
         .load(conn)?)
 }
@@ -151,9 +151,8 @@ pub fn briefs(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     organisations::table
-        .filter(organisations::id.eq_any(ids))
+        .filter(among(organisations::id, ids.iter().copied()))
         .select((organisations::id, organisations::name, organisations::kind))
         .load::<(DbId, String, String)>(conn)?
         .into_iter()
@@ -166,9 +165,8 @@ pub fn names(
     conn: &mut DbConnection,
     ids: &[Uuid],
 ) -> StoreResult<std::collections::HashMap<Uuid, String>> {
-    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     organisations::table
-        .filter(organisations::id.eq_any(ids))
+        .filter(among(organisations::id, ids.iter().copied()))
         .select((organisations::id, organisations::name))
         .load::<(DbId, String)>(conn)?
         .into_iter()

@@ -11,7 +11,7 @@ use crate::convert::{code, from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::plans;
-use crate::sql_types::{DbId, DbTime, written};
+use crate::sql_types::{DbId, DbTime, among, written};
 
 /// One version of a client's plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,18 +169,15 @@ pub fn current_for_clients(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<HashMap<Uuid, PlanRecord>> {
+    let rows: Vec<Row> = plans::table
+        .filter(among(plans::client_id, client_ids.iter().copied()))
+        .filter(plans::status.eq(written(PlanStatus::Published)))
+        .select(Row::as_select())
+        .load(conn)?;
     let mut found = HashMap::new();
-    for chunk in client_ids.chunks(500) {
-        let ids: Vec<DbId> = chunk.iter().copied().map(DbId).collect();
-        let rows: Vec<Row> = plans::table
-            .filter(plans::client_id.eq_any(ids))
-            .filter(plans::status.eq(written(PlanStatus::Published)))
-            .select(Row::as_select())
-            .load(conn)?;
-        for row in rows {
-            let record = to_record(row)?;
-            found.insert(record.client_id, record);
-        }
+    for row in rows {
+        let record = to_record(row)?;
+        found.insert(record.client_id, record);
     }
     Ok(found)
 }

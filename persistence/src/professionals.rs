@@ -15,7 +15,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{organisations, professionals, team_members as members};
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = professionals)]
@@ -238,9 +238,8 @@ pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Profes
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     professionals::table
-        .filter(professionals::id.eq_any(ids))
+        .filter(among(professionals::id, ids.iter().copied()))
         .select(ProfessionalRow::as_select())
         .load(conn)?
         .into_iter()
@@ -257,10 +256,9 @@ pub fn get_many_with_organisation(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     professionals::table
         .inner_join(organisations::table)
-        .filter(professionals::id.eq_any(ids))
+        .filter(among(professionals::id, ids.iter().copied()))
         .select((
             ProfessionalRow::as_select(),
             organisations::name,

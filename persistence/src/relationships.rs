@@ -12,7 +12,7 @@ use crate::convert::{code, from_json, naive, to_json, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::client_relationships as rel;
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 /// A relationship with the bookkeeping the domain rules do not need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,11 +92,10 @@ pub fn for_clients(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<std::collections::HashMap<Uuid, Vec<RelationshipRecord>>> {
-    let ids: Vec<DbId> = client_ids.iter().copied().map(DbId).collect();
     let mut found: std::collections::HashMap<Uuid, Vec<RelationshipRecord>> =
         std::collections::HashMap::new();
     for row in rel::table
-        .filter(rel::client_id.eq_any(ids))
+        .filter(among(rel::client_id, client_ids.iter().copied()))
         .order(rel::id)
         .select(RelationshipRow::as_select())
         .load(conn)?

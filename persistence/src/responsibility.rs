@@ -11,7 +11,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::{responsibility_periods as periods, work_pair_periods as pairs};
-use crate::sql_types::{DbId, DbTime, PreparedOnce};
+use crate::sql_types::{DbId, DbTime, PreparedOnce, among};
 
 /// One period of one professional's responsibility for a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,10 +132,9 @@ pub fn current_many(
     conn: &mut DbConnection,
     client_ids: &[Uuid],
 ) -> StoreResult<std::collections::HashMap<Uuid, Responsibility>> {
-    let ids: Vec<DbId> = client_ids.iter().copied().map(DbId).collect();
     let mut found = std::collections::HashMap::new();
     for row in periods::table
-        .filter(periods::client_id.eq_any(&ids))
+        .filter(among(periods::client_id, client_ids.iter().copied()))
         .filter(periods::ended_at.is_null())
         .select(PeriodRow::as_select())
         .load(conn)?
@@ -151,7 +150,7 @@ pub fn current_many(
         );
     }
     for row in pairs::table
-        .filter(pairs::client_id.eq_any(&ids))
+        .filter(among(pairs::client_id, client_ids.iter().copied()))
         .filter(pairs::ended_at.is_null())
         .select(PairRow::as_select())
         .load(conn)?

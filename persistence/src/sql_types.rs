@@ -211,25 +211,145 @@ impl diesel::query_builder::QueryId for Written {
 impl<QS> diesel::expression::AppearsOnTable<QS> for Written {}
 impl<QS> diesel::expression::SelectableExpression<QS> for Written {}
 
+/// `column IN (ids)` for any number of ids in one statement text, so that
+/// the statement is prepared once: diesel's `eq_any` writes SQLite's
+/// `IN (?, ?, …)` with a placeholder per id and prepares it anew every time.
+/// SQLite gets the ids as one JSON array (`IN (SELECT value FROM
+/// json_each(?))`, which its index on the column serves as it does a
+/// list), PostgreSQL as one array (`= ANY(?)`, as `eq_any` writes it).
+pub(crate) fn among<C>(column: C, ids: impl IntoIterator<Item = Uuid>) -> Among<C>
+where
+    C: diesel::Expression,
+    C::SqlType: IdType,
+{
+    let ids: Vec<DbId> = ids.into_iter().map(DbId).collect();
+    let mut json = String::with_capacity(2 + ids.len() * 39);
+    json.push('[');
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 {
+            json.push(',');
+        }
+        json.push('"');
+        json.push_str(id.0.hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+        json.push('"');
+    }
+    json.push(']');
+    Among { column, ids, json }
+}
+
+/// What `among` writes.
+#[derive(Debug, Clone)]
+pub(crate) struct Among<C> {
+    column: C,
+    ids: Vec<DbId>,
+    json: String,
+}
+
+impl<C> diesel::expression::Expression for Among<C>
+where
+    C: diesel::Expression,
+    C::SqlType: IdType,
+{
+    type SqlType = <C::SqlType as IdType>::Truth;
+}
+
+/// An id column's type, nullable or not, and what comparing it gives.
+pub(crate) trait IdType {
+    type Truth: diesel::sql_types::SqlType + diesel::sql_types::SingleValue;
+}
+
+impl IdType for Id {
+    type Truth = diesel::sql_types::Bool;
+}
+
+impl IdType for diesel::sql_types::Nullable<Id> {
+    type Truth = diesel::sql_types::Nullable<diesel::sql_types::Bool>;
+}
+
+impl<C: diesel::expression::ValidGrouping<G>, G> diesel::expression::ValidGrouping<G> for Among<C> {
+    type IsAggregate = C::IsAggregate;
+}
+
+impl<C, QS> diesel::expression::AppearsOnTable<QS> for Among<C>
+where
+    C: diesel::expression::AppearsOnTable<QS>,
+    C::SqlType: IdType,
+{
+}
+
+impl<C, QS> diesel::expression::SelectableExpression<QS> for Among<C>
+where
+    C: diesel::expression::SelectableExpression<QS>,
+    C::SqlType: IdType,
+{
+}
+
+impl<C: diesel::query_builder::QueryId> diesel::query_builder::QueryId for Among<C> {
+    // The text does not depend on the ids: statements with it are told
+    // apart by type, as diesel's own are.
+    type QueryId = Among<C::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
+}
+
+impl<C: QueryFragment<Sqlite>> QueryFragment<Sqlite> for Among<C> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (SELECT value FROM json_each(");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.json)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+impl<C: QueryFragment<Pg>> QueryFragment<Pg> for Among<C> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" = ANY(");
+        out.push_bind_param::<diesel::sql_types::Array<Id>, _>(&self.ids)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<C: QueryFragment<Sqlite> + QueryFragment<Pg>> QueryFragment<MultiBackend> for Among<C> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        MultiBackend::walk_variant_ast(self, pass)
+    }
+}
+
 /// A statement diesel would prepare anew on every execution although its
-/// text takes only a few shapes (an `UPDATE`, an insert of a few rows, a
-/// statement of SQL text): prepared once per connection instead, keyed by
-/// its text. Not for statements whose text grows with their input (a batch
-/// of any size): each text is kept for the connection's life.
+/// text takes only a few shapes (every `UPDATE`, a statement of SQL text, an
+/// insert of a few rows): prepared once per connection instead, keyed by its
+/// text. Not for statements whose text grows with their input (a batch of
+/// any size): each text is kept for the connection's life.
+///
+/// Diesel decides whether a statement may be cached by walking it with a
+/// pass in which the parts it distrusts raise a flag (an `UPDATE` and
+/// `sql_query` always do), and it walks the statement through a reference,
+/// so overriding `is_safe_to_cache_prepared` here would never be asked.
+/// Instead only the passes that collect bound values walk the inner
+/// statement; every other pass (the one writing the text, the one deciding
+/// on caching) gets the text as written for this backend, which raises no
+/// flag.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PreparedOnce<Q>(pub Q);
 
 impl<Q, DB> QueryFragment<DB> for PreparedOnce<Q>
 where
     Q: QueryFragment<DB>,
-    DB: diesel::backend::Backend,
+    DB: Backend,
+    DB::QueryBuilder: Default,
 {
-    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        self.0.walk_ast(pass)
-    }
-
-    fn is_safe_to_cache_prepared(&self, _: &DB) -> QueryResult<bool> {
-        Ok(true)
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        use diesel::internal::derives::multiconnection::AstPassHelper;
+        use diesel::query_builder::QueryBuilder;
+        if out.bind_collector().is_some() || out.debug_binds().is_some() {
+            return self.0.walk_ast(out);
+        }
+        let mut text = DB::QueryBuilder::default();
+        self.0.to_sql(&mut text, out.backend())?;
+        out.push_sql(&text.finish());
+        Ok(())
     }
 }
 
@@ -243,3 +363,90 @@ impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for PreparedO
 }
 
 impl<Q, C> diesel::RunQueryDsl<C> for PreparedOnce<Q> {}
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
+    use diesel::prelude::*;
+    use diesel::sqlite::SqliteConnection;
+    use std::sync::{Arc, Mutex};
+
+    use super::PreparedOnce;
+
+    diesel::table! {
+        notes (id) {
+            id -> Integer,
+            body -> Text,
+        }
+    }
+
+    /// A connection that tells how many statements it prepared for its
+    /// cache (diesel prepares the others without a word).
+    fn counting_cached() -> (SqliteConnection, Arc<Mutex<Vec<String>>>) {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.batch_execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+            .unwrap();
+        let cached = Arc::new(Mutex::new(Vec::new()));
+        let seen = cached.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+                seen.lock().unwrap().push(sql.to_owned());
+            }
+        });
+        (conn, cached)
+    }
+
+    #[test]
+    fn an_update_and_a_text_statement_are_prepared_once_and_still_do_their_work() {
+        let (mut conn, cached) = counting_cached();
+        diesel::insert_into(notes::table)
+            .values((notes::id.eq(1), notes::body.eq("a")))
+            .execute(&mut conn)
+            .unwrap();
+        cached.lock().unwrap().clear();
+        for body in ["b", "c", "d"] {
+            let changed = PreparedOnce(
+                diesel::update(notes::table.filter(notes::id.eq(1))).set(notes::body.eq(body)),
+            )
+            .execute(&mut conn)
+            .unwrap();
+            assert_eq!(changed, 1);
+            let read: Vec<String> = PreparedOnce(
+                diesel::sql_query("SELECT body FROM notes WHERE id = ?")
+                    .bind::<diesel::sql_types::Integer, _>(1),
+            )
+            .load::<Body>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|row| row.body)
+            .collect();
+            assert_eq!(read, [body]);
+        }
+        let cached = cached.lock().unwrap();
+        assert_eq!(
+            cached.len(),
+            2,
+            "each statement prepared for the cache once: {cached:?}"
+        );
+    }
+
+    /// Why the wrapper exists: unwrapped, diesel prepares an update anew
+    /// every time and keeps none.
+    #[test]
+    fn unwrapped_diesel_updates_are_never_cached() {
+        let (mut conn, cached) = counting_cached();
+        for body in ["b", "c"] {
+            diesel::update(notes::table.filter(notes::id.eq(1)))
+                .set(notes::body.eq(body))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        assert!(cached.lock().unwrap().is_empty());
+    }
+
+    #[derive(QueryableByName)]
+    struct Body {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        body: String,
+    }
+}

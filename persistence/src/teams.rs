@@ -10,7 +10,7 @@ use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{team_members as members, teams};
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 /// What a caller may set on a team.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,9 +140,8 @@ pub fn get_many(conn: &mut DbConnection, ids: &[Uuid]) -> StoreResult<Vec<Team>>
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
     teams::table
-        .filter(teams::id.eq_any(ids))
+        .filter(among(teams::id, ids.iter().copied()))
         .select(TeamRow::as_select())
         .load(conn)?
         .into_iter()
@@ -225,7 +224,7 @@ pub fn members_of_many(
         return Ok(found);
     }
     let rows = members::table
-        .filter(members::team_id.eq_any(team_ids.iter().copied().map(DbId)))
+        .filter(among(members::team_id, team_ids.iter().copied()))
         .filter(members::left_at.is_null())
         .order(members::id)
         .select(MemberRow::as_select())

@@ -17,7 +17,7 @@ use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::events::{self, StoredEvent};
 use crate::schema::{domain_events, webhook_attempts, webhook_deliveries, webhook_subscriptions};
-use crate::sql_types::{DbId, DbTime};
+use crate::sql_types::{DbId, DbTime, among};
 
 /// Deliveries of these events to the subscription, due at `now`.
 pub fn insert_deliveries(
@@ -129,7 +129,7 @@ pub fn due_deliveries(
             webhook_subscriptions::table
                 .on(webhook_subscriptions::id.eq(webhook_deliveries::subscription_id)),
         )
-        .filter(webhook_deliveries::id.eq_any(ids.iter().copied().map(DbId)))
+        .filter(among(webhook_deliveries::id, ids.iter().copied()))
         .order(webhook_deliveries::id)
         .select((
             (
