@@ -248,3 +248,58 @@ impl r2d2::ManageConnection for Manager {
 }
 
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
+    use diesel::prelude::*;
+    use diesel::sqlite::SqliteConnection;
+    use std::sync::{Arc, Mutex};
+
+    diesel::table! {
+        marks (id) {
+            id -> Integer,
+        }
+    }
+
+    #[derive(Insertable)]
+    #[diesel(table_name = marks)]
+    // As every row type `insert_all!` takes (else diesel inserts row by row).
+    #[diesel(treat_none_as_default_value = false)]
+    struct Mark {
+        id: i32,
+    }
+
+    /// A few rows on SQLite go as an array of their count: one prepared
+    /// statement per count, kept, and every row stored.
+    #[test]
+    fn few_sqlite_rows_are_inserted_by_a_statement_prepared_once_per_count() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        conn.batch_execute("CREATE TABLE marks (id INTEGER PRIMARY KEY)")
+            .unwrap();
+        let cached = Arc::new(Mutex::new(0));
+        let seen = cached.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { .. } = event {
+                *seen.lock().unwrap() += 1;
+            }
+        });
+        let mut next = 0;
+        for count in [3, 3, 3, 5, 5] {
+            let rows: Vec<Mark> = (0..count)
+                .map(|_| {
+                    next += 1;
+                    Mark { id: next }
+                })
+                .collect();
+            super::insert_as_array!(&mut conn, marks::table, &rows, 2 3 4 5 6 7 8).unwrap();
+        }
+        assert_eq!(
+            *cached.lock().unwrap(),
+            2,
+            "one statement for 3 rows, one for 5"
+        );
+        let stored: i64 = marks::table.count().get_result(&mut conn).unwrap();
+        assert_eq!(stored, 19);
+    }
+}

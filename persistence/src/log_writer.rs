@@ -32,7 +32,7 @@ use uuid::Uuid;
 use crate::access_log::{self, NewEntry};
 use crate::connection::{DbConnection, Manager};
 use crate::error::{StoreError, StoreResult};
-use crate::stamps::{self, StampAt};
+use crate::stamps::{StampAt, StampMemory};
 
 /// Most entries one statement stores (each entry binds 12 values).
 const MOST_PER_BATCH: usize = 1000;
@@ -161,6 +161,7 @@ fn write_batches(
     waiting: &Receiver<Pending>,
 ) {
     let mut conn: Option<DbConnection> = None;
+    let mut stamps = StampMemory::default();
     while let Ok(first) = waiting.recv() {
         // Give way to the threads that are ready to run: on a busy machine
         // they are the requests being answered, which hand over their
@@ -195,13 +196,28 @@ fn write_batches(
                 entries.owners.push(i);
             }
         }
-        let mut result = store(manager, sqlite_writer, &mut conn, &batch, &mut entries);
+        let mut result = store(
+            manager,
+            sqlite_writer,
+            &mut conn,
+            &mut stamps,
+            &batch,
+            &mut entries,
+        );
         if result.is_err() && conn.take().is_some() {
+            stamps = StampMemory::default();
             // The connection kept from an earlier batch may have been closed
             // by the server meanwhile: once more, on a fresh one. (Had the
             // insert been stored after all, the entries' ids refuse a second
             // copy.)
-            result = store(manager, sqlite_writer, &mut conn, &batch, &mut entries);
+            result = store(
+                manager,
+                sqlite_writer,
+                &mut conn,
+                &mut stamps,
+                &batch,
+                &mut entries,
+            );
             if result.is_err() {
                 conn = None;
             }
@@ -233,6 +249,7 @@ fn store(
     manager: &Manager,
     sqlite_writer: Option<&Mutex<()>>,
     conn: &mut Option<DbConnection>,
+    stamps: &mut StampMemory,
     batch: &[Pending],
     entries: &mut Entries,
 ) -> Result<Vec<bool>, String> {
@@ -247,7 +264,7 @@ fn store(
     let current = if subjects.is_empty() {
         vec![true; batch.len()]
     } else {
-        let stamps = stamps::read_current(conn, &subjects).map_err(|e| e.to_string())?;
+        let stamps = stamps.current(conn, &subjects).map_err(|e| e.to_string())?;
         batch
             .iter()
             .map(|pending| stamps.unmoved(&pending.unless_moved))

@@ -29,6 +29,10 @@ impl Stamps {
         self.0.insert(subject, stamp);
     }
 
+    fn knows(&self, subject: Uuid) -> bool {
+        self.0.contains_key(&subject)
+    }
+
     /// Whether each subject's stamp is still the one `read_at` says.
     pub fn unmoved(&self, read_at: &[StampAt]) -> bool {
         read_at
@@ -73,10 +77,124 @@ pub(crate) fn read_current(conn: &mut DbConnection, subjects: &[Uuid]) -> StoreR
     Ok(Stamps::of_rows(rows))
 }
 
+/// Stamps read earlier, still current while no other connection has
+/// committed since: the log writer asks SQLite that (`PRAGMA
+/// data_version`, which moves with every commit of any other connection or
+/// process, not with the asking connection's own) instead of reading the
+/// stamps of every batch again. PostgreSQL has no question as cheap; there
+/// they are read each time.
+#[derive(Debug, Default)]
+pub(crate) struct StampMemory {
+    /// SQLite's data version when `known` was last found current.
+    version: Option<i64>,
+    known: Stamps,
+}
+
+impl StampMemory {
+    /// The current stamps of `subjects` (and perhaps others).
+    pub(crate) fn current(
+        &mut self,
+        conn: &mut DbConnection,
+        subjects: &[Uuid],
+    ) -> StoreResult<&Stamps> {
+        let DbConnection::Sqlite(lite) = conn else {
+            self.known = read_current(conn, subjects)?;
+            return Ok(&self.known);
+        };
+        // Asked before the stamps are read: a commit landing between the two
+        // leaves newer stamps under an older version, which the next batch's
+        // question then finds moved.
+        let version = PreparedOnce(diesel::sql_query("PRAGMA data_version"))
+            .get_result::<DataVersion>(lite)?
+            .data_version;
+        if self.version != Some(version) {
+            self.known = Stamps::default();
+            self.version = Some(version);
+        }
+        let unknown: Vec<Uuid> = subjects
+            .iter()
+            .copied()
+            .filter(|&subject| !self.known.knows(subject))
+            .collect();
+        if !unknown.is_empty() {
+            let read = read_current(conn, &unknown)?;
+            for subject in unknown {
+                self.known.add(subject, read.of(subject));
+            }
+        }
+        Ok(&self.known)
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct DataVersion {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    data_version: i64,
+}
+
 #[derive(diesel::QueryableByName)]
 struct StampRow {
     #[diesel(sql_type = crate::sql_types::Id)]
     subject: DbId,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     stamp: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+
+    use super::StampMemory;
+    use crate::db::Db;
+
+    /// What the log writer relies on: stamps it remembers are read again
+    /// once any other connection has committed, and only then.
+    #[test]
+    fn remembered_stamps_follow_the_commits_of_other_connections() {
+        let dir = std::env::temp_dir().join(format!("kyky-stamps-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.join("k.db").display()), 2).unwrap();
+        db.migrate().unwrap();
+        let (mut writer, mut other) = (db.conn().unwrap(), db.conn().unwrap());
+        let subject = uuid::Uuid::now_v7();
+        let mut memory = StampMemory::default();
+        let traffic = || db.traffic().statements;
+
+        assert_eq!(
+            memory.current(&mut writer, &[subject]).unwrap().of(subject),
+            0
+        );
+        let asked = traffic();
+        assert_eq!(
+            memory.current(&mut writer, &[subject]).unwrap().of(subject),
+            0
+        );
+        assert_eq!(
+            traffic() - asked,
+            1,
+            "unchanged: the version is the only question"
+        );
+
+        // The asking connection's own commits leave what it remembers current.
+        writer
+            .batch_execute("CREATE TABLE own_work (n INTEGER); INSERT INTO own_work VALUES (1)")
+            .unwrap();
+        let asked = traffic();
+        memory.current(&mut writer, &[subject]).unwrap();
+        assert_eq!(traffic() - asked, 1);
+
+        other
+            .batch_execute(&format!(
+                "INSERT INTO fact_stamps (subject, stamp) VALUES ('{subject}', 7)"
+            ))
+            .unwrap();
+        assert_eq!(
+            memory.current(&mut writer, &[subject]).unwrap().of(subject),
+            7
+        );
+
+        drop((writer, other));
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
