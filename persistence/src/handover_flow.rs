@@ -14,8 +14,8 @@ use kyky_domain::consent::{self, ConsentPurpose};
 use kyky_domain::follow_up;
 use kyky_domain::follow_up::FollowUpStatus;
 use kyky_domain::handover::{
-    self, Handover, HandoverError, HandoverStatus, PackageItemKind, PeriodOrigin, Proposal,
-    Receiver, Responsibility,
+    self, Handover, HandoverError, HandoverStatus, PackageItemKind, PeriodOrigin,
+    ProfessionalStatus, Proposal, Receiver, Responsibility,
 };
 use kyky_domain::{AccessBasis, RelationshipBasis};
 use serde_json::json;
@@ -42,6 +42,15 @@ pub struct NewHandover {
     pub return_to_referrer: bool,
     pub work_pair: Option<Uuid>,
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Records a handover's use case read on its way that the handover's view
+/// shows (the people's and the client's cards), as its transaction read
+/// them: the view need not read them again.
+#[derive(Debug, Default)]
+pub struct Seen {
+    pub professionals: Vec<professionals::WithOrganisation>,
+    pub clients: Vec<kyky_domain::entities::Client>,
 }
 
 /// A package item that names a Kyky record (a plan version, an assessment's
@@ -89,10 +98,31 @@ pub(crate) fn propose_in(
     current: &Responsibility,
     new: NewHandover,
 ) -> StoreResult<HandoverRecord> {
+    propose_seen(conn, ctx, client_id, current, new).map(|(record, _)| record)
+}
+
+/// `propose_in`, with the receiving professional's card as read.
+fn propose_seen(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    client_id: Uuid,
+    current: &Responsibility,
+    new: NewHandover,
+) -> StoreResult<(HandoverRecord, Seen)> {
     check_package(conn, client_id, &new.package)?;
     let pending = handovers::pending_now(conn, client_id, ctx.at)?;
+    let mut seen = Seen::default();
     let receiver_professional = match new.receiver {
-        Receiver::Professional(id) => professional_status(conn, id)?,
+        Receiver::Professional(id) => {
+            let card = professionals::get_many_with_organisation(conn, &[id])?.pop();
+            let status = card.as_ref().map(|card| ProfessionalStatus {
+                id,
+                organisation_id: card.professional.organisation_id,
+                active: card.professional.active,
+            });
+            seen.professionals.extend(card);
+            status
+        }
         Receiver::Organisation(id) => {
             if !organisations::exists(conn, id)? {
                 return Err(StoreError::unknown("to_organisation_id"));
@@ -157,7 +187,7 @@ pub(crate) fn propose_in(
         &json!({"from_professional_id": current.responsible, "receiver": receiver}),
         ctx.at,
     )?;
-    Ok(record)
+    Ok((record, seen))
 }
 
 /// Of these follow-ups, the client's that move when responsibility leaves
@@ -294,9 +324,12 @@ impl Db {
         ctx: &AuditContext,
         client_id: Uuid,
         new: NewHandover,
-    ) -> StoreResult<HandoverRecord> {
+    ) -> StoreResult<(HandoverRecord, Seen)> {
         self.write_client(ctx, client_id, "handover.propose", |conn, scope| {
-            propose_in(conn, ctx, client_id, &scope.responsibility, new)
+            let (record, mut seen) =
+                propose_seen(conn, ctx, client_id, &scope.responsibility, new)?;
+            seen.clients.push(scope.client.clone());
+            Ok((record, seen))
         })
         .map_err(pending_race)
     }
@@ -304,11 +337,18 @@ impl Db {
     /// Accepts: in one step the responsibility moves, the history period
     /// closes and a new one opens, the receiver's organisation gets a client
     /// relationship if it had none, and the change is recorded as events.
-    pub fn accept_handover(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<HandoverRecord> {
+    pub fn accept_handover(
+        &self,
+        ctx: &AuditContext,
+        id: Uuid,
+    ) -> StoreResult<(HandoverRecord, Seen)> {
         self.handover_write(ctx, id, "handover.accept", |conn, record, facts, current| {
             let acceptance = handover::accept(&record.handover, &ctx.actor, current, record.proposed_work_pair, ctx.at)?;
             // The package moves to the receiver's organisation only under the client's consent.
-            let from_organisation = professionals::get(conn, record.handover.from_professional)?.organisation_id;
+            let from = professionals::get_many_with_organisation(conn, &[record.handover.from_professional])?
+                .pop()
+                .ok_or(StoreError::NotFound)?;
+            let from_organisation = from.professional.organisation_id;
             let consent = consent::may_disclose(
                 &facts.consents,
                 from_organisation,
@@ -367,7 +407,8 @@ impl Db {
                 ],
                 ctx.at,
             )?;
-            Ok(decided)
+            let seen = Seen { professionals: vec![from], clients: vec![facts.client.clone()] };
+            Ok((decided, seen))
         })
     }
 

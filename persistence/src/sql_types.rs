@@ -330,7 +330,8 @@ impl<C: QueryFragment<Sqlite> + QueryFragment<Pg>> QueryFragment<MultiBackend> f
 /// Instead only the passes that collect bound values walk the inner
 /// statement; every other pass (the one writing the text, the one deciding
 /// on caching) gets the text as written for this backend, which raises no
-/// flag.
+/// flag. A whole statement only: its placeholders are numbered from the
+/// first (`$1` on PostgreSQL), as no part of a larger statement's would be.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PreparedOnce<Q>(pub Q);
 

@@ -91,7 +91,10 @@ pub(crate) struct StampMemory {
 }
 
 impl StampMemory {
-    /// The current stamps of `subjects` (and perhaps others).
+    /// The current stamps of `subjects` (and perhaps others): on SQLite one
+    /// statement either way, the data version alone while it stands and
+    /// every subject is known, else the subjects' stamps with the version
+    /// they were read at.
     pub(crate) fn current(
         &mut self,
         conn: &mut DbConnection,
@@ -101,25 +104,40 @@ impl StampMemory {
             self.known = read_current(conn, subjects)?;
             return Ok(&self.known);
         };
-        // Asked before the stamps are read: a commit landing between the two
-        // leaves newer stamps under an older version, which the next batch's
-        // question then finds moved.
-        let version = PreparedOnce(diesel::sql_query("PRAGMA data_version"))
-            .get_result::<DataVersion>(lite)?
-            .data_version;
-        if self.version != Some(version) {
-            self.known = Stamps::default();
-            self.version = Some(version);
+        if self.version.is_some() && subjects.iter().all(|&s| self.known.knows(s)) {
+            let version = PreparedOnce(diesel::sql_query("PRAGMA data_version"))
+                .get_result::<DataVersion>(lite)?
+                .data_version;
+            if self.version == Some(version) {
+                return Ok(&self.known);
+            }
         }
-        let unknown: Vec<Uuid> = subjects
+        let listed: Vec<String> = subjects.iter().map(|s| format!("\"{s}\"")).collect();
+        // One statement, so one snapshot: the stamps, and (the row without a
+        // subject) the data version they are current at.
+        let rows = PreparedOnce(
+            diesel::sql_query(
+                "SELECT subject, stamp FROM fact_stamps \
+                 WHERE subject IN (SELECT value FROM json_each(?)) \
+                 UNION ALL SELECT NULL, data_version FROM pragma_data_version",
+            )
+            .bind::<diesel::sql_types::Text, _>(format!("[{}]", listed.join(","))),
+        )
+        .load::<VersionedStampRow>(lite)?;
+        let version = rows
             .iter()
-            .copied()
-            .filter(|&subject| !self.known.knows(subject))
-            .collect();
-        if !unknown.is_empty() {
-            let read = read_current(conn, &unknown)?;
-            for subject in unknown {
-                self.known.add(subject, read.of(subject));
+            .find(|row| row.subject.is_none())
+            .map(|row| row.stamp);
+        if self.version != version {
+            self.known = Stamps::default();
+            self.version = version;
+        }
+        for &subject in subjects {
+            self.known.add(subject, 0);
+        }
+        for row in rows {
+            if let Some(subject) = row.subject {
+                self.known.add(subject.0, row.stamp);
             }
         }
         Ok(&self.known)
@@ -130,6 +148,15 @@ impl StampMemory {
 struct DataVersion {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     data_version: i64,
+}
+
+/// A subject's stamp, or (no subject) the data version.
+#[derive(diesel::QueryableByName)]
+struct VersionedStampRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::Id>)]
+    subject: Option<DbId>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    stamp: i64,
 }
 
 #[derive(diesel::QueryableByName)]
@@ -160,10 +187,12 @@ mod tests {
         let mut memory = StampMemory::default();
         let traffic = || db.traffic().statements;
 
+        let asked = traffic();
         assert_eq!(
             memory.current(&mut writer, &[subject]).unwrap().of(subject),
             0
         );
+        assert_eq!(traffic() - asked, 1, "the stamps with their version");
         let asked = traffic();
         assert_eq!(
             memory.current(&mut writer, &[subject]).unwrap().of(subject),

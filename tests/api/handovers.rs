@@ -1087,3 +1087,33 @@ async fn a_work_ability_team_is_a_queue_any_member_may_accept() {
     .await;
     assert_eq!(fields(&problem), ["to_team_id"]);
 }
+
+/// The answers to a proposal and an acceptance show the cards their
+/// transactions read (the people, the client): exactly what reading the
+/// handover afresh shows.
+#[tokio::test]
+async fn the_answers_to_propose_and_accept_are_the_handover_as_read_afresh() {
+    let s = story().await;
+    s.consent(&[s.nurse.organisation_id]).await;
+    let proposed = expect_status(
+        s.propose(&s.counsellor, &proposal(s.nurse.id)).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let handover = id_of(&proposed);
+    let path = format!("/api/v1/handovers/{handover}");
+    let read = expect_status(s.app.get(&path, &s.counsellor.token).await, StatusCode::OK).await;
+    assert_eq!(proposed, read);
+    assert_eq!(proposed["from"]["id"], s.counsellor.id.to_string());
+    assert_eq!(proposed["to_professional"]["id"], s.nurse.id.to_string());
+    assert!(proposed["to_professional"]["organisation"]["name"].is_string());
+
+    let accepted = expect_status(
+        s.act(handover, "accept", &s.nurse, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    let read = expect_status(s.app.get(&path, &s.nurse.token).await, StatusCode::OK).await;
+    assert_eq!(accepted, read);
+    assert_eq!(accepted["status"], "accepted");
+}

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use kyky_domain::handover::{HandoverStatus, Receiver};
 use kyky_persistence::AuditContext;
-use kyky_persistence::handover_flow::NewHandover;
+use kyky_persistence::handover_flow::{NewHandover, Seen};
 use kyky_persistence::handovers::{self, HandoverRecord, PackageItem};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -18,7 +18,7 @@ use crate::extract::{PageParams, ValidJson};
 use crate::inputs::ReasonInput;
 use crate::state::AppState;
 use crate::views::handovers::{
-    HandoverPage, HandoverView, PackageItemDto, handover_view, handover_views,
+    HandoverPage, HandoverView, PackageItemDto, handover_view_knowing, handover_views,
 };
 
 impl From<PackageItemDto> for PackageItem {
@@ -96,20 +96,32 @@ pub struct ProposeHandoverInput {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// Runs `work` as the caller and answers with the handover it returns.
+/// Runs `work` as the caller and answers with the handover it returns; the
+/// view reads no card the use case read already, nor the caller's.
 async fn respond(
     state: &web::Data<AppState>,
     bearer: Bearer,
-    work: impl FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<HandoverRecord>
+    work: impl FnOnce(&kyky_persistence::Db, &AuditContext) -> ApiResult<(HandoverRecord, Seen)>
     + Send
     + 'static,
 ) -> ApiResult<HandoverView> {
     let now = state.now();
     state
-        .audited_view(bearer, work, move |conn, record| {
-            handover_view(conn, record, now)
-        })
+        .as_caller_view(
+            bearer,
+            move |db, caller| {
+                let (record, mut seen) = work(db, &caller.audit(now))?;
+                seen.professionals.push(caller.record.clone());
+                Ok((record, seen))
+            },
+            move |conn, (record, seen)| handover_view_knowing(conn, record, seen, now),
+        )
         .await
+}
+
+/// A use case that read no card for the view.
+fn seen_none(record: HandoverRecord) -> (HandoverRecord, Seen) {
+    (record, Seen::default())
 }
 
 /// Propose an escorted handover of the client. By the responsible worker or
@@ -242,7 +254,9 @@ pub async fn get_handover(
     let id = id.into_inner();
     Ok(web::Json(
         respond(&state, bearer, move |db, ctx| {
-            db.read_handover(ctx, id).map_err(missing("handover"))
+            db.read_handover(ctx, id)
+                .map(seen_none)
+                .map_err(missing("handover"))
         })
         .await?,
     ))
@@ -304,6 +318,7 @@ pub async fn decline_handover(
     Ok(web::Json(
         respond(&state, bearer, move |db, ctx| {
             db.decline_handover(ctx, id, &input.reason)
+                .map(seen_none)
                 .map_err(missing("handover"))
         })
         .await?,
@@ -346,6 +361,7 @@ pub async fn cancel_handover(
     Ok(web::Json(
         respond(&state, bearer, move |db, ctx| {
             db.cancel_handover(ctx, id, input.reason)
+                .map(seen_none)
                 .map_err(missing("handover"))
         })
         .await?,

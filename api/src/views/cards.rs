@@ -166,10 +166,36 @@ impl Directory {
         organisation_ids: Vec<Uuid>,
         team_ids: Vec<Uuid>,
     ) -> StoreResult<Self> {
+        Self::load_knowing(
+            conn,
+            client_ids,
+            professional_ids,
+            organisation_ids,
+            team_ids,
+            (Vec::new(), Vec::new()),
+        )
+    }
+
+    /// `load`, where the cards of the professionals and clients already
+    /// `known` (as a use case's transaction read them) are not read again.
+    pub fn load_knowing(
+        conn: &mut DbConnection,
+        client_ids: Vec<Uuid>,
+        professional_ids: Vec<Uuid>,
+        organisation_ids: Vec<Uuid>,
+        team_ids: Vec<Uuid>,
+        (known_professionals, known_clients): (
+            Vec<professionals::WithOrganisation>,
+            Vec<kyky_domain::entities::Client>,
+        ),
+    ) -> StoreResult<Self> {
         let found_teams = teams::get_many(conn, &distinct(team_ids))?;
         // Professionals come with their organisations; only the others are
         // read on their own (none for most views).
-        let people = professionals::get_many_with_organisation(conn, &distinct(professional_ids))?;
+        let mut unknown = distinct(professional_ids);
+        unknown.retain(|id| !known_professionals.iter().any(|p| p.professional.id == *id));
+        let mut people = professionals::get_many_with_organisation(conn, &unknown)?;
+        people.extend(known_professionals);
         let mut organisations: HashMap<Uuid, OrganisationRef> = people
             .iter()
             .map(|p| {
@@ -206,8 +232,11 @@ impl Directory {
                 },
             );
         }
-        let clients = clients::get_many(conn, &distinct(client_ids))?
+        let mut unknown = distinct(client_ids);
+        unknown.retain(|id| !known_clients.iter().any(|c| c.id == *id));
+        let clients = clients::get_many(conn, &unknown)?
             .into_iter()
+            .chain(known_clients)
             .map(|c| (c.id, ClientBasics::of(c)))
             .collect();
         let teams = found_teams

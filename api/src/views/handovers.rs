@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kyky_domain::handover::{HandoverStatus, PackageItemKind, Receiver};
+use kyky_persistence::handover_flow::Seen;
 use kyky_persistence::handovers::HandoverRecord;
 use kyky_persistence::{DbConnection, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
@@ -60,7 +61,18 @@ pub fn handover_view(
     r: HandoverRecord,
     now: DateTime<Utc>,
 ) -> StoreResult<HandoverView> {
-    handover_views(conn, vec![r], now)?
+    handover_view_knowing(conn, r, Seen::default(), now)
+}
+
+/// `handover_view`, where the cards its use case already read are not read
+/// again.
+pub fn handover_view_knowing(
+    conn: &mut DbConnection,
+    r: HandoverRecord,
+    seen: Seen,
+    now: DateTime<Utc>,
+) -> StoreResult<HandoverView> {
+    handover_views_knowing(conn, vec![r], seen, now)?
         .pop()
         .ok_or(StoreError::NotFound)
 }
@@ -71,6 +83,15 @@ pub fn handover_view(
 pub fn handover_views(
     conn: &mut DbConnection,
     records: Vec<HandoverRecord>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<HandoverView>> {
+    handover_views_knowing(conn, records, Seen::default(), now)
+}
+
+fn handover_views_knowing(
+    conn: &mut DbConnection,
+    records: Vec<HandoverRecord>,
+    seen: Seen,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<HandoverView>> {
     let mut clients = Vec::new();
@@ -87,7 +108,9 @@ pub fn handover_views(
             Receiver::Team(id) => teams.push(id),
         }
     }
-    let directory = Directory::load(conn, clients, professionals, organisations, teams)?;
+    let known = (seen.professionals, seen.clients);
+    let directory =
+        Directory::load_knowing(conn, clients, professionals, organisations, teams, known)?;
     let mut moving = kyky_persistence::handover_flow::follow_ups_moving(conn, &records, now)?;
     records
         .into_iter()
