@@ -160,8 +160,7 @@ fn write_batches(
     sqlite_writer: Option<&Mutex<()>>,
     waiting: &Receiver<Pending>,
 ) {
-    let mut conn: Option<DbConnection> = None;
-    let mut stamps = StampMemory::default();
+    let mut link: Option<Link> = None;
     while let Ok(first) = waiting.recv() {
         // Give way to the threads that are ready to run: on a busy machine
         // they are the requests being answered, which hand over their
@@ -196,30 +195,15 @@ fn write_batches(
                 entries.owners.push(i);
             }
         }
-        let mut result = store(
-            manager,
-            sqlite_writer,
-            &mut conn,
-            &mut stamps,
-            &batch,
-            &mut entries,
-        );
-        if result.is_err() && conn.take().is_some() {
-            stamps = StampMemory::default();
+        let mut result = store(manager, sqlite_writer, &mut link, &batch, &mut entries);
+        if result.is_err() && link.take().is_some() {
             // The connection kept from an earlier batch may have been closed
             // by the server meanwhile: once more, on a fresh one. (Had the
             // insert been stored after all, the entries' ids refuse a second
             // copy.)
-            result = store(
-                manager,
-                sqlite_writer,
-                &mut conn,
-                &mut stamps,
-                &batch,
-                &mut entries,
-            );
+            result = store(manager, sqlite_writer, &mut link, &batch, &mut entries);
             if result.is_err() {
-                conn = None;
+                link = None;
             }
         }
         if result.is_err() {
@@ -235,6 +219,13 @@ fn write_batches(
     }
 }
 
+/// The writer's connection, with the stamps it remembers (which stand on
+/// that connection's data version, and go with it).
+struct Link {
+    conn: DbConnection,
+    stamps: StampMemory,
+}
+
 /// A batch's entries, each with the index of the hand-over it came with.
 #[derive(Default)]
 struct Entries {
@@ -248,15 +239,18 @@ struct Entries {
 fn store(
     manager: &Manager,
     sqlite_writer: Option<&Mutex<()>>,
-    conn: &mut Option<DbConnection>,
-    stamps: &mut StampMemory,
+    link: &mut Option<Link>,
     batch: &[Pending],
     entries: &mut Entries,
 ) -> Result<Vec<bool>, String> {
-    if conn.is_none() {
-        *conn = Some(manager.connect().map_err(|e| e.to_string())?);
+    if link.is_none() {
+        let conn = manager.connect().map_err(|e| e.to_string())?;
+        *link = Some(Link {
+            conn,
+            stamps: StampMemory::default(),
+        });
     }
-    let conn = conn.as_mut().ok_or("no connection")?;
+    let Link { conn, stamps } = link.as_mut().ok_or("no connection")?;
     let subjects: Vec<Uuid> = batch
         .iter()
         .flat_map(|pending| pending.unless_moved.iter().map(|&(subject, _)| subject))

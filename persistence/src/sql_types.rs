@@ -223,6 +223,12 @@ where
     C::SqlType: IdType,
 {
     let ids: Vec<DbId> = ids.into_iter().map(DbId).collect();
+    let json = json_ids(&ids);
+    Among { column, ids, json }
+}
+
+/// Ids as SQLite's `json_each` takes them: one JSON array of their text.
+pub(crate) fn json_ids(ids: &[DbId]) -> String {
     let mut json = String::with_capacity(2 + ids.len() * 39);
     json.push('[');
     for (n, id) in ids.iter().enumerate() {
@@ -234,7 +240,7 @@ where
         json.push('"');
     }
     json.push(']');
-    Among { column, ids, json }
+    json
 }
 
 /// What `among` writes.

@@ -6,12 +6,13 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
 use uuid::Uuid;
 
 use crate::connection::DbConnection;
 use crate::error::StoreResult;
 use crate::schema::fact_stamps;
-use crate::sql_types::{DbId, PreparedOnce};
+use crate::sql_types::{DbId, PreparedOnce, among, json_ids};
 
 /// A subject's stamp as some facts were read at.
 pub type StampAt = (Uuid, i64);
@@ -47,34 +48,44 @@ impl Stamps {
 
 /// The current stamps of `subjects`, in one statement.
 pub(crate) fn read_current(conn: &mut DbConnection, subjects: &[Uuid]) -> StoreResult<Stamps> {
-    let mut subjects: Vec<DbId> = subjects.iter().copied().map(DbId).collect();
-    subjects.sort_unstable_by_key(|subject| subject.0);
-    subjects.dedup();
-    let rows: Vec<(DbId, i64)> = match conn {
-        // `= ANY($1)`: one prepared statement for any number of subjects.
-        DbConnection::Postgresql(pg) => fact_stamps::table
-            .filter(fact_stamps::subject.eq_any(&subjects))
-            .select((fact_stamps::subject, fact_stamps::stamp))
-            .load(pg)?,
-        // SQLite's `IN (?, ?, …)` would be parsed anew for every count (and
-        // this runs for every batch of the access log): the subjects go as
-        // one JSON array instead, and the statement is prepared once.
-        DbConnection::Sqlite(lite) => {
-            let listed: Vec<String> = subjects.iter().map(|s| format!("\"{}\"", s.0)).collect();
-            PreparedOnce(
-                diesel::sql_query(
-                    "SELECT subject, stamp FROM fact_stamps \
-                     WHERE subject IN (SELECT value FROM json_each(?))",
-                )
-                .bind::<diesel::sql_types::Text, _>(format!("[{}]", listed.join(","))),
-            )
-            .load::<StampRow>(lite)?
-            .into_iter()
-            .map(|row| (row.subject, row.stamp))
-            .collect()
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            let rows: Vec<(DbId, i64)> = fact_stamps::table
+                .filter(among(fact_stamps::subject, subjects.iter().copied()))
+                .select((fact_stamps::subject, fact_stamps::stamp))
+                .load(pg)?;
+            Ok(Stamps::of_rows(rows))
         }
-    };
-    Ok(Stamps::of_rows(rows))
+        DbConnection::Sqlite(lite) => Ok(read_versioned(lite, subjects)?.0),
+    }
+}
+
+/// On SQLite, the stamps of `subjects` and (`None` only if SQLite has
+/// none) the data version they are current at: one statement, so one
+/// snapshot. The version comes as the row without a subject.
+fn read_versioned(
+    lite: &mut SqliteConnection,
+    subjects: &[Uuid],
+) -> StoreResult<(Stamps, Option<i64>)> {
+    let ids: Vec<DbId> = subjects.iter().copied().map(DbId).collect();
+    let rows = PreparedOnce(
+        diesel::sql_query(
+            "SELECT subject, stamp FROM fact_stamps \
+             WHERE subject IN (SELECT value FROM json_each(?)) \
+             UNION ALL SELECT NULL, data_version FROM pragma_data_version",
+        )
+        .bind::<diesel::sql_types::Text, _>(json_ids(&ids)),
+    )
+    .load::<VersionedStampRow>(lite)?;
+    let mut stamps = Stamps::default();
+    let mut version = None;
+    for row in rows {
+        match row.subject {
+            Some(subject) => stamps.add(subject.0, row.stamp),
+            None => version = Some(row.stamp),
+        }
+    }
+    Ok((stamps, version))
 }
 
 /// Stamps read earlier, still current while no other connection has
@@ -112,33 +123,13 @@ impl StampMemory {
                 return Ok(&self.known);
             }
         }
-        let listed: Vec<String> = subjects.iter().map(|s| format!("\"{s}\"")).collect();
-        // One statement, so one snapshot: the stamps, and (the row without a
-        // subject) the data version they are current at.
-        let rows = PreparedOnce(
-            diesel::sql_query(
-                "SELECT subject, stamp FROM fact_stamps \
-                 WHERE subject IN (SELECT value FROM json_each(?)) \
-                 UNION ALL SELECT NULL, data_version FROM pragma_data_version",
-            )
-            .bind::<diesel::sql_types::Text, _>(format!("[{}]", listed.join(","))),
-        )
-        .load::<VersionedStampRow>(lite)?;
-        let version = rows
-            .iter()
-            .find(|row| row.subject.is_none())
-            .map(|row| row.stamp);
+        let (read, version) = read_versioned(lite, subjects)?;
         if self.version != version {
             self.known = Stamps::default();
             self.version = version;
         }
         for &subject in subjects {
-            self.known.add(subject, 0);
-        }
-        for row in rows {
-            if let Some(subject) = row.subject {
-                self.known.add(subject.0, row.stamp);
-            }
+            self.known.add(subject, read.of(subject));
         }
         Ok(&self.known)
     }
@@ -155,14 +146,6 @@ struct DataVersion {
 struct VersionedStampRow {
     #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::Id>)]
     subject: Option<DbId>,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    stamp: i64,
-}
-
-#[derive(diesel::QueryableByName)]
-struct StampRow {
-    #[diesel(sql_type = crate::sql_types::Id)]
-    subject: DbId,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     stamp: i64,
 }
