@@ -22,6 +22,10 @@
     reason = "a benchmark stops at the first failure"
 )]
 
+/// The allocator the `kyky` binary runs with (see `src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::sync::Arc;
