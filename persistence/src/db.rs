@@ -75,14 +75,40 @@ impl std::fmt::Debug for Pinned {
     }
 }
 
-/// The database: a pool, plus a lock that queues SQLite write transactions in
-/// this process so that a transaction that reads first never fails with
-/// SQLITE_BUSY when it starts to write (PostgreSQL needs no such lock).
+/// SQLite's turn to write: the lock that queues this process's writers, so
+/// that a transaction that reads first never fails with SQLITE_BUSY when it
+/// starts to write, and the connection write transactions run on while they
+/// hold it (opened at the first write, dropped if it breaks). One connection
+/// for every write keeps its page cache: SQLite drops a connection's cache
+/// whenever another connection has committed, so a write on whichever
+/// pooled connection was free read most of its pages again, inside the
+/// turn (a fifth of a handover's transaction). The log writer takes the
+/// same turn on a connection of its own (see `stamps`).
+#[derive(Default)]
+pub(crate) struct SqliteWriter(Mutex<Option<DbConnection>>);
+
+impl SqliteWriter {
+    /// Waits for the turn; the connection is in it, if opened.
+    pub(crate) fn turn(&self) -> MutexGuard<'_, Option<DbConnection>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for SqliteWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteWriter")
+    }
+}
+
+/// The database: a pool, plus on SQLite the writers' turn (`SqliteWriter`;
+/// PostgreSQL needs none).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     url: Arc<DatabaseUrl>,
-    sqlite_writer: Arc<Mutex<()>>,
+    sqlite_writer: Arc<SqliteWriter>,
+    /// Opens the SQLite writer's connection.
+    manager: Manager,
     traffic: Arc<Traffic>,
     /// Checkouts waiting for a free connection now.
     waiting: Arc<std::sync::atomic::AtomicU64>,
@@ -130,20 +156,23 @@ impl Db {
     pub fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let url = DatabaseUrl::parse(url)?;
         let traffic = Arc::new(Traffic::default());
-        let sqlite_writer = Arc::new(Mutex::new(()));
         let manager = Manager {
             url: url.clone(),
             traffic: traffic.clone(),
         };
+        let sqlite_writer = SqliteWriter::default();
         if matches!(url, DatabaseUrl::Sqlite(_)) {
             // The write-ahead log is a mode of the file, switched to under an
             // exclusive lock: once here, before the pool opens connections
-            // in the background that would meet the migrations' lock.
+            // in the background that would meet the migrations' lock. This
+            // first connection is the writer's.
             use r2d2::ManageConnection;
-            manager
+            let first = manager
                 .connect()
                 .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
+            *sqlite_writer.turn() = Some(first);
         }
+        let sqlite_writer = Arc::new(sqlite_writer);
         let checkpointer = match url {
             DatabaseUrl::Sqlite(_) => Some(Arc::new(Checkpointer::start(Manager {
                 url: url.clone(),
@@ -163,11 +192,12 @@ impl Db {
             // within a second instead of waiting; so does one that waited
             // that long for a free connection (back-pressure).
             .connection_timeout(Duration::from_secs(1))
-            .build_unchecked(manager);
+            .build_unchecked(manager.clone());
         Ok(Self {
             pool,
             url: Arc::new(url),
             sqlite_writer,
+            manager,
             traffic,
             waiting: Arc::default(),
             log_writer,
@@ -327,6 +357,7 @@ impl Db {
     }
 
     /// Runs `work` in one transaction: everything it writes lands, or nothing.
+    /// On SQLite it runs on the writer's connection, in its turn.
     pub fn transaction<T, E>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -334,15 +365,16 @@ impl Db {
     where
         E: From<StoreError> + From<diesel::result::Error>,
     {
+        if self.is_sqlite() {
+            return self.sqlite_write(work);
+        }
         let mut conn = self.conn()?;
-        self.transaction_on(&mut conn, work)
+        conn.transaction(work)
     }
 
-    /// Runs `work` in one transaction on a connection the caller holds.
-    ///
-    /// Every write goes through here: on SQLite, writers queue on one lock, so
-    /// a transaction that read first never meets another writer's commit
-    /// (which SQLite answers with an immediate SQLITE_BUSY, busy timeout or not).
+    /// Runs `work` in one transaction on a connection the caller holds
+    /// (PostgreSQL), or on SQLite, like every write, on the writer's
+    /// connection in its turn.
     pub fn transaction_on<T, E>(
         &self,
         conn: &mut DbConnection,
@@ -351,16 +383,42 @@ impl Db {
     where
         E: From<StoreError> + From<diesel::result::Error>,
     {
-        let _queued = self.queue_sqlite_writer();
+        if self.is_sqlite() {
+            return self.sqlite_write(work);
+        }
         conn.transaction(work)
     }
 
-    fn queue_sqlite_writer(&self) -> Option<MutexGuard<'_, ()>> {
-        matches!(*self.url, DatabaseUrl::Sqlite(_)).then(|| {
-            self.sqlite_writer
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        })
+    fn is_sqlite(&self) -> bool {
+        matches!(*self.url, DatabaseUrl::Sqlite(_))
+    }
+
+    /// `work` in one transaction in SQLite's writer's turn, on its connection.
+    fn sqlite_write<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
+        use r2d2::ManageConnection;
+        let mut turn = self.sqlite_writer.turn();
+        let writer = if let Some(writer) = &mut *turn {
+            writer
+        } else {
+            let opened = self
+                .manager
+                .connect()
+                .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
+            turn.insert(opened)
+        };
+        // A loss noted on this thread belongs to an earlier connection.
+        CONNECTION_LOST.set(false);
+        let result = writer.transaction(work);
+        if self.manager.has_broken(writer) {
+            *turn = None;
+        }
+        result
     }
 
     /// Stores the access-log entries of a read with the next batch (see
@@ -548,6 +606,30 @@ mod tests {
         drop(db);
         let _ = std::fs::remove_dir_all(&dir);
         assert!(grown, "the database file did not take the log's pages");
+    }
+
+    /// Every SQLite write runs on the writer's one connection, whichever
+    /// pooled connection the caller holds: a temporary table, which only the
+    /// connection that made it sees, made in one write is there in the next.
+    #[test]
+    fn sqlite_writes_run_on_the_writers_one_connection() {
+        let dir = std::env::temp_dir().join(format!("kyky-writer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.join("k.db").display()), 3).unwrap();
+        let write = |sql: &'static str| {
+            move |conn: &mut DbConnection| conn.batch_execute(sql).map_err(StoreError::from)
+        };
+        db.transaction(write("CREATE TEMP TABLE mine (n INTEGER)"))
+            .unwrap();
+        let mut held = db.conn().unwrap();
+        let again = db.transaction(write("INSERT INTO temp.mine VALUES (1)"));
+        let on_held = db.transaction_on(&mut held, write("INSERT INTO temp.mine VALUES (2)"));
+        let pooled_sees_it = held.batch_execute("SELECT n FROM temp.mine").is_ok();
+        drop(held);
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(again.is_ok() && on_held.is_ok(), "{again:?} {on_held:?}");
+        assert!(!pooled_sees_it, "a pooled connection made the table");
     }
 
     /// Built with SQLite's query planner stability guarantee
