@@ -334,9 +334,9 @@ impl<C: QueryFragment<Sqlite> + QueryFragment<Pg>> QueryFragment<MultiBackend> f
 /// `sql_query` always do), and it walks the statement through a reference,
 /// so overriding `is_safe_to_cache_prepared` here would never be asked.
 /// Instead only the passes that collect bound values walk the inner
-/// statement; every other pass (the one writing the text, the one deciding
-/// on caching) gets the text as written for this backend, which raises no
-/// flag. A whole statement only: its placeholders are numbered from the
+/// statement; the pass writing the text gets it as written for this backend,
+/// and the one deciding on caching nothing, so no flag is raised. A whole
+/// statement only: its placeholders are numbered from the
 /// first (`$1` on PostgreSQL), as no part of a larger statement's would be.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PreparedOnce<Q>(pub Q);
@@ -353,9 +353,27 @@ where
         if out.bind_collector().is_some() || out.debug_binds().is_some() {
             return self.0.walk_ast(out);
         }
-        let mut text = DB::QueryBuilder::default();
-        self.0.to_sql(&mut text, out.backend())?;
-        out.push_sql(&text.finish());
+        // Of the other passes only the one writing the text needs the
+        // statement (diesel hands over its query builder there alone); the
+        // rest would only look for a flag to raise.
+        let writing = std::cell::Cell::new(false);
+        let mut out = out.cast_database::<DB>(
+            |binds| binds,
+            |text| {
+                writing.set(true);
+                text
+            },
+            |backend| backend,
+            |lookup| lookup,
+        );
+        if writing.get() {
+            let mut text = DB::QueryBuilder::default();
+            self.0.to_sql(&mut text, out.backend())?;
+            out.push_sql(&text.finish());
+        } else {
+            // Not empty, for the pass that asks whether anything is written.
+            out.push_sql("");
+        }
         Ok(())
     }
 }
