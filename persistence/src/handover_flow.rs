@@ -51,6 +51,8 @@ pub struct NewHandover {
 pub struct Seen {
     pub professionals: Vec<professionals::WithOrganisation>,
     pub clients: Vec<kyky_domain::entities::Client>,
+    /// The follow-ups an acceptance moved, as it left them (soonest first).
+    pub moved_follow_ups: Option<Vec<follow_ups::FollowUpRecord>>,
 }
 
 /// A package item that names a Kyky record (a plan version, an assessment's
@@ -366,8 +368,14 @@ impl Db {
             // The previous responsible worker's open follow-ups are the
             // responsibility's promises: they move to the receiver.
             let open = follow_ups::for_client(conn, client_id, Some(FollowUpStatus::Open))?;
-            let moving: Vec<Uuid> = moving_from(&open, client_id, current.responsible).map(|f| f.id).collect();
+            let mut moved: Vec<follow_ups::FollowUpRecord> = moving_from(&open, client_id, current.responsible).cloned().collect();
+            let moving: Vec<Uuid> = moved.iter().map(|f| f.id).collect();
             follow_ups::reassign(conn, &moving, current.responsible, new.responsible, Some(id), ctx.actor.professional_id, ctx.at)?;
+            // As `follow_ups::moved_by_handovers` would read them back.
+            for follow_up in &mut moved {
+                follow_up.owner_id = new.responsible;
+            }
+            moved.sort_by_key(|f| (f.due_on, f.id));
             if !moving.is_empty() {
                 events::record(
                     conn,
@@ -407,7 +415,7 @@ impl Db {
                 ],
                 ctx.at,
             )?;
-            let seen = Seen { professionals: vec![from], clients: vec![facts.client.clone()] };
+            let seen = Seen { professionals: vec![from], clients: vec![facts.client.clone()], moved_follow_ups: Some(moved) };
             Ok((decided, seen))
         })
     }

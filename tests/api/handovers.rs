@@ -1095,6 +1095,23 @@ async fn a_work_ability_team_is_a_queue_any_member_may_accept() {
 async fn the_answers_to_propose_and_accept_are_the_handover_as_read_afresh() {
     let s = story().await;
     s.consent(&[s.nurse.organisation_id]).await;
+    // Two follow-ups of the counsellor's move with the responsibility, the
+    // later one made first.
+    let follow_ups = format!("/api/v1/clients/{}/follow-ups", s.client);
+    for days in [9, 3] {
+        let due_on = chrono::Utc::now().date_naive() + chrono::Days::new(days);
+        expect_status(
+            s.app
+                .post(
+                    &follow_ups,
+                    &s.counsellor.token,
+                    &json!({"description": format!("Soita {days}"), "due_on": due_on}),
+                )
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
     let proposed = expect_status(
         s.propose(&s.counsellor, &proposal(s.nurse.id)).await,
         StatusCode::CREATED,
@@ -1116,4 +1133,12 @@ async fn the_answers_to_propose_and_accept_are_the_handover_as_read_afresh() {
     let read = expect_status(s.app.get(&path, &s.nurse.token).await, StatusCode::OK).await;
     assert_eq!(accepted, read);
     assert_eq!(accepted["status"], "accepted");
+    let moved: Vec<&str> = accepted["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, ["Soita 3", "Soita 9"], "soonest first");
+    assert_eq!(proposed["follow_ups"].as_array().map(Vec::len), Some(2));
 }

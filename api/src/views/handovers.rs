@@ -1,5 +1,7 @@
 //! What the API answers about escorted handovers and their packages.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use kyky_domain::handover::{HandoverStatus, PackageItemKind, Receiver};
 use kyky_persistence::handover_flow::Seen;
@@ -111,7 +113,10 @@ fn handover_views_knowing(
     let known = (seen.professionals, seen.clients);
     let directory =
         Directory::load_knowing(conn, clients, professionals, organisations, teams, known)?;
-    let mut moving = kyky_persistence::handover_flow::follow_ups_moving(conn, &records, now)?;
+    let mut moving = match (seen.moved_follow_ups, records.as_slice()) {
+        (Some(moved), [accepted]) => HashMap::from([(accepted.handover.id, moved)]),
+        _ => kyky_persistence::handover_flow::follow_ups_moving(conn, &records, now)?,
+    };
     records
         .into_iter()
         .map(|r| {
