@@ -12,6 +12,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::checkpointer::Checkpointer;
 use crate::error::{StoreError, StoreResult};
 use crate::log_writer::{LogWriter, Stored};
+use crate::sqlite_writer::SqliteWriter;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -75,31 +76,6 @@ impl std::fmt::Debug for Pinned {
     }
 }
 
-/// SQLite's turn to write: the lock that queues this process's writers, so
-/// that a transaction that reads first never fails with SQLITE_BUSY when it
-/// starts to write, and the connection write transactions run on while they
-/// hold it (opened at the first write, dropped if it breaks). One connection
-/// for every write keeps its page cache: SQLite drops a connection's cache
-/// whenever another connection has committed, so a write on whichever
-/// pooled connection was free read most of its pages again, inside the
-/// turn (a fifth of a handover's transaction). The log writer takes the
-/// same turn on a connection of its own (see `stamps`).
-#[derive(Default)]
-pub(crate) struct SqliteWriter(Mutex<Option<DbConnection>>);
-
-impl SqliteWriter {
-    /// Waits for the turn; the connection is in it, if opened.
-    pub(crate) fn turn(&self) -> MutexGuard<'_, Option<DbConnection>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl std::fmt::Debug for SqliteWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SqliteWriter")
-    }
-}
-
 /// The database: a pool, plus on SQLite the writers' turn (`SqliteWriter`;
 /// PostgreSQL needs none).
 #[derive(Clone, Debug)]
@@ -160,7 +136,7 @@ impl Db {
             url: url.clone(),
             traffic: traffic.clone(),
         };
-        let sqlite_writer = SqliteWriter::default();
+        let mut sqlite_writer = SqliteWriter::default();
         if matches!(url, DatabaseUrl::Sqlite(_)) {
             // The write-ahead log is a mode of the file, switched to under an
             // exclusive lock: once here, before the pool opens connections
@@ -170,7 +146,7 @@ impl Db {
             let first = manager
                 .connect()
                 .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
-            *sqlite_writer.turn() = Some(first);
+            sqlite_writer = SqliteWriter::with_connection(first);
         }
         let sqlite_writer = Arc::new(sqlite_writer);
         let checkpointer = match url {
@@ -393,7 +369,7 @@ impl Db {
         matches!(*self.url, DatabaseUrl::Sqlite(_))
     }
 
-    /// `work` in one transaction in SQLite's writer's turn, on its connection.
+    /// `work` in one transaction in SQLite's writers' turn (`sqlite_writer`).
     fn sqlite_write<T, E>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -401,24 +377,7 @@ impl Db {
     where
         E: From<StoreError> + From<diesel::result::Error>,
     {
-        use r2d2::ManageConnection;
-        let mut turn = self.sqlite_writer.turn();
-        let writer = if let Some(writer) = &mut *turn {
-            writer
-        } else {
-            let opened = self
-                .manager
-                .connect()
-                .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
-            turn.insert(opened)
-        };
-        // A loss noted on this thread belongs to an earlier connection.
-        CONNECTION_LOST.set(false);
-        let result = writer.transaction(work);
-        if self.manager.has_broken(writer) {
-            *turn = None;
-        }
-        result
+        self.sqlite_writer.write(&self.manager, work)
     }
 
     /// Stores the access-log entries of a read with the next batch (see

@@ -44,6 +44,7 @@ pub mod responsibility;
 mod schema;
 pub mod sign_in_identities;
 pub mod sql_types;
+mod sqlite_writer;
 mod stamps;
 pub mod teams;
 mod typed_null;

@@ -106,7 +106,7 @@ impl LogWriter {
     /// `sqlite_writer` is the queue SQLite writers take turns on.
     pub(crate) fn start(
         manager: Manager,
-        sqlite_writer: Option<Arc<crate::db::SqliteWriter>>,
+        sqlite_writer: Option<Arc<crate::sqlite_writer::SqliteWriter>>,
     ) -> StoreResult<Self> {
         let (queue, waiting) = mpsc::channel();
         std::thread::Builder::new()
@@ -157,7 +157,7 @@ impl LogWriter {
 /// already waiting, stores them in one statement and tells each waiter.
 fn write_batches(
     manager: &Manager,
-    sqlite_writer: Option<&crate::db::SqliteWriter>,
+    sqlite_writer: Option<&crate::sqlite_writer::SqliteWriter>,
     waiting: &Receiver<Pending>,
 ) {
     let mut link: Option<Link> = None;
@@ -238,7 +238,7 @@ struct Entries {
 /// which were; `entries` keeps only those.
 fn store(
     manager: &Manager,
-    sqlite_writer: Option<&crate::db::SqliteWriter>,
+    sqlite_writer: Option<&crate::sqlite_writer::SqliteWriter>,
     link: &mut Option<Link>,
     batch: &[Pending],
     entries: &mut Entries,
@@ -272,7 +272,7 @@ fn store(
         entries.owners.retain(|&owner| current[owner]);
     }
     if !entries.rows.is_empty() {
-        let _turn = sqlite_writer.map(crate::db::SqliteWriter::turn);
+        let _turn = sqlite_writer.map(crate::sqlite_writer::SqliteWriter::turn);
         access_log::insert_entries(conn, &entries.rows).map_err(|e| e.to_string())?;
     }
     Ok(current)
