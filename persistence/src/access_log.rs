@@ -235,10 +235,8 @@ fn insert(
     outcome: Outcome,
     reason: Option<&str>,
 ) -> StoreResult<()> {
-    diesel::insert_into(access_log::table)
-        .values(new_entry(ctx, client_id, operation, basis, outcome, reason))
-        .execute(conn)?;
-    Ok(())
+    let entry = new_entry(ctx, client_id, operation, basis, outcome, reason);
+    crate::connection::insert_all!(conn, access_log::table, std::slice::from_ref(&entry))
 }
 
 fn new_entry(

@@ -11,7 +11,10 @@ use crate::error::StoreError;
 
 /// Every SQLite connection: write-ahead log so readers never block the writer,
 /// enforced foreign keys, and a wait instead of an immediate SQLITE_BUSY.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+/// Temporary storage in memory: the savepoints of writes committed together
+/// (`sqlite_writer`) keep their pages' earlier contents there, which past
+/// 64 KiB SQLite would otherwise write to a temporary file.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;";
 
 #[derive(diesel::MultiConnection)]
 #[expect(
@@ -72,11 +75,14 @@ macro_rules! insert_all {
             // No rows, no statement (an empty `VALUES` list is not SQL).
             _ if rows.is_empty() => Ok(()),
             // One row: a single-row insert, whose text is prepared once (a
-            // batch's is prepared anew each time).
-            conn if rows.len() == 1 => diesel::insert_into($table)
-                .values(&rows[0])
-                .execute(conn)
-                .map(|_| ()),
+            // batch's is prepared anew each time), on the backend's own
+            // connection (see `on_backend!`).
+            $crate::connection::DbConnection::Postgresql(pg) if rows.len() == 1 => {
+                diesel::insert_into($table).values(&rows[0]).execute(pg).map(|_| ())
+            }
+            $crate::connection::DbConnection::Sqlite(lite) if rows.len() == 1 => {
+                diesel::insert_into($table).values(&rows[0]).execute(lite).map(|_| ())
+            }
             // A few rows: a text of few shapes, prepared once for each.
             $crate::connection::DbConnection::Postgresql(pg) if rows.len() <= FEW_ROWS => {
                 $crate::sql_types::PreparedOnce(diesel::insert_into($table).values(rows))

@@ -517,7 +517,8 @@ mod tests {
     }
 
     #[test]
-    fn every_sqlite_connection_uses_wal_foreign_keys_and_a_busy_timeout() {
+    fn every_sqlite_connection_uses_wal_foreign_keys_a_busy_timeout_and_memory_for_temporary_storage()
+     {
         // A directory of its own, removed whole: WAL mode adds -wal and -shm files.
         let dir = std::env::temp_dir().join(format!("kyky-pragma-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -527,6 +528,7 @@ mod tests {
             pragma(&mut conn, "journal_mode", "journal_mode"),
             pragma(&mut conn, "foreign_keys", "foreign_keys"),
             pragma(&mut conn, "busy_timeout", "timeout"),
+            pragma(&mut conn, "temp_store", "temp_store"),
         ];
         let backstop = diesel::sql_query("PRAGMA wal_autocheckpoint")
             .get_result::<Backstop>(&mut *conn)
@@ -535,7 +537,7 @@ mod tests {
         drop(conn);
         drop(db);
         let _ = std::fs::remove_dir_all(&dir);
-        assert_eq!(settings, ["wal", "1", "5000"]);
+        assert_eq!(settings, ["wal", "1", "5000", "2"]);
         assert_eq!(backstop, 10_000);
     }
 

@@ -127,15 +127,26 @@ pub fn for_client(
     client_id: Uuid,
     status: Option<FollowUpStatus>,
 ) -> StoreResult<Vec<FollowUpRecord>> {
-    let mut query = follow_ups::table
-        .filter(follow_ups::client_id.eq(DbId(client_id)))
-        .order((follow_ups::due_on, follow_ups::id))
-        .select(Row::as_select())
-        .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(follow_ups::status.eq(written(status)));
-    }
-    query.load(conn)?.into_iter().map(to_record).collect()
+    // Not boxed: each shape on the backend's own connection finds its
+    // prepared statement by type (see `on_backend!`); an acceptance asks.
+    let of_client = follow_ups::client_id.eq(DbId(client_id));
+    let soonest = (follow_ups::due_on, follow_ups::id);
+    let rows: Vec<Row> = match status {
+        Some(status) => {
+            let in_status = follow_ups::status.eq(written(status));
+            on_backend!(conn, |c| follow_ups::table
+                .filter(of_client.and(in_status))
+                .order(soonest)
+                .select(Row::as_select())
+                .load(c))?
+        }
+        None => on_backend!(conn, |c| follow_ups::table
+            .filter(of_client)
+            .order(soonest)
+            .select(Row::as_select())
+            .load(c))?,
+    };
+    rows.into_iter().map(to_record).collect()
 }
 
 /// What a professional's own follow-up list is narrowed by; all optional.

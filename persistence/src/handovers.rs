@@ -157,29 +157,28 @@ pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<(
             (None, Some(DbId(host)), Some(DbId(id)))
         }
     };
-    diesel::insert_into(handovers::table)
-        .values(HandoverRow {
-            id: DbId(h.id),
-            client_id: DbId(record.client_id),
-            status: h.status.to_string(),
-            from_professional_id: DbId(h.from_professional),
-            proposed_by: DbId(h.proposed_by),
-            to_professional_id,
-            to_organisation_id,
-            summary: record.summary.clone(),
-            reason: record.reason.clone(),
-            return_to_referrer: record.return_to_referrer,
-            network_meeting_id: record.network_meeting_id.clone(),
-            proposed_work_pair_id: record.proposed_work_pair.map(DbId),
-            proposed_at: naive(record.proposed_at),
-            expires_at: h.expires_at.map(naive),
-            decided_at: None,
-            decided_by: None,
-            decline_reason: None,
-            cancel_reason: None,
-            to_team_id,
-        })
-        .execute(conn)?;
+    let row = HandoverRow {
+        id: DbId(h.id),
+        client_id: DbId(record.client_id),
+        status: h.status.to_string(),
+        from_professional_id: DbId(h.from_professional),
+        proposed_by: DbId(h.proposed_by),
+        to_professional_id,
+        to_organisation_id,
+        summary: record.summary.clone(),
+        reason: record.reason.clone(),
+        return_to_referrer: record.return_to_referrer,
+        network_meeting_id: record.network_meeting_id.clone(),
+        proposed_work_pair_id: record.proposed_work_pair.map(DbId),
+        proposed_at: naive(record.proposed_at),
+        expires_at: h.expires_at.map(naive),
+        decided_at: None,
+        decided_by: None,
+        decline_reason: None,
+        cancel_reason: None,
+        to_team_id,
+    };
+    crate::connection::insert_all!(conn, handovers::table, std::slice::from_ref(&row))?;
     // The package in one statement, whatever its length.
     let package = record
         .package
@@ -219,22 +218,26 @@ pub fn get_locking_client(conn: &mut DbConnection, id: Uuid) -> StoreResult<Hand
 /// The handover with its package: one query (a row per package item).
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
     type Item = (DbId, i32, String, String, Option<String>);
-    let rows: Vec<(HandoverRow, Option<Item>)> = handovers::table
-        .left_join(items::table.on(items::handover_id.eq(handovers::id)))
-        .filter(handovers::id.eq(DbId(id)))
-        .order(items::position)
-        .select((
-            HandoverRow::as_select(),
-            (
-                items::handover_id,
-                items::position,
-                items::kind,
-                items::reference,
-                items::description,
-            )
-                .nullable(),
-        ))
-        .load(conn)?;
+    // On the backend's own connection (see `on_backend!`): every decision
+    // on a handover reads it here.
+    let rows: Vec<(HandoverRow, Option<Item>)> = on_backend!(conn, |c| {
+        handovers::table
+            .left_join(items::table.on(items::handover_id.eq(handovers::id)))
+            .filter(handovers::id.eq(DbId(id)))
+            .order(items::position)
+            .select((
+                HandoverRow::as_select(),
+                (
+                    items::handover_id,
+                    items::position,
+                    items::kind,
+                    items::reference,
+                    items::description,
+                )
+                    .nullable(),
+            ))
+            .load(c)
+    })?;
     let mut package = Vec::with_capacity(rows.len());
     let mut handover = None;
     for (row, item) in rows {
@@ -287,11 +290,13 @@ pub fn pending_now(
     client_id: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let pending: Vec<Option<DbTime>> = handovers::table
-        .filter(handovers::client_id.eq(DbId(client_id)))
-        .filter(handovers::status.eq(written(HandoverStatus::Pending)))
-        .select(handovers::expires_at)
-        .load(conn)?;
+    let pending: Vec<Option<DbTime>> = on_backend!(conn, |c| {
+        handovers::table
+            .filter(handovers::client_id.eq(DbId(client_id)))
+            .filter(handovers::status.eq(written(HandoverStatus::Pending)))
+            .select(handovers::expires_at)
+            .load(c)
+    })?;
     let due = |deadline: &Option<DbTime>| deadline.is_some_and(|d| utc(d) <= now);
     if pending.iter().any(due) {
         expire_due(conn, client_id, now)?;

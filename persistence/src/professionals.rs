@@ -256,16 +256,20 @@ pub fn get_many_with_organisation(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    professionals::table
-        .inner_join(organisations::table)
-        .filter(among(professionals::id, ids.iter().copied()))
-        .select((
-            ProfessionalRow::as_select(),
-            organisations::name,
-            organisations::kind,
-        ))
-        .load::<(ProfessionalRow, String, String)>(conn)?
-        .into_iter()
+    // On the backend's own connection (see `on_backend!`): every handover
+    // reads its people's cards here.
+    let rows: Vec<(ProfessionalRow, String, String)> = on_backend!(conn, |c| {
+        professionals::table
+            .inner_join(organisations::table)
+            .filter(among(professionals::id, ids.iter().copied()))
+            .select((
+                ProfessionalRow::as_select(),
+                organisations::name,
+                organisations::kind,
+            ))
+            .load(c)
+    })?;
+    rows.into_iter()
         .map(|(row, name, kind)| WithOrganisation::of(row, name, &kind))
         .collect()
 }

@@ -182,18 +182,16 @@ fn open_period(
     handover_id: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    diesel::insert_into(periods::table)
-        .values(PeriodRow {
-            id: DbId(Uuid::now_v7()),
-            client_id: DbId(client_id),
-            professional_id: DbId(professional_id),
-            started_at: naive(now),
-            ended_at: None,
-            origin: origin.to_string(),
-            handover_id: handover_id.map(DbId),
-        })
-        .execute(conn)?;
-    Ok(())
+    let period = PeriodRow {
+        id: DbId(Uuid::now_v7()),
+        client_id: DbId(client_id),
+        professional_id: DbId(professional_id),
+        started_at: naive(now),
+        ended_at: None,
+        origin: origin.to_string(),
+        handover_id: handover_id.map(DbId),
+    };
+    crate::connection::insert_all!(conn, periods::table, std::slice::from_ref(&period))
 }
 
 /// The first responsible worker of a new client.
