@@ -387,9 +387,11 @@ async fn a_handover_cycle_keeps_within_its_round_trips() {
     eprintln!("propose {propose:?}, accept {accept:?} (statements, connections)");
     // Today's numbers, so that neither grows unnoticed (an accept on
     // PostgreSQL locks the client row first: one more). The answers' views
-    // read no card the transaction read already (the client, the people).
+    // read nothing the transaction read already (the client, the people, the
+    // follow-ups an acceptance moved). A write's transaction on SQLite runs
+    // on the writers' connection, not a second checkout.
     assert!(propose.0 <= 10 && propose.1 == 1, "propose: {propose:?}");
-    assert!(accept.0 <= 14 && accept.1 == 1, "accept: {accept:?}");
+    assert!(accept.0 <= 13 && accept.1 == 1, "accept: {accept:?}");
 }
 
 /// The caseload shows what waits in each of the caller's teams' inboxes,
