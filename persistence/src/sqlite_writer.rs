@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 use diesel::Connection;
@@ -107,21 +107,19 @@ impl SqliteWriter {
         self.queued.fetch_add(1, Ordering::SeqCst);
         let taken = self.turn.lock();
         self.queued.fetch_sub(1, Ordering::SeqCst);
-        match taken {
-            Ok(turn) => turn,
-            Err(poisoned) => {
-                // A write panicked in its turn: its connection may be mid-
-                // transaction, so the batch fails and the connection goes.
-                let mut turn = poisoned.into_inner();
-                self.turn.clear_poison();
-                if let Some(batch) = turn.open.take() {
-                    let why = StoreError::Unavailable("a write failed".into());
-                    self.settle(batch.number, batch.writes, Some(&why));
-                }
-                turn.conn = None;
-                turn
-            }
+        taken.unwrap_or_else(|poisoned| self.recovered(poisoned.into_inner()))
+    }
+
+    /// The turn a write panicked in: its connection may be mid-transaction,
+    /// so the open batch fails and the connection goes.
+    fn recovered<'a>(&self, mut turn: MutexGuard<'a, Turn>) -> MutexGuard<'a, Turn> {
+        self.turn.clear_poison();
+        if let Some(batch) = turn.open.take() {
+            let why = StoreError::Unavailable("a write failed".into());
+            self.settle(batch.number, batch.writes, Some(&why));
         }
+        turn.conn = None;
+        turn
     }
 
     /// Runs `work` in a transaction in the turn, committed alone or with the
@@ -240,8 +238,14 @@ impl SqliteWriter {
             if waited.timed_out() && settled.through < number {
                 // Nobody came for the turn: commit the batch here.
                 drop(settled);
-                if let Ok(mut turn) = self.turn.try_lock() {
-                    self.commit_open(&mut turn, 0);
+                match self.turn.try_lock() {
+                    Ok(mut turn) => {
+                        self.commit_open(&mut turn, 0);
+                    }
+                    Err(TryLockError::Poisoned(poisoned)) => {
+                        drop(self.recovered(poisoned.into_inner()));
+                    }
+                    Err(TryLockError::WouldBlock) => {}
                 }
                 settled = self.settled.lock().unwrap_or_else(PoisonError::into_inner);
             }
@@ -305,13 +309,9 @@ mod tests {
             == 1
     }
 
-    /// Writes that queue behind one commit with it, and each returns only
-    /// once its write is visible to other connections; one whose work fails
-    /// takes back its own changes and no one else's.
-    #[test]
-    fn queued_writes_commit_together_and_a_failed_one_takes_back_only_its_own() {
-        const FAILING: i64 = 3;
-        let dir = std::env::temp_dir().join(format!("kyky-group-{}", std::process::id()));
+    /// A writer on a new file with a table `marks`, and its directory.
+    fn new_writer(name: &str) -> (std::path::PathBuf, Manager, Arc<SqliteWriter>) {
+        let dir = std::env::temp_dir().join(format!("kyky-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("k.db").display());
         let manager = Manager {
@@ -319,12 +319,46 @@ mod tests {
             traffic: Arc::default(),
         };
         let writer = Arc::new(SqliteWriter::with_connection(manager.connect().unwrap()));
-        let execute = |sql: String| {
-            move |conn: &mut DbConnection| conn.batch_execute(&sql).map_err(StoreError::from)
-        };
         writer
-            .write(&manager, execute("CREATE TABLE marks (n INTEGER)".into()))
+            .write(&manager, |conn| {
+                conn.batch_execute("CREATE TABLE marks (n INTEGER)")
+                    .map_err(StoreError::from)
+            })
             .unwrap();
+        (dir, manager, writer)
+    }
+
+    /// A write that panics in its turn stores nothing, and the next one
+    /// finds the turn and a connection in order.
+    #[test]
+    fn a_write_that_panics_leaves_the_writer_in_order() {
+        let (dir, manager, writer) = new_writer("panic");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            writer.write(&manager, |conn| -> Result<(), StoreError> {
+                conn.batch_execute("INSERT INTO marks VALUES (1)")?;
+                panic!("a bug in a write");
+            })
+        }));
+        let next = writer.write(&manager, |conn| {
+            conn.batch_execute("INSERT INTO marks VALUES (2)")
+                .map_err(StoreError::from)
+        });
+        let mut other = manager.connect().unwrap();
+        let stored = (marked(&mut other, 1), marked(&mut other, 2));
+        drop((other, writer));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(panicked.is_err());
+        assert!(next.is_ok(), "{next:?}");
+        assert_eq!(stored, (false, true));
+    }
+
+    /// Writes that queue behind one commit with it, and each returns only
+    /// once its write is visible to other connections; one whose work fails
+    /// takes back its own changes and no one else's.
+    #[test]
+    fn queued_writes_commit_together_and_a_failed_one_takes_back_only_its_own() {
+        const FAILING: i64 = 3;
+        let (dir, manager, writer) = new_writer("group");
         let before = writer.turn().batches;
 
         let (working, first_is_working) = mpsc::channel();
