@@ -83,7 +83,7 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     url: Arc<DatabaseUrl>,
     sqlite_writer: Arc<SqliteWriter>,
-    /// Opens the SQLite writer's connection.
+    /// Opens the SQLite writers' connection.
     manager: Manager,
     traffic: Arc<Traffic>,
     /// Checkouts waiting for a free connection now.
@@ -136,19 +136,20 @@ impl Db {
             url: url.clone(),
             traffic: traffic.clone(),
         };
-        let mut sqlite_writer = SqliteWriter::default();
-        if matches!(url, DatabaseUrl::Sqlite(_)) {
+        let sqlite_writer = Arc::new(match url {
             // The write-ahead log is a mode of the file, switched to under an
             // exclusive lock: once here, before the pool opens connections
             // in the background that would meet the migrations' lock. This
-            // first connection is the writer's.
-            use r2d2::ManageConnection;
-            let first = manager
-                .connect()
-                .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
-            sqlite_writer = SqliteWriter::with_connection(first);
-        }
-        let sqlite_writer = Arc::new(sqlite_writer);
+            // first connection is the writers'.
+            DatabaseUrl::Sqlite(_) => {
+                use r2d2::ManageConnection;
+                let first = manager.connect().map_err(|e| {
+                    StoreError::Unavailable(format!("cannot open the database: {e}"))
+                })?;
+                SqliteWriter::with_connection(first)
+            }
+            DatabaseUrl::Postgres(_) => SqliteWriter::default(),
+        });
         let checkpointer = match url {
             DatabaseUrl::Sqlite(_) => Some(Arc::new(Checkpointer::start(Manager {
                 url: url.clone(),
@@ -333,7 +334,8 @@ impl Db {
     }
 
     /// Runs `work` in one transaction: everything it writes lands, or nothing.
-    /// On SQLite it runs on the writer's connection, in its turn.
+    /// On SQLite it runs on the writers' connection, in their turn, and may
+    /// commit with the writes queued behind it (`sqlite_writer`).
     pub fn transaction<T, E>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -342,15 +344,14 @@ impl Db {
         E: From<StoreError> + From<diesel::result::Error>,
     {
         if self.is_sqlite() {
-            return self.sqlite_write(work);
+            return self.sqlite_writer.write(&self.manager, work);
         }
         let mut conn = self.conn()?;
         conn.transaction(work)
     }
 
     /// Runs `work` in one transaction on a connection the caller holds
-    /// (PostgreSQL), or on SQLite, like every write, on the writer's
-    /// connection in its turn.
+    /// (PostgreSQL), or on SQLite, like every write, as `transaction` does.
     pub fn transaction_on<T, E>(
         &self,
         conn: &mut DbConnection,
@@ -360,24 +361,13 @@ impl Db {
         E: From<StoreError> + From<diesel::result::Error>,
     {
         if self.is_sqlite() {
-            return self.sqlite_write(work);
+            return self.sqlite_writer.write(&self.manager, work);
         }
         conn.transaction(work)
     }
 
     fn is_sqlite(&self) -> bool {
         matches!(*self.url, DatabaseUrl::Sqlite(_))
-    }
-
-    /// `work` in one transaction in SQLite's writers' turn (`sqlite_writer`).
-    fn sqlite_write<T, E>(
-        &self,
-        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-    ) -> Result<T, E>
-    where
-        E: From<StoreError> + From<diesel::result::Error>,
-    {
-        self.sqlite_writer.write(&self.manager, work)
     }
 
     /// Stores the access-log entries of a read with the next batch (see
@@ -517,8 +507,7 @@ mod tests {
     }
 
     #[test]
-    fn every_sqlite_connection_uses_wal_foreign_keys_a_busy_timeout_and_memory_for_temporary_storage()
-     {
+    fn every_sqlite_connection_has_the_settings_kyky_relies_on() {
         // A directory of its own, removed whole: WAL mode adds -wal and -shm files.
         let dir = std::env::temp_dir().join(format!("kyky-pragma-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -334,8 +334,8 @@ impl<C: QueryFragment<Sqlite> + QueryFragment<Pg>> QueryFragment<MultiBackend> f
 /// `sql_query` always do), and it walks the statement through a reference,
 /// so overriding `is_safe_to_cache_prepared` here would never be asked.
 /// Instead only the passes that collect bound values walk the inner
-/// statement; the pass writing the text gets it as written for this backend,
-/// and the one deciding on caching nothing, so no flag is raised. A whole
+/// statement; so does the pass writing the text, whose flags nobody reads,
+/// and the one deciding on caching sees nothing, so no flag is raised. A whole
 /// statement only: its placeholders are numbered from the
 /// first (`$1` on PostgreSQL), as no part of a larger statement's would be.
 #[derive(Debug, Clone, Copy)]
@@ -345,11 +345,9 @@ impl<Q, DB> QueryFragment<DB> for PreparedOnce<Q>
 where
     Q: QueryFragment<DB>,
     DB: Backend,
-    DB::QueryBuilder: Default,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         use diesel::internal::derives::multiconnection::AstPassHelper;
-        use diesel::query_builder::QueryBuilder;
         if out.bind_collector().is_some() || out.debug_binds().is_some() {
             return self.0.walk_ast(out);
         }
@@ -367,13 +365,11 @@ where
             |lookup| lookup,
         );
         if writing.get() {
-            let mut text = DB::QueryBuilder::default();
-            self.0.to_sql(&mut text, out.backend())?;
-            out.push_sql(&text.finish());
-        } else {
-            // Not empty, for the pass that asks whether anything is written.
-            out.push_sql("");
+            // Its flags are not asked in this pass.
+            return self.0.walk_ast(out);
         }
+        // Not empty, for the pass that asks whether anything is written.
+        out.push_sql("");
         Ok(())
     }
 }
