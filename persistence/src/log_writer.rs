@@ -32,6 +32,7 @@ use uuid::Uuid;
 use crate::access_log::{self, NewEntry};
 use crate::connection::{DbConnection, Manager};
 use crate::error::{StoreError, StoreResult};
+use crate::sqlite_writer::SqliteWriter;
 use crate::stamps::{StampAt, StampMemory};
 
 /// Most entries one statement stores (each entry binds 12 values).
@@ -106,7 +107,7 @@ impl LogWriter {
     /// `sqlite_writer` is the queue SQLite writers take turns on.
     pub(crate) fn start(
         manager: Manager,
-        sqlite_writer: Option<Arc<crate::sqlite_writer::SqliteWriter>>,
+        sqlite_writer: Option<Arc<SqliteWriter>>,
     ) -> StoreResult<Self> {
         let (queue, waiting) = mpsc::channel();
         std::thread::Builder::new()
@@ -157,7 +158,7 @@ impl LogWriter {
 /// already waiting, stores them in one statement and tells each waiter.
 fn write_batches(
     manager: &Manager,
-    sqlite_writer: Option<&crate::sqlite_writer::SqliteWriter>,
+    sqlite_writer: Option<&SqliteWriter>,
     waiting: &Receiver<Pending>,
 ) {
     let mut link: Option<Link> = None;
@@ -238,7 +239,7 @@ struct Entries {
 /// which were; `entries` keeps only those.
 fn store(
     manager: &Manager,
-    sqlite_writer: Option<&crate::sqlite_writer::SqliteWriter>,
+    sqlite_writer: Option<&SqliteWriter>,
     link: &mut Option<Link>,
     batch: &[Pending],
     entries: &mut Entries,
@@ -272,7 +273,7 @@ fn store(
         entries.owners.retain(|&owner| current[owner]);
     }
     if !entries.rows.is_empty() {
-        let _turn = sqlite_writer.map(crate::sqlite_writer::SqliteWriter::turn);
+        let _turn = sqlite_writer.map(SqliteWriter::turn);
         access_log::insert_entries(conn, &entries.rows).map_err(|e| e.to_string())?;
     }
     Ok(current)
