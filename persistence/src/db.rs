@@ -141,13 +141,7 @@ impl Db {
             // exclusive lock: once here, before the pool opens connections
             // in the background that would meet the migrations' lock. This
             // first connection is the writers'.
-            DatabaseUrl::Sqlite(_) => {
-                use r2d2::ManageConnection;
-                let first = manager.connect().map_err(|e| {
-                    StoreError::Unavailable(format!("cannot open the database: {e}"))
-                })?;
-                SqliteWriter::with_connection(first)
-            }
+            DatabaseUrl::Sqlite(_) => SqliteWriter::open(&manager)?,
             DatabaseUrl::Postgres(_) => SqliteWriter::default(),
         });
         let checkpointer = match url {

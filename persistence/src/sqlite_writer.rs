@@ -84,15 +84,15 @@ struct Settled {
 }
 
 impl SqliteWriter {
-    /// The writers' turn, with `conn` as its connection.
-    pub(crate) fn with_connection(conn: DbConnection) -> Self {
+    /// The writers' turn, its connection opened now.
+    pub(crate) fn open(manager: &Manager) -> Result<Self, StoreError> {
         let writer = Self::default();
         writer
             .turn
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .conn = Some(conn);
-        writer
+            .conn = Some(connect(manager)?);
+        Ok(writer)
     }
 
     /// Waits for the turn with no batch open: the log writer's, which
@@ -141,10 +141,7 @@ impl SqliteWriter {
         let conn = if let Some(conn) = slot {
             conn
         } else {
-            let opened = manager
-                .connect()
-                .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
-            slot.insert(opened)
+            slot.insert(connect(manager)?)
         };
         // A loss noted on this thread belongs to an earlier connection.
         CONNECTION_LOST.set(false);
@@ -204,10 +201,16 @@ impl SqliteWriter {
     /// are the caller's (who hears it here); the reason when it failed.
     fn commit_open(&self, turn: &mut Turn, own: usize) -> Option<StoreError> {
         let batch = turn.open.take()?;
-        let conn = turn.conn.as_mut()?;
-        let failure = Transactions::commit_transaction(conn)
-            .err()
-            .map(StoreError::from);
+        // Every path that drops the connection settles its batch first;
+        // should one not, its writes still hear of it rather than wait.
+        let failure = match turn.conn.as_mut() {
+            Some(conn) => Transactions::commit_transaction(conn)
+                .err()
+                .map(StoreError::from),
+            None => Some(StoreError::Unavailable(
+                "the database connection broke".into(),
+            )),
+        };
         if failure.is_some() {
             // Whatever state the failed commit left, a new connection starts clean.
             turn.conn = None;
@@ -260,6 +263,12 @@ impl SqliteWriter {
         }
         Err(why)
     }
+}
+
+fn connect(manager: &Manager) -> Result<DbConnection, StoreError> {
+    manager
+        .connect()
+        .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))
 }
 
 /// Whether the writers' connection must go: a statement found it lost, or
@@ -318,7 +327,7 @@ mod tests {
             url: DatabaseUrl::parse(&url).unwrap(),
             traffic: Arc::default(),
         };
-        let writer = Arc::new(SqliteWriter::with_connection(manager.connect().unwrap()));
+        let writer = Arc::new(SqliteWriter::open(&manager).unwrap());
         writer
             .write(&manager, |conn| {
                 conn.batch_execute("CREATE TABLE marks (n INTEGER)")
