@@ -239,3 +239,133 @@ fn foreign_keys(db: &kyky_persistence::Db) -> Vec<Column> {
     keys.sort();
     keys
 }
+
+#[derive(QueryableByName)]
+struct Stamp {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    stamp: i64,
+}
+
+/// Every change to a row a request's access facts are read from moves its
+/// subject's stamp by one (by trigger, on both backends): a process that
+/// remembers facts sees any other process's change on its next request.
+#[tokio::test]
+async fn every_change_to_an_access_fact_moves_its_subjects_stamp() {
+    let database = crate::helpers::TestDatabase::new();
+    let db = kyky_persistence::Db::connect(&database.url, 2).unwrap();
+    db.migrate().unwrap();
+    let [
+        organisation,
+        professional,
+        client,
+        relationship,
+        team,
+        member,
+    ] = std::array::from_fn(|_| uuid::Uuid::now_v7());
+    let at = "'2026-03-04 05:06:07+00'";
+    let execute = |sql: String| {
+        db.run(|conn| {
+            diesel::sql_query(sql)
+                .execute(conn)
+                .map_err(kyky_persistence::StoreError::from)
+        })
+        .unwrap();
+    };
+    let stamp = |subject: uuid::Uuid| {
+        db.run(|conn| {
+            diesel::sql_query(format!(
+                "SELECT stamp FROM fact_stamps WHERE subject = '{subject}'"
+            ))
+            .load::<Stamp>(conn)
+            .map_err(kyky_persistence::StoreError::from)
+        })
+        .unwrap()
+        .first()
+        .map_or(0, |row| row.stamp)
+    };
+    for sql in [
+        format!(
+            "INSERT INTO organisations (id, name, kind, created_at, updated_at)
+             VALUES ('{organisation}', 'Espoo', 'municipal_employment_services', {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO professionals (id, organisation_id, first_name, last_name, title,
+                 roles, created_at, updated_at)
+             VALUES ('{professional}', '{organisation}', 'Sanna', 'Virtanen', 'Ohjaaja',
+                 '[\"case_worker\"]', {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO clients (id, hetu, first_name, last_name, preferred_language,
+                 created_at, updated_at)
+             VALUES ('{client}', '131052-308T', 'Matti', 'Meikäläinen', 'fi', {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO teams (id, name, hosting_organisation_id, kind, frequency, weekday,
+                 start_time, duration_minutes, created_at, updated_at)
+             VALUES ('{team}', 'Tiimi', '{organisation}', 'work_ability', 'weekly', 'tuesday',
+                 '09:00', 60, {at}, {at})"
+        ),
+    ] {
+        execute(sql);
+    }
+
+    let changes = [
+        (
+            client,
+            format!(
+                "INSERT INTO client_relationships (id, client_id, organisation_id, is_primary,
+                     started_on, created_by, created_at)
+                 VALUES ('{relationship}', '{client}', '{organisation}', TRUE, '2026-03-04',
+                     '{professional}', {at})"
+            ),
+        ),
+        (
+            client,
+            format!(
+                "UPDATE client_relationships SET is_primary = FALSE WHERE id = '{relationship}'"
+            ),
+        ),
+        (
+            professional,
+            format!(
+                "INSERT INTO team_members (id, team_id, professional_id, role, joined_at)
+                 VALUES ('{member}', '{team}', '{professional}', 'member', {at})"
+            ),
+        ),
+        (
+            professional,
+            format!(
+                "UPDATE professionals SET title = 'Sosiaaliohjaaja' WHERE id = '{professional}'"
+            ),
+        ),
+        (
+            organisation,
+            format!("UPDATE organisations SET name = 'Espoon TYP' WHERE id = '{organisation}'"),
+        ),
+        (
+            client,
+            format!("UPDATE clients SET first_name = 'Mikko' WHERE id = '{client}'"),
+        ),
+        (
+            professional,
+            format!("DELETE FROM team_members WHERE id = '{member}'"),
+        ),
+        (
+            client,
+            format!("DELETE FROM client_relationships WHERE id = '{relationship}'"),
+        ),
+    ];
+    for (subject, sql) in changes {
+        let others: Vec<(uuid::Uuid, i64)> = [organisation, professional, client]
+            .into_iter()
+            .filter(|other| *other != subject)
+            .map(|other| (other, stamp(other)))
+            .collect();
+        let before = stamp(subject);
+        execute(sql.clone());
+        assert_eq!(stamp(subject), before + 1, "{sql}");
+        for (other, was) in others {
+            assert_eq!(stamp(other), was, "{sql} moved another subject's stamp");
+        }
+    }
+}
