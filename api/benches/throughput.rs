@@ -34,7 +34,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpResponse, HttpServer, get, web};
+use actix_web::{App, HttpResponse, HttpServer, get, post, web};
 use chrono::Utc;
 use kyky_api::auth::Auth;
 use kyky_api::state::AppState;
@@ -80,6 +80,72 @@ mod bare_schema {
             last_name -> Text,
         }
     }
+
+    diesel::table! {
+        use diesel::sql_types::{Bool, Nullable, Text};
+        use kyky_persistence::sql_types::{Id, Time};
+
+        handovers (id) {
+            id -> Id,
+            client_id -> Id,
+            status -> Text,
+            from_professional_id -> Id,
+            proposed_by -> Id,
+            to_professional_id -> Nullable<Id>,
+            summary -> Text,
+            reason -> Text,
+            return_to_referrer -> Bool,
+            proposed_at -> Time,
+            decided_at -> Nullable<Time>,
+            decided_by -> Nullable<Id>,
+        }
+    }
+
+    diesel::table! {
+        use diesel::sql_types::{Nullable, Text};
+        use kyky_persistence::sql_types::{Id, Time};
+
+        responsibility_periods (id) {
+            id -> Id,
+            client_id -> Id,
+            professional_id -> Id,
+            started_at -> Time,
+            ended_at -> Nullable<Time>,
+            origin -> Text,
+            handover_id -> Nullable<Id>,
+        }
+    }
+
+    diesel::table! {
+        use diesel::sql_types::{Nullable, Text};
+        use kyky_persistence::sql_types::{Id, Time};
+
+        domain_events (id) {
+            id -> Id,
+            occurred_at -> Time,
+            kind -> Text,
+            client_id -> Nullable<Id>,
+            subject_id -> Id,
+            actor_id -> Id,
+            payload -> Text,
+        }
+    }
+
+    diesel::table! {
+        use diesel::sql_types::{Nullable, Text};
+        use kyky_persistence::sql_types::{Id, Time};
+
+        access_log (id) {
+            id -> Id,
+            at -> Time,
+            professional_id -> Id,
+            organisation_id -> Id,
+            client_id -> Nullable<Id>,
+            operation -> Text,
+            basis -> Nullable<Text>,
+            outcome -> Text,
+        }
+    }
 }
 
 /// The bare ceiling: one client by primary key, as JSON, through the same
@@ -114,6 +180,117 @@ async fn bare(db: web::Data<Db>, id: web::Path<Uuid>) -> HttpResponse {
     }))
 }
 
+/// One step of a handover cycle on the bare server: a proposal when
+/// `handover` is absent, else its acceptance.
+#[derive(serde::Deserialize)]
+struct BareStep {
+    client: Uuid,
+    from: Uuid,
+    to: Uuid,
+    organisation: Uuid,
+    handover: Option<Uuid>,
+}
+
+/// The floor under a handover cycle: only the rows a cycle must write, in
+/// one transaction per step through the same pool, `Db::transaction` and
+/// tables (their indexes, keys and triggers), with nothing read first: no
+/// token, no access facts, no checks, no answer but the id. A proposal is
+/// three statements (the handover, its event, its access-log row), an
+/// acceptance five (the handover decided, the responsibility period closed
+/// and the next opened, the event, the access-log row).
+#[post("/bare/handover")]
+async fn bare_handover(db: web::Data<Db>, step: web::Json<BareStep>) -> HttpResponse {
+    use bare_schema::{access_log, domain_events, handovers, responsibility_periods as periods};
+    use diesel::prelude::*;
+    use kyky_persistence::sql_types::DbTime;
+    let (db, step) = (db.get_ref().clone(), step.into_inner());
+    let id = web::block(move || {
+        db.transaction(|conn| {
+            let now = DbTime(Utc::now().naive_utc());
+            let (handover, kind, operation, actor) = match step.handover {
+                None => {
+                    let id = Uuid::now_v7();
+                    diesel::insert_into(handovers::table)
+                        .values((
+                            handovers::id.eq(DbId(id)),
+                            handovers::client_id.eq(DbId(step.client)),
+                            handovers::status.eq("pending"),
+                            handovers::from_professional_id.eq(DbId(step.from)),
+                            handovers::proposed_by.eq(DbId(step.from)),
+                            handovers::to_professional_id.eq(DbId(step.to)),
+                            handovers::summary.eq("Siirto"),
+                            handovers::reason.eq("Vaihto"),
+                            handovers::return_to_referrer.eq(false),
+                            handovers::proposed_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    (id, "handover.proposed", "handover.propose", step.from)
+                }
+                Some(id) => {
+                    let decided = diesel::update(
+                        handovers::table
+                            .filter(handovers::id.eq(DbId(id)))
+                            .filter(handovers::status.eq("pending")),
+                    )
+                    .set((
+                        handovers::status.eq("accepted"),
+                        handovers::decided_at.eq(now),
+                        handovers::decided_by.eq(DbId(step.to)),
+                    ))
+                    .execute(conn)?;
+                    assert_eq!(decided, 1, "the handover was pending");
+                    diesel::update(
+                        periods::table
+                            .filter(periods::client_id.eq(DbId(step.client)))
+                            .filter(periods::ended_at.is_null()),
+                    )
+                    .set(periods::ended_at.eq(now))
+                    .execute(conn)?;
+                    diesel::insert_into(periods::table)
+                        .values((
+                            periods::id.eq(DbId(Uuid::now_v7())),
+                            periods::client_id.eq(DbId(step.client)),
+                            periods::professional_id.eq(DbId(step.to)),
+                            periods::started_at.eq(now),
+                            periods::origin.eq("handover"),
+                            periods::handover_id.eq(DbId(id)),
+                        ))
+                        .execute(conn)?;
+                    (id, "handover.accepted", "handover.accept", step.to)
+                }
+            };
+            diesel::insert_into(domain_events::table)
+                .values((
+                    domain_events::id.eq(DbId(Uuid::now_v7())),
+                    domain_events::occurred_at.eq(now),
+                    domain_events::kind.eq(kind),
+                    domain_events::client_id.eq(DbId(step.client)),
+                    domain_events::subject_id.eq(DbId(handover)),
+                    domain_events::actor_id.eq(DbId(actor)),
+                    domain_events::payload.eq("{}"),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(access_log::table)
+                .values((
+                    access_log::id.eq(DbId(Uuid::now_v7())),
+                    access_log::at.eq(now),
+                    access_log::professional_id.eq(DbId(actor)),
+                    access_log::organisation_id.eq(DbId(step.organisation)),
+                    access_log::client_id.eq(DbId(step.client)),
+                    access_log::operation.eq(operation),
+                    access_log::basis.eq("responsible_worker"),
+                    access_log::outcome.eq("allowed"),
+                ))
+                .execute(conn)?;
+            Ok::<_, kyky_persistence::StoreError>(handover)
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    HttpResponse::Ok().json(json!({ "id": id }))
+}
+
 fn start_bare(url: &str) -> String {
     let db = Db::connect(url, POOL).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -124,6 +301,7 @@ fn start_bare(url: &str) -> String {
                 App::new()
                     .app_data(web::Data::new(db.clone()))
                     .service(bare)
+                    .service(bare_handover)
             })
             .workers(WORKERS)
             .listen(listener)
@@ -156,7 +334,7 @@ fn start_kyky(db: Db, auth: Auth) -> String {
 }
 
 /// An organisation with two social counsellors, Sanna and Aino.
-fn seed(db: &Db) -> (Uuid, Uuid) {
+fn seed(db: &Db) -> (Uuid, Uuid, Uuid) {
     let now = Utc::now();
     db.transaction(|conn| {
         let org = organisations::insert(
@@ -183,7 +361,7 @@ fn seed(db: &Db) -> (Uuid, Uuid) {
             };
             people.push(professionals::insert(conn, Uuid::now_v7(), org.id, &fields, now)?.id);
         }
-        Ok::<_, kyky_persistence::StoreError>((people[0], people[1]))
+        Ok::<_, kyky_persistence::StoreError>((org.id, people[0], people[1]))
     })
     .expect("seed")
 }
@@ -369,7 +547,7 @@ fn main() {
     let db = Db::connect(&url, POOL).expect("database");
     db.migrate().expect("migrations");
     let backend = db.backend_name();
-    let (sanna, aino) = seed(&db);
+    let (organisation, sanna, aino) = seed(&db);
     let auth = Auth::hs256(SECRET.as_bytes()).unwrap();
     let roles: BTreeSet<Role> = [Role::Professional].into_iter().collect();
     let token = |who| {
@@ -509,8 +687,43 @@ fn main() {
             }
         };
         let label = "handover propose + accept (cycles)";
+        let mut cycles = None;
         if wanted(label) {
-            report(label, &load(connections, seconds, cycle).await);
+            let measured = load(connections, seconds, cycle).await;
+            report(label, &measured);
+            cycles = Some(measured.per_second());
+        }
+
+        // The same cycles on the bare server, its writes alone (after Kyky's:
+        // it moves the same clients' responsibility without looking).
+        let floor = {
+            let http = http.clone();
+            let (bare_server, clients) = (bare_server.clone(), Arc::new(clients[1..].to_vec()));
+            move |index: usize, round: usize| {
+                let (http, bare_server, clients) = (http.clone(), bare_server.clone(), clients.clone());
+                async move {
+                    let (from, to) = if round.is_multiple_of(2) { (sanna, aino) } else { (aino, sanna) };
+                    let step = json!({"client": clients[index], "from": from, "to": to, "organisation": organisation});
+                    let proposed = expect_ok(
+                        http.post(format!("{bare_server}/bare/handover")).json(&step).send().await.unwrap(),
+                    )
+                    .await;
+                    let mut accept = step;
+                    accept["handover"] = proposed["id"].clone();
+                    expect_success(
+                        http.post(format!("{bare_server}/bare/handover")).json(&accept).send().await.unwrap(),
+                    )
+                    .await;
+                }
+            }
+        };
+        let label = "bare: a cycle's writes alone (cycles)";
+        if wanted(label) {
+            let measured = load(connections, seconds, floor).await;
+            report(label, &measured);
+            if let Some(cycles) = cycles {
+                println!("{:<42} {:>9.2}", "handover cycles ÷ their writes alone", cycles / measured.per_second());
+            }
         }
     });
     remove_sqlite_files(&url);
