@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 use kyky_domain::{Actor, CodeSet, Role};
 use kyky_persistence::fact_cache::FactCache;
 use kyky_persistence::request_facts::{self, PreloadedClient};
-use kyky_persistence::{AuditContext, Db, StoreError, professionals, sign_in_identities};
+use kyky_persistence::{
+    AuditContext, Db, StoreError, handovers, professionals, sign_in_identities,
+};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -42,9 +44,19 @@ pub struct Bearer {
     pub caller_key: Uuid,
     request_id: Option<String>,
     resource: Option<Uuid>,
-    /// The client a read names (`GET /api/v1/clients/{id}…`): loaded with
-    /// the caller, in the same statement.
-    client_named: Option<Uuid>,
+    /// What the path names whose client's access facts are read with the
+    /// caller.
+    facts_for: Option<FactsFor>,
+}
+
+/// A request about a client (`/api/v1/clients/{id}…`) reads the client's
+/// access facts with the caller, in the same statement; one about a
+/// handover (`/api/v1/handovers/{id}…`) looks up its client first. A write
+/// decides on them only if they are still current inside its transaction.
+#[derive(Debug, Clone, Copy)]
+enum FactsFor {
+    Client(Uuid),
+    Handover(Uuid),
 }
 
 impl Bearer {
@@ -113,17 +125,23 @@ impl Bearer {
 
     pub fn resolve(self, db: &Db, facts: &FactCache, now: DateTime<Utc>) -> ApiResult<Caller> {
         let id = self.professional_id(db, now)?;
-        let (record, teams, preloaded) = if let Some(client) = self.client_named {
-            let facts = db
-                .run(|conn| request_facts::current(conn, facts, id, client))
-                .map_err(known_professional)?;
-            (facts.record, facts.teams, Some(facts.client))
-        } else {
-            let (record, teams) = db
-                .run(|conn| professionals::get_with_teams(conn, id))
-                .map_err(known_professional)?;
-            (record, teams, None)
+        let for_client = |conn: &mut _, client| {
+            request_facts::current(conn, facts, id, client)
+                .map(|facts| (facts.record, facts.teams, Some(facts.client)))
         };
+        let without_client = |conn: &mut _| {
+            professionals::get_with_teams(conn, id).map(|(record, teams)| (record, teams, None))
+        };
+        let (record, teams, preloaded) = db
+            .run(|conn| match self.facts_for {
+                Some(FactsFor::Client(client)) => for_client(conn, client),
+                Some(FactsFor::Handover(handover)) => match handovers::client_of(conn, handover)? {
+                    Some(client) => for_client(conn, client),
+                    None => without_client(conn),
+                },
+                None => without_client(conn),
+            })
+            .map_err(known_professional)?;
         self.caller(record, teams, preloaded)
     }
 
@@ -207,16 +225,20 @@ fn named_record(req: &HttpRequest) -> Option<Uuid> {
         .and_then(|v| Uuid::parse_str(v).ok())
 }
 
-/// The client of a `/api/v1/clients/{id}…` request, whose access facts are
-/// read with the caller. A write decides on them only if they are still
-/// current inside its transaction.
-fn client_named(req: &HttpRequest) -> Option<Uuid> {
-    req.match_pattern()?
-        .starts_with("/api/v1/clients/{id}")
-        .then_some(())?;
+/// The client or handover a request's path names (see `FactsFor`).
+fn facts_for(req: &HttpRequest) -> Option<FactsFor> {
+    let pattern = req.match_pattern()?;
+    let named: fn(Uuid) -> FactsFor = if pattern.starts_with("/api/v1/clients/{id}") {
+        FactsFor::Client
+    } else if pattern.starts_with("/api/v1/handovers/{id}") {
+        FactsFor::Handover
+    } else {
+        return None;
+    };
     req.match_info()
         .get("id")
         .and_then(|v| Uuid::parse_str(v).ok())
+        .map(named)
 }
 
 impl Caller {
@@ -282,7 +304,7 @@ impl FromRequest for Bearer {
         let auth = req.app_data::<web::Data<Auth>>().cloned();
         let token = bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
-        let (resource, client_named) = (named_record(req), client_named(req));
+        let (resource, facts_for) = (named_record(req), facts_for(req));
         Box::pin(async move {
             let principal = auth
                 .ok_or_else(ApiError::internal)?
@@ -298,7 +320,7 @@ impl FromRequest for Bearer {
                 caller_key,
                 request_id,
                 resource,
-                client_named,
+                facts_for,
             })
         })
     }

@@ -8,6 +8,7 @@
 
 use kyky_domain::event::EventType;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use kyky_domain::consent::{self, ConsentPurpose};
@@ -29,7 +30,9 @@ use crate::db::{Db, DbConnection};
 use crate::disclosures::{self, Basis, NewDisclosure};
 use crate::error::{StoreError, StoreResult};
 use crate::handovers::{self, Decision, HandoverRecord, PackageItem};
-use crate::{assessments, events, follow_ups, organisations, plans, professionals, responsibility};
+use crate::{
+    assessments, clients, events, follow_ups, organisations, plans, professionals, responsibility,
+};
 
 /// A handover to propose.
 #[derive(Debug, Clone)]
@@ -270,6 +273,40 @@ fn lost_race(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> StoreErro
     }
 }
 
+/// Handover `id` with its client locked, and the client's access facts:
+/// those the request read with its caller (`ctx.preloaded`) when the
+/// client's stamp has not moved since, else read afresh here.
+fn handover_and_facts(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    id: Uuid,
+) -> StoreResult<(HandoverRecord, Arc<ClientFacts>)> {
+    let read_afresh = |conn: &mut DbConnection, client_id| {
+        crate::request_facts::load(conn, ctx.actor.professional_id, client_id)?
+            .client
+            .facts
+            .ok_or_else(|| StoreError::Corrupt("a handover names no client".into()))
+    };
+    if let Some(preloaded) = &ctx.preloaded
+        && let Some(facts) = &preloaded.facts
+    {
+        let stamp = clients::lock_with_stamp(conn, preloaded.client_id)?;
+        let record = handovers::get(conn, id)?;
+        // A handover's client never changes: the request read this one's.
+        if record.client_id == preloaded.client_id {
+            let facts = if stamp == Some(preloaded.stamp) {
+                facts.clone()
+            } else {
+                read_afresh(conn, record.client_id)?
+            };
+            return Ok((record, facts));
+        }
+    }
+    let record = handovers::get_locking_client(conn, id)?;
+    let facts = read_afresh(conn, record.client_id)?;
+    Ok((record, facts))
+}
+
 impl Db {
     /// Runs `work` on handover `id` in one transaction with its log entry,
     /// given the client's access facts (responsibility, relationships,
@@ -290,13 +327,8 @@ impl Db {
     ) -> StoreResult<T> {
         let mut client = None;
         let result = self.transaction(|conn| {
-            let record = handovers::get_locking_client(conn, id)?;
+            let (record, facts) = handover_and_facts(conn, ctx, id)?;
             client = Some(record.client_id);
-            let facts =
-                crate::request_facts::load(conn, ctx.actor.professional_id, record.client_id)?
-                    .client
-                    .facts
-                    .ok_or_else(|| StoreError::Corrupt("a handover names no client".into()))?;
             let Some(basis) = handover_basis(ctx, &record, &facts) else {
                 return Err(StoreError::AccessDenied);
             };

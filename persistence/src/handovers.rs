@@ -215,6 +215,21 @@ pub fn get_locking_client(conn: &mut DbConnection, id: Uuid) -> StoreResult<Hand
     get(conn, id)
 }
 
+/// The client a handover is about (`None` when there is no such handover):
+/// a request about a handover reads the client's access facts with its
+/// caller, as a request about a client does. A handover's client never
+/// changes.
+pub fn client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Option<Uuid>> {
+    let client = on_backend!(conn, |c| {
+        handovers::table
+            .find(DbId(id))
+            .select(handovers::client_id)
+            .first::<DbId>(c)
+            .optional()
+    })?;
+    Ok(client.map(|id| id.0))
+}
+
 /// The handover with its package: one query (a row per package item).
 pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
     type Item = (DbId, i32, String, String, Option<String>);

@@ -414,3 +414,79 @@ async fn a_write_decides_on_the_facts_its_request_read_only_while_they_are_curre
         "the changed facts were read again ({changed} statements, {unchanged} when current)"
     );
 }
+
+/// A decision on a handover, too, decides on the client's facts its request
+/// read (looked up through the handover) only while they are current: with
+/// the responsibility moved behind its back after they were read, the
+/// acceptance reads them again and is refused; unchanged, it is accepted
+/// on them.
+#[tokio::test]
+async fn a_handover_decision_decides_on_the_facts_its_request_read_only_while_current() {
+    let espoo = Espoo::spawn().await;
+    let (app, sanna, aino, olli) = (&espoo.app, &espoo.sanna, &espoo.aino, &espoo.olli);
+    let cache = FactCache::default();
+    let mut handovers = Vec::new();
+    for _ in 0..2 {
+        let client = espoo.client().await;
+        let proposed = expect_status(
+            app.post(
+                &format!("/api/v1/clients/{client}/handovers"),
+                &sanna.token,
+                &json!({"to_professional_id": aino.id, "summary": "Siirto", "reason": "Vaihto"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        handovers.push((client, crate::helpers::id_of(&proposed)));
+    }
+    let context = |handover| {
+        let facts = app
+            .db
+            .run(|conn| {
+                let client = kyky_persistence::handovers::client_of(conn, handover)?
+                    .expect("the handover's client");
+                request_facts::current(conn, &cache, aino.id, client)
+            })
+            .unwrap();
+        kyky_persistence::AuditContext {
+            actor: kyky_domain::Actor {
+                professional_id: aino.id,
+                organisation_id: aino.organisation_id,
+                roles: [Role::Professional].into_iter().collect(),
+                teams: facts.teams.into_iter().collect(),
+            },
+            request_id: None,
+            at: chrono::Utc::now(),
+            resource: None,
+            preloaded: Some(facts.client),
+        }
+    };
+
+    let (_, current) = handovers[0];
+    let (accepted, _) = app
+        .db
+        .accept_handover(&context(current), current)
+        .expect("accepted on the facts its request read");
+    assert_eq!(accepted.decided_by, Some(aino.id));
+
+    let (client, stale) = handovers[1];
+    let read = context(stale);
+    execute(
+        app,
+        &format!(
+            "UPDATE responsibility_periods SET professional_id = '{}' WHERE client_id = '{client}' AND ended_at IS NULL",
+            olli.id
+        ),
+    );
+    let refused = app.db.accept_handover(&read, stale);
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Handover(
+                kyky_domain::handover::HandoverError::ResponsibilityChanged
+            ))
+        ),
+        "decided on facts that had changed: {refused:?}"
+    );
+}

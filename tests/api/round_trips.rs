@@ -385,8 +385,10 @@ async fn a_handover_cycle_keeps_within_its_round_trips() {
     )
     .await;
     eprintln!("propose {propose:?}, accept {accept:?} (statements, connections)");
-    // Today's numbers, so that neither grows unnoticed (an accept on
-    // PostgreSQL locks the client row first: one more). The answers' views
+    // Today's numbers, so that neither grows unnoticed (13 on both: an
+    // accept looks up the handover's client with the caller, so that its
+    // transaction decides on the facts read then, checked by their stamp
+    // with the client's lock). The answers' views
     // read nothing the transaction read already (the client, the people, the
     // follow-ups an acceptance moved). A write's transaction on SQLite runs
     // on the writers' connection, not a second checkout.
