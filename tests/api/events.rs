@@ -247,3 +247,58 @@ async fn an_event_committed_late_is_not_skipped() {
         ["follow_up.added", "consent.given"]
     );
 }
+
+#[derive(diesel::QueryableByName)]
+struct Numbered {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    seq: i64,
+}
+
+/// Events are numbered in the order they are written, several written by
+/// one statement included (an acceptance's two): on SQLite one apart, with
+/// no gap a reader could wait on.
+#[actix_web::test]
+async fn events_are_numbered_in_the_order_written() {
+    use diesel::RunQueryDsl;
+    let e = Espoo::spawn().await;
+    let client = id_of(&e.app.client(&e.sanna, &fresh_hetu()).await);
+    e.hand_to_aino(client).await;
+    let numbered = e
+        .app
+        .db
+        .run(|conn| {
+            diesel::sql_query("SELECT kind, seq FROM domain_events ORDER BY tx, seq")
+                .load::<Numbered>(conn)
+                .map_err(kyky_persistence::StoreError::from)
+        })
+        .unwrap();
+    let kinds: Vec<&str> = numbered.iter().map(|n| n.kind.as_str()).collect();
+    assert_eq!(
+        kinds[kinds.len() - 3..],
+        [
+            "handover.proposed",
+            "handover.accepted",
+            "responsibility.changed"
+        ]
+    );
+    for pair in numbered.windows(2) {
+        let (before, after) = (&pair[0], &pair[1]);
+        assert!(
+            after.seq > before.seq,
+            "{} then {}",
+            before.kind,
+            after.kind
+        );
+        if !is_postgres() {
+            assert_eq!(
+                after.seq,
+                before.seq + 1,
+                "{} then {}",
+                before.kind,
+                after.kind
+            );
+        }
+    }
+}
