@@ -268,19 +268,28 @@ fn handover_basis(
 /// The status a lost race ended in.
 fn lost_race(conn: &mut DbConnection, id: Uuid, now: DateTime<Utc>) -> StoreError {
     match handovers::get(conn, id) {
-        Ok(record) => HandoverError::NotPending(record.handover.status_at(now)).into(),
+        Ok((record, _)) => HandoverError::NotPending(record.handover.status_at(now)).into(),
         Err(error) => error,
     }
 }
 
-/// Handover `id` with its client locked, and the client's access facts:
-/// those the request read with its caller (`ctx.preloaded`) when the
-/// client's stamp has not moved since, else read afresh here.
+/// A handover as a decision on it reads it: with its client locked, the
+/// card of the worker it hands over from, and the client's access facts.
+struct Decided {
+    record: HandoverRecord,
+    sender: professionals::WithOrganisation,
+    facts: Arc<ClientFacts>,
+}
+
+/// Handover `id` with its client locked and its sender's card, and the
+/// client's access facts: those the request read with its caller
+/// (`ctx.preloaded`) when the client's stamp has not moved since, else read
+/// afresh here.
 fn handover_and_facts(
     conn: &mut DbConnection,
     ctx: &AuditContext,
     id: Uuid,
-) -> StoreResult<(HandoverRecord, Arc<ClientFacts>)> {
+) -> StoreResult<Decided> {
     let read_afresh = |conn: &mut DbConnection, client_id| {
         crate::request_facts::load(conn, ctx.actor.professional_id, client_id)?
             .client
@@ -291,7 +300,7 @@ fn handover_and_facts(
         && let Some(facts) = &preloaded.facts
     {
         let stamp = clients::lock_with_stamp(conn, preloaded.client_id)?;
-        let record = handovers::get(conn, id)?;
+        let (record, sender) = handovers::get(conn, id)?;
         // A handover's client never changes: the request read this one's.
         if record.client_id == preloaded.client_id {
             let facts = if stamp == Some(preloaded.stamp) {
@@ -299,12 +308,20 @@ fn handover_and_facts(
             } else {
                 read_afresh(conn, record.client_id)?
             };
-            return Ok((record, facts));
+            return Ok(Decided {
+                record,
+                sender,
+                facts,
+            });
         }
     }
-    let record = handovers::get_locking_client(conn, id)?;
+    let (record, sender) = handovers::get_locking_client(conn, id)?;
     let facts = read_afresh(conn, record.client_id)?;
-    Ok((record, facts))
+    Ok(Decided {
+        record,
+        sender,
+        facts,
+    })
 }
 
 impl Db {
@@ -318,28 +335,24 @@ impl Db {
         ctx: &AuditContext,
         id: Uuid,
         operation: &str,
-        work: impl FnOnce(
-            &mut DbConnection,
-            &HandoverRecord,
-            &ClientFacts,
-            &Responsibility,
-        ) -> StoreResult<T>,
+        work: impl FnOnce(&mut DbConnection, Decided, &Responsibility) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut client = None;
         let result = self.transaction(|conn| {
-            let (record, facts) = handover_and_facts(conn, ctx, id)?;
-            client = Some(record.client_id);
-            let Some(basis) = handover_basis(ctx, &record, &facts) else {
+            let decided = handover_and_facts(conn, ctx, id)?;
+            let client_id = decided.record.client_id;
+            client = Some(client_id);
+            let Some(basis) = handover_basis(ctx, &decided.record, &decided.facts) else {
                 return Err(StoreError::AccessDenied);
             };
-            let current = facts.responsibility.ok_or_else(|| {
+            let current = decided.facts.responsibility.ok_or_else(|| {
                 StoreError::Corrupt("a client in a handover has no responsible worker".into())
             })?;
-            let value = work(conn, &record, &facts, &current)?;
+            let value = work(conn, decided, &current)?;
             access_log::append(
                 conn,
                 ctx,
-                record.client_id,
+                client_id,
                 operation,
                 Some(basis),
                 Outcome::Allowed,
@@ -376,12 +389,10 @@ impl Db {
         ctx: &AuditContext,
         id: Uuid,
     ) -> StoreResult<(HandoverRecord, Seen)> {
-        self.handover_write(ctx, id, "handover.accept", |conn, record, facts, current| {
+        self.handover_write(ctx, id, "handover.accept", |conn, Decided { record, sender: from, facts }, current| {
+            let record = &record;
             let acceptance = handover::accept(&record.handover, &ctx.actor, current, record.proposed_work_pair, ctx.at)?;
             // The package moves to the receiver's organisation only under the client's consent.
-            let from = professionals::get_many_with_organisation(conn, &[record.handover.from_professional])?
-                .pop()
-                .ok_or(StoreError::NotFound)?;
             let from_organisation = from.professional.organisation_id;
             let consent = consent::may_disclose(
                 &facts.consents,
@@ -459,26 +470,32 @@ impl Db {
         id: Uuid,
         reason: &str,
     ) -> StoreResult<HandoverRecord> {
-        self.handover_write(ctx, id, "handover.decline", |conn, record, _, _| {
-            handover::decline(&record.handover, &ctx.actor, reason, ctx.at)?;
-            let decision = Decision::Declined(reason.trim().to_owned());
-            let Some(decided) =
-                handovers::decide(conn, record, &decision, ctx.actor.professional_id, ctx.at)?
-            else {
-                return Err(lost_race(conn, id, ctx.at));
-            };
-            let payload = json!({"declined_by": ctx.actor.professional_id});
-            events::record(
-                conn,
-                EventType::HandoverDeclined,
-                record.client_id,
-                id,
-                ctx.actor.professional_id,
-                &payload,
-                ctx.at,
-            )?;
-            Ok(decided)
-        })
+        self.handover_write(
+            ctx,
+            id,
+            "handover.decline",
+            |conn, Decided { record, .. }, _| {
+                let record = &record;
+                handover::decline(&record.handover, &ctx.actor, reason, ctx.at)?;
+                let decision = Decision::Declined(reason.trim().to_owned());
+                let Some(decided) =
+                    handovers::decide(conn, record, &decision, ctx.actor.professional_id, ctx.at)?
+                else {
+                    return Err(lost_race(conn, id, ctx.at));
+                };
+                let payload = json!({"declined_by": ctx.actor.professional_id});
+                events::record(
+                    conn,
+                    EventType::HandoverDeclined,
+                    record.client_id,
+                    id,
+                    ctx.actor.professional_id,
+                    &payload,
+                    ctx.at,
+                )?;
+                Ok(decided)
+            },
+        )
     }
 
     /// Cancels (proposer or current responsible worker).
@@ -488,32 +505,38 @@ impl Db {
         id: Uuid,
         reason: Option<String>,
     ) -> StoreResult<HandoverRecord> {
-        self.handover_write(ctx, id, "handover.cancel", |conn, record, _, current| {
-            handover::cancel(&record.handover, &ctx.actor, current, ctx.at)?;
-            let decision = Decision::Cancelled(reason);
-            let Some(decided) =
-                handovers::decide(conn, record, &decision, ctx.actor.professional_id, ctx.at)?
-            else {
-                return Err(lost_race(conn, id, ctx.at));
-            };
-            let payload = json!({"cancelled_by": ctx.actor.professional_id});
-            events::record(
-                conn,
-                EventType::HandoverCancelled,
-                record.client_id,
-                id,
-                ctx.actor.professional_id,
-                &payload,
-                ctx.at,
-            )?;
-            Ok(decided)
-        })
+        self.handover_write(
+            ctx,
+            id,
+            "handover.cancel",
+            |conn, Decided { record, .. }, current| {
+                let record = &record;
+                handover::cancel(&record.handover, &ctx.actor, current, ctx.at)?;
+                let decision = Decision::Cancelled(reason);
+                let Some(decided) =
+                    handovers::decide(conn, record, &decision, ctx.actor.professional_id, ctx.at)?
+                else {
+                    return Err(lost_race(conn, id, ctx.at));
+                };
+                let payload = json!({"cancelled_by": ctx.actor.professional_id});
+                events::record(
+                    conn,
+                    EventType::HandoverCancelled,
+                    record.client_id,
+                    id,
+                    ctx.actor.professional_id,
+                    &payload,
+                    ctx.at,
+                )?;
+                Ok(decided)
+            },
+        )
     }
 
     /// Reads one handover as a party or through the client.
     pub fn read_handover(&self, ctx: &AuditContext, id: Uuid) -> StoreResult<HandoverRecord> {
-        self.handover_write(ctx, id, "handover.read", |_, record, _, _| {
-            Ok(record.clone())
+        self.handover_write(ctx, id, "handover.read", |_, Decided { record, .. }, _| {
+            Ok(record)
         })
     }
 

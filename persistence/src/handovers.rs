@@ -10,6 +10,7 @@ use crate::connection::on_backend;
 use crate::convert::{code, naive, utc};
 use crate::db::DbConnection;
 use crate::error::{StoreError, StoreResult};
+use crate::professionals::{self, ProfessionalRow};
 use crate::schema::{handover_package_items as items, handovers};
 use crate::sql_types::{DbId, DbTime, PreparedOnce, among, written};
 use crate::teams;
@@ -201,7 +202,10 @@ pub fn insert(conn: &mut DbConnection, record: &HandoverRecord) -> StoreResult<(
 /// The handover, its client's row locked until the transaction ends (as
 /// `clients::lock` does) on PostgreSQL first; SQLite writers already queue
 /// on one lock, so there the handover alone.
-pub fn get_locking_client(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
+pub fn get_locking_client(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> StoreResult<(HandoverRecord, professionals::WithOrganisation)> {
     if let DbConnection::Postgresql(pg) = conn {
         let of_handover = handovers::table
             .filter(handovers::id.eq(DbId(id)))
@@ -230,32 +234,44 @@ pub fn client_of(conn: &mut DbConnection, id: Uuid) -> StoreResult<Option<Uuid>>
     Ok(client.map(|id| id.0))
 }
 
-/// The handover with its package: one query (a row per package item).
-pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
+/// The handover with its package, and the card of the worker it hands
+/// the client over from (what an acceptance decides on and shows): one
+/// query (a row per package item).
+pub fn get(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> StoreResult<(HandoverRecord, professionals::WithOrganisation)> {
+    use crate::schema::{organisations, professionals as people};
     type Item = (DbId, i32, String, String, Option<String>);
     // On the backend's own connection (see `on_backend!`): every decision
     // on a handover reads it here.
-    let rows: Vec<(HandoverRow, Option<Item>)> = on_backend!(conn, |c| {
-        handovers::table
-            .left_join(items::table.on(items::handover_id.eq(handovers::id)))
-            .filter(handovers::id.eq(DbId(id)))
-            .order(items::position)
-            .select((
-                HandoverRow::as_select(),
-                (
-                    items::handover_id,
-                    items::position,
-                    items::kind,
-                    items::reference,
-                    items::description,
-                )
-                    .nullable(),
-            ))
-            .load(c)
-    })?;
+    let rows: Vec<(HandoverRow, ProfessionalRow, String, String, Option<Item>)> =
+        on_backend!(conn, |c| {
+            handovers::table
+                .inner_join(people::table.on(people::id.eq(handovers::from_professional_id)))
+                .inner_join(organisations::table.on(organisations::id.eq(people::organisation_id)))
+                .left_join(items::table.on(items::handover_id.eq(handovers::id)))
+                .filter(handovers::id.eq(DbId(id)))
+                .order(items::position)
+                .select((
+                    HandoverRow::as_select(),
+                    ProfessionalRow::as_select(),
+                    organisations::name,
+                    organisations::kind,
+                    (
+                        items::handover_id,
+                        items::position,
+                        items::kind,
+                        items::reference,
+                        items::description,
+                    )
+                        .nullable(),
+                ))
+                .load(c)
+        })?;
     let mut package = Vec::with_capacity(rows.len());
-    let mut handover = None;
-    for (row, item) in rows {
+    let mut first = None;
+    for (row, sender, name, kind, item) in rows {
         package.extend(item.map(
             |(handover_id, position, kind, reference, description)| ItemRow {
                 handover_id,
@@ -265,9 +281,13 @@ pub fn get(conn: &mut DbConnection, id: Uuid) -> StoreResult<HandoverRecord> {
                 description,
             },
         ));
-        handover.get_or_insert(row);
+        first.get_or_insert((row, sender, name, kind));
     }
-    to_record(handover.ok_or(StoreError::NotFound)?, package)
+    let (row, sender, name, kind) = first.ok_or(StoreError::NotFound)?;
+    Ok((
+        to_record(row, package)?,
+        professionals::WithOrganisation::of(sender, name, &kind)?,
+    ))
 }
 
 /// Every handover of the client, oldest first.

@@ -573,6 +573,11 @@ diesel::table! {
 }
 diesel::allow_tables_to_appear_in_same_query!(clients, handovers);
 diesel::allow_tables_to_appear_in_same_query!(handovers, handover_package_items);
+// A handover is read with the card of the worker it hands over from.
+diesel::allow_tables_to_appear_in_same_query!(handovers, professionals);
+diesel::allow_tables_to_appear_in_same_query!(handovers, organisations);
+diesel::allow_tables_to_appear_in_same_query!(handover_package_items, professionals);
+diesel::allow_tables_to_appear_in_same_query!(handover_package_items, organisations);
 
 diesel::table! {
     use diesel::sql_types::*;
