@@ -390,7 +390,6 @@ impl Db {
         id: Uuid,
     ) -> StoreResult<(HandoverRecord, Seen)> {
         self.handover_write(ctx, id, "handover.accept", |conn, Decided { record, sender: from, facts }, current| {
-            let record = &record;
             let acceptance = handover::accept(&record.handover, &ctx.actor, current, record.proposed_work_pair, ctx.at)?;
             // The package moves to the receiver's organisation only under the client's consent.
             let from_organisation = from.professional.organisation_id;
@@ -401,7 +400,7 @@ impl Db {
                 ConsentPurpose::InformationExchange,
                 ctx.at,
             )?;
-            let Some(decided) = handovers::decide(conn, record, &Decision::Accepted, ctx.actor.professional_id, ctx.at)? else {
+            let Some(decided) = handovers::decide(conn, &record, &Decision::Accepted, ctx.actor.professional_id, ctx.at)? else {
                 return Err(lost_race(conn, id, ctx.at));
             };
             let client_id = record.client_id;
@@ -475,11 +474,10 @@ impl Db {
             id,
             "handover.decline",
             |conn, Decided { record, .. }, _| {
-                let record = &record;
                 handover::decline(&record.handover, &ctx.actor, reason, ctx.at)?;
                 let decision = Decision::Declined(reason.trim().to_owned());
                 let Some(decided) =
-                    handovers::decide(conn, record, &decision, ctx.actor.professional_id, ctx.at)?
+                    handovers::decide(conn, &record, &decision, ctx.actor.professional_id, ctx.at)?
                 else {
                     return Err(lost_race(conn, id, ctx.at));
                 };
@@ -510,11 +508,10 @@ impl Db {
             id,
             "handover.cancel",
             |conn, Decided { record, .. }, current| {
-                let record = &record;
                 handover::cancel(&record.handover, &ctx.actor, current, ctx.at)?;
                 let decision = Decision::Cancelled(reason);
                 let Some(decided) =
-                    handovers::decide(conn, record, &decision, ctx.actor.professional_id, ctx.at)?
+                    handovers::decide(conn, &record, &decision, ctx.actor.professional_id, ctx.at)?
                 else {
                     return Err(lost_race(conn, id, ctx.at));
                 };
