@@ -324,6 +324,25 @@ fn handover_and_facts(
     })
 }
 
+/// Closes a pending handover without moving responsibility (declined or
+/// cancelled): decided only while still pending, else the race it lost, and
+/// its event.
+fn close(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    record: &HandoverRecord,
+    decision: &Decision,
+    kind: EventType,
+    payload: &serde_json::Value,
+) -> StoreResult<HandoverRecord> {
+    let (id, who) = (record.handover.id, ctx.actor.professional_id);
+    let Some(decided) = handovers::decide(conn, record, decision, who, ctx.at)? else {
+        return Err(lost_race(conn, id, ctx.at));
+    };
+    events::record(conn, kind, record.client_id, id, who, payload, ctx.at)?;
+    Ok(decided)
+}
+
 impl Db {
     /// Runs `work` on handover `id` in one transaction with its log entry,
     /// given the client's access facts (responsibility, relationships,
@@ -476,22 +495,15 @@ impl Db {
             |conn, Decided { record, .. }, _| {
                 handover::decline(&record.handover, &ctx.actor, reason, ctx.at)?;
                 let decision = Decision::Declined(reason.trim().to_owned());
-                let Some(decided) =
-                    handovers::decide(conn, &record, &decision, ctx.actor.professional_id, ctx.at)?
-                else {
-                    return Err(lost_race(conn, id, ctx.at));
-                };
                 let payload = json!({"declined_by": ctx.actor.professional_id});
-                events::record(
+                close(
                     conn,
+                    ctx,
+                    &record,
+                    &decision,
                     EventType::HandoverDeclined,
-                    record.client_id,
-                    id,
-                    ctx.actor.professional_id,
                     &payload,
-                    ctx.at,
-                )?;
-                Ok(decided)
+                )
             },
         )
     }
@@ -510,22 +522,15 @@ impl Db {
             |conn, Decided { record, .. }, current| {
                 handover::cancel(&record.handover, &ctx.actor, current, ctx.at)?;
                 let decision = Decision::Cancelled(reason);
-                let Some(decided) =
-                    handovers::decide(conn, &record, &decision, ctx.actor.professional_id, ctx.at)?
-                else {
-                    return Err(lost_race(conn, id, ctx.at));
-                };
                 let payload = json!({"cancelled_by": ctx.actor.professional_id});
-                events::record(
+                close(
                     conn,
+                    ctx,
+                    &record,
+                    &decision,
                     EventType::HandoverCancelled,
-                    record.client_id,
-                    id,
-                    ctx.actor.professional_id,
                     &payload,
-                    ctx.at,
-                )?;
-                Ok(decided)
+                )
             },
         )
     }
