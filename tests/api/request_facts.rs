@@ -348,6 +348,26 @@ async fn a_change_made_by_another_process_counts_on_the_next_read() {
     );
 }
 
+/// The context a request of `worker`'s carries into a use case, with the
+/// facts it read with the caller.
+fn context_of(
+    worker: &crate::helpers::Worker,
+    facts: request_facts::CallerFacts,
+) -> kyky_persistence::AuditContext {
+    kyky_persistence::AuditContext {
+        actor: kyky_domain::Actor {
+            professional_id: worker.id,
+            organisation_id: worker.organisation_id,
+            roles: [Role::Professional].into_iter().collect(),
+            teams: facts.teams.into_iter().collect(),
+        },
+        request_id: None,
+        at: chrono::Utc::now(),
+        resource: None,
+        preloaded: Some(facts.client),
+    }
+}
+
 /// A write decides on the facts its request read only while they are
 /// current: with the client's access changed after they were read (here
 /// straight in the database, as another process would between the request's
@@ -365,18 +385,7 @@ async fn a_write_decides_on_the_facts_its_request_read_only_while_they_are_curre
             .db
             .run(|conn| request_facts::current(conn, &cache, sanna.id, client))
             .unwrap();
-        kyky_persistence::AuditContext {
-            actor: kyky_domain::Actor {
-                professional_id: sanna.id,
-                organisation_id: sanna.organisation_id,
-                roles: [Role::Professional].into_iter().collect(),
-                teams: facts.teams.into_iter().collect(),
-            },
-            request_id: None,
-            at: chrono::Utc::now(),
-            resource: None,
-            preloaded: Some(facts.client),
-        }
+        context_of(sanna, facts)
     };
     let write = |ctx: &kyky_persistence::AuditContext| {
         app.db
@@ -449,18 +458,7 @@ async fn a_handover_decision_decides_on_the_facts_its_request_read_only_while_cu
                 request_facts::current(conn, &cache, aino.id, client)
             })
             .unwrap();
-        kyky_persistence::AuditContext {
-            actor: kyky_domain::Actor {
-                professional_id: aino.id,
-                organisation_id: aino.organisation_id,
-                roles: [Role::Professional].into_iter().collect(),
-                teams: facts.teams.into_iter().collect(),
-            },
-            request_id: None,
-            at: chrono::Utc::now(),
-            resource: None,
-            preloaded: Some(facts.client),
-        }
+        context_of(aino, facts)
     };
 
     let (_, current) = handovers[0];

@@ -171,29 +171,11 @@ async fn ids_stored_before_the_uuid_migration_keep_their_rows_and_references() {
     );
     let at = "'2026-03-04 05:06:07'";
     db.transaction(|conn| {
-        for sql in [
-            format!(
-                "INSERT INTO organisations (id, name, kind, created_at, updated_at)
-                 VALUES ('{organisation}', 'Espoo', 'municipal_employment_services', {at}, {at})"
-            ),
-            format!(
-                "INSERT INTO professionals (id, organisation_id, first_name, last_name, title,
-                     roles, created_at, updated_at)
-                 VALUES ('{professional}', '{organisation}', 'Sanna', 'Virtanen', 'Ohjaaja',
-                     '[\"case_worker\"]', {at}, {at})"
-            ),
-            format!(
-                "INSERT INTO clients (id, hetu, first_name, last_name, preferred_language,
-                     created_at, updated_at)
-                 VALUES ('{client}', '131052-308T', 'Matti', 'Meikäläinen', 'fi', {at}, {at})"
-            ),
-            format!(
-                "INSERT INTO client_relationships (id, client_id, organisation_id, is_primary,
-                     started_on, created_by, created_at)
-                 VALUES ('{relationship}', '{client}', '{organisation}', TRUE, '2026-03-04',
-                     '{professional}', {at})"
-            ),
-        ] {
+        let relationship = relationship_row(relationship, client, organisation, professional, at);
+        for sql in people_rows(organisation, professional, client, at)
+            .into_iter()
+            .chain([relationship])
+        {
             diesel::sql_query(sql)
                 .execute(conn)
                 .map_err(kyky_persistence::StoreError::from)?;
@@ -283,41 +265,21 @@ async fn every_change_to_an_access_fact_moves_its_subjects_stamp() {
         .first()
         .map_or(0, |row| row.stamp)
     };
-    for sql in [
-        format!(
-            "INSERT INTO organisations (id, name, kind, created_at, updated_at)
-             VALUES ('{organisation}', 'Espoo', 'municipal_employment_services', {at}, {at})"
-        ),
-        format!(
-            "INSERT INTO professionals (id, organisation_id, first_name, last_name, title,
-                 roles, created_at, updated_at)
-             VALUES ('{professional}', '{organisation}', 'Sanna', 'Virtanen', 'Ohjaaja',
-                 '[\"case_worker\"]', {at}, {at})"
-        ),
-        format!(
-            "INSERT INTO clients (id, hetu, first_name, last_name, preferred_language,
-                 created_at, updated_at)
-             VALUES ('{client}', '131052-308T', 'Matti', 'Meikäläinen', 'fi', {at}, {at})"
-        ),
-        format!(
-            "INSERT INTO teams (id, name, hosting_organisation_id, kind, frequency, weekday,
+    let team_row = format!(
+        "INSERT INTO teams (id, name, hosting_organisation_id, kind, frequency, weekday,
                  start_time, duration_minutes, created_at, updated_at)
              VALUES ('{team}', 'Tiimi', '{organisation}', 'work_ability', 'weekly', 'tuesday',
                  '09:00', 60, {at}, {at})"
-        ),
-    ] {
+    );
+    for sql in people_rows(organisation, professional, client, at) {
         execute(sql);
     }
+    execute(team_row);
 
     let changes = [
         (
             client,
-            format!(
-                "INSERT INTO client_relationships (id, client_id, organisation_id, is_primary,
-                     started_on, created_by, created_at)
-                 VALUES ('{relationship}', '{client}', '{organisation}', TRUE, '2026-03-04',
-                     '{professional}', {at})"
-            ),
+            relationship_row(relationship, client, organisation, professional, at),
         ),
         (
             client,
@@ -368,4 +330,47 @@ async fn every_change_to_an_access_fact_moves_its_subjects_stamp() {
             assert_eq!(stamp(other), was, "{sql} moved another subject's stamp");
         }
     }
+}
+
+/// An organisation, a professional in it and a client, written straight in
+/// SQL (as an older Kyky or another process would), at time literal `at`.
+fn people_rows(
+    organisation: uuid::Uuid,
+    professional: uuid::Uuid,
+    client: uuid::Uuid,
+    at: &str,
+) -> [String; 3] {
+    [
+        format!(
+            "INSERT INTO organisations (id, name, kind, created_at, updated_at)
+             VALUES ('{organisation}', 'Espoo', 'municipal_employment_services', {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO professionals (id, organisation_id, first_name, last_name, title,
+                 roles, created_at, updated_at)
+             VALUES ('{professional}', '{organisation}', 'Sanna', 'Virtanen', 'Ohjaaja',
+                 '[\"case_worker\"]', {at}, {at})"
+        ),
+        format!(
+            "INSERT INTO clients (id, hetu, first_name, last_name, preferred_language,
+                 created_at, updated_at)
+             VALUES ('{client}', '131052-308T', 'Matti', 'Meikäläinen', 'fi', {at}, {at})"
+        ),
+    ]
+}
+
+/// The organisation's relationship with the client, in SQL as `people_rows`.
+fn relationship_row(
+    relationship: uuid::Uuid,
+    client: uuid::Uuid,
+    organisation: uuid::Uuid,
+    professional: uuid::Uuid,
+    at: &str,
+) -> String {
+    format!(
+        "INSERT INTO client_relationships (id, client_id, organisation_id, is_primary,
+             started_on, created_by, created_at)
+         VALUES ('{relationship}', '{client}', '{organisation}', TRUE, '2026-03-04',
+             '{professional}', {at})"
+    )
 }
