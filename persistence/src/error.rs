@@ -141,9 +141,7 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 Self::ForeignKeyViolation
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                Self::Unavailable(info.message().to_owned())
-            }
+            lost if lost_connection(&lost) => Self::Unavailable(lost.to_string()),
             DieselError::DatabaseError(_, info)
                 if CANNOT_WRITE.iter().any(|m| info.message().contains(m)) =>
             {
@@ -151,6 +149,26 @@ impl From<DieselError> for StoreError {
             }
             other => Self::Database(other),
         }
+    }
+}
+
+/// Whether `error` says the connection to the database is gone: found
+/// gone by a statement (`ClosedConnection`), or already known gone so that
+/// libpq would not send one (`UnableToSendCommand`); or a commit that failed
+/// so and the rollback after it too. A statement that fails on a cut
+/// connection inside a transaction ends with the rollback's error, so each
+/// of these reaches a request.
+fn lost_connection(error: &DieselError) -> bool {
+    match error {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        DieselError::RollbackErrorOnCommit {
+            rollback_error,
+            commit_error,
+        } => lost_connection(rollback_error) || lost_connection(commit_error),
+        _ => false,
     }
 }
 
@@ -201,6 +219,56 @@ mod tests {
 
     fn from(message: &'static str) -> StoreError {
         DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(Said(message))).into()
+    }
+
+    fn failed(kind: DatabaseErrorKind, message: &'static str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(Said(message)))
+    }
+
+    #[test]
+    fn a_lost_connection_is_unavailable_however_it_is_reported() {
+        let closed = || {
+            failed(
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection unexpectedly",
+            )
+        };
+        let not_sent = || {
+            failed(
+                DatabaseErrorKind::UnableToSendCommand,
+                "no connection to the server",
+            )
+        };
+        let lost = [
+            closed(),
+            not_sent(),
+            DieselError::RollbackErrorOnCommit {
+                rollback_error: Box::new(not_sent()),
+                commit_error: Box::new(closed()),
+            },
+            DieselError::RollbackErrorOnCommit {
+                rollback_error: Box::new(not_sent()),
+                commit_error: Box::new(failed(
+                    DatabaseErrorKind::SerializationFailure,
+                    "could not serialize access",
+                )),
+            },
+        ];
+        for error in lost {
+            let shown = error.to_string();
+            assert!(
+                matches!(StoreError::from(error), StoreError::Unavailable(_)),
+                "{shown}"
+            );
+        }
+        let kept_connection = DieselError::RollbackErrorOnCommit {
+            rollback_error: Box::new(failed(DatabaseErrorKind::Unknown, "rollback refused")),
+            commit_error: Box::new(failed(DatabaseErrorKind::Unknown, "commit refused")),
+        };
+        assert!(matches!(
+            StoreError::from(kept_connection),
+            StoreError::Database(_)
+        ));
     }
 
     #[test]

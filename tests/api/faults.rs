@@ -223,7 +223,7 @@ fn serve_on_a_small_disk(database_url: &str, port: u16, blocks: u64) -> std::pro
         .env("KYKY_JWT_SECRET", SECRET)
         .env("KYKY_DATABASE_URL", database_url)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(crate::helpers::server_log(port))
         .spawn()
         .unwrap()
 }

@@ -597,6 +597,18 @@ pub fn fields(problem: &Value) -> Vec<String> {
 
 /// Starts the real `kyky serve --demo` on `database_url` at `port`, its
 /// output discarded, with `extra` arguments.
+/// Where a server a test starts writes its log: a file named by its port
+/// under `KYKY_TEST_SERVER_LOGS` when that is set (CI shows their errors
+/// when a test fails), else nowhere.
+pub fn server_log(port: u16) -> std::process::Stdio {
+    std::env::var_os("KYKY_TEST_SERVER_LOGS").map_or_else(std::process::Stdio::null, |dir| {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::File::create(dir.join(format!("kyky-{port}.log"))))
+            .map_or_else(|_| std::process::Stdio::null(), std::process::Stdio::from)
+    })
+}
+
 pub fn serve_demo(database_url: &str, port: u16, extra: &[&str]) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_kyky"))
         .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
@@ -604,7 +616,7 @@ pub fn serve_demo(database_url: &str, port: u16, extra: &[&str]) -> std::process
         .env("KYKY_JWT_SECRET", SECRET)
         .env("KYKY_DATABASE_URL", database_url)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(server_log(port))
         .spawn()
         .expect("the kyky binary starts")
 }

@@ -32,7 +32,7 @@ async fn processes_started_together_on_one_new_database_all_come_up() {
                     .env("KYKY_JWT_SECRET", SECRET)
                     .env("KYKY_DATABASE_URL", &database.url)
                     .stdout(Stdio::null())
-                    .stderr(Stdio::null())
+                    .stderr(crate::helpers::server_log(*port))
                     .spawn()
                     .unwrap(),
             )
