@@ -157,13 +157,17 @@ impl From<DieselError> for StoreError {
 /// libpq would not send one (`UnableToSendCommand`); or a commit that failed
 /// so and the rollback after it too. A statement that fails on a cut
 /// connection inside a transaction ends with the rollback's error, so each
-/// of these reaches a request.
+/// of these reaches a request. A connection whose transaction state diesel
+/// lost track of (`BrokenTransactionManager`, left by a statement that found
+/// the connection gone) is dropped when handed back; a request that still
+/// asks it for a transaction is told to try again too.
 fn lost_connection(error: &DieselError) -> bool {
     match error {
         DieselError::DatabaseError(
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
             _,
-        ) => true,
+        )
+        | DieselError::BrokenTransactionManager => true,
         DieselError::RollbackErrorOnCommit {
             rollback_error,
             commit_error,
@@ -246,6 +250,7 @@ mod tests {
                 rollback_error: Box::new(not_sent()),
                 commit_error: Box::new(closed()),
             },
+            DieselError::BrokenTransactionManager,
             DieselError::RollbackErrorOnCommit {
                 rollback_error: Box::new(not_sent()),
                 commit_error: Box::new(failed(
