@@ -152,15 +152,13 @@ impl From<DieselError> for StoreError {
     }
 }
 
-/// Whether `error` says the connection to the database is gone: found
-/// gone by a statement (`ClosedConnection`), or already known gone so that
-/// libpq would not send one (`UnableToSendCommand`); or a commit that failed
-/// so and the rollback after it too. A statement that fails on a cut
-/// connection inside a transaction ends with the rollback's error, so each
-/// of these reaches a request. A connection whose transaction state diesel
-/// lost track of (`BrokenTransactionManager`, left by a statement that found
-/// the connection gone) is dropped when handed back; a request that still
-/// asks it for a transaction is told to try again too.
+/// Whether `error` says the connection to the database is gone. libpq says
+/// so as `ClosedConnection` when a statement finds the server gone, and as
+/// `UnableToSendCommand` when it cannot send one (the socket already shut);
+/// a commit that failed so ends in `RollbackErrorOnCommit` when the rollback
+/// fails too, and a transaction asked of a connection whose state diesel
+/// lost with it in `BrokenTransactionManager` (the pool drops such a
+/// connection when it is handed back). Each is a 503, to be tried again.
 fn lost_connection(error: &DieselError) -> bool {
     match error {
         DieselError::DatabaseError(
