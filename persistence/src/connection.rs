@@ -146,6 +146,9 @@ pub(crate) use on_backend;
 pub struct Traffic {
     pub(crate) statements: AtomicU64,
     pub(crate) checkouts: AtomicU64,
+    /// Statements that found their connection gone: when this moves, the
+    /// database may have dropped every connection the pool holds.
+    pub(crate) losses: AtomicU64,
 }
 
 /// A reading of `Traffic`; subtract two to get what happened between them.
@@ -187,7 +190,10 @@ fn counting(traffic: Arc<Traffic>) -> impl FnMut(InstrumentationEvent<'_>) + Sen
                     _,
                 )),
             ..
-        } => CONNECTION_LOST.set(true),
+        } => {
+            CONNECTION_LOST.set(true);
+            traffic.losses.fetch_add(1, Ordering::Relaxed);
+        }
         _ => {}
     }
 }

@@ -22,14 +22,15 @@ pub use crate::connection::{
     DatabaseUrl, DbConnection, Manager, PooledConnection, Traffic, TrafficCount,
 };
 
-/// When a connection was last handed out.
-struct LastCheckout(Instant);
+/// When a connection was last handed out, and how many lost connections
+/// the pool had seen by then (`Traffic::losses`).
+struct LastCheckout {
+    at: Instant,
+    losses: u64,
+}
 
 /// How long a connection may lie idle and still be lent without a check.
 const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(2);
-
-/// Stale connections to drop before a checkout gives up.
-const MAX_STALE_CONNECTIONS: u32 = 8;
 
 /// A connection for one piece of work: the one pinned for the whole request
 /// (`Db::pinned`), or one from the pool.
@@ -240,32 +241,41 @@ impl Db {
         self.traffic.checkouts.fetch_add(1, Ordering::Relaxed);
         // A loss noted on this thread belongs to a connection already handed back.
         CONNECTION_LOST.set(false);
-        let mut attempts = 0;
+        let mut stale = 0;
         loop {
             self.waiting.fetch_add(1, Ordering::Relaxed);
             let lent = self.pool.get();
             self.waiting.fetch_sub(1, Ordering::Relaxed);
             let mut conn = lent.map_err(|e| StoreError::Unavailable(e.to_string()))?;
             let now = Instant::now();
-            let idle = PooledConnection::extensions(&conn)
+            let losses = self.traffic.losses.load(Ordering::Relaxed);
+            let unchecked = PooledConnection::extensions(&conn)
                 .get::<LastCheckout>()
-                .is_none_or(|last| now.duration_since(last.0) > IDLE_BEFORE_CHECK);
+                .is_none_or(|last| {
+                    now.duration_since(last.at) > IDLE_BEFORE_CHECK || last.losses != losses
+                });
             // A connection in steady use is trusted (its failure is noticed
-            // and it is dropped); one that lay idle, or was opened ahead of
+            // and it is dropped). One that lay idle, or was opened ahead of
             // need and never lent, may have been closed by the server
-            // meanwhile, so it answers a `SELECT 1` first.
-            if idle && conn.batch_execute("SELECT 1").is_err() {
+            // meanwhile; so may every one lent before another connection
+            // was found gone (a restarted database drops them all, and
+            // each would cost a request its 503). Those answer a
+            // `SELECT 1` first.
+            if unchecked && conn.batch_execute("SELECT 1").is_err() {
                 CONNECTION_LOST.set(true);
                 drop(conn);
-                attempts += 1;
-                if attempts < MAX_STALE_CONNECTIONS {
+                stale += 1;
+                // Past as many as the pool holds, the next is a new one.
+                if stale <= self.pool.max_size() {
                     continue;
                 }
                 return Err(StoreError::Unavailable(
                     "the database closed its connections".to_owned(),
                 ));
             }
-            PooledConnection::extensions_mut(&mut conn).insert(LastCheckout(now));
+            // The count read before the check: a loss noted since then
+            // has this connection checked on its next checkout.
+            PooledConnection::extensions_mut(&mut conn).insert(LastCheckout { at: now, losses });
             return Ok(conn);
         }
     }

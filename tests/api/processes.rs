@@ -440,6 +440,45 @@ impl Cuttable {
     }
 }
 
+/// A demo server reaching its database by a path that can be cut, and a
+/// token of the demo's social counsellor. (Fields drop in this order: the
+/// server before the path, the database last.)
+struct BehindACut {
+    _kyky: Running,
+    path_to_database: Cuttable,
+    _database: TestDatabase,
+    base: String,
+    counsellor: String,
+}
+
+async fn behind_a_cut() -> BehindACut {
+    let database = TestDatabase::new();
+    let database_port = free_port();
+    let (server, url) = rerouted(&database.url, database_port);
+    let path_to_database = Cuttable::forward(database_port, server);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let kyky = Running(crate::helpers::serve_demo(
+        &url,
+        port,
+        &["--rate-limit-professional", "0"],
+    ));
+    wait_until_ready(&reqwest::Client::new(), &base).await;
+    let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
+    let counsellor = mint(
+        &auth,
+        kyky_api::demo::SOCIAL_COUNSELLOR,
+        &[Role::Professional],
+    );
+    BehindACut {
+        _kyky: kyky,
+        path_to_database,
+        _database: database,
+        base,
+        counsellor,
+    }
+}
+
 #[tokio::test]
 async fn a_database_restarting_under_load_gives_503s_never_500s_and_kyky_recovers() {
     use serde_json::json;
@@ -447,25 +486,10 @@ async fn a_database_restarting_under_load_gives_503s_never_500s_and_kyky_recover
     if !is_postgres() {
         return;
     }
-    let database = TestDatabase::new();
-    let database_port = free_port();
-    let (server, url) = rerouted(&database.url, database_port);
-    let path_to_database = Cuttable::forward(database_port, server);
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let _kyky = Running(crate::helpers::serve_demo(
-        &url,
-        port,
-        &["--rate-limit-professional", "0"],
-    ));
+    let setup = behind_a_cut().await;
+    let (path_to_database, base, counsellor) =
+        (&setup.path_to_database, &setup.base, &setup.counsellor);
     let http = reqwest::Client::new();
-    wait_until_ready(&http, &base).await;
-    let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
-    let counsellor = mint(
-        &auth,
-        kyky_api::demo::SOCIAL_COUNSELLOR,
-        &[Role::Professional],
-    );
 
     // Clients read and register until told to stop, noting every status.
     let statuses = Arc::new(Mutex::new(Vec::<StatusCode>::new()));
@@ -539,5 +563,52 @@ async fn a_database_restarting_under_load_gives_503s_never_500s_and_kyky_recover
             .iter()
             .filter(|s| !s.is_success() && **s != StatusCode::SERVICE_UNAVAILABLE)
             .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn after_a_cut_one_request_finds_the_pooled_connections_gone_not_one_each() {
+    const CLIENTS: usize = 8;
+    if !is_postgres() {
+        return;
+    }
+    let setup = behind_a_cut().await;
+    let http = reqwest::Client::new();
+    let read = || {
+        http.get(format!("{}/api/v1/caseload", setup.base))
+            .bearer_auth(&setup.counsellor)
+            .send()
+    };
+    // Concurrent reads leave several connections in the pool, just used.
+    for _ in 0..3 {
+        let answers = futures::future::join_all((0..CLIENTS).map(|_| read())).await;
+        assert!(
+            answers
+                .iter()
+                .all(|a| a.as_ref().unwrap().status().is_success())
+        );
+    }
+    // The database restarts between requests: every pooled connection is
+    // gone, and the pool does not know it yet.
+    setup.path_to_database.cut();
+    setup.path_to_database.restore();
+    let mut statuses = Vec::new();
+    for _ in 0..CLIENTS {
+        statuses.push(read().await.unwrap().status());
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.is_success() || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::SERVICE_UNAVAILABLE)
+            .count()
+            <= 1,
+        "once one request has found a connection gone, the others are lent \
+         connections checked first: {statuses:?}"
     );
 }
