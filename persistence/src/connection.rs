@@ -193,6 +193,7 @@ fn counting(traffic: Arc<Traffic>) -> impl FnMut(InstrumentationEvent<'_>) + Sen
         } => {
             CONNECTION_LOST.set(true);
             traffic.losses.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("kyky_db_connections_lost_total").increment(1);
         }
         _ => {}
     }

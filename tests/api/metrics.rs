@@ -9,7 +9,7 @@ use crate::helpers::{
 };
 
 /// The sample of `metric` whose labels include every one of `labels`.
-fn sample(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
+pub(crate) fn sample(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
     text.lines()
         .filter(|line| {
             line.starts_with(&format!("{metric}{{")) || line.starts_with(&format!("{metric} "))

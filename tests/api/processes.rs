@@ -448,6 +448,7 @@ struct BehindACut {
     path_to_database: Cuttable,
     _database: TestDatabase,
     base: String,
+    metrics: String,
     counsellor: String,
 }
 
@@ -456,12 +457,18 @@ async fn behind_a_cut() -> BehindACut {
     let database_port = free_port();
     let (server, url) = rerouted(&database.url, database_port);
     let path_to_database = Cuttable::forward(database_port, server);
-    let port = free_port();
+    let (port, metrics_port) = (free_port(), free_port());
     let base = format!("http://127.0.0.1:{port}");
+    let metrics_bind = format!("127.0.0.1:{metrics_port}");
     let kyky = Running(crate::helpers::serve_demo(
         &url,
         port,
-        &["--rate-limit-professional", "0"],
+        &[
+            "--rate-limit-professional",
+            "0",
+            "--metrics-bind",
+            &metrics_bind,
+        ],
     ));
     wait_until_ready(&reqwest::Client::new(), &base).await;
     let auth = kyky_api::auth::Auth::hs256(SECRET.as_bytes()).unwrap();
@@ -475,7 +482,21 @@ async fn behind_a_cut() -> BehindACut {
         path_to_database,
         _database: database,
         base,
+        metrics: format!("http://{metrics_bind}/metrics"),
         counsellor,
+    }
+}
+
+impl BehindACut {
+    /// The server's count of connections it found the database had closed.
+    async fn connections_lost(&self) -> f64 {
+        let text = reqwest::get(&self.metrics)
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        crate::metrics::sample(&text, "kyky_db_connections_lost_total", &[]).unwrap_or(0.0)
     }
 }
 
@@ -588,6 +609,7 @@ async fn after_a_cut_one_request_finds_the_pooled_connections_gone_not_one_each(
                 .all(|a| a.as_ref().unwrap().status().is_success())
         );
     }
+    assert!(setup.connections_lost().await == 0.0);
     // The database restarts between requests: every pooled connection is
     // gone, and the pool does not know it yet.
     setup.path_to_database.cut();
@@ -610,5 +632,9 @@ async fn after_a_cut_one_request_finds_the_pooled_connections_gone_not_one_each(
             <= 1,
         "once one request has found a connection gone, the others are lent \
          connections checked first: {statuses:?}"
+    );
+    assert!(
+        setup.connections_lost().await >= 1.0,
+        "operators see the connections the database dropped"
     );
 }
