@@ -547,6 +547,23 @@ pub fn id_of(body: &Value) -> Uuid {
         .expect("id in body")
 }
 
+/// `from` proposes handing `client` over to `to`, with no package; the new
+/// handover's id.
+pub async fn propose_handover(app: &TestApp, from: &Worker, client: Uuid, to: Uuid) -> Uuid {
+    id_of(
+        &expect_status(
+            app.post(
+                &format!("/api/v1/clients/{client}/handovers"),
+                &from.token,
+                &json!({"to_professional_id": to, "summary": "Siirto", "reason": "Vaihto"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await,
+    )
+}
+
 /// Asserts the status and returns the JSON body.
 pub async fn expect_status(response: Response, status: StatusCode) -> Value {
     let actual = response.status();

@@ -437,17 +437,8 @@ async fn a_handover_decision_decides_on_the_facts_its_request_read_only_while_cu
     let mut handovers = Vec::new();
     for _ in 0..2 {
         let client = espoo.client().await;
-        let proposed = expect_status(
-            app.post(
-                &format!("/api/v1/clients/{client}/handovers"),
-                &sanna.token,
-                &json!({"to_professional_id": aino.id, "summary": "Siirto", "reason": "Vaihto"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-        handovers.push((client, crate::helpers::id_of(&proposed)));
+        let proposed = crate::helpers::propose_handover(app, sanna, client, aino.id).await;
+        handovers.push((client, proposed));
     }
     let context = |handover| {
         let facts = app

@@ -64,16 +64,7 @@ async fn requests_keep_within_their_round_trips() {
     let follow_ups = cost(&app, "/api/v1/follow-ups?limit=100", &sanna).await;
     let follow_ups_of_one = cost(&app, "/api/v1/follow-ups?limit=1", &sanna).await;
     for client in &mine {
-        expect_status(
-            app.post(
-                &format!("/api/v1/clients/{client}/handovers"),
-                &sanna.token,
-                &json!({"to_professional_id": aino.id, "summary": "Siirto", "reason": "Vaihto"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
+        crate::helpers::propose_handover(&app, &sanna, *client, aino.id).await;
     }
     let handovers = cost(
         &app,

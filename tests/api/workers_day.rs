@@ -831,14 +831,7 @@ async fn a_list_logs_only_the_clients_it_shows() {
             StatusCode::CREATED,
         )
         .await;
-        post_ok(
-            &app,
-            &format!("/api/v1/clients/{client}/handovers"),
-            &sanna,
-            &json!({"to_professional_id": aino.id, "summary": "Siirto", "reason": "Vaihto"}),
-            StatusCode::CREATED,
-        )
-        .await;
+        crate::helpers::propose_handover(&app, &sanna, client, aino.id).await;
         clients.push(client);
     }
     // A page of one: the second client is fetched only to learn that a next
